@@ -1,0 +1,385 @@
+//===- Parser.cpp - ANTLR parse tree to AST --------------------------------===//
+//
+// Runs the ANTLR-generated lexer and parser over a buffer, turns their error
+// callbacks into dlc diagnostics, and converts the parse tree into the AST.
+// Before ANTLR sees the text, it is checked for valid UTF-8 and for bounded
+// bracket nesting, so that malformed input ends in a diagnostic, never in an
+// exception or a stack overflow.
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/Parse/Parser.h"
+
+#include "DLLexer.h"
+#include "DLParser.h"
+#include "antlr4-runtime.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+using namespace dlc;
+using namespace dlc::ast;
+using G = dlc::grammar::DLParser;
+
+namespace {
+
+/// Forwards ANTLR's syntax errors to the diagnostic engine.
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  ErrorListener(DiagnosticEngine &diags, unsigned bufferId)
+      : diags(diags), bufferId(bufferId) {}
+
+  void syntaxError(antlr4::Recognizer *, antlr4::Token *offending, size_t line,
+                   size_t col, const std::string &msg,
+                   std::exception_ptr) override {
+    ++count;
+    std::string text = msg;
+    // ANTLR spells the end of input `<EOF>`; say it in words.
+    for (size_t pos; (pos = text.find("<EOF>")) != std::string::npos;)
+      text.replace(pos, 5, "end of file");
+    diags.error(diags.getLoc(bufferId, line, col + 1), "syntax error: " + text);
+  }
+  unsigned count = 0;
+
+private:
+  DiagnosticEngine &diags;
+  unsigned bufferId;
+};
+
+/// Converts parse-tree contexts to AST nodes. Only called on a tree without
+/// syntax errors, so every mandatory child is present.
+class Converter {
+public:
+  Converter(DiagnosticEngine &diags, unsigned bufferId)
+      : diags(diags), bufferId(bufferId) {}
+
+  Loc loc(antlr4::Token *tok) {
+    return diags.getLoc(bufferId, tok->getLine(),
+                        tok->getCharPositionInLine() + 1);
+  }
+  Loc loc(antlr4::ParserRuleContext *ctx) { return loc(ctx->getStart()); }
+  Loc loc(antlr4::tree::TerminalNode *node) { return loc(node->getSymbol()); }
+
+  std::unique_ptr<Module> convert(G::ProgramContext *prog,
+                                  llvm::StringRef moduleName) {
+    auto mod = std::make_unique<Module>();
+    mod->name = moduleName.str();
+    for (G::DeclContext *decl : prog->decl()) {
+      if (auto *use = decl->useDecl()) {
+        UseDecl u;
+        u.loc = loc(use);
+        for (size_t i = 0; i < use->IDENT().size(); ++i)
+          u.module += (i ? "." : "") + use->IDENT(i)->getText();
+        mod->uses.push_back(std::move(u));
+      } else if (auto *layer = decl->layerDecl()) {
+        mod->funcs.push_back(convertFunc(layer, layer->IDENT(), layer->paramList(),
+                                         layer->typeExpr(), layer->block(),
+                                         /*isModel=*/false, moduleName));
+      } else if (auto *model = decl->modelDecl()) {
+        mod->funcs.push_back(convertFunc(model, model->IDENT(), model->paramList(),
+                                         model->typeExpr(), model->block(),
+                                         /*isModel=*/true, moduleName));
+      } else if (auto *train = decl->trainDecl()) {
+        mod->trains.push_back(convertTrain(train));
+      }
+    }
+    return mod;
+  }
+
+private:
+  std::unique_ptr<FuncDecl> convertFunc(antlr4::ParserRuleContext *ctx,
+                                        antlr4::tree::TerminalNode *name,
+                                        G::ParamListContext *params,
+                                        G::TypeExprContext *result,
+                                        G::BlockContext *block, bool isModel,
+                                        llvm::StringRef moduleName) {
+    auto f = std::make_unique<FuncDecl>();
+    f->loc = loc(ctx);
+    f->isModel = isModel;
+    f->name = name->getText();
+    f->nameLoc = loc(name);
+    f->module = moduleName.str();
+    if (params) {
+      for (G::ParamContext *p : params->param()) {
+        Param param;
+        param.loc = loc(p);
+        param.name = p->IDENT()->getText();
+        param.type = convertType(p->typeExpr());
+        if (p->expr())
+          param.defaultValue = convertExpr(p->expr());
+        f->params.push_back(std::move(param));
+      }
+    }
+    if (result)
+      f->resultType = convertType(result);
+    f->body = convertBlock(block);
+    f->endLoc = loc(block->getStop());
+    return f;
+  }
+
+  std::vector<StmtPtr> convertBlock(G::BlockContext *block) {
+    std::vector<StmtPtr> stmts;
+    for (G::StmtContext *s : block->stmt())
+      stmts.push_back(convertStmt(s));
+    return stmts;
+  }
+
+  StmtPtr convertStmt(G::StmtContext *s) {
+    if (auto *p = dynamic_cast<G::ParamStmtContext *>(s))
+      return std::make_unique<ParamStmt>(
+          loc(p), p->IDENT()->getText(), convertType(p->typeExpr()),
+          p->expr() ? convertExpr(p->expr()) : nullptr, /*trainable=*/true);
+    if (auto *b = dynamic_cast<G::BufferStmtContext *>(s))
+      return std::make_unique<ParamStmt>(
+          loc(b), b->IDENT()->getText(), convertType(b->typeExpr()),
+          b->expr() ? convertExpr(b->expr()) : nullptr, /*trainable=*/false);
+    if (auto *r = dynamic_cast<G::ReturnStmtContext *>(s))
+      return std::make_unique<ReturnStmt>(loc(r), convertExpr(r->expr()));
+    if (auto *u = dynamic_cast<G::UpdateStmtContext *>(s))
+      return std::make_unique<UpdateStmt>(loc(u), u->IDENT()->getText(),
+                                          loc(u->IDENT()), convertExpr(u->expr(0)),
+                                          convertExpr(u->expr(1)));
+    if (auto *i = dynamic_cast<G::IfStmtContext *>(s))
+      return std::make_unique<IfStmt>(
+          loc(i), convertExpr(i->expr()), convertBlock(i->block(0)),
+          i->block().size() > 1 ? convertBlock(i->block(1))
+                                : std::vector<StmtPtr>());
+    auto *a = static_cast<G::AssignStmtContext *>(s);
+    std::vector<std::pair<std::string, Loc>> targets;
+    if (auto *n = dynamic_cast<G::NameTargetContext *>(a->target()))
+      targets.emplace_back(n->IDENT()->getText(), loc(n->IDENT()));
+    else
+      for (auto *id : static_cast<G::TupleTargetContext *>(a->target())->IDENT())
+        targets.emplace_back(id->getText(), loc(id));
+    return std::make_unique<AssignStmt>(loc(a), std::move(targets),
+                                        convertExpr(a->expr()));
+  }
+
+  TypeExpr convertType(G::TypeExprContext *t) {
+    TypeExpr type;
+    type.loc = loc(t);
+    if (auto *tensor = dynamic_cast<G::TensorTypeContext *>(t)) {
+      type.name = tensor->IDENT()->getText();
+      type.isTensor = true;
+      for (G::DimContext *d : tensor->dim()) {
+        DimExpr dim;
+        dim.loc = loc(d);
+        if (auto *e = dynamic_cast<G::ExprDimContext *>(d))
+          dim.expr = convertExpr(e->expr());
+        else
+          dim.isEllipsis = true;
+        type.dims.push_back(std::move(dim));
+      }
+    } else {
+      type.name = static_cast<G::ScalarTypeContext *>(t)->IDENT()->getText();
+    }
+    return type;
+  }
+
+  std::unique_ptr<TrainDecl> convertTrain(G::TrainDeclContext *t) {
+    auto train = std::make_unique<TrainDecl>();
+    train->loc = loc(t);
+    train->model = t->IDENT()->getText();
+    train->modelLoc = loc(t->IDENT());
+    for (G::TrainItemContext *item : t->trainItem()) {
+      if (auto *s = dynamic_cast<G::TrainSettingContext *>(item)) {
+        train->settings.push_back(
+            {loc(s), s->IDENT()->getText(), convertExpr(s->expr())});
+      } else {
+        auto *st = static_cast<G::TrainStepContext *>(item);
+        TrainStep step;
+        step.loc = loc(st);
+        for (auto *id : st->IDENT())
+          step.vars.emplace_back(id->getText(), loc(id));
+        step.body = convertBlock(st->block());
+        train->steps.push_back(std::move(step));
+      }
+    }
+    return train;
+  }
+
+  ExprPtr convertExpr(G::ExprContext *e) {
+    if (auto *n = dynamic_cast<G::NegExprContext *>(e))
+      return std::make_unique<NegExpr>(loc(n), convertExpr(n->expr()));
+    if (auto *m = dynamic_cast<G::MulExprContext *>(e))
+      return std::make_unique<BinaryExpr>(loc(m->op), m->op->getText()[0],
+                                          convertExpr(m->expr(0)),
+                                          convertExpr(m->expr(1)));
+    if (auto *a = dynamic_cast<G::AddExprContext *>(e))
+      return std::make_unique<BinaryExpr>(loc(a->op), a->op->getText()[0],
+                                          convertExpr(a->expr(0)),
+                                          convertExpr(a->expr(1)));
+    return convertPrimary(static_cast<G::PrimaryExprContext *>(e)->primary());
+  }
+
+  ExprPtr convertPrimary(G::PrimaryContext *p) {
+    if (auto *c = dynamic_cast<G::CallExprContext *>(p)) {
+      std::vector<Arg> args;
+      if (c->argList())
+        for (G::ArgContext *a : c->argList()->arg())
+          args.push_back({loc(a), a->IDENT() ? a->IDENT()->getText() : "",
+                          convertExpr(a->expr())});
+      return std::make_unique<CallExpr>(loc(c), c->IDENT()->getText(),
+                                        std::move(args));
+    }
+    if (auto *n = dynamic_cast<G::NameExprContext *>(p))
+      return std::make_unique<NameExpr>(loc(n), n->IDENT()->getText());
+    if (auto *i = dynamic_cast<G::IntExprContext *>(p)) {
+      std::string text = i->INT()->getText();
+      errno = 0;
+      char *end = nullptr;
+      long long v = std::strtoll(text.c_str(), &end, 10);
+      if (errno == ERANGE) {
+        diags.error(loc(i), "integer literal '" + text + "' is too large");
+        v = 0;
+      }
+      return std::make_unique<IntExpr>(loc(i), v);
+    }
+    if (auto *f = dynamic_cast<G::FloatExprContext *>(p)) {
+      std::string text = f->FLOAT()->getText();
+      double v = std::strtod(text.c_str(), nullptr);
+      if (!std::isfinite(v)) {
+        diags.error(loc(f), "floating-point literal '" + text + "' is out of range");
+        v = 0;
+      }
+      return std::make_unique<FloatExpr>(loc(f), v);
+    }
+    if (auto *s = dynamic_cast<G::StringExprContext *>(p))
+      return std::make_unique<StringExpr>(loc(s), unquote(s->STRING()->getText()));
+    if (auto *b = dynamic_cast<G::BoolExprContext *>(p))
+      return std::make_unique<BoolExpr>(loc(b), b->TRUE() != nullptr);
+    if (auto *l = dynamic_cast<G::ListExprContext *>(p)) {
+      std::vector<ExprPtr> elems;
+      for (G::ExprContext *e : l->expr())
+        elems.push_back(convertExpr(e));
+      return std::make_unique<ListExpr>(loc(l), std::move(elems));
+    }
+    if (auto *t = dynamic_cast<G::TupleExprContext *>(p)) {
+      std::vector<ExprPtr> elems;
+      for (G::ExprContext *e : t->expr())
+        elems.push_back(convertExpr(e));
+      return std::make_unique<TupleExpr>(loc(t), std::move(elems));
+    }
+    return convertExpr(static_cast<G::ParenExprContext *>(p)->expr());
+  }
+
+  /// Strips the quotes and resolves \n, \t, \\ and \" escapes.
+  static std::string unquote(const std::string &lit) {
+    std::string out;
+    for (size_t i = 1; i + 1 < lit.size(); ++i) {
+      char c = lit[i];
+      if (c == '\\' && i + 2 < lit.size()) {
+        char n = lit[++i];
+        c = n == 'n' ? '\n' : n == 't' ? '\t' : n;
+      }
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  DiagnosticEngine &diags;
+  unsigned bufferId;
+};
+
+/// Reports invalid UTF-8 (ANTLR's decoder would throw on it). Returns false
+/// if the buffer is not valid.
+bool checkEncoding(DiagnosticEngine &diags, unsigned bufferId,
+                   llvm::StringRef text) {
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.begin());
+  const auto *end = reinterpret_cast<const llvm::UTF8 *>(text.end());
+  const llvm::UTF8 *p = begin;
+  while (p < end) {
+    unsigned len = llvm::getNumBytesForUTF8(*p);
+    if (p + len > end || !llvm::isLegalUTF8Sequence(p, p + len) ||
+        (*p == 0)) {
+      diags.error(llvm::SMLoc::getFromPointer(reinterpret_cast<const char *>(p)),
+                  *p == 0 ? "invalid NUL byte in source file"
+                          : "invalid UTF-8 byte in source file");
+      return false;
+    }
+    p += len;
+  }
+  return true;
+}
+
+/// Rejects absurdly deep bracket nesting before the recursive parser runs.
+bool checkNesting(DiagnosticEngine &diags, llvm::StringRef text) {
+  unsigned depth = 0;
+  bool inComment = false, inString = false;
+  for (const char &c : text) {
+    if (inComment) {
+      inComment = c != '\n';
+      continue;
+    }
+    if (inString) {
+      inString = c != '"' && c != '\n';
+      continue;
+    }
+    if (c == '#')
+      inComment = true;
+    else if (c == '"')
+      inString = true;
+    else if (c == '(' || c == '[' || c == '{') {
+      if (++depth > kMaxNestingDepth) {
+        diags.error(llvm::SMLoc::getFromPointer(&c),
+                    "brackets nested too deeply (more than " +
+                        llvm::Twine(kMaxNestingDepth) + " levels)");
+        return false;
+      }
+    } else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+      --depth;
+  }
+  return true;
+}
+
+} // namespace
+
+std::unique_ptr<Module> dlc::parseModule(DiagnosticEngine &diags,
+                                         unsigned bufferId,
+                                         llvm::StringRef moduleName) {
+  llvm::StringRef text =
+      diags.getSourceMgr().getMemoryBuffer(bufferId)->getBuffer();
+  if (!checkEncoding(diags, bufferId, text) || !checkNesting(diags, text))
+    return nullptr;
+
+  antlr4::ANTLRInputStream input(text.data(), text.size());
+  grammar::DLLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+
+  // Characters outside the language are reported once each, by the lexer's
+  // catch-all token, and parsing stops there.
+  unsigned lexErrors = 0;
+  for (antlr4::Token *tok : tokens.getTokens()) {
+    if (tok->getType() != grammar::DLLexer::ERROR_CHAR)
+      continue;
+    ++lexErrors;
+    std::string ch = tok->getText();
+    std::string shown = ch == "\"" ? "unterminated string literal"
+                                   : "invalid character '" + ch + "'";
+    diags.error(diags.getLoc(bufferId, tok->getLine(),
+                             tok->getCharPositionInLine() + 1),
+                shown);
+  }
+  if (lexErrors)
+    return nullptr;
+
+  grammar::DLParser parser(&tokens);
+  ErrorListener listener(diags, bufferId);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  G::ProgramContext *tree = parser.program();
+  if (listener.count)
+    return nullptr;
+
+  unsigned before = diags.getNumErrors();
+  auto mod = Converter(diags, bufferId).convert(tree, moduleName);
+  if (diags.getNumErrors() != before)
+    return nullptr;
+  return mod;
+}

@@ -1,0 +1,716 @@
+//===- Builtins.cpp - Built-in ops, shape rules, train vocabulary ----------===//
+//
+// The table of built-in ops with their signatures and shape rules, and the
+// tables of train-block constructors. Shape rules see the bound arguments
+// (tensor types and constant attributes) and either return the result type
+// or fail with a message that names both shapes; Sema adds the op name and
+// the source position.
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/Sema/Builtins.h"
+
+#include <map>
+#include <set>
+
+using namespace dlc;
+using namespace dlc::sema;
+
+//===----------------------------------------------------------------------===//
+// Range checks
+//===----------------------------------------------------------------------===//
+
+std::string sema::checkPositive(const Const &c) {
+  return c.asDouble() > 0 ? "" : "must be positive";
+}
+std::string sema::checkNonNegative(const Const &c) {
+  return c.asDouble() >= 0 ? "" : "must not be negative";
+}
+std::string sema::checkProbability(const Const &c) {
+  double v = c.asDouble();
+  return v >= 0 && v < 1 ? "" : "must be in [0, 1)";
+}
+std::string sema::checkUnitOpen(const Const &c) {
+  double v = c.asDouble();
+  return v > 0 && v < 1 ? "" : "must be in (0, 1)";
+}
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+bool sema::broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
+  size_t n = std::max(a.size(), b.size());
+  out.assign(n, Dim::known(1));
+  for (size_t i = 0; i < n; ++i) {
+    Dim da = i < n - a.size() ? Dim::known(1) : a[i - (n - a.size())];
+    Dim db = i < n - b.size() ? Dim::known(1) : b[i - (n - b.size())];
+    if (da == db || db == Dim::known(1))
+      out[i] = da;
+    else if (da == Dim::known(1))
+      out[i] = db;
+    else
+      return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string q(const Type &t) { return "'" + t.str() + "'"; }
+
+/// Normalises a possibly negative axis; false if out of range.
+bool normAxis(int64_t axis, unsigned rank, int64_t &out) {
+  int64_t r = rank;
+  if (axis < -r || axis >= r)
+    return false;
+  out = axis < 0 ? axis + r : axis;
+  return true;
+}
+
+bool requireFloat(OpContext &ctx, unsigned i, Type &err) {
+  const Type &t = ctx.type(i);
+  if (!isFloat(t.dtype)) {
+    err = ctx.fail("argument '" + ctx.getSpec().args[i].name +
+                   "' must be a floating-point tensor, got " + q(t));
+    return false;
+  }
+  return true;
+}
+
+Type unaryRule(OpContext &ctx) {
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  return ctx.type(0);
+}
+
+Type softmaxRule(OpContext &ctx) {
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  int64_t axis;
+  if (!normAxis(ctx.intArg(1), ctx.type(0).rank(), axis))
+    return ctx.fail("axis " + std::to_string(ctx.intArg(1)) +
+                    " is out of range for " + q(ctx.type(0)));
+  if (ctx.type(0).rank() == 0)
+    return ctx.fail("needs a tensor of rank at least 1, got " + q(ctx.type(0)));
+  return ctx.type(0);
+}
+
+Type binaryRule(OpContext &ctx) {
+  const Type &a = ctx.type(0), &b = ctx.type(1);
+  if (a.dtype != b.dtype)
+    return ctx.fail("element types differ: " + q(a) + " and " + q(b));
+  Shape out;
+  if (!broadcastShapes(a.shape, b.shape, out))
+    return ctx.fail("shapes " + q(a) + " and " + q(b) + " cannot be broadcast together");
+  return Type::tensor(a.dtype, out);
+}
+
+Type matmulRule(OpContext &ctx) {
+  const Type &a = ctx.type(0), &b = ctx.type(1);
+  if (a.dtype != b.dtype)
+    return ctx.fail("element types differ: " + q(a) + " and " + q(b));
+  if (a.rank() == 0 || b.rank() == 0)
+    return ctx.fail("operands must have rank at least 1, got " + q(a) + " and " + q(b));
+  Shape as = a.shape, bs = b.shape;
+  bool vecA = as.size() == 1, vecB = bs.size() == 1;
+  if (vecA)
+    as.insert(as.begin(), Dim::known(1));
+  if (vecB)
+    bs.push_back(Dim::known(1));
+  Dim k1 = as.back(), k2 = bs[bs.size() - 2];
+  if (k1 != k2)
+    return ctx.fail("inner dimensions differ (" + k1.str() + " vs " + k2.str() +
+                    "): " + q(a) + " @ " + q(b));
+  Shape batchA(as.begin(), as.end() - 2), batchB(bs.begin(), bs.end() - 2), batch;
+  if (!broadcastShapes(batchA, batchB, batch))
+    return ctx.fail("batch dimensions cannot be broadcast: " + q(a) + " @ " + q(b));
+  Shape out = batch;
+  if (!vecA)
+    out.push_back(as[as.size() - 2]);
+  if (!vecB)
+    out.push_back(bs.back());
+  return Type::tensor(a.dtype, out);
+}
+
+/// Reductions: sum, mean, max over `axis` (all axes when absent).
+Type reduceRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  const Const &axes = ctx.arg(1);
+  bool keep = ctx.arg(2).b;
+  std::vector<bool> reduced(x.rank(), axes.isNone());
+  for (const Const &a : axes.list) {
+    int64_t ax;
+    if (!normAxis(a.i, x.rank(), ax))
+      return ctx.fail("axis " + std::to_string(a.i) + " is out of range for " + q(x));
+    if (reduced[ax])
+      return ctx.fail("axis " + std::to_string(a.i) + " is reduced twice");
+    reduced[ax] = true;
+  }
+  Shape out;
+  for (unsigned i = 0; i < x.rank(); ++i) {
+    if (!reduced[i])
+      out.push_back(x.shape[i]);
+    else if (keep)
+      out.push_back(Dim::known(1));
+  }
+  return Type::tensor(x.dtype, out);
+}
+
+/// The product of a shape: a known factor times the symbolic dims.
+struct Volume {
+  int64_t known = 1;
+  std::multiset<std::string> syms;
+};
+Volume volume(const Shape &s) {
+  Volume v;
+  for (const Dim &d : s) {
+    if (d.isKnown())
+      v.known *= d.size;
+    else
+      v.syms.insert(d.sym);
+  }
+  return v;
+}
+
+Type reshapeRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  Shape target;
+  int inferAt = -1;
+  for (const Const &c : ctx.arg(1).list) {
+    if (c.kind == Const::Kind::Int && c.i == -1) {
+      if (inferAt >= 0)
+        return ctx.fail("at most one dimension can be -1");
+      inferAt = target.size();
+      target.push_back(Dim::known(1));
+    } else if (c.kind == Const::Kind::Int) {
+      if (c.i <= 0)
+        return ctx.fail("dimension " + std::to_string(c.i) + " is not positive");
+      target.push_back(Dim::known(c.i));
+    } else {
+      target.push_back(Dim::symbol(c.s));
+    }
+  }
+  Volume in = volume(x.shape), out = volume(target);
+  auto shown = [&] {
+    Type t = Type::tensor(x.dtype, target);
+    if (inferAt >= 0)
+      t.shape[inferAt] = Dim::symbol("-1");
+    return q(t);
+  };
+  if (inferAt >= 0) {
+    // The symbols must cancel and the known part divide evenly.
+    if (in.syms != out.syms || in.known % out.known != 0)
+      return ctx.fail("cannot reshape " + q(x) + " to " + shown());
+    target[inferAt] = Dim::known(in.known / out.known);
+  } else if (in.syms != out.syms || in.known != out.known) {
+    return ctx.fail("cannot reshape " + q(x) + " to " + shown() +
+                    ": the number of elements differs");
+  }
+  return Type::tensor(x.dtype, target);
+}
+
+Type flattenRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  int64_t start, end;
+  if (!normAxis(ctx.intArg(1), x.rank(), start) ||
+      !normAxis(ctx.intArg(2), x.rank(), end))
+    return ctx.fail("axes out of range for " + q(x));
+  if (start > end)
+    return ctx.fail("start axis comes after end axis");
+  Shape out(x.shape.begin(), x.shape.begin() + start);
+  Shape middle(x.shape.begin() + start, x.shape.begin() + end + 1);
+  Volume v = volume(middle);
+  if (!v.syms.empty()) {
+    if (middle.size() != 1)
+      return ctx.fail("cannot flatten the symbolic dimension " +
+                      *v.syms.begin() + " together with others in " + q(x));
+    out.push_back(middle[0]);
+  } else {
+    out.push_back(Dim::known(v.known));
+  }
+  out.insert(out.end(), x.shape.begin() + end + 1, x.shape.end());
+  return Type::tensor(x.dtype, out);
+}
+
+Type transposeRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  Shape out;
+  if (ctx.arg(1).isNone()) {
+    out.assign(x.shape.rbegin(), x.shape.rend());
+    return Type::tensor(x.dtype, out);
+  }
+  const auto &perm = ctx.arg(1).list;
+  if (perm.size() != x.rank())
+    return ctx.fail("permutation has " + std::to_string(perm.size()) +
+                    " entries for " + q(x));
+  std::vector<bool> seen(x.rank(), false);
+  for (const Const &p : perm) {
+    int64_t ax;
+    if (!normAxis(p.i, x.rank(), ax) || seen[ax])
+      return ctx.fail("not a permutation of the axes of " + q(x));
+    seen[ax] = true;
+    out.push_back(x.shape[ax]);
+  }
+  return Type::tensor(x.dtype, out);
+}
+
+Type concatRule(OpContext &ctx) {
+  const auto &ts = ctx.listTypes();
+  if (ts.empty())
+    return ctx.fail("needs at least one tensor");
+  const Type &first = ts[0];
+  int64_t axis;
+  if (!normAxis(ctx.intArg(1), first.rank(), axis))
+    return ctx.fail("axis out of range for " + q(first));
+  Shape out = first.shape;
+  for (size_t i = 1; i < ts.size(); ++i) {
+    const Type &t = ts[i];
+    if (t.dtype != first.dtype || t.rank() != first.rank())
+      return ctx.fail("cannot concatenate " + q(first) + " and " + q(t));
+    for (unsigned d = 0; d < t.rank(); ++d) {
+      if (d == axis)
+        continue;
+      if (t.shape[d] != first.shape[d])
+        return ctx.fail("shapes " + q(first) + " and " + q(t) +
+                        " differ outside the concatenation axis");
+    }
+    if (!out[axis].isKnown() || !t.shape[axis].isKnown())
+      return ctx.fail("cannot concatenate along a symbolic dimension");
+    out[axis].size += t.shape[axis].size;
+  }
+  return Type::tensor(first.dtype, out);
+}
+
+/// Output size of a convolution or pooling window along one axis.
+bool windowOut(const Dim &in, int64_t k, int64_t s, int64_t p, int64_t d,
+               Dim &out) {
+  if (!in.isKnown())
+    return false;
+  int64_t n = (in.size + 2 * p - d * (k - 1) - 1) / s + 1;
+  if (in.size + 2 * p - d * (k - 1) - 1 < 0 || n < 1)
+    return false;
+  out = Dim::known(n);
+  return true;
+}
+
+Type convRule(OpContext &ctx) {
+  const Type &x = ctx.type(0), &w = ctx.type(1);
+  if (x.rank() != 4)
+    return ctx.fail("input must be 4-D [N, C, H, W], got " + q(x));
+  if (w.rank() != 4)
+    return ctx.fail("weight must be 4-D [O, C/groups, KH, KW], got " + q(w));
+  int64_t groups = ctx.intArg(6);
+  const auto &stride = ctx.arg(3).list, &pad = ctx.arg(4).list,
+             &dil = ctx.arg(5).list;
+  if (!x.shape[1].isKnown())
+    return ctx.fail("the channel dimension of " + q(x) + " must be static");
+  if (x.shape[1].size % groups != 0 || !w.shape[0].isKnown() ||
+      w.shape[0].size % groups != 0)
+    return ctx.fail("groups=" + std::to_string(groups) +
+                    " does not divide the channels of " + q(x) + " and " + q(w));
+  if (w.shape[1] != Dim::known(x.shape[1].size / groups))
+    return ctx.fail("input " + q(x) + " has " + x.shape[1].str() +
+                    " channels but weight " + q(w) + " expects " +
+                    w.shape[1].str() + (groups > 1 ? " per group" : ""));
+  if (ctx.present(2)) {
+    const Type &b = ctx.type(2);
+    if (b.rank() != 1 || b.shape[0] != w.shape[0])
+      return ctx.fail("bias " + q(b) + " does not match weight " + q(w));
+  }
+  Shape out = {x.shape[0], w.shape[0], Dim(), Dim()};
+  for (int i = 0; i < 2; ++i)
+    if (!windowOut(x.shape[2 + i], w.shape[2 + i].size, stride[i].i, pad[i].i,
+                   dil[i].i, out[2 + i]))
+      return ctx.fail("kernel " + q(w) + " does not fit input " + q(x) +
+                      " with this stride, padding and dilation");
+  return Type::tensor(x.dtype, out);
+}
+
+Type poolRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  if (x.rank() != 4)
+    return ctx.fail("input must be 4-D [N, C, H, W], got " + q(x));
+  const auto &k = ctx.arg(1).list, &pad = ctx.arg(3).list;
+  auto stride = ctx.arg(2).isNone() ? k : ctx.arg(2).list;
+  Shape out = {x.shape[0], x.shape[1], Dim(), Dim()};
+  for (int i = 0; i < 2; ++i) {
+    if (pad[i].i * 2 > k[i].i)
+      return ctx.fail("padding " + std::to_string(pad[i].i) +
+                      " is more than half the kernel size " + std::to_string(k[i].i));
+    if (!windowOut(x.shape[2 + i], k[i].i, stride[i].i, pad[i].i, 1, out[2 + i]))
+      return ctx.fail("window " + std::to_string(k[0].i) + "x" +
+                      std::to_string(k[1].i) + " does not fit input " + q(x));
+  }
+  return Type::tensor(x.dtype, out);
+}
+
+Type adaptivePoolRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  if (x.rank() != 4)
+    return ctx.fail("input must be 4-D [N, C, H, W], got " + q(x));
+  const auto &s = ctx.arg(1).list;
+  for (int i = 0; i < 2; ++i)
+    if (!x.shape[2 + i].isKnown() || x.shape[2 + i].size < s[i].i)
+      return ctx.fail("output size larger than the input " + q(x));
+  return Type::tensor(x.dtype, {x.shape[0], x.shape[1], Dim::known(s[0].i),
+                                Dim::known(s[1].i)});
+}
+
+Type batchNormRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  if (x.rank() < 2)
+    return ctx.fail("input must be at least 2-D [N, C, ...], got " + q(x));
+  for (unsigned i = 1; i <= 4; ++i) {
+    const Type &t = ctx.type(i);
+    if (t.rank() != 1 || t.shape[0] != x.shape[1])
+      return ctx.fail("'" + ctx.getSpec().args[i].name + "' " + q(t) +
+                      " must be [C] with C = " + x.shape[1].str() +
+                      " channels of input " + q(x));
+  }
+  return x;
+}
+
+Type layerNormRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  for (unsigned i = 1; i <= 2; ++i) {
+    const Type &t = ctx.type(i);
+    if (x.rank() == 0 || t.rank() != 1 || t.shape[0] != x.shape.back())
+      return ctx.fail("'" + ctx.getSpec().args[i].name + "' " + q(t) +
+                      " must match the last dimension of " + q(x));
+  }
+  return x;
+}
+
+Type dropoutRule(OpContext &ctx) { return unaryRule(ctx); }
+
+Type scalarLoss(const Type &like) { return Type::tensor(like.dtype, {}); }
+
+/// mse, l1, bce, bce_with_logits: prediction and target of one shape (the
+/// target may be a number, broadcast).
+Type pairLossRule(OpContext &ctx) {
+  const Type &p = ctx.type(0), &t = ctx.type(1);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  if (t.rank() != 0 && t.shape != p.shape)
+    return ctx.fail("prediction " + q(p) + " and target " + q(t) +
+                    " must have the same shape");
+  return scalarLoss(p);
+}
+
+/// cross_entropy and nll: scores [N, C] and class indices [N] (or class
+/// probabilities [N, C] for cross_entropy).
+Type classLossRule(OpContext &ctx) {
+  const Type &x = ctx.type(0), &t = ctx.type(1);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  if (x.rank() != 2)
+    return ctx.fail("scores must be 2-D [N, C], got " + q(x));
+  bool indices = !isFloat(t.dtype);
+  if (indices && (t.rank() != 1 || t.shape[0] != x.shape[0]))
+    return ctx.fail("class indices " + q(t) + " must be [N] for scores " + q(x));
+  if (!indices && t.shape != x.shape)
+    return ctx.fail("class probabilities " + q(t) + " must match scores " + q(x));
+  if (ctx.getSpec().find("weight") && ctx.present(2)) {
+    const Type &w = ctx.type(2);
+    if (w.rank() != 1 || w.shape[0] != x.shape[1])
+      return ctx.fail("class weights " + q(w) + " must be [C] for scores " + q(x));
+  }
+  return scalarLoss(x);
+}
+
+Type randomRule(OpContext &ctx) {
+  Shape s;
+  for (const Const &c : ctx.arg(0).list) {
+    if (c.kind == Const::Kind::Int && c.i <= 0)
+      return ctx.fail("dimension " + std::to_string(c.i) + " is not positive");
+    s.push_back(c.kind == Const::Kind::Int ? Dim::known(c.i) : Dim::symbol(c.s));
+  }
+  return Type::tensor(DType::F32, s);
+}
+
+ArgSpec tensor(const char *name) { return {name, ArgKind::Tensor, std::nullopt}; }
+ArgSpec optTensor(const char *name) { return {name, ArgKind::OptTensor, Const::none()}; }
+ArgSpec intArg(const char *name, std::optional<int64_t> d = std::nullopt,
+               std::function<std::string(const Const &)> check = nullptr) {
+  return {name, ArgKind::Int,
+          d ? std::optional<Const>(Const::ofInt(*d)) : std::nullopt, {}, check};
+}
+ArgSpec floatArg(const char *name, std::optional<double> d = std::nullopt,
+                 std::function<std::string(const Const &)> check = nullptr) {
+  return {name, ArgKind::Float,
+          d ? std::optional<Const>(Const::ofFloat(*d)) : std::nullopt, {}, check};
+}
+ArgSpec boolArg(const char *name, bool d) {
+  return {name, ArgKind::Bool, Const::ofBool(d)};
+}
+ArgSpec pairArg(const char *name, std::optional<int64_t> d,
+                std::function<std::string(const Const &)> check = checkPositive) {
+  return {name, ArgKind::IntPair,
+          d ? std::optional<Const>(Const::ofList({Const::ofInt(*d), Const::ofInt(*d)}))
+            : std::nullopt,
+          {}, check};
+}
+ArgSpec axesArg() { return {"axis", ArgKind::Axes, Const::none()}; }
+ArgSpec strArg(const char *name, std::optional<std::string> d = std::nullopt) {
+  return {name, ArgKind::String,
+          d ? std::optional<Const>(Const::ofString(*d)) : std::nullopt};
+}
+
+const std::vector<OpInfo> &opTable() {
+  static const std::vector<OpInfo> table = [] {
+    std::vector<OpInfo> t;
+    auto unary = [&](const char *name, const char *summary) {
+      t.push_back({{name, {tensor("x")}, summary}, unaryRule});
+    };
+    auto binary = [&](const char *name, const char *summary) {
+      t.push_back({{name, {tensor("x"), tensor("y")}, summary}, binaryRule});
+    };
+    binary("add", "x + y with broadcasting");
+    binary("sub", "x - y with broadcasting");
+    binary("mul", "x * y with broadcasting");
+    binary("div", "x / y with broadcasting");
+    binary("pow", "x ** y with broadcasting");
+    unary("neg", "-x");
+    unary("exp", "e ** x");
+    unary("log", "natural logarithm");
+    unary("sqrt", "square root");
+    unary("abs", "absolute value");
+    unary("relu", "max(x, 0)");
+    unary("sigmoid", "1 / (1 + exp(-x))");
+    unary("tanh", "hyperbolic tangent");
+    unary("gelu", "Gaussian error linear unit (tanh approximation)");
+    t.push_back({{"leaky_relu", {tensor("x"), floatArg("slope", 0.01)},
+                  "x if x > 0 else slope * x"}, unaryRule});
+    t.push_back({{"softmax", {tensor("x"), intArg("axis", -1)},
+                  "exp(x) normalised along axis"}, softmaxRule});
+    t.push_back({{"log_softmax", {tensor("x"), intArg("axis", -1)},
+                  "log(softmax(x)) along axis, computed stably"}, softmaxRule});
+    t.push_back({{"matmul", {tensor("x"), tensor("y")},
+                  "matrix product with broadcast batch dimensions"}, matmulRule});
+    for (const char *r : {"sum", "mean", "max"})
+      t.push_back({{r, {tensor("x"), axesArg(), boolArg("keepdims", false)},
+                    "reduction over axis (all axes when absent)"}, reduceRule});
+    t.push_back({{"reshape", {tensor("x"), {"shape", ArgKind::DimList, std::nullopt}},
+                  "same elements, new shape (one dimension may be -1)"}, reshapeRule});
+    t.push_back({{"flatten", {tensor("x"), intArg("start", 1), intArg("end", -1)},
+                  "merges axes start..end into one"}, flattenRule});
+    t.push_back({{"transpose", {tensor("x"), {"perm", ArgKind::Axes, Const::none()}},
+                  "permutes the axes (reverses them when perm is absent)"}, transposeRule});
+    t.push_back({{"concat", {{"xs", ArgKind::TensorList, std::nullopt}, intArg("axis", 0)},
+                  "joins tensors along axis"}, concatRule});
+    t.push_back({{"convolution",
+                  {tensor("x"), tensor("w"), optTensor("b"), pairArg("stride", 1),
+                   pairArg("padding", 0, checkNonNegative), pairArg("dilation", 1),
+                   intArg("groups", 1, checkPositive)},
+                  "2-D convolution, NCHW input and OIHW weight"}, convRule});
+    for (const char *p : {"max_pool2d", "avg_pool2d"})
+      t.push_back({{p, {tensor("x"), pairArg("kernel", std::nullopt),
+                        {"stride", ArgKind::IntPair, Const::none(), {}, checkPositive},
+                        pairArg("padding", 0, checkNonNegative)},
+                    "2-D pooling over kernel windows (stride defaults to kernel)"},
+                   poolRule});
+    t.push_back({{"adaptive_avg_pool2d", {tensor("x"), pairArg("size", std::nullopt)},
+                  "average pooling to a fixed output size"}, adaptivePoolRule});
+    t.push_back({{"batch_normalization",
+                  {tensor("x"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
+                   tensor("running_var"), floatArg("momentum", 0.1, checkUnitOpen),
+                   floatArg("eps", 1e-5, checkPositive)},
+                  "normalises each channel by batch statistics (training) or running "
+                  "statistics (inference)"}, batchNormRule});
+    t.push_back({{"layer_normalization",
+                  {tensor("x"), tensor("gamma"), tensor("beta"),
+                   floatArg("eps", 1e-5, checkPositive)},
+                  "normalises over the last dimension"}, layerNormRule});
+    t.push_back({{"dropout", {tensor("x"), floatArg("p", 0.5, checkProbability)},
+                  "zeroes elements with probability p during training"}, dropoutRule});
+    for (const char *l : {"mse", "l1", "bce", "bce_with_logits"})
+      t.push_back({{l, {tensor("input"), tensor("target")}, "loss, mean over elements"},
+                   pairLossRule});
+    t.push_back({{"cross_entropy",
+                  {tensor("input"), tensor("target"), optTensor("weight"),
+                   floatArg("label_smoothing", 0.0, checkProbability)},
+                  "softmax cross-entropy of scores against classes"}, classLossRule});
+    t.push_back({{"nll", {tensor("input"), tensor("target"), optTensor("weight")},
+                  "negative log-likelihood of log-probabilities"}, classLossRule});
+    t.push_back({{"normal", {{"shape", ArgKind::DimList, std::nullopt},
+                             floatArg("mean", 0.0), floatArg("std", 1.0, checkPositive)},
+                  "a fresh sample of normal noise"}, randomRule});
+    t.push_back({{"uniform", {{"shape", ArgKind::DimList, std::nullopt},
+                              floatArg("low", 0.0), floatArg("high", 1.0)},
+                  "a fresh sample of uniform noise"}, randomRule});
+    return t;
+  }();
+  return table;
+}
+
+} // namespace
+
+const OpInfo *sema::lookupOp(const std::string &name) {
+  for (const OpInfo &op : opTable())
+    if (op.spec.name == name)
+      return &op;
+  return nullptr;
+}
+
+std::vector<std::string> sema::allOpNames() {
+  std::vector<std::string> names;
+  for (const OpInfo &op : opTable())
+    names.push_back(op.spec.name);
+  return names;
+}
+
+//===----------------------------------------------------------------------===//
+// Train-block vocabulary
+//===----------------------------------------------------------------------===//
+
+const ConstructorTable &sema::initializers() {
+  static const ConstructorTable t{
+      "initializer",
+      {{"zeros", {}, "all zeros"},
+       {"ones", {}, "all ones"},
+       {"constant", {floatArg("value")}, "every element = value"},
+       {"normal", {floatArg("mean", 0.0), floatArg("std", 1.0, checkPositive)}, ""},
+       {"uniform", {floatArg("low", -0.05), floatArg("high", 0.05)}, ""},
+       {"glorot_uniform", {floatArg("gain", 1.0, checkPositive)}, "Glorot/Xavier"},
+       {"glorot_normal", {floatArg("gain", 1.0, checkPositive)}, "Glorot/Xavier"},
+       {"xavier_uniform", {floatArg("gain", 1.0, checkPositive)}, "= glorot_uniform"},
+       {"xavier_normal", {floatArg("gain", 1.0, checkPositive)}, "= glorot_normal"},
+       {"he_uniform", {floatArg("gain", 1.4142135623730951, checkPositive)}, "He/Kaiming"},
+       {"he_normal", {floatArg("gain", 1.4142135623730951, checkPositive)}, "He/Kaiming"},
+       {"kaiming_uniform", {floatArg("gain", 1.4142135623730951, checkPositive)}, "= he_uniform"},
+       {"kaiming_normal", {floatArg("gain", 1.4142135623730951, checkPositive)}, "= he_normal"}}};
+  return t;
+}
+
+static const char *kFashionDir = "/usr/share/datasets/fashion-mnist";
+
+const ConstructorTable &sema::dataSources() {
+  static const ConstructorTable t{
+      "data source",
+      {{"fashion_mnist", {strArg("path", kFashionDir)},
+        "Fashion-MNIST idx files (Debian package dataset-fashion-mnist)"},
+       {"mnist", {strArg("path", "/usr/share/datasets/mnist")}, "MNIST idx files"},
+       {"idx",
+        {strArg("images"), strArg("labels"), strArg("test_images", ""),
+         strArg("test_labels", ""), intArg("classes", 10, checkPositive)},
+        "idx files (raw or gzip)"},
+       {"csv",
+        {strArg("path"), strArg("test", ""), strArg("label", "label"),
+         boolArg("header", true), intArg("classes", 0, checkNonNegative)},
+        "a CSV file with one sample per row"},
+       {"npy",
+        {strArg("x"), strArg("y"), strArg("test_x", ""), strArg("test_y", ""),
+         intArg("classes", 0, checkNonNegative)},
+        "NPY arrays of samples and labels"}}};
+  return t;
+}
+
+const ConstructorTable &sema::optimizers() {
+  static const ConstructorTable t{
+      "optimizer",
+      {{"sgd",
+        {floatArg("lr", 0.01, checkPositive), floatArg("momentum", 0.0, checkProbability),
+         boolArg("nesterov", false), floatArg("weight_decay", 0.0, checkNonNegative),
+         floatArg("dampening", 0.0, checkProbability)},
+        "stochastic gradient descent"},
+       {"momentum",
+        {floatArg("lr", 0.01, checkPositive), floatArg("momentum", 0.9, checkProbability),
+         floatArg("weight_decay", 0.0, checkNonNegative)},
+        "sgd with heavy-ball momentum"},
+       {"nesterov",
+        {floatArg("lr", 0.01, checkPositive), floatArg("momentum", 0.9, checkProbability),
+         floatArg("weight_decay", 0.0, checkNonNegative)},
+        "sgd with Nesterov momentum"},
+       {"adam",
+        {floatArg("lr", 1e-3, checkPositive), floatArg("beta1", 0.9, checkProbability),
+         floatArg("beta2", 0.999, checkProbability), floatArg("eps", 1e-8, checkPositive),
+         floatArg("weight_decay", 0.0, checkNonNegative)},
+        "Adam"},
+       {"adamw",
+        {floatArg("lr", 1e-3, checkPositive), floatArg("beta1", 0.9, checkProbability),
+         floatArg("beta2", 0.999, checkProbability), floatArg("eps", 1e-8, checkPositive),
+         floatArg("weight_decay", 0.01, checkNonNegative)},
+        "Adam with decoupled weight decay"},
+       {"rmsprop",
+        {floatArg("lr", 0.01, checkPositive), floatArg("alpha", 0.99, checkProbability),
+         floatArg("eps", 1e-8, checkPositive), floatArg("momentum", 0.0, checkProbability),
+         floatArg("weight_decay", 0.0, checkNonNegative)},
+        "RMSprop"},
+       {"adagrad",
+        {floatArg("lr", 0.01, checkPositive), floatArg("eps", 1e-10, checkPositive),
+         floatArg("weight_decay", 0.0, checkNonNegative)},
+        "Adagrad"}}};
+  return t;
+}
+
+const ConstructorTable &sema::schedules() {
+  static const ConstructorTable t{
+      "schedule",
+      {{"constant", {}, "the optimizer's lr throughout"},
+       {"step", {intArg("step_size", std::nullopt, checkPositive),
+                 floatArg("gamma", 0.1, checkPositive)}, "lr * gamma every step_size epochs"},
+       {"exponential", {floatArg("gamma", std::nullopt, checkPositive)}, "lr * gamma per epoch"},
+       {"cosine", {floatArg("min_lr", 0.0, checkNonNegative)}, "cosine decay to min_lr"},
+       {"warm_restarts", {intArg("t0", std::nullopt, checkPositive), intArg("t_mult", 1, checkPositive),
+                          floatArg("min_lr", 0.0, checkNonNegative)}, "SGDR"},
+       {"one_cycle", {floatArg("max_lr", std::nullopt, checkPositive),
+                      floatArg("pct_start", 0.3, checkUnitOpen),
+                      floatArg("div_factor", 25.0, checkPositive),
+                      floatArg("final_div_factor", 1e4, checkPositive)}, "1cycle policy"}}};
+  return t;
+}
+
+const std::vector<std::string> &sema::monitorNames() {
+  static const std::vector<std::string> n = {"val_loss", "val_accuracy", "val_f1",
+                                             "loss", "accuracy"};
+  return n;
+}
+
+const ConstructorTable &sema::earlyStopping() {
+  static const ConstructorTable t{
+      "early stopping rule",
+      {{"patience",
+        {intArg("epochs", std::nullopt, checkPositive),
+         {"on", ArgKind::Symbol, Const::ofSymbol("val_loss"), monitorNames()},
+         floatArg("min_delta", 0.0, checkNonNegative)},
+        "stop after `epochs` epochs without improvement of `on`"}}};
+  return t;
+}
+
+const ConstructorTable &sema::lossConfigs() {
+  static const ConstructorTable t{
+      "loss",
+      {{"cross_entropy", {{"weight", ArgKind::FloatList, Const::none()},
+                          floatArg("label_smoothing", 0.0, checkProbability)}, ""},
+       {"nll", {{"weight", ArgKind::FloatList, Const::none()}}, ""},
+       {"mse", {}, ""},
+       {"l1", {}, ""},
+       {"bce", {}, ""},
+       {"bce_with_logits", {}, ""}}};
+  return t;
+}
+
+const std::vector<std::string> &sema::metricNames() {
+  static const std::vector<std::string> n = {
+      "accuracy", "precision", "recall", "f1",   "dice",     "roc_auc",
+      "log_loss", "mae",       "rmse",   "confusion"};
+  return n;
+}
+
+DataSignature sema::dataSignature(const Const &source) {
+  DataSignature sig;
+  if (source.s == "fashion_mnist" || source.s == "mnist") {
+    sig.known = true;
+    sig.sample = Type::tensor(DType::F32, {Dim::known(1), Dim::known(28), Dim::known(28)});
+    sig.label = Type::tensor(DType::I64, {});
+    sig.classes = 10;
+  } else if (source.s == "idx") {
+    sig.label = Type::tensor(DType::I64, {});
+    sig.classes = source.get("classes")->i;
+  }
+  return sig;
+}

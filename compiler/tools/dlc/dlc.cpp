@@ -1,0 +1,102 @@
+//===- dlc.cpp - The dlc compiler driver -----------------------------------===//
+//
+// `dlc FILE.dl [-o OUT] [--emit=STAGE] [-I DIR] ...`: parses and analyses a
+// program and prints the requested stage. Errors go to stderr as
+// `file:line:col: error: message` with the source line and a caret, and the
+// exit code is 1; internal failures never crash the driver.
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/Sema/Sema.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace dlc;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Stage { AST, MLIR, MLIRGrad, MLIRTrain, MLIRFused, Halide, Stmt, LLVM, Obj, Exe };
+
+cl::OptionCategory dlcCategory("dlc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .dl file>"),
+                               cl::Required, cl::cat(dlcCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::value_desc("file"),
+                                cl::init(""), cl::cat(dlcCategory));
+cl::opt<Stage> emit(
+    "emit", cl::desc("The stage to produce"), cl::init(Stage::Exe),
+    cl::values(clEnumValN(Stage::AST, "ast", "the typed AST, with every tensor's shape"),
+               clEnumValN(Stage::MLIR, "mlir", "the nn dialect (forward model)"),
+               clEnumValN(Stage::MLIRGrad, "mlir-grad", "forward and backward"),
+               clEnumValN(Stage::MLIRTrain, "mlir-train", "the train and eval steps"),
+               clEnumValN(Stage::MLIRFused, "mlir-fused", "after fusion"),
+               clEnumValN(Stage::Halide, "halide", "the Halide pipelines"),
+               clEnumValN(Stage::Stmt, "stmt", "Halide's lowered statements"),
+               clEnumValN(Stage::LLVM, "llvm", "the driver as LLVM IR"),
+               clEnumValN(Stage::Obj, "obj", "an object file"),
+               clEnumValN(Stage::Exe, "exe", "a standalone trainer (default)")),
+    cl::cat(dlcCategory));
+cl::list<std::string> includeDirs("I", cl::desc("Add a directory to the module search path"),
+                                  cl::value_desc("dir"), cl::Prefix, cl::cat(dlcCategory));
+cl::opt<std::string> stdlibDir("stdlib", cl::desc("The standard library directory"),
+                               cl::value_desc("dir"), cl::init(""), cl::cat(dlcCategory));
+
+/// stdlib/ of the source tree, or ../share/dlc/stdlib next to an installed
+/// binary.
+std::string defaultStdlib(const char *argv0) {
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, (void *)&defaultStdlib);
+  llvm::SmallString<256> installed(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(installed, "..", "share", "dlc", "stdlib");
+  if (llvm::sys::fs::is_directory(installed))
+    return std::string(installed);
+  return DLC_STDLIB_DIR;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(dlcCategory);
+  cl::ParseCommandLineOptions(argc, argv, "dlc: compiles a .dl model into a trainer\n");
+
+  DiagnosticEngine diags(llvm::errs());
+  SemaOptions options;
+  options.includeDirs.assign(includeDirs.begin(), includeDirs.end());
+  options.stdlibDir = stdlibDir.empty() ? defaultStdlib(argv[0]) : stdlibDir.getValue();
+
+  if (llvm::sys::fs::is_directory(inputFile)) {
+    llvm::errs() << "dlc: error: '" << inputFile << "' is a directory\n";
+    return 1;
+  }
+  std::unique_ptr<sema::Program> prog = analyzeFile(diags, inputFile, options);
+  if (!prog || diags.hasErrors())
+    return 1;
+
+  std::error_code ec;
+  std::unique_ptr<llvm::raw_fd_ostream> file;
+  auto out = [&]() -> llvm::raw_ostream & {
+    if (outputFile.empty() || outputFile == "-")
+      return llvm::outs();
+    file = std::make_unique<llvm::raw_fd_ostream>(outputFile, ec);
+    if (ec) {
+      llvm::errs() << "dlc: error: cannot write '" << outputFile << "': " << ec.message()
+                   << "\n";
+      std::exit(1);
+    }
+    return *file;
+  };
+
+  switch (emit) {
+  case Stage::AST:
+    sema::printProgram(*prog, diags, out());
+    return 0;
+  default:
+    llvm::errs() << "dlc: error: the requested stage is not "
+                 << "implemented yet in this build; use --emit=ast\n";
+    return 1;
+  }
+}
