@@ -1,0 +1,60 @@
+//===- Idx.h - idx file reader ----------------------------------*- C++ -*-===//
+//
+// Reads the idx format of the MNIST family (raw or gzip-compressed) into
+// memory and validates it completely: the magic (two zero bytes, a known type
+// code, a rank of 1..8), every dimension, and that the payload is exactly as
+// long as the dimensions say. Any problem throws dlrt::Error naming the file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_IDX_H
+#define DLRT_IDX_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dlrt {
+
+/// Element type codes of the idx format (third byte of the magic).
+enum class IdxType : uint8_t {
+  UInt8 = 0x08,
+  Int8 = 0x09,
+  Int16 = 0x0B,
+  Int32 = 0x0C,
+  Float32 = 0x0D,
+  Float64 = 0x0E,
+};
+
+/// A validated idx array: its type, dimensions and the file's bytes (the
+/// values are decoded on access, so a 47 MB image file is not widened).
+struct IdxArray {
+  IdxType type = IdxType::UInt8;
+  std::vector<uint64_t> dims;
+  /// The whole (inflated) file; the values start at `payloadOffset`.
+  std::vector<uint8_t> bytes;
+  size_t payloadOffset = 0;
+
+  /// Number of elements.
+  uint64_t size() const;
+  /// Product of the dimensions after the first (size of one item).
+  uint64_t itemSize() const;
+  /// Element `i` in row-major order, widened to double (exact for every
+  /// idx type).
+  double at(uint64_t i) const;
+};
+
+/// Reads a whole file, inflating it if it is gzip-compressed (detected from
+/// its content, not its name). Throws on a missing, unreadable, truncated or
+/// corrupt file.
+std::vector<uint8_t> readFileMaybeGzip(const std::string &path);
+
+/// Parses an idx image held in `bytes`; `name` names the source in errors.
+IdxArray parseIdx(std::vector<uint8_t> bytes, const std::string &name);
+
+/// readFileMaybeGzip + parseIdx.
+IdxArray loadIdx(const std::string &path);
+
+} // namespace dlrt
+
+#endif // DLRT_IDX_H

@@ -1,0 +1,67 @@
+//===- SafeTensors.h - safetensors files ------------------------*- C++ -*-===//
+//
+// Reading and writing the safetensors format (an 8-byte little-endian header
+// length, a JSON header mapping each tensor name to its dtype, shape and
+// byte range, an optional "__metadata__" map of strings, then the raw
+// little-endian data), the checkpoint format of dlc trainers. Writes go to a
+// temporary file in the target's directory, are fsync'ed and renamed over
+// the target, so a crash never leaves a partial file. Reads validate the
+// whole structure and throw dlrt::Error naming the file on any problem.
+// Only F32 tensors are supported.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_SAFETENSORS_H
+#define DLRT_SAFETENSORS_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dlrt {
+
+/// A tensor to write: name, shape and `product(shape)` f32 values.
+struct TensorRef {
+  std::string name;
+  std::vector<int64_t> shape;
+  const float *data = nullptr;
+};
+
+/// A tensor read back.
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<float> values;
+};
+
+/// Contents of a safetensors file.
+struct SafeTensors {
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, Tensor> tensors;
+};
+
+/// Serialises `tensors` (data in the given order) and `metadata` to bytes.
+std::vector<uint8_t>
+encodeSafeTensors(const std::vector<TensorRef> &tensors,
+                  const std::map<std::string, std::string> &metadata);
+
+/// Parses and validates a safetensors image; `name` names it in errors.
+SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
+                              const std::string &name);
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, fsync, rename, fsync of the directory.
+void writeFileAtomically(const std::string &path,
+                         const std::vector<uint8_t> &bytes);
+
+/// encodeSafeTensors + writeFileAtomically.
+void saveSafeTensors(const std::string &path,
+                     const std::vector<TensorRef> &tensors,
+                     const std::map<std::string, std::string> &metadata);
+
+/// Reads and validates a safetensors file.
+SafeTensors loadSafeTensors(const std::string &path);
+
+} // namespace dlrt
+
+#endif // DLRT_SAFETENSORS_H

@@ -1,0 +1,66 @@
+//===- Trainer.h - Training loop and the trainer's commands -----*- C++ -*-===//
+//
+// The commands of `./train`: train (with validation, early stopping,
+// checkpoints, resume, JSON Lines log and a final test evaluation), eval,
+// predict, info, gradcheck and lr-find. A RunConfig holds the effective
+// settings: the descriptor's defaults with the command-line flags applied.
+// The part that decides the result of a run (seed, batch, schedule, ...) is
+// stored in every checkpoint so that `--resume` continues bit-identically.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_TRAINER_H
+#define DLRT_TRAINER_H
+
+#include "dlrt/dlrt.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace dlrt {
+
+/// Effective settings of one run.
+struct RunConfig {
+  int32_t epochs = 1;
+  int32_t batch = 32;
+  uint64_t seed = 0;
+  double validation = 0;
+  int32_t threads = 1;
+  std::string data;
+  /// Use only the first `limit` samples of each data file (0: all).
+  int64_t limit = 0;
+  /// Stop after this many epochs in this invocation (0: run to `epochs`);
+  /// the schedule still spans `epochs`.
+  int32_t stopAfter = 0;
+  std::string save, resume, weights, log;
+  /// Also log a "step" record every `logEvery` steps (0: never).
+  int64_t logEvery = 0;
+  /// Steps of `lr-find`.
+  int64_t lrFindSteps = 100;
+  dlrt_optimizer_desc optimizer{};
+  dlrt_schedule_desc schedule{};
+  dlrt_early_stop_desc earlyStop{};
+  uint32_t metrics = 0;
+  /// Whether --epochs was given (it then overrides a resumed checkpoint's).
+  bool epochsGiven = false;
+
+  /// The defaults of the descriptor's train block.
+  static RunConfig fromDescriptor(const dlrt_model_desc &desc);
+  /// The settings that determine the trajectory, as stored in checkpoints.
+  nlohmann::json toJson() const;
+  /// Restores the settings written by toJson (a checkpoint's).
+  void restoreFrom(const nlohmann::json &saved);
+};
+
+int runTrain(const dlrt_model_desc &desc, RunConfig config);
+int runEval(const dlrt_model_desc &desc, const RunConfig &config);
+int runPredict(const dlrt_model_desc &desc, const RunConfig &config);
+int runInfo(const dlrt_model_desc &desc, const RunConfig &config);
+int runGradcheck(const dlrt_model_desc &desc, const RunConfig &config);
+int runLrFind(const dlrt_model_desc &desc, const RunConfig &config);
+
+} // namespace dlrt
+
+#endif // DLRT_TRAINER_H

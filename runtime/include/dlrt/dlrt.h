@@ -1,0 +1,352 @@
+/*===- dlrt.h - C ABI between a generated trainer and libdlrt ------*- C -*-===*
+ *
+ * This header is the whole contract between the code that dlc generates for
+ * one model and libdlrt, the runtime linked into every `./train`. The
+ * generated object defines one `dlrt_model_desc` (static data: parameters,
+ * input shape, the defaults of the `train` block, function pointers to the
+ * compiled steps) and a `main` that calls `dlrt_main`. The runtime owns all
+ * memory (parameters, gradients, optimiser state, batches, workspace), loads
+ * data, initialises parameters, computes the learning rate of each step, calls
+ * the compiled steps, computes metrics, logs, and reads/writes checkpoints.
+ *
+ * Division of work: the compiled `train_step` does forward, loss, backward AND
+ * the optimiser update (the compiler fuses them), reading the optimiser state
+ * buffers that the runtime owns and checkpoints. The runtime never updates a
+ * parameter itself.
+ *
+ * Conventions: plain C, fixed-width integers, all tensors f32, row-major,
+ * contiguous. Zero-initialised fields mean "default" wherever noted, so the
+ * generated code can fill the descriptor with a static initialiser and leave
+ * unused fields out. The ABI is versioned by DLRT_ABI_VERSION; a descriptor
+ * with another version is refused at start-up.
+ *
+ * Entry point: the generated object defines
+ *
+ *     int main(int argc, char **argv) {
+ *       return dlrt_main(argc, argv, &dlc_model);
+ *     }
+ *
+ * libdlrt itself defines no `main`.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef DLRT_DLRT_H
+#define DLRT_DLRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of this ABI; bump on any layout change. */
+#define DLRT_ABI_VERSION 1
+/** Maximum rank of a parameter or of an input sample. */
+#define DLRT_MAX_RANK 8
+/** Maximum number of optimiser state buffers per trainable parameter. */
+#define DLRT_MAX_OPT_SLOTS 4
+
+/*===--- Parameters -------------------------------------------------------===*/
+
+/** Element type of a tensor. Only f32 exists today. */
+typedef enum dlrt_dtype { DLRT_DTYPE_F32 = 0 } dlrt_dtype;
+
+/** How the runtime initialises a parameter (deterministically from --seed;
+ *  each parameter draws from its own stream keyed by its name, so adding a
+ *  parameter does not change the others). */
+typedef enum dlrt_init_kind {
+  DLRT_INIT_ZEROS = 0,      /**< 0 everywhere. */
+  DLRT_INIT_ONES = 1,       /**< 1 everywhere. */
+  DLRT_INIT_CONSTANT = 2,   /**< init_args[0] everywhere. */
+  DLRT_INIT_NORMAL = 3,     /**< N(mean=init_args[0], std=init_args[1]). */
+  DLRT_INIT_UNIFORM = 4,    /**< U[init_args[0], init_args[1]). */
+  DLRT_INIT_GLOROT_UNIFORM = 5, /**< U(+-sqrt(6/(fan_in+fan_out))). */
+  DLRT_INIT_GLOROT_NORMAL = 6,  /**< N(0, sqrt(2/(fan_in+fan_out))). */
+  DLRT_INIT_HE_UNIFORM = 7,     /**< U(+-sqrt(6/fan_in)). */
+  DLRT_INIT_HE_NORMAL = 8       /**< N(0, sqrt(2/fan_in)). */
+} dlrt_init_kind;
+
+/** One parameter or buffer of the model, in the order the steps expect. */
+typedef struct dlrt_param_desc {
+  /** Stable, readable name, also the checkpoint key: "fc1.w", "bn1.mean". */
+  const char *name;
+  /** A dlrt_dtype; must be DLRT_DTYPE_F32. */
+  int32_t dtype;
+  /** Number of dimensions, 0 (scalar) .. DLRT_MAX_RANK. */
+  int32_t rank;
+  /** Dimensions; entries past `rank` are ignored. */
+  int64_t shape[DLRT_MAX_RANK];
+  /** A dlrt_init_kind. */
+  int32_t init;
+  /** 1: trainable (has a gradient and optimiser state); 0: a buffer that only
+   *  the step writes, e.g. batch-norm running statistics. Buffers are
+   *  checkpointed but get no gradient and no optimiser state. */
+  int32_t trainable;
+  /** Arguments of the initialiser (see dlrt_init_kind); unused ones are 0. */
+  float init_args[2];
+  /** Fan-in and fan-out used by glorot_* and he_* (the compiler knows which
+   *  dimensions they are: for linear w[I,O] they are I and O; for conv
+   *  w[O,I/g,kh,kw] they are I/g*kh*kw and O*kh*kw). */
+  int64_t fan_in;
+  int64_t fan_out;
+} dlrt_param_desc;
+
+/** One layer, for `./train info` only (optional table). */
+typedef struct dlrt_layer_desc {
+  /** Call-site name; the layer's parameters are named "<name>.<param>". */
+  const char *name;
+  /** Operation, e.g. "linear", "conv2d", "relu". */
+  const char *op;
+  /** Output shape for display, e.g. "[B, 512]". */
+  const char *output_shape;
+  /** Forward FLOPs per sample of this layer (0 if unknown). */
+  int64_t flops_per_sample;
+} dlrt_layer_desc;
+
+/*===--- Training recipe (defaults from the `train` block) ----------------===*/
+
+/** Optimiser family. The update itself is compiled into train_step. */
+typedef enum dlrt_optimizer_kind {
+  DLRT_OPT_SGD = 0, /**< SGD, optional (Nesterov) momentum, L2 weight decay. */
+  DLRT_OPT_ADAM = 1,  /**< Adam, L2 weight decay added to the gradient. */
+  DLRT_OPT_ADAMW = 2, /**< Adam with decoupled weight decay. */
+  DLRT_OPT_RMSPROP = 3,
+  DLRT_OPT_ADAGRAD = 4
+} dlrt_optimizer_kind;
+
+/** Optimiser hyperparameters. The runtime passes its effective copy (flags
+ *  applied) to every train_step through dlrt_step_args::opt; the step must read
+ *  its hyperparameters from there, except the learning rate of the step, which
+ *  is dlrt_step_args::lr (the schedule applied to `lr`). */
+typedef struct dlrt_optimizer_desc {
+  /** A dlrt_optimizer_kind. */
+  int32_t kind;
+  /** SGD: 1 for Nesterov momentum. */
+  int32_t nesterov;
+  /** Base learning rate (the schedule scales from it). */
+  double lr;
+  /** SGD / RMSprop momentum (0: none). */
+  double momentum;
+  /** L2 (SGD, Adam) or decoupled (AdamW) weight decay. */
+  double weight_decay;
+  /** Adam/AdamW first moment decay; RMSprop uses beta2 as its alpha. */
+  double beta1;
+  /** Adam/AdamW second moment decay. */
+  double beta2;
+  /** Adam/AdamW/RMSprop/Adagrad epsilon. */
+  double eps;
+  /** Number of state buffers per trainable parameter: 0 for plain SGD, 1 for
+   *  SGD with momentum ("m"), 2 for Adam ("m", "v"), ... */
+  int32_t num_slots;
+  /** Slot names; a slot's buffer of parameter P is checkpointed under
+   *  "opt.<slot>.<P>", e.g. "opt.m.fc1.w". */
+  const char *slot_names[DLRT_MAX_OPT_SLOTS];
+} dlrt_optimizer_desc;
+
+/** Learning-rate schedule, evaluated by the runtime before every step. */
+typedef enum dlrt_schedule_kind {
+  DLRT_SCHED_CONSTANT = 0,    /**< lr. */
+  DLRT_SCHED_STEP = 1,        /**< lr * gamma^floor(epoch/step_epochs). */
+  DLRT_SCHED_EXPONENTIAL = 2, /**< lr * gamma^epoch. */
+  DLRT_SCHED_COSINE = 3,      /**< Cosine from lr to min_lr over all steps. */
+  DLRT_SCHED_ONE_CYCLE = 4    /**< Smith's one-cycle, cosine phases, as in
+                                   PyTorch's OneCycleLR (no momentum cycling). */
+} dlrt_schedule_kind;
+
+/** Schedule arguments; a 0 means the default given for each field. Epochs in
+ *  these formulas are whole epochs completed before the step. */
+typedef struct dlrt_schedule_desc {
+  /** A dlrt_schedule_kind. */
+  int32_t kind;
+  /** STEP: decay every step_epochs epochs (default 1). */
+  int32_t step_epochs;
+  /** STEP, EXPONENTIAL: decay factor (default 0.1 for STEP, 0.95 for
+   *  EXPONENTIAL). */
+  double gamma;
+  /** COSINE: final learning rate (default 0). */
+  double min_lr;
+  /** ONE_CYCLE: peak learning rate (default: the base lr). */
+  double max_lr;
+  /** ONE_CYCLE: fraction of the steps spent rising (default 0.3). */
+  double pct_start;
+  /** ONE_CYCLE: initial lr = max_lr / div_factor (default 25). */
+  double div_factor;
+  /** ONE_CYCLE: final lr = initial lr / final_div_factor (default 1e4). */
+  double final_div_factor;
+} dlrt_schedule_desc;
+
+/** Quantity watched by early stopping. */
+typedef enum dlrt_monitor_kind {
+  DLRT_MONITOR_VAL_LOSS = 0, /**< Lower is better. Falls back to the training
+                                  loss when there is no validation split. */
+  DLRT_MONITOR_VAL_ACCURACY = 1, /**< Higher is better (same fallback). */
+  DLRT_MONITOR_LOSS = 2,
+  DLRT_MONITOR_ACCURACY = 3
+} dlrt_monitor_kind;
+
+/** Early stopping: stop when the monitored value has not improved by more than
+ *  min_delta for `patience` consecutive epochs. */
+typedef struct dlrt_early_stop_desc {
+  /** Epochs without improvement before stopping; 0 disables early stopping. */
+  int32_t patience;
+  /** A dlrt_monitor_kind. */
+  int32_t monitor;
+  /** Minimum change that counts as an improvement (default 0). */
+  double min_delta;
+} dlrt_early_stop_desc;
+
+/** Bit flags of dlrt_train_desc::metrics. The loss is always reported. */
+typedef enum dlrt_metric_flag {
+  DLRT_METRIC_ACCURACY = 1u << 0,
+  DLRT_METRIC_PRECISION = 1u << 1, /**< Macro-averaged. */
+  DLRT_METRIC_RECALL = 1u << 2,    /**< Macro-averaged. */
+  DLRT_METRIC_F1 = 1u << 3,        /**< Macro-averaged. */
+  DLRT_METRIC_CONFUSION = 1u << 4  /**< Confusion matrix after the test run. */
+} dlrt_metric_flag;
+
+/** Where the data comes from. */
+typedef enum dlrt_data_kind {
+  /** A directory with train-images-idx3-ubyte, train-labels-idx1-ubyte,
+   *  t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally ".gz"
+   *  (the MNIST family, e.g. /usr/share/datasets/fashion-mnist). */
+  DLRT_DATA_IDX_DIR = 0
+} dlrt_data_kind;
+
+/** Defaults of the `train` block; every one can be overridden by a flag. */
+typedef struct dlrt_train_desc {
+  /** Number of epochs (default 1). */
+  int32_t epochs;
+  /** Batch size (default 32). */
+  int32_t batch;
+  /** Seed of every random choice: initialisation, split, shuffling, dropout. */
+  uint64_t seed;
+  /** Fraction of the training set held out for validation, in [0, 1). */
+  double validation;
+  /** A dlrt_data_kind. */
+  int32_t data_kind;
+  /** Default data location (a directory for DLRT_DATA_IDX_DIR). */
+  const char *data_path;
+  /** Name of the loss, for display and checkpoint metadata only. */
+  const char *loss_name;
+  /** Optimiser and its hyperparameters. */
+  dlrt_optimizer_desc optimizer;
+  /** Learning-rate schedule. */
+  dlrt_schedule_desc schedule;
+  /** Early stopping (patience 0: off). */
+  dlrt_early_stop_desc early_stop;
+  /** dlrt_metric_flag bits to report (0: accuracy only). */
+  uint32_t metrics;
+} dlrt_train_desc;
+
+/*===--- Compiled steps ---------------------------------------------------===*/
+
+/** Labels of a sample. */
+typedef enum dlrt_label_kind {
+  /** One int64 class index in [0, num_classes) per sample; the model outputs
+   *  num_outputs == num_classes logits per sample. */
+  DLRT_LABEL_CLASS = 0
+} dlrt_label_kind;
+
+/** Arguments of one call of a compiled step. The runtime owns every buffer;
+ *  pointers stay valid for the whole run, so the step may keep none. */
+typedef struct dlrt_step_args {
+  /** [num_params] parameter and buffer values, sizes as in the descriptor. */
+  float *const *params;
+  /** [num_params] gradient scratch of the same sizes (NULL for buffers).
+   *  Contents on entry are unspecified; the step may use it freely. NULL in
+   *  eval_step. */
+  float *const *grads;
+  /** [num_slots * num_params] optimiser state: the buffer of slot s of
+   *  parameter p is opt_state[s * num_params + p] (NULL for buffers). Zero
+   *  before the first step. NULL in eval_step. */
+  float *const *opt_state;
+  /** Effective optimiser hyperparameters (see dlrt_optimizer_desc). */
+  const dlrt_optimizer_desc *opt;
+  /** [n * input_size] inputs, row-major, one sample after another. */
+  const float *x;
+  /** [n] labels (DLRT_LABEL_CLASS). */
+  const int64_t *y;
+  /** Number of samples in this batch, 1 <= n <= batch (the last batch of an
+   *  epoch may be partial). Means are over n. */
+  int64_t n;
+  /** Batch capacity the buffers and the workspace are sized for. */
+  int64_t batch;
+  /** Learning rate of this step (schedule applied). */
+  float lr;
+  /** Number of optimiser updates done before this call (0 for the first;
+   *  Adam's bias correction uses step + 1). */
+  int64_t step;
+  /** Seed for this step's randomness (dropout masks, noise); a pure function
+   *  of the run seed and `step`, so resumed runs draw the same masks. */
+  uint64_t seed;
+  /** Scratch memory of workspace_bytes_fixed + batch *
+   *  workspace_bytes_per_sample bytes, 64-byte aligned. */
+  void *workspace;
+  /** Output: [n * num_outputs] logits of the batch (before the update for
+   *  train_step). The runtime computes metrics from them. */
+  float *logits;
+  /** Output: mean loss over the n samples. */
+  double loss;
+} dlrt_step_args;
+
+/** A compiled step. Returns 0 on success; anything else aborts the run with an
+ *  error naming the step. */
+typedef int32_t (*dlrt_step_fn)(dlrt_step_args *args);
+
+/*===--- The model --------------------------------------------------------===*/
+
+/** Everything the runtime knows about one model. */
+typedef struct dlrt_model_desc {
+  /** Must be DLRT_ABI_VERSION. */
+  uint32_t abi_version;
+  /** Model name, e.g. "Classifier". */
+  const char *name;
+  /** Parameter and buffer table, in the order of dlrt_step_args::params. */
+  int32_t num_params;
+  const dlrt_param_desc *params;
+  /** Optional layer table for `info` (may be NULL / 0). */
+  int32_t num_layers;
+  const dlrt_layer_desc *layers;
+  /** Shape of one input sample, without the batch dimension: [1, 28, 28]. */
+  int32_t input_rank;
+  int64_t input_shape[DLRT_MAX_RANK];
+  /** A dlrt_label_kind. */
+  int32_t label_kind;
+  /** Number of classes (DLRT_LABEL_CLASS). */
+  int32_t num_classes;
+  /** Outputs (logits) per sample. */
+  int64_t num_outputs;
+  /** Defaults of the `train` block. */
+  dlrt_train_desc train;
+  /** FLOPs of one sample's forward pass, and of one training step per sample
+   *  (forward + backward + update); 0 if unknown. */
+  int64_t flops_forward_per_sample;
+  int64_t flops_train_per_sample;
+  /** Workspace the steps need (memory plan): fixed part and part per sample
+   *  of batch capacity. */
+  uint64_t workspace_bytes_fixed;
+  uint64_t workspace_bytes_per_sample;
+  /** Forward + loss + backward + optimiser update. Required. */
+  dlrt_step_fn train_step;
+  /** Forward + loss in inference mode (dropout off, batch-norm running
+   *  statistics); writes logits and loss, updates nothing. Required. */
+  dlrt_step_fn eval_step;
+  /** Optional: like train_step but stops after the backward pass (grads
+   *  filled, nothing updated), also in inference mode; enables
+   *  `./train gradcheck`. */
+  dlrt_step_fn grad_step;
+  /** Optional: called once with --threads before the first step. */
+  void (*set_num_threads)(int32_t num_threads);
+} dlrt_model_desc;
+
+/** Runs the trainer's command line (`./train [train|eval|predict|info|
+ *  gradcheck|lr-find] [flags]`) for `model`. Returns the process exit code:
+ *  0 on success, 1 on any error (a message on stderr). */
+int dlrt_main(int argc, char **argv, const dlrt_model_desc *model);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* DLRT_DLRT_H */

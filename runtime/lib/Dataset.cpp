@@ -1,0 +1,139 @@
+//===- Dataset.cpp - In-memory datasets, splits and batches ---------------===//
+//
+// Loading idx pairs into a Dataset, the seeded split and epoch orders, and
+// batch gathering; see Dataset.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Dataset.h"
+#include "dlrt/Error.h"
+#include "dlrt/Idx.h"
+#include "dlrt/Random.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sys/stat.h>
+
+namespace dlrt {
+
+static bool isFile(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string findDataFile(const std::string &dir, const std::string &stem) {
+  std::string plain = dir + "/" + stem;
+  if (isFile(plain))
+    return plain;
+  if (isFile(plain + ".gz"))
+    return plain + ".gz";
+  fail("missing data file '{}' (also tried '{}.gz')", plain, plain);
+}
+
+Dataset loadIdxPair(const std::string &imagesPath,
+                    const std::string &labelsPath, int64_t sampleSize,
+                    int32_t numClasses, int64_t limit) {
+  IdxArray images = loadIdx(imagesPath);
+  IdxArray labels = loadIdx(labelsPath);
+  if (images.dims.size() < 2)
+    fail("'{}' is not an image file: rank {} (expected at least 2)",
+         imagesPath, images.dims.size());
+  if (labels.dims.size() != 1)
+    fail("'{}' is not a label file: rank {} (expected 1)", labelsPath,
+         labels.dims.size());
+  if (images.dims[0] != labels.dims[0])
+    fail("'{}' has {} images but '{}' has {} labels", imagesPath,
+         images.dims[0], labelsPath, labels.dims[0]);
+  if (static_cast<int64_t>(images.itemSize()) != sampleSize)
+    fail("'{}' has samples of {} values but the model expects {}", imagesPath,
+         images.itemSize(), sampleSize);
+  if (labels.type == IdxType::Float32 || labels.type == IdxType::Float64)
+    fail("'{}' holds floating-point values; class labels must be integers",
+         labelsPath);
+
+  int64_t n = static_cast<int64_t>(labels.dims[0]);
+  if (limit > 0)
+    n = std::min(n, limit);
+  Dataset data;
+  data.sampleSize = sampleSize;
+  data.y.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    double label = labels.at(i);
+    if (label < 0 || label >= numClasses)
+      fail("'{}' is corrupt: label {} of item {} is outside [0, {})",
+           labelsPath, label, i, numClasses);
+    data.y[i] = static_cast<int64_t>(label);
+  }
+  uint64_t count = uint64_t(n) * sampleSize;
+  data.x.resize(count);
+  if (images.type == IdxType::UInt8) {
+    const uint8_t *p = images.bytes.data() + images.payloadOffset;
+    for (uint64_t i = 0; i < count; ++i)
+      data.x[i] = p[i] * (1.0f / 255.0f);
+  } else {
+    for (uint64_t i = 0; i < count; ++i)
+      data.x[i] = static_cast<float>(images.at(i));
+  }
+  return data;
+}
+
+Dataset loadIdxDirectory(const std::string &dir, const std::string &part,
+                         int64_t sampleSize, int32_t numClasses,
+                         int64_t limit) {
+  std::string images = findDataFile(dir, part + "-images-idx3-ubyte");
+  std::string labels = findDataFile(dir, part + "-labels-idx1-ubyte");
+  return loadIdxPair(images, labels, sampleSize, numClasses, limit);
+}
+
+Split splitIndices(int64_t n, double fraction, uint64_t seed) {
+  if (!(fraction >= 0.0 && fraction < 1.0))
+    fail("validation fraction {} is outside [0, 1)", fraction);
+  int64_t held = static_cast<int64_t>(std::floor(double(n) * fraction));
+  if (n - held < 1)
+    fail("a validation fraction of {} leaves no training sample out of {}",
+         fraction, n);
+  std::vector<int64_t> all(n);
+  for (int64_t i = 0; i < n; ++i)
+    all[i] = i;
+  Split split;
+  if (held > 0) {
+    Rng rng(deriveSeed(seed, "split", 0));
+    shuffle(all, rng);
+    split.validation.assign(all.begin(), all.begin() + held);
+    split.train.assign(all.begin() + held, all.end());
+    std::sort(split.validation.begin(), split.validation.end());
+    std::sort(split.train.begin(), split.train.end());
+  } else {
+    split.train = std::move(all);
+  }
+  return split;
+}
+
+std::vector<int64_t> epochOrder(const std::vector<int64_t> &indices,
+                                uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order = indices;
+  Rng rng(deriveSeed(seed, "shuffle", static_cast<uint64_t>(epoch)));
+  shuffle(order, rng);
+  return order;
+}
+
+int64_t numBatches(int64_t n, int64_t batch) {
+  return n <= 0 ? 0 : (n + batch - 1) / batch;
+}
+
+int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
+                    int64_t b, int64_t batch, float *x, int64_t *y) {
+  int64_t begin = b * batch;
+  int64_t end = std::min<int64_t>(begin + batch, order.size());
+  for (int64_t i = begin; i < end; ++i) {
+    int64_t sample = order[i];
+    std::memcpy(x + (i - begin) * data.sampleSize,
+                data.x.data() + sample * data.sampleSize,
+                sizeof(float) * data.sampleSize);
+    y[i - begin] = data.y[sample];
+  }
+  return std::max<int64_t>(end - begin, 0);
+}
+
+} // namespace dlrt

@@ -1,0 +1,294 @@
+//===- Model.cpp - Model state owned by the runtime -----------------------===//
+//
+// Allocation, deterministic initialisation and checkpointing of a model's
+// buffers; see Model.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Model.h"
+#include "dlrt/Error.h"
+#include "dlrt/Random.h"
+#include "dlrt/SafeTensors.h"
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+namespace dlrt {
+
+AlignedFloats::AlignedFloats(size_t count) : count(count) {
+  size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
+  void *p = std::aligned_alloc(64, bytes ? bytes : 64);
+  if (!p)
+    fail("out of memory allocating {} bytes", bytes);
+  std::memset(p, 0, bytes ? bytes : 64);
+  ptr.reset(static_cast<float *>(p));
+}
+
+int64_t paramSize(const dlrt_param_desc &p) {
+  int64_t size = 1;
+  for (int32_t i = 0; i < p.rank; ++i)
+    size *= p.shape[i];
+  return size;
+}
+
+std::vector<int64_t> paramShape(const dlrt_param_desc &p) {
+  return std::vector<int64_t>(p.shape, p.shape + p.rank);
+}
+
+std::string formatShape(const std::vector<int64_t> &shape) {
+  return fmt::format("[{}]", fmt::join(shape, ", "));
+}
+
+int64_t inputSize(const dlrt_model_desc &desc) {
+  int64_t size = 1;
+  for (int32_t i = 0; i < desc.input_rank; ++i)
+    size *= desc.input_shape[i];
+  return size;
+}
+
+const char *initName(int32_t kind) {
+  switch (kind) {
+  case DLRT_INIT_ZEROS:
+    return "zeros";
+  case DLRT_INIT_ONES:
+    return "ones";
+  case DLRT_INIT_CONSTANT:
+    return "constant";
+  case DLRT_INIT_NORMAL:
+    return "normal";
+  case DLRT_INIT_UNIFORM:
+    return "uniform";
+  case DLRT_INIT_GLOROT_UNIFORM:
+    return "glorot_uniform";
+  case DLRT_INIT_GLOROT_NORMAL:
+    return "glorot_normal";
+  case DLRT_INIT_HE_UNIFORM:
+    return "he_uniform";
+  case DLRT_INIT_HE_NORMAL:
+    return "he_normal";
+  }
+  return "unknown";
+}
+
+void validateDescriptor(const dlrt_model_desc &desc) {
+  if (desc.abi_version != DLRT_ABI_VERSION)
+    fail("model descriptor has ABI version {}, this runtime expects {}",
+         desc.abi_version, DLRT_ABI_VERSION);
+  if (!desc.train_step || !desc.eval_step)
+    fail("model descriptor lacks train_step or eval_step");
+  if (desc.num_params < 0 || (desc.num_params > 0 && !desc.params))
+    fail("model descriptor has a malformed parameter table");
+  if (desc.input_rank < 1 || desc.input_rank > DLRT_MAX_RANK)
+    fail("model descriptor has input rank {}", desc.input_rank);
+  if (desc.label_kind != DLRT_LABEL_CLASS || desc.num_classes < 1 ||
+      desc.num_outputs != desc.num_classes)
+    fail("model descriptor: only class labels with num_outputs == num_classes "
+         "are supported");
+  const dlrt_optimizer_desc &opt = desc.train.optimizer;
+  if (opt.num_slots < 0 || opt.num_slots > DLRT_MAX_OPT_SLOTS)
+    fail("model descriptor has {} optimizer slots", opt.num_slots);
+  for (int32_t s = 0; s < opt.num_slots; ++s)
+    if (!opt.slot_names[s] || !*opt.slot_names[s])
+      fail("model descriptor: optimizer slot {} has no name", s);
+  std::set<std::string> names;
+  for (int32_t i = 0; i < desc.num_params; ++i) {
+    const dlrt_param_desc &p = desc.params[i];
+    if (!p.name || !*p.name)
+      fail("model descriptor: parameter {} has no name", i);
+    if (!names.insert(p.name).second)
+      fail("model descriptor: parameter name '{}' is used twice", p.name);
+    if (p.dtype != DLRT_DTYPE_F32)
+      fail("model descriptor: parameter '{}' is not f32", p.name);
+    if (p.rank < 0 || p.rank > DLRT_MAX_RANK)
+      fail("model descriptor: parameter '{}' has rank {}", p.name, p.rank);
+    for (int32_t d = 0; d < p.rank; ++d)
+      if (p.shape[d] < 1)
+        fail("model descriptor: parameter '{}' has dimension {} of size {}",
+             p.name, d, p.shape[d]);
+  }
+}
+
+ModelState::ModelState(const dlrt_model_desc &desc, int32_t numSlots)
+    : model(&desc), slots(numSlots) {
+  int32_t n = desc.num_params;
+  for (int32_t p = 0; p < n; ++p) {
+    size_t size = static_cast<size_t>(paramSize(desc.params[p]));
+    params.emplace_back(size);
+    grads.emplace_back(desc.params[p].trainable ? size : 0);
+  }
+  for (int32_t s = 0; s < slots; ++s)
+    for (int32_t p = 0; p < n; ++p)
+      optStates.emplace_back(
+          desc.params[p].trainable ? paramSize(desc.params[p]) : 0);
+  for (int32_t p = 0; p < n; ++p) {
+    paramPtrs.push_back(params[p].data());
+    gradPtrs.push_back(desc.params[p].trainable ? grads[p].data() : nullptr);
+  }
+  for (int32_t s = 0; s < slots; ++s)
+    for (int32_t p = 0; p < n; ++p)
+      optPtrs.push_back(desc.params[p].trainable
+                            ? optStates[size_t(s) * n + p].data()
+                            : nullptr);
+}
+
+void ModelState::initialise(uint64_t seed) {
+  for (int32_t p = 0; p < model->num_params; ++p) {
+    const dlrt_param_desc &desc = model->params[p];
+    Rng rng(deriveSeed(seed, std::string("init:") + desc.name, 0));
+    float *w = params[p].data();
+    int64_t size = paramSize(desc);
+    double fanIn = double(std::max<int64_t>(desc.fan_in, 1));
+    double fanOut = double(std::max<int64_t>(desc.fan_out, 1));
+    auto uniform = [&](double lo, double hi) {
+      for (int64_t i = 0; i < size; ++i)
+        w[i] = static_cast<float>(rng.uniform(lo, hi));
+    };
+    auto normal = [&](double mean, double std) {
+      for (int64_t i = 0; i < size; ++i)
+        w[i] = static_cast<float>(mean + std * rng.normal());
+    };
+    switch (desc.init) {
+    case DLRT_INIT_ZEROS:
+      std::fill(w, w + size, 0.0f);
+      break;
+    case DLRT_INIT_ONES:
+      std::fill(w, w + size, 1.0f);
+      break;
+    case DLRT_INIT_CONSTANT:
+      std::fill(w, w + size, desc.init_args[0]);
+      break;
+    case DLRT_INIT_NORMAL:
+      normal(desc.init_args[0], desc.init_args[1]);
+      break;
+    case DLRT_INIT_UNIFORM:
+      uniform(desc.init_args[0], desc.init_args[1]);
+      break;
+    case DLRT_INIT_GLOROT_UNIFORM: {
+      double limit = std::sqrt(6.0 / (fanIn + fanOut));
+      uniform(-limit, limit);
+      break;
+    }
+    case DLRT_INIT_GLOROT_NORMAL:
+      normal(0.0, std::sqrt(2.0 / (fanIn + fanOut)));
+      break;
+    case DLRT_INIT_HE_UNIFORM: {
+      double limit = std::sqrt(6.0 / fanIn);
+      uniform(-limit, limit);
+      break;
+    }
+    case DLRT_INIT_HE_NORMAL:
+      normal(0.0, std::sqrt(2.0 / fanIn));
+      break;
+    default:
+      fail("parameter '{}' has unknown initialiser kind {}", desc.name,
+           desc.init);
+    }
+  }
+  for (AlignedFloats &state : optStates)
+    std::fill(state.data(), state.data() + state.size(), 0.0f);
+}
+
+std::string ModelState::optKey(int32_t slot, int32_t p) const {
+  return fmt::format("opt.{}.{}", model->train.optimizer.slot_names[slot],
+                     model->params[p].name);
+}
+
+std::vector<std::string> ModelState::optKeys() const {
+  std::vector<std::string> keys;
+  for (int32_t s = 0; s < slots; ++s)
+    for (int32_t p = 0; p < model->num_params; ++p)
+      if (model->params[p].trainable)
+        keys.push_back(optKey(s, p));
+  return keys;
+}
+
+void ModelState::save(
+    const std::string &path,
+    const std::map<std::string, std::string> &metadata) const {
+  std::vector<TensorRef> tensors;
+  for (int32_t p = 0; p < model->num_params; ++p)
+    tensors.push_back(
+        {model->params[p].name, paramShape(model->params[p]), params[p].data()});
+  for (int32_t s = 0; s < slots; ++s)
+    for (int32_t p = 0; p < model->num_params; ++p)
+      if (model->params[p].trainable)
+        tensors.push_back({optKey(s, p), paramShape(model->params[p]),
+                           optStates[size_t(s) * model->num_params + p].data()});
+  saveSafeTensors(path, tensors, metadata);
+}
+
+std::map<std::string, std::string> ModelState::load(const std::string &path,
+                                                    bool withOptimizer) {
+  SafeTensors file = loadSafeTensors(path);
+  std::set<std::string> used;
+  auto restore = [&](const std::string &key, const dlrt_param_desc &desc,
+                     AlignedFloats &into) {
+    auto it = file.tensors.find(key);
+    if (it == file.tensors.end())
+      fail("checkpoint '{}' has no tensor '{}' that the model needs", path,
+           key);
+    std::vector<int64_t> expected = paramShape(desc);
+    if (it->second.shape != expected)
+      fail("checkpoint '{}': tensor '{}' has shape {} but the model expects {}",
+           path, key, formatShape(it->second.shape), formatShape(expected));
+    std::memcpy(into.data(), it->second.values.data(),
+                sizeof(float) * it->second.values.size());
+    used.insert(key);
+  };
+  for (int32_t p = 0; p < model->num_params; ++p)
+    restore(model->params[p].name, model->params[p], params[p]);
+  if (withOptimizer) {
+    for (int32_t s = 0; s < slots; ++s)
+      for (int32_t p = 0; p < model->num_params; ++p)
+        if (model->params[p].trainable)
+          restore(optKey(s, p), model->params[p],
+                  optStates[size_t(s) * model->num_params + p]);
+  }
+  for (const auto &[key, tensor] : file.tensors)
+    if (!used.count(key) && key.rfind("opt.", 0) != 0)
+      fail("checkpoint '{}' has a tensor '{}' that the model does not have",
+           path, key);
+  return file.metadata;
+}
+
+void ModelState::allocateWorkspace(int64_t batch) {
+  uint64_t bytes = workspaceBytes(*model, batch);
+  workspace = AlignedFloats((bytes + sizeof(float) - 1) / sizeof(float));
+}
+
+void ModelState::bind(dlrt_step_args &args, bool training) {
+  args.params = paramPtrs.data();
+  args.grads = training ? gradPtrs.data() : nullptr;
+  args.opt_state = training && slots > 0 ? optPtrs.data() : nullptr;
+  args.workspace = workspace.data();
+}
+
+uint64_t ModelState::paramBytes() const {
+  uint64_t bytes = 0;
+  for (const AlignedFloats &a : params)
+    bytes += a.size() * sizeof(float);
+  return bytes;
+}
+
+uint64_t ModelState::gradBytes() const {
+  uint64_t bytes = 0;
+  for (const AlignedFloats &a : grads)
+    bytes += a.size() * sizeof(float);
+  return bytes;
+}
+
+uint64_t ModelState::optStateBytes() const {
+  uint64_t bytes = 0;
+  for (const AlignedFloats &a : optStates)
+    bytes += a.size() * sizeof(float);
+  return bytes;
+}
+
+uint64_t ModelState::workspaceBytes(const dlrt_model_desc &desc,
+                                    int64_t batch) {
+  return desc.workspace_bytes_fixed +
+         desc.workspace_bytes_per_sample * static_cast<uint64_t>(batch);
+}
+
+} // namespace dlrt

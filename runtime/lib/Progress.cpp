@@ -1,0 +1,65 @@
+//===- Progress.cpp - Training progress display ---------------------------===//
+//
+// The progress bar and its plain-line fallback; see Progress.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Progress.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace dlrt {
+
+bool stderrIsTerminal() {
+  const char *term = std::getenv("TERM");
+  return ::isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+Progress::Progress(bool terminal, std::string label, int64_t totalBatches)
+    : terminal(terminal), label(std::move(label)), total(totalBatches),
+      start(std::chrono::steady_clock::now()), lastDraw(start) {}
+
+void Progress::update(int64_t done, int64_t samples, double loss,
+                      double accuracy) {
+  auto now = std::chrono::steady_clock::now();
+  double seconds = std::chrono::duration<double>(now - start).count();
+  double rate = seconds > 0 ? samples / seconds : 0.0;
+  if (terminal) {
+    // Redraw at most 20 times a second, and always at the end.
+    if (done != total && now - lastDraw < std::chrono::milliseconds(50))
+      return;
+    lastDraw = now;
+    constexpr int Width = 30;
+    int filled = total ? static_cast<int>(Width * done / total) : Width;
+    std::string bar(filled, '=');
+    if (filled < Width)
+      bar += '>' + std::string(Width - filled - 1, ' ');
+    std::string line =
+        fmt::format("\r{} [{}] {}/{} loss {:.4f} acc {:.4f} {:.0f} samples/s",
+                    label, bar, done, total, loss, accuracy, rate);
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+    return;
+  }
+  int64_t tenth = total ? 10 * done / total : 10;
+  if (tenth > lastPlainTenth && done != total) {
+    lastPlainTenth = tenth;
+    fmt::print("{} {}/{} loss {:.4f} acc {:.4f} {:.0f} samples/s\n", label,
+               done, total, loss, accuracy, rate);
+    std::fflush(stdout);
+  }
+}
+
+void Progress::finish() {
+  if (terminal) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
+}
+
+} // namespace dlrt

@@ -1,0 +1,251 @@
+//===- SafeTensors.cpp - safetensors files --------------------------------===//
+//
+// Encoding, validating decoding and crash-safe writing of safetensors files;
+// see SafeTensors.h. The JSON header is built and parsed with nlohmann-json.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/SafeTensors.h"
+#include "dlrt/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <fstream>
+#include <unistd.h>
+
+using nlohmann::json;
+
+namespace dlrt {
+
+/// Largest header we accept (the format's reference implementation uses
+/// 100 MB as well).
+static constexpr uint64_t MaxHeaderBytes = 100u << 20;
+
+static uint64_t elementCount(const std::vector<int64_t> &shape) {
+  uint64_t count = 1;
+  for (int64_t dim : shape)
+    count *= static_cast<uint64_t>(dim);
+  return count;
+}
+
+static bool hostIsLittleEndian() {
+  uint16_t probe = 1;
+  uint8_t first;
+  std::memcpy(&first, &probe, 1);
+  return first == 1;
+}
+
+std::vector<uint8_t>
+encodeSafeTensors(const std::vector<TensorRef> &tensors,
+                  const std::map<std::string, std::string> &metadata) {
+  if (!hostIsLittleEndian())
+    fail("safetensors writing needs a little-endian host");
+  json header = json::object();
+  if (!metadata.empty())
+    header["__metadata__"] = metadata;
+  uint64_t offset = 0;
+  for (const TensorRef &t : tensors) {
+    uint64_t bytes = elementCount(t.shape) * sizeof(float);
+    header[t.name] = {{"dtype", "F32"},
+                      {"shape", t.shape},
+                      {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string text = header.dump();
+  // Pad with spaces so that the data starts 8-byte aligned.
+  text.append((8 - text.size() % 8) % 8, ' ');
+
+  std::vector<uint8_t> out(8 + text.size() + offset);
+  uint64_t length = text.size();
+  for (int i = 0; i < 8; ++i)
+    out[i] = static_cast<uint8_t>(length >> (8 * i));
+  std::memcpy(out.data() + 8, text.data(), text.size());
+  uint8_t *data = out.data() + 8 + text.size();
+  for (const TensorRef &t : tensors) {
+    uint64_t bytes = elementCount(t.shape) * sizeof(float);
+    if (bytes)
+      std::memcpy(data, t.data, bytes);
+    data += bytes;
+  }
+  return out;
+}
+
+SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
+                              const std::string &name) {
+  if (bytes.size() < 8)
+    fail("'{}' is not a safetensors file: {} bytes, shorter than the 8-byte "
+         "header length",
+         name, bytes.size());
+  uint64_t length = 0;
+  for (int i = 7; i >= 0; --i)
+    length = (length << 8) | bytes[i];
+  if (length < 2 || length > MaxHeaderBytes)
+    fail("'{}' is not a valid safetensors file: header length {} is out of "
+         "bounds",
+         name, length);
+  if (length > bytes.size() - 8)
+    fail("'{}' is truncated: header length {} exceeds the {} bytes that "
+         "follow it",
+         name, length, bytes.size() - 8);
+  json header;
+  try {
+    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + length);
+  } catch (const json::exception &e) {
+    fail("'{}' has a corrupt safetensors header: {}", name, e.what());
+  }
+  if (!header.is_object())
+    fail("'{}' has a corrupt safetensors header: not a JSON object", name);
+
+  SafeTensors result;
+  uint64_t dataSize = bytes.size() - 8 - length;
+  const uint8_t *data = bytes.data() + 8 + length;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    const std::string &key = it.key();
+    const json &entry = it.value();
+    if (key == "__metadata__") {
+      if (!entry.is_object())
+        fail("'{}': __metadata__ is not an object", name);
+      for (auto m = entry.begin(); m != entry.end(); ++m) {
+        if (!m.value().is_string())
+          fail("'{}': metadata value of '{}' is not a string", name, m.key());
+        result.metadata[m.key()] = m.value().get<std::string>();
+      }
+      continue;
+    }
+    if (!entry.is_object() || !entry.contains("dtype") ||
+        !entry.contains("shape") || !entry.contains("data_offsets"))
+      fail("'{}': tensor '{}' lacks dtype, shape or data_offsets", name, key);
+    const json &dtype = entry["dtype"];
+    if (!dtype.is_string())
+      fail("'{}': tensor '{}' has a non-string dtype", name, key);
+    if (dtype.get<std::string>() != "F32")
+      fail("'{}': tensor '{}' has dtype {}, only F32 is supported", name, key,
+           dtype.get<std::string>());
+    Tensor tensor;
+    const json &shape = entry["shape"];
+    if (!shape.is_array())
+      fail("'{}': tensor '{}' has a shape that is not an array", name, key);
+    uint64_t count = 1;
+    for (const json &dim : shape) {
+      if (!dim.is_number_unsigned())
+        fail("'{}': tensor '{}' has a shape entry that is not a non-negative "
+             "integer",
+             name, key);
+      uint64_t d = dim.get<uint64_t>();
+      if (d > (uint64_t(1) << 40) || (d && count > (uint64_t(1) << 40) / d))
+        fail("'{}': tensor '{}' has an implausibly large shape", name, key);
+      count *= d;
+      tensor.shape.push_back(static_cast<int64_t>(d));
+    }
+    const json &offsets = entry["data_offsets"];
+    if (!offsets.is_array() || offsets.size() != 2 ||
+        !offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+      fail("'{}': tensor '{}' has malformed data_offsets", name, key);
+    uint64_t begin = offsets[0].get<uint64_t>();
+    uint64_t end = offsets[1].get<uint64_t>();
+    if (begin > end || end > dataSize)
+      fail("'{}': tensor '{}' has data_offsets [{}, {}] outside the {} data "
+           "bytes (truncated file?)",
+           name, key, begin, end, dataSize);
+    if (end - begin != count * sizeof(float))
+      fail("'{}': tensor '{}' has {} data bytes but its shape needs {}", name,
+           key, end - begin, count * sizeof(float));
+    tensor.values.resize(count);
+    if (count)
+      std::memcpy(tensor.values.data(), data + begin, end - begin);
+    ranges.emplace_back(begin, end);
+    result.tensors.emplace(key, std::move(tensor));
+  }
+  // The tensors must tile the data area exactly: no overlap, no hole.
+  std::sort(ranges.begin(), ranges.end());
+  uint64_t expected = 0;
+  for (auto [begin, end] : ranges) {
+    if (begin != expected)
+      fail("'{}': tensor data ranges overlap or leave a gap at byte {}", name,
+           std::min(begin, expected));
+    expected = end;
+  }
+  if (expected != dataSize)
+    fail("'{}' is corrupt: {} data bytes but the tensors cover {}", name,
+         dataSize, expected);
+  return result;
+}
+
+static void writeAll(int fd, const uint8_t *data, size_t size,
+                     const std::string &path) {
+  while (size > 0) {
+    ssize_t written = ::write(fd, data, size);
+    if (written < 0) {
+      if (errno == EINTR)
+        continue;
+      fail("cannot write '{}': {}", path, std::strerror(errno));
+    }
+    data += written;
+    size -= static_cast<size_t>(written);
+  }
+}
+
+void writeFileAtomically(const std::string &path,
+                         const std::vector<uint8_t> &bytes) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (dir.empty())
+    dir = "/";
+  std::string temp = path + ".tmp.XXXXXX";
+  std::vector<char> name(temp.begin(), temp.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0)
+    fail("cannot create a temporary file next to '{}': {}", path,
+         std::strerror(errno));
+  std::string tempPath(name.data());
+  try {
+    writeAll(fd, bytes.data(), bytes.size(), tempPath);
+    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0)
+      fail("cannot flush '{}': {}", tempPath, std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tempPath.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    ::unlink(tempPath.c_str());
+    fail("cannot close '{}': {}", tempPath, std::strerror(errno));
+  }
+  if (::rename(tempPath.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tempPath.c_str());
+    fail("cannot rename '{}' to '{}': {}", tempPath, path, std::strerror(err));
+  }
+  // Make the rename itself durable.
+  int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dirFd >= 0) {
+    ::fsync(dirFd);
+    ::close(dirFd);
+  }
+}
+
+void saveSafeTensors(const std::string &path,
+                     const std::vector<TensorRef> &tensors,
+                     const std::map<std::string, std::string> &metadata) {
+  writeFileAtomically(path, encodeSafeTensors(tensors, metadata));
+}
+
+SafeTensors loadSafeTensors(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    fail("cannot open checkpoint '{}': {}", path, std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad())
+    fail("cannot read checkpoint '{}'", path);
+  return decodeSafeTensors(bytes, path);
+}
+
+} // namespace dlrt
