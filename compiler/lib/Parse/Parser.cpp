@@ -19,6 +19,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 
 using namespace dlc;
@@ -37,15 +38,38 @@ public:
                    size_t col, const std::string &msg,
                    std::exception_ptr) override {
     ++count;
-    std::string text = msg;
-    // ANTLR spells the end of input `<EOF>`; say it in words.
-    for (size_t pos; (pos = text.find("<EOF>")) != std::string::npos;)
-      text.replace(pos, 5, "end of file");
-    diags.error(diags.getLoc(bufferId, line, col + 1), "syntax error: " + text);
+    diags.error(diags.getLoc(bufferId, line, col + 1),
+                "syntax error: " + rephrase(msg));
   }
   unsigned count = 0;
 
 private:
+  /// Turns ANTLR's wording into ours: token names become words, and
+  /// "mismatched input 'x' expecting y" becomes "unexpected 'x'; expected y".
+  static std::string rephrase(std::string text) {
+    auto replaceAll = [&](const std::string &from, const std::string &to) {
+      for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos;
+           pos += to.size())
+        text.replace(pos, from.size(), to);
+    };
+    replaceAll("<EOF>", "end of file");
+    replaceAll("IDENT", "a name");
+    replaceAll("FLOAT", "a number");
+    replaceAll("INT", "an integer");
+    replaceAll("STRING", "a string");
+    for (const char *prefix : {"mismatched input ", "extraneous input "}) {
+      if (text.rfind(prefix, 0) == 0) {
+        text = "unexpected " + text.substr(strlen(prefix));
+        replaceAll(" expecting ", "; expected ");
+      }
+    }
+    if (text.rfind("no viable alternative at input ", 0) == 0)
+      text = "cannot parse " + text.substr(strlen("no viable alternative at input "));
+    if (text.rfind("missing ", 0) == 0)
+      replaceAll(" at ", " before ");
+    return text;
+  }
+
   DiagnosticEngine &diags;
   unsigned bufferId;
 };
@@ -306,10 +330,14 @@ bool checkEncoding(DiagnosticEngine &diags, unsigned bufferId,
   return true;
 }
 
-/// Rejects absurdly deep bracket nesting before the recursive parser runs.
-bool checkNesting(DiagnosticEngine &diags, llvm::StringRef text) {
-  unsigned depth = 0;
+/// Checks that brackets balance before the parser runs: an unclosed or
+/// mismatched bracket is reported where it was opened, which is more useful
+/// than the parser's view of it, and absurd nesting is rejected so that no
+/// input can exhaust the stack of the recursive-descent parser.
+bool checkBrackets(DiagnosticEngine &diags, llvm::StringRef text) {
+  std::vector<const char *> open;
   bool inComment = false, inString = false;
+  auto closer = [](char c) { return c == '(' ? ')' : c == '[' ? ']' : '}'; };
   for (const char &c : text) {
     if (inComment) {
       inComment = c != '\n';
@@ -319,19 +347,39 @@ bool checkNesting(DiagnosticEngine &diags, llvm::StringRef text) {
       inString = c != '"' && c != '\n';
       continue;
     }
-    if (c == '#')
+    if (c == '#') {
       inComment = true;
-    else if (c == '"')
+    } else if (c == '"') {
       inString = true;
-    else if (c == '(' || c == '[' || c == '{') {
-      if (++depth > kMaxNestingDepth) {
+    } else if (c == '(' || c == '[' || c == '{') {
+      open.push_back(&c);
+      if (open.size() > kMaxNestingDepth) {
         diags.error(llvm::SMLoc::getFromPointer(&c),
                     "brackets nested too deeply (more than " +
                         llvm::Twine(kMaxNestingDepth) + " levels)");
         return false;
       }
-    } else if ((c == ')' || c == ']' || c == '}') && depth > 0)
-      --depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (open.empty()) {
+        diags.error(llvm::SMLoc::getFromPointer(&c),
+                    "unmatched '" + llvm::Twine(c) + "'");
+        return false;
+      }
+      if (closer(*open.back()) != c) {
+        diags.error(llvm::SMLoc::getFromPointer(&c),
+                    "'" + llvm::Twine(c) + "' does not match the '" +
+                        llvm::Twine(*open.back()) + "'");
+        diags.note(llvm::SMLoc::getFromPointer(open.back()),
+                   "'" + llvm::Twine(*open.back()) + "' opened here");
+        return false;
+      }
+      open.pop_back();
+    }
+  }
+  if (!open.empty()) {
+    diags.error(llvm::SMLoc::getFromPointer(open.back()),
+                "'" + llvm::Twine(*open.back()) + "' is never closed");
+    return false;
   }
   return true;
 }
@@ -343,7 +391,7 @@ std::unique_ptr<Module> dlc::parseModule(DiagnosticEngine &diags,
                                          llvm::StringRef moduleName) {
   llvm::StringRef text =
       diags.getSourceMgr().getMemoryBuffer(bufferId)->getBuffer();
-  if (!checkEncoding(diags, bufferId, text) || !checkNesting(diags, text))
+  if (!checkEncoding(diags, bufferId, text) || !checkBrackets(diags, text))
     return nullptr;
 
   antlr4::ANTLRInputStream input(text.data(), text.size());
