@@ -1,0 +1,48 @@
+//===- NNDialect.td - The nn dialect -----------------------*- tablegen -*-===//
+//
+// Declares the `nn` dialect: tensor-level neural-network operations with value
+// semantics on ranked tensors. It is the target of MLIRGen, the input of
+// nn-autodiff and of the later fusion, memory-planning and Halide stages, and
+// what the reference evaluator interprets.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_NN_IR_NNDIALECT_TD
+#define DLC_DIALECT_NN_IR_NNDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def NN_Dialect : Dialect {
+  let name = "nn";
+  let cppNamespace = "::dlc::nn";
+  let summary = "Neural-network operations on ranked tensors";
+  let description = [{
+    The `nn` dialect holds the operations of a neural network and of its
+    training: layers (matmul, conv2d, pooling, normalisation), activations,
+    reductions, shape manipulation, losses, random initialisers, and the
+    helper operations the reverse-mode rules (VJPs) are written with.
+
+    All operations have value semantics on ranked tensors of floats (labels
+    and seeds are integer tensors). Dimensions may be dynamic (`?`), which is
+    how the batch dimension is usually written, e.g. `tensor<?x784xf32>`.
+    Broadcasting follows numpy: shapes are aligned on the right, and a
+    dimension of size 1 stretches. A dynamic dimension is never assumed to be
+    1 at run time: it is only ever matched with an equal dimension.
+
+    Function arguments that are trainable parameters carry the argument
+    attribute `nn.param = "<checkpoint key>"` (e.g. `"fc1.w"`); nn-autodiff
+    differentiates with respect to those by default, and marks each gradient
+    result with `nn.grad_of = "<checkpoint key>"`.
+  }];
+  let extraClassDeclaration = [{
+    /// Argument attribute naming a trainable parameter (`nn.param`).
+    static constexpr ::llvm::StringLiteral kParamAttrName = "nn.param";
+    /// Result attribute of a gradient function naming the parameter (or
+    /// argument) a result is the gradient of (`nn.grad_of`).
+    static constexpr ::llvm::StringLiteral kGradOfAttrName = "nn.grad_of";
+  }];
+  let hasConstantMaterializer = 0;
+  let usePropertiesForAttributes = 1;
+}
+
+#endif // DLC_DIALECT_NN_IR_NNDIALECT_TD

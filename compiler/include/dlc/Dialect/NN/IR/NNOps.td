@@ -1,0 +1,1041 @@
+//===- NNOps.td - Operations of the nn dialect -------------*- tablegen -*-===//
+//
+// Defines every operation of the nn dialect: the forward ops MLIRGen emits
+// (layers, activations, reductions, shape ops, losses, initialisers) and the
+// helper ops their reverse-mode rules are written with. Differentiable ops
+// derive from NN_DifferentiableOp, which attaches VJPOpInterface, so an op
+// whose rule is missing fails to link.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_NN_IR_NNOPS_TD
+#define DLC_DIALECT_NN_IR_NNOPS_TD
+
+include "dlc/Dialect/NN/IR/NNDialect.td"
+include "dlc/Dialect/NN/IR/NNInterfaces.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def NN_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def NN_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+/// A 0-d float tensor: what losses return.
+def NN_Scalar : 0DTensorOf<[AnyFloat]>;
+/// A 0-d integer tensor holding the seed of a counter-based RNG.
+def NN_Seed : 0DTensorOf<[AnySignlessInteger]>;
+
+/// A pair of non-negative integers (height, width).
+def NN_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+/// Every nn op is free of side effects: randomness is a pure function of an
+/// explicit seed operand.
+class NN_Op<string mnemonic, list<Trait> traits = []>
+    : Op<NN_Dialect, mnemonic, !listconcat([Pure], traits)>;
+
+/// An op with a reverse-mode rule. Deriving from this class declares
+/// `computeVJP`; leaving it undefined is a link error.
+class NN_DifferentiableOp<string mnemonic, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits,
+                                  [DeclareOpInterfaceMethods<NN_VJPOpInterface>])>;
+
+/// Elementwise op with one float operand and a result of the same type.
+class NN_UnaryOp<string mnemonic, list<Trait> traits = []>
+    : NN_DifferentiableOp<mnemonic,
+                          !listconcat([SameOperandsAndResultType], traits)> {
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+}
+
+/// Elementwise op with two float operands broadcast against each other
+/// (numpy rules). The verifier checks the result shape.
+class NN_BroadcastBinaryOp<string mnemonic, list<Trait> traits = []>
+    : NN_DifferentiableOp<mnemonic,
+                          !listconcat([SameOperandsAndResultElementType],
+                                      traits)> {
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+/// Reduction over `axes` (all axes when empty), optionally keeping the
+/// reduced dimensions as size 1.
+class NN_ReduceOp<string mnemonic, list<Trait> traits = []>
+    : NN_DifferentiableOp<mnemonic,
+                          !listconcat([SameOperandsAndResultElementType],
+                                      traits)> {
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+/// A loss comparing a prediction with a target of the same shape, averaged
+/// over all elements into a 0-d tensor.
+class NN_PairwiseLossOp<string mnemonic, list<Trait> traits = []>
+    : NN_DifferentiableOp<mnemonic,
+                          !listconcat([SameOperandsElementType,
+                                       SameOperandsShape], traits)> {
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$target);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat =
+      "$input `,` $target attr-dict `:` functional-type(operands, results)";
+}
+
+/// 2-D pooling over the last two dimensions of an NCHW tensor.
+class NN_Pool2DOp<string mnemonic, list<Trait> traits = []>
+    : NN_DifferentiableOp<mnemonic,
+                          !listconcat([SameOperandsAndResultElementType],
+                                      traits)> {
+  let arguments = (ins NN_FloatTensor:$input,
+                       NN_Pair:$kernel,
+                       NN_Pair:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and random initialisers
+//===----------------------------------------------------------------------===//
+
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike,
+                                       AllTypesMatch<["value", "result"]>]> {
+  let summary = "Dense constant tensor";
+  let description = [{
+    A tensor whose elements are given by a dense elements attribute.
+
+    ```mlir
+    %c = nn.constant dense<1.0> : tensor<f32>
+    %z = nn.constant dense<0.0> : tensor<10xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$value attr-dict";
+  let hasFolder = 1;
+}
+
+def NN_ZerosLikeOp : NN_DifferentiableOp<"zeros_like",
+                                         [SameOperandsAndResultType]> {
+  let summary = "Tensor of zeros with the shape of its operand";
+  let description = [{
+    Zeros of the (possibly dynamic) shape and type of `x`; only the shape of
+    `x` is read. Its derivative is zero.
+
+    ```mlir
+    %z = nn.zeros_like %x : tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+}
+
+def NN_InitUniformOp : NN_Op<"init_uniform"> {
+  let summary = "Tensor of uniform random numbers";
+  let description = [{
+    Fills a statically shaped tensor with independent samples of the uniform
+    distribution on [`low`, `high`). The samples are a pure function of the
+    0-d integer `seed` and of the element index (counter-based RNG, see
+    `dlc/Dialect/NN/Eval/Random.h`), so every back end produces the same
+    numbers. Glorot/He initialisers are uniform/normal with computed bounds.
+
+    ```mlir
+    %w = nn.init_uniform %seed {low = -0.1 : f64, high = 0.1 : f64}
+         : (tensor<i64>) -> tensor<784x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_Seed:$seed, F64Attr:$low, F64Attr:$high);
+  let results = (outs StaticShapeTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$seed attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_InitNormalOp : NN_Op<"init_normal"> {
+  let summary = "Tensor of normally distributed random numbers";
+  let description = [{
+    Fills a statically shaped tensor with independent samples of the normal
+    distribution N(`mean`, `std`^2), as a pure function of `seed` and the
+    element index (Box-Muller on the counter-based uniform generator).
+
+    ```mlir
+    %w = nn.init_normal %seed {mean = 0.0 : f64, std = 0.05 : f64}
+         : (tensor<i64>) -> tensor<512x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_Seed:$seed, DefaultValuedAttr<F64Attr, "0.0">:$mean,
+                       F64Attr:$std);
+  let results = (outs StaticShapeTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$seed attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+def NN_AddOp : NN_BroadcastBinaryOp<"add", [Commutative]> {
+  let summary = "Elementwise addition with broadcasting";
+  let description = [{
+    ```mlir
+    %y = nn.add %xw, %b : (tensor<?x512xf32>, tensor<512xf32>) -> tensor<?x512xf32>
+    ```
+  }];
+}
+
+def NN_SubOp : NN_BroadcastBinaryOp<"sub"> {
+  let summary = "Elementwise subtraction with broadcasting";
+  let description = [{
+    ```mlir
+    %y = nn.sub %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_MulOp : NN_BroadcastBinaryOp<"mul", [Commutative]> {
+  let summary = "Elementwise multiplication with broadcasting";
+  let description = [{
+    ```mlir
+    %y = nn.mul %a, %s : (tensor<4x3xf32>, tensor<f32>) -> tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_DivOp : NN_BroadcastBinaryOp<"div"> {
+  let summary = "Elementwise division with broadcasting";
+  let description = [{
+    ```mlir
+    %y = nn.div %a, %n : (tensor<4x3xf32>, tensor<f32>) -> tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_NegOp : NN_UnaryOp<"neg"> {
+  let summary = "Elementwise negation";
+  let description = [{
+    ```mlir
+    %y = nn.neg %x : tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_ExpOp : NN_UnaryOp<"exp"> {
+  let summary = "Elementwise exponential";
+  let description = [{
+    ```mlir
+    %y = nn.exp %x : tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_LogOp : NN_UnaryOp<"log"> {
+  let summary = "Elementwise natural logarithm";
+  let description = [{
+    ```mlir
+    %y = nn.log %x : tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_SqrtOp : NN_UnaryOp<"sqrt"> {
+  let summary = "Elementwise square root";
+  let description = [{
+    ```mlir
+    %y = nn.sqrt %x : tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_SignOp : NN_UnaryOp<"sign"> {
+  let summary = "Elementwise sign (-1, 0 or 1)";
+  let description = [{
+    Piecewise constant: its derivative is zero. Used by the L1 rules.
+
+    ```mlir
+    %y = nn.sign %x : tensor<4x3xf32>
+    ```
+  }];
+}
+
+def NN_PowOp : NN_DifferentiableOp<"pow", [SameOperandsAndResultType]> {
+  let summary = "Elementwise power with a constant exponent";
+  let description = [{
+    Raises every element of `x` to the constant `exponent` (`x^2`, `x^0.5`,
+    `x^-1`...). For a non-integer exponent `x` must be positive.
+
+    ```mlir
+    %y = nn.pow %x {exponent = 2.0 : f64} : tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, F64Attr:$exponent);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+def NN_ReluOp : NN_UnaryOp<"relu"> {
+  let summary = "Rectified linear unit max(x, 0)";
+  let description = [{
+    ```mlir
+    %y = nn.relu %x : tensor<?x512xf32>
+    ```
+  }];
+}
+
+def NN_LeakyReluOp : NN_DifferentiableOp<"leaky_relu",
+                                         [SameOperandsAndResultType]> {
+  let summary = "Leaky rectified linear unit";
+  let description = [{
+    `x` where `x > 0`, `slope * x` elsewhere.
+
+    ```mlir
+    %y = nn.leaky_relu %x {slope = 0.01 : f64} : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<F64Attr, "0.01">:$slope);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+}
+
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid"> {
+  let summary = "Logistic sigmoid 1 / (1 + exp(-x))";
+  let description = [{
+    ```mlir
+    %y = nn.sigmoid %x : tensor<?x1xf32>
+    ```
+  }];
+}
+
+def NN_TanhOp : NN_UnaryOp<"tanh"> {
+  let summary = "Hyperbolic tangent";
+  let description = [{
+    ```mlir
+    %y = nn.tanh %x : tensor<?x128xf32>
+    ```
+  }];
+}
+
+def NN_GeluOp : NN_UnaryOp<"gelu"> {
+  let summary = "Gaussian error linear unit x * Phi(x) (exact, erf form)";
+  let description = [{
+    ```mlir
+    %y = nn.gelu %x : tensor<?x128xf32>
+    ```
+  }];
+}
+
+def NN_SoftmaxOp : NN_DifferentiableOp<"softmax", [SameOperandsAndResultType]> {
+  let summary = "Softmax along one axis";
+  let description = [{
+    `exp(x - max) / sum(exp(x - max))` along `axis` (in `[0, rank)`).
+
+    ```mlir
+    %p = nn.softmax %logits {axis = 1 : i64} : tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_LogSoftmaxOp : NN_DifferentiableOp<"log_softmax",
+                                          [SameOperandsAndResultType]> {
+  let summary = "Logarithm of the softmax along one axis";
+  let description = [{
+    `x - max - log(sum(exp(x - max)))` along `axis` (in `[0, rank)`).
+
+    ```mlir
+    %lp = nn.log_softmax %logits {axis = 1 : i64} : tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and reductions
+//===----------------------------------------------------------------------===//
+
+def NN_MatmulOp : NN_DifferentiableOp<"matmul",
+                                      [SameOperandsAndResultElementType]> {
+  let summary = "Matrix product with broadcast batch dimensions";
+  let description = [{
+    `[..., M, K] x [..., K, N] -> [..., M, N]`. Both operands have rank >= 2;
+    the leading (batch) dimensions broadcast against each other with numpy
+    rules, so `[B, M, K] x [K, N]` multiplies every batch by one matrix.
+
+    ```mlir
+    %h = nn.matmul %x, %w : (tensor<?x784xf32>, tensor<784x512xf32>) -> tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_SumOp : NN_ReduceOp<"sum"> {
+  let summary = "Sum over axes";
+  let description = [{
+    Sums over `axes` (all axes when omitted); `keepdims` keeps them as 1.
+
+    ```mlir
+    %s = nn.sum %x {axes = array<i64: 1>} : (tensor<?x10xf32>) -> tensor<?xf32>
+    %t = nn.sum %x : (tensor<?x10xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def NN_MeanOp : NN_ReduceOp<"mean"> {
+  let summary = "Arithmetic mean over axes";
+  let description = [{
+    ```mlir
+    %m = nn.mean %x {axes = array<i64: 0>, keepdims = true}
+         : (tensor<?x10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+}
+
+def NN_MaxOp : NN_ReduceOp<"max"> {
+  let summary = "Maximum over axes";
+  let description = [{
+    The gradient goes to the first maximal element of each reduced slice.
+
+    ```mlir
+    %m = nn.max %x {axes = array<i64: 1>} : (tensor<?x10xf32>) -> tensor<?xf32>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def NN_ReshapeOp : NN_DifferentiableOp<"reshape",
+                                       [SameOperandsAndResultElementType]> {
+  let summary = "Reshape to the result type";
+  let description = [{
+    Reinterprets the elements (row-major) with the shape of the result. The
+    result has at most one dynamic dimension, whose size is computed from the
+    element count (like `-1` in numpy). Flatten is a reshape.
+
+    ```mlir
+    %f = nn.reshape %x : (tensor<?x1x28x28xf32>) -> tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_TransposeOp : NN_DifferentiableOp<"transpose",
+                                         [SameOperandsAndResultElementType]> {
+  let summary = "Permutation of the dimensions";
+  let description = [{
+    Result dimension `i` is operand dimension `perm[i]`.
+
+    ```mlir
+    %t = nn.transpose %w {perm = array<i64: 1, 0>}
+         : (tensor<784x512xf32>) -> tensor<512x784xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_BroadcastToOp : NN_DifferentiableOp<"broadcast_to",
+                                           [SameOperandsAndResultElementType]> {
+  let summary = "Broadcast to the result type (numpy rules)";
+  let description = [{
+    Broadcasts `x` to the shape of the result. A dynamic result dimension
+    takes the size of the aligned operand dimension, which must then exist
+    and not be a static 1 (use `nn.broadcast_like` for dynamic targets).
+
+    ```mlir
+    %b = nn.broadcast_to %x : (tensor<10xf32>) -> tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_ConcatOp : NN_DifferentiableOp<"concat",
+                                      [SameOperandsAndResultElementType]> {
+  let summary = "Concatenation along one axis";
+  let description = [{
+    All operands have the same rank and agree on every dimension but `axis`.
+
+    ```mlir
+    %c = nn.concat %a, %b {axis = 1 : i64}
+         : (tensor<?x3xf32>, tensor<?x5xf32>) -> tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<NN_FloatTensor>:$inputs, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_SliceOp : NN_DifferentiableOp<"slice",
+                                     [SameOperandsAndResultElementType]> {
+  let summary = "Strided slice";
+  let description = [{
+    Takes, in every dimension `d`, the elements `starts[d]`,
+    `starts[d] + strides[d]`, ... below `limits[d]`. A limit of -1 means the
+    full extent (so a dynamic dimension can be kept whole). Strides are
+    positive.
+
+    ```mlir
+    %s = nn.slice %x {starts = array<i64: 0, 2>, limits = array<i64: -1, 6>,
+                      strides = array<i64: 1, 1>}
+         : (tensor<?x8xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$limits, DenseI64ArrayAttr:$strides);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, pooling, normalisation, dropout
+//===----------------------------------------------------------------------===//
+
+def NN_Conv2DOp : NN_DifferentiableOp<"conv2d",
+                                      [SameOperandsAndResultElementType]> {
+  let summary = "2-D convolution (NCHW input, OIHW weight, optional bias)";
+  let description = [{
+    Cross-correlation as in PyTorch's `conv2d`: input `[N, C, H, W]`, weight
+    `[O, C/groups, KH, KW]`, optional bias `[O]`, result `[N, O, OH, OW]`
+    with `OH = (H + 2*padding[0] - dilation[0]*(KH-1) - 1) / stride[0] + 1`.
+
+    ```mlir
+    %y = nn.conv2d %x, %w, %b {padding = array<i64: 1, 1>}
+         : (tensor<?x1x28x28xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>)
+         -> tensor<?x8x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$dilation,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_MaxPool2DOp : NN_Pool2DOp<"max_pool2d"> {
+  let summary = "2-D max pooling over NCHW";
+  let description = [{
+    Padding is -infinity. `OH = (H + 2*padding[0] - kernel[0]) / stride[0] + 1`.
+    The gradient goes to the first maximal element of each window.
+
+    ```mlir
+    %p = nn.max_pool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>}
+         : (tensor<?x8x28x28xf32>) -> tensor<?x8x14x14xf32>
+    ```
+  }];
+}
+
+def NN_AvgPool2DOp : NN_Pool2DOp<"avg_pool2d"> {
+  let summary = "2-D average pooling over NCHW";
+  let description = [{
+    Padding is zero and counted in the divisor, which is always
+    `kernel[0] * kernel[1]` (PyTorch's `count_include_pad=True`).
+
+    ```mlir
+    %p = nn.avg_pool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>}
+         : (tensor<?x8x28x28xf32>) -> tensor<?x8x14x14xf32>
+    ```
+  }];
+}
+
+def NN_BatchNormTrainOp : NN_DifferentiableOp<"batch_norm_train",
+    [SameOperandsElementType]> {
+  let summary = "Batch normalisation with batch statistics";
+  let description = [{
+    Normalises `x` (`[N, C]` or `[N, C, H, W]`) per channel `C` with the mean
+    and the biased variance over all other dimensions, then scales by `gamma`
+    and shifts by `beta` (both `[C]`). Also returns the batch mean and the
+    biased batch variance (`[C]`) so that the running statistics can be
+    updated outside (the unbiased correction `M/(M-1)` is the caller's). The
+    statistics results are not differentiated through.
+
+    ```mlir
+    %y, %mean, %var = nn.batch_norm_train %x, %gamma, %beta {epsilon = 1.0e-5 : f64}
+         : (tensor<?x8x28x28xf32>, tensor<8xf32>, tensor<8xf32>)
+         -> (tensor<?x8x28x28xf32>, tensor<8xf32>, tensor<8xf32>)
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$gamma,
+                       NN_FloatTensor:$beta,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs NN_FloatTensor:$y, NN_FloatTensor:$mean,
+                      NN_FloatTensor:$var);
+  let assemblyFormat = [{
+    $x `,` $gamma `,` $beta attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_BatchNormInferOp : NN_DifferentiableOp<"batch_norm_infer",
+    [SameOperandsAndResultElementType]> {
+  let summary = "Batch normalisation with running statistics";
+  let description = [{
+    `(x - running_mean) / sqrt(running_var + epsilon) * gamma + beta` per
+    channel (dimension 1). The running statistics get no gradient.
+
+    ```mlir
+    %y = nn.batch_norm_infer %x, %gamma, %beta, %rmean, %rvar
+         : (tensor<?x8x28x28xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>,
+            tensor<8xf32>) -> tensor<?x8x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$gamma,
+                       NN_FloatTensor:$beta, NN_FloatTensor:$running_mean,
+                       NN_FloatTensor:$running_var,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $gamma `,` $beta `,` $running_mean `,` $running_var attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_DropoutOp : NN_DifferentiableOp<"dropout",
+                                       [AllTypesMatch<["x", "result"]>]> {
+  let summary = "Inverted dropout with an explicit seed";
+  let description = [{
+    Zeroes each element with probability `p` and scales the others by
+    `1 / (1 - p)`. Element `i` is kept iff `uniform(seed, i) >= p` (the
+    counter-based generator of `dlc/Dialect/NN/Eval/Random.h`), so the mask is
+    a pure function of the seed and the shape; the backward pass is the same
+    dropout applied to the cotangent.
+
+    ```mlir
+    %y = nn.dropout %x, %seed {p = 0.2 : f64}
+         : (tensor<?x256xf32>, tensor<i64>) -> tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_Seed:$seed, F64Attr:$p);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$x `,` $seed attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses (all return a 0-d mean)
+//===----------------------------------------------------------------------===//
+
+def NN_MSEOp : NN_PairwiseLossOp<"mse"> {
+  let summary = "Mean squared error";
+  let description = [{
+    ```mlir
+    %l = nn.mse %pred, %target : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def NN_L1Op : NN_PairwiseLossOp<"l1"> {
+  let summary = "Mean absolute error";
+  let description = [{
+    ```mlir
+    %l = nn.l1 %pred, %target : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def NN_BCEOp : NN_PairwiseLossOp<"bce"> {
+  let summary = "Binary cross-entropy of probabilities";
+  let description = [{
+    `mean(-(t * log(p) + (1 - t) * log(1 - p)))`, with `p` in (0, 1).
+
+    ```mlir
+    %l = nn.bce %p, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def NN_BCEWithLogitsOp : NN_PairwiseLossOp<"bce_with_logits"> {
+  let summary = "Binary cross-entropy of logits (numerically stable)";
+  let description = [{
+    `mean(max(z, 0) - z * t + log(1 + exp(-|z|)))`.
+
+    ```mlir
+    %l = nn.bce_with_logits %z, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def NN_CrossEntropyOp : NN_DifferentiableOp<"cross_entropy"> {
+  let summary = "Softmax cross-entropy of logits and integer labels";
+  let description = [{
+    `logits` is `[N, C]`, `labels` `[N]` integers in `[0, C)`, the optional
+    class `weight` `[C]`. With `s = label_smoothing` and `lp =
+    log_softmax(logits)`, the loss of sample `n` is
+    `-sum_c w_c * q_nc * lp_nc` with `q = (1 - s) * onehot(label) + s / C`,
+    and the result is `sum_n loss_n / sum_n w_{label_n}` (PyTorch's weighted
+    mean; `w = 1` without weights). Labels and weights get no gradient.
+
+    ```mlir
+    %l = nn.cross_entropy %logits, %labels
+         : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+    %m = nn.cross_entropy %logits, %labels, %w {label_smoothing = 0.1 : f64}
+         : (tensor<?x10xf32>, tensor<?xi64>, tensor<10xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$logits, NN_IntTensor:$labels,
+                       Optional<NN_FloatTensor>:$weight,
+                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels (`,` $weight^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_NLLOp : NN_DifferentiableOp<"nll"> {
+  let summary = "Negative log-likelihood of log-probabilities";
+  let description = [{
+    `-sum_n w_{y_n} * logp[n, y_n] / sum_n w_{y_n}` for `logp` `[N, C]`,
+    labels `[N]` and optional class weights `[C]`.
+
+    ```mlir
+    %l = nn.nll %logp, %labels : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$logp, NN_IntTensor:$labels,
+                       Optional<NN_FloatTensor>:$weight);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = [{
+    $logp `,` $labels (`,` $weight^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Helper ops of the reverse-mode rules
+//===----------------------------------------------------------------------===//
+
+def NN_SumToOp : NN_DifferentiableOp<"sum_to",
+                                     [SameOperandsAndResultElementType]> {
+  let summary = "Sum a broadcast tensor back to the shape of a reference";
+  let description = [{
+    The adjoint of broadcasting: sums `x` over the dimensions along which
+    `ref` (whose shape the result has; its values are not read) was
+    broadcast, i.e. the leading extra dimensions and the dimensions where
+    `ref` has a static 1.
+
+    ```mlir
+    %db = nn.sum_to %g, %b : (tensor<?x512xf32>, tensor<512xf32>) -> tensor<512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$ref);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$x `,` $ref attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_BroadcastLikeOp : NN_DifferentiableOp<"broadcast_like",
+                                             [SameOperandsAndResultElementType]> {
+  let summary = "Broadcast to the run-time shape of a reference";
+  let description = [{
+    Broadcasts `x` to the shape of `ref` (whose values are not read). When
+    `axes` is given, `x` lacks exactly those dimensions of `ref` (the
+    adjoint of a reduction without keepdims); otherwise numpy rules apply.
+
+    ```mlir
+    %g = nn.broadcast_like %s, %x {axes = array<i64: 1>}
+         : (tensor<?xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$ref,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$x `,` $ref attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_CountOp : NN_DifferentiableOp<"count"> {
+  let summary = "Number of elements along axes, as a 0-d float";
+  let description = [{
+    The product of the run-time sizes of `x` along `axes` (all axes when
+    empty), as a 0-d float tensor; the values of `x` are not read. Used to
+    divide by a dynamic element count.
+
+    ```mlir
+    %n = nn.count %x {axes = array<i64: 0>} : (tensor<?x10xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_ReluGradOp : NN_Op<"relu_grad", [SameOperandsAndResultType]> {
+  let summary = "Backward of (leaky) relu: g where x > 0, slope * g elsewhere";
+  let description = [{
+    ```mlir
+    %dx = nn.relu_grad %g, %x : tensor<?x512xf32>
+    %dy = nn.relu_grad %g, %x {slope = 0.01 : f64} : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x,
+                       DefaultValuedAttr<F64Attr, "0.0">:$slope);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
+}
+
+def NN_GeluGradOp : NN_Op<"gelu_grad", [SameOperandsAndResultType]> {
+  let summary = "Backward of gelu: g * (Phi(x) + x * phi(x))";
+  let description = [{
+    ```mlir
+    %dx = nn.gelu_grad %g, %x : tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
+}
+
+def NN_MaxGradOp : NN_Op<"max_grad", [SameOperandsElementType]> {
+  let summary = "Backward of nn.max: route g to the first maximal element";
+  let description = [{
+    `grad` has the type of the `nn.max` result, `x` is its operand; the
+    result has the type of `x`.
+
+    ```mlir
+    %dx = nn.max_grad %g, %x {axes = array<i64: 1>}
+          : (tensor<?xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_SliceGradOp : NN_Op<"slice_grad", [SameOperandsElementType]> {
+  let summary = "Backward of nn.slice: scatter into zeros shaped like ref";
+  let description = [{
+    ```mlir
+    %dx = nn.slice_grad %g, %x {starts = array<i64: 0, 2>,
+              limits = array<i64: -1, 6>, strides = array<i64: 1, 1>}
+          : (tensor<?x4xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$ref,
+                       DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$limits,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $ref attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_Conv2DGradInputOp : NN_Op<"conv2d_grad_input",
+                                 [SameOperandsElementType]> {
+  let summary = "Backward of nn.conv2d with respect to its input";
+  let description = [{
+    Transposed convolution of the result cotangent `grad` with `weight`,
+    shaped like `input` (whose values are not read).
+
+    ```mlir
+    %dx = nn.conv2d_grad_input %g, %w, %x {padding = array<i64: 1, 1>}
+          : (tensor<?x8x28x28xf32>, tensor<8x1x3x3xf32>, tensor<?x1x28x28xf32>)
+          -> tensor<?x1x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$weight,
+                       NN_FloatTensor:$input,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$dilation,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $weight `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_Conv2DGradWeightOp : NN_Op<"conv2d_grad_weight",
+                                  [SameOperandsElementType]> {
+  let summary = "Backward of nn.conv2d with respect to its weight";
+  let description = [{
+    Correlation of `input` with the result cotangent `grad`, summed over the
+    batch, shaped like `weight` (whose values are not read).
+
+    ```mlir
+    %dw = nn.conv2d_grad_weight %g, %x, %w {padding = array<i64: 1, 1>}
+          : (tensor<?x8x28x28xf32>, tensor<?x1x28x28xf32>, tensor<8x1x3x3xf32>)
+          -> tensor<8x1x3x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input,
+                       NN_FloatTensor:$weight,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$dilation,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_MaxPool2DGradOp : NN_Op<"max_pool2d_grad", [SameOperandsElementType]> {
+  let summary = "Backward of nn.max_pool2d";
+  let description = [{
+    Adds each window's cotangent to the first maximal input of the window.
+
+    ```mlir
+    %dx = nn.max_pool2d_grad %g, %x {kernel = array<i64: 2, 2>,
+                                     stride = array<i64: 2, 2>}
+          : (tensor<?x8x14x14xf32>, tensor<?x8x28x28xf32>) -> tensor<?x8x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input,
+                       NN_Pair:$kernel, NN_Pair:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_AvgPool2DGradOp : NN_Op<"avg_pool2d_grad", [SameOperandsElementType]> {
+  let summary = "Backward of nn.avg_pool2d";
+  let description = [{
+    Spreads each window's cotangent evenly over the window (divisor
+    `kernel[0] * kernel[1]`), shaped like `input` (values not read).
+
+    ```mlir
+    %dx = nn.avg_pool2d_grad %g, %x {kernel = array<i64: 2, 2>,
+                                     stride = array<i64: 2, 2>}
+          : (tensor<?x8x14x14xf32>, tensor<?x8x28x28xf32>) -> tensor<?x8x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input,
+                       NN_Pair:$kernel, NN_Pair:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_BatchNormGradOp : NN_Op<"batch_norm_grad", [SameOperandsElementType]> {
+  let summary = "Backward of nn.batch_norm_train / nn.batch_norm_infer";
+  let description = [{
+    Given the cotangent `grad` of `y`, the input `x`, `gamma` and the
+    statistics used in the forward pass (`mean`, biased `var`), returns the
+    cotangents of `x`, `gamma` and `beta`. With `training` the statistics are
+    the batch's own and their dependence on `x` is included; otherwise they
+    are constants (running statistics).
+
+    ```mlir
+    %dx, %dgamma, %dbeta = nn.batch_norm_grad %g, %x, %gamma, %mean, %var
+         {epsilon = 1.0e-5 : f64, training = true}
+         : (tensor<?x8x4x4xf32>, tensor<?x8x4x4xf32>, tensor<8xf32>,
+            tensor<8xf32>, tensor<8xf32>)
+         -> (tensor<?x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>)
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x,
+                       NN_FloatTensor:$gamma, NN_FloatTensor:$mean,
+                       NN_FloatTensor:$var,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon,
+                       DefaultValuedAttr<BoolAttr, "true">:$training);
+  let results = (outs NN_FloatTensor:$grad_x, NN_FloatTensor:$grad_gamma,
+                      NN_FloatTensor:$grad_beta);
+  let assemblyFormat = [{
+    $grad `,` $x `,` $gamma `,` $mean `,` $var attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad"> {
+  let summary = "Backward of nn.cross_entropy with respect to the logits";
+  let description = [{
+    `g * w_n * (softmax(logits) - q) / sum_n w_{y_n}` with `q` the smoothed
+    one-hot target and `w_n = w_{y_n}` (see nn.cross_entropy); `grad` is the
+    0-d cotangent of the loss.
+
+    ```mlir
+    %dz = nn.cross_entropy_grad %g, %logits, %labels
+          : (tensor<f32>, tensor<?x10xf32>, tensor<?xi64>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_Scalar:$grad, NN_FloatTensor:$logits,
+                       NN_IntTensor:$labels, Optional<NN_FloatTensor>:$weight,
+                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $logits `,` $labels (`,` $weight^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def NN_NLLGradOp : NN_Op<"nll_grad"> {
+  let summary = "Backward of nn.nll with respect to the log-probabilities";
+  let description = [{
+    `-g * w_n / sum_n w_{y_n}` at `[n, y_n]`, zero elsewhere.
+
+    ```mlir
+    %dlp = nn.nll_grad %g, %logp, %labels
+           : (tensor<f32>, tensor<?x10xf32>, tensor<?xi64>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_Scalar:$grad, NN_FloatTensor:$logp,
+                       NN_IntTensor:$labels, Optional<NN_FloatTensor>:$weight);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $logp `,` $labels (`,` $weight^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+#endif // DLC_DIALECT_NN_IR_NNOPS_TD

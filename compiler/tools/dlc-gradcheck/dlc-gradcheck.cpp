@@ -1,0 +1,220 @@
+//===- dlc-gradcheck.cpp - Check nn-autodiff against finite differences ----===//
+//
+// Reads an .mlir file with a function returning a 0-d loss, builds its
+// gradient with the same code nn-autodiff uses, fills the arguments with
+// seeded random values, evaluates the gradient with the reference evaluator,
+// and compares it with central finite differences of the loss, all in double
+// precision. Prints one line per differentiated argument and PASS or FAIL;
+// exits non-zero on failure. The differentiated arguments are those marked
+// `nn.param` (plus the other float arguments with --wrt-inputs).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Dialect/NN/Eval/Evaluator.h"
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/Transforms/Autodiff.h"
+#include "dlc/InitAllDialects.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace dlc::nn;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<input .mlir file>"),
+                                          cl::init("-"));
+static cl::opt<std::string>
+    funcName("func", cl::desc("Function to check (default: the first one)"),
+             cl::init(""));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
+                              cl::init(1));
+static cl::opt<int64_t>
+    numClasses("num-classes",
+               cl::desc("Integer arguments of rank >= 1 (labels) are drawn "
+                        "from [0, num-classes)"),
+               cl::init(2));
+static cl::opt<int64_t>
+    dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
+                cl::init(3));
+static cl::opt<double>
+    minMagnitude("min", cl::desc("Smallest magnitude of a float argument "
+                                 "value (keeps relu inputs off their kink)"),
+                 cl::init(0.1));
+static cl::opt<double> maxMagnitude("max",
+                                    cl::desc("Largest magnitude of a float "
+                                             "argument value"),
+                                    cl::init(1.0));
+static cl::opt<bool> positive("positive",
+                              cl::desc("Only positive float values (log, "
+                                       "sqrt, probabilities)"),
+                              cl::init(false));
+static cl::opt<double> step("step", cl::desc("Finite-difference step"),
+                            cl::init(1e-6));
+static cl::opt<double> tolerance("tolerance",
+                                 cl::desc("Largest accepted relative error"),
+                                 cl::init(1e-6));
+static cl::opt<bool> wrtInputs("wrt-inputs",
+                               cl::desc("Also check the float arguments "
+                                        "without nn.param"),
+                               cl::init(false));
+
+/// Relative error of `analytic` against `numeric`: the 2-norm of the
+/// difference over the larger 2-norm (0 when both are 0).
+static double relativeError(const std::vector<double> &analytic,
+                            const std::vector<double> &numeric) {
+  double diff = 0, a = 0, n = 0;
+  for (size_t i = 0; i < analytic.size(); ++i) {
+    diff += (analytic[i] - numeric[i]) * (analytic[i] - numeric[i]);
+    a += analytic[i] * analytic[i];
+    n += numeric[i] * numeric[i];
+  }
+  double scale = std::sqrt(std::max(a, n));
+  return scale == 0 ? 0 : std::sqrt(diff) / scale;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "nn gradient checker\n");
+
+  DialectRegistry registry;
+  dlc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(inputFilename, &error);
+  if (!file) {
+    llvm::errs() << "dlc-gradcheck: " << error << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  func::FuncOp func;
+  for (auto f : module->getOps<func::FuncOp>())
+    if (!f.isExternal() && (funcName.empty() || f.getName() == funcName)) {
+      func = f;
+      break;
+    }
+  if (!func) {
+    llvm::errs() << "dlc-gradcheck: no function to check\n";
+    return 1;
+  }
+  auto lossType = func.getNumResults()
+                      ? dyn_cast<RankedTensorType>(func.getResultTypes()[0])
+                      : RankedTensorType();
+  if (!lossType || lossType.getRank() != 0) {
+    func.emitError("dlc-gradcheck: the function must return a 0-d loss first");
+    return 1;
+  }
+
+  GradientOptions options;
+  options.wrtInputs = wrtInputs;
+  FailureOr<func::FuncOp> grad = buildGradientFunction(func, options);
+  if (failed(grad))
+    return 1;
+
+  // The differentiated arguments, in the order of the gradient results.
+  std::vector<unsigned> wrt;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+    if (!type || !isa<FloatType>(type.getElementType()))
+      continue;
+    bool isParam = static_cast<bool>(
+        func.getArgAttr(i, NNDialect::kParamAttrName));
+    if (isParam || wrtInputs)
+      wrt.push_back(i);
+  }
+
+  // Seeded random arguments.
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> magnitude(minMagnitude, maxMagnitude);
+  std::vector<Tensor> args;
+  for (Type t : func.getArgumentTypes()) {
+    auto type = cast<RankedTensorType>(t);
+    std::vector<int64_t> shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? dynamicSize.getValue() : d);
+    Tensor value(shape);
+    for (double &v : value.data) {
+      if (isa<FloatType>(type.getElementType())) {
+        v = magnitude(rng);
+        if (!positive && (rng() & 1))
+          v = -v;
+      } else if (type.getRank() == 0) {
+        v = static_cast<double>(rng() % 100000);
+      } else {
+        v = static_cast<double>(rng() % numClasses);
+      }
+    }
+    args.push_back(std::move(value));
+  }
+
+  Evaluator evaluator(*module);
+  FailureOr<std::vector<Tensor>> gradResults = evaluator.call(*grad, args);
+  if (failed(gradResults))
+    return 1;
+  auto lossAt = [&](const std::vector<Tensor> &a) -> FailureOr<double> {
+    FailureOr<std::vector<Tensor>> r = evaluator.call(func, a);
+    if (failed(r))
+      return failure();
+    return r->front().data[0];
+  };
+  FailureOr<double> loss = lossAt(args);
+  if (failed(loss))
+    return 1;
+  llvm::outs() << "function @" << func.getName() << ": loss = "
+               << llvm::format("%.10g", *loss) << "\n";
+  if (std::abs(gradResults->front().data[0] - *loss) >
+      1e-12 * std::max(1.0, std::abs(*loss))) {
+    llvm::outs() << "FAIL: @" << grad->getName()
+                 << " computes a different loss\n";
+    return 1;
+  }
+
+  bool ok = true;
+  for (auto [k, i] : llvm::enumerate(wrt)) {
+    const Tensor &analytic = (*gradResults)[func.getNumResults() + k];
+    std::vector<double> numeric(args[i].data.size());
+    for (size_t j = 0; j < numeric.size(); ++j) {
+      double saved = args[i].data[j];
+      args[i].data[j] = saved + step;
+      FailureOr<double> up = lossAt(args);
+      args[i].data[j] = saved - step;
+      FailureOr<double> down = lossAt(args);
+      args[i].data[j] = saved;
+      if (failed(up) || failed(down))
+        return 1;
+      numeric[j] = (*up - *down) / (2 * step);
+    }
+    double err = relativeError(analytic.data, numeric);
+    bool argOk = err < tolerance;
+    ok &= argOk;
+    std::string name = "arg" + std::to_string(i);
+    if (auto param = func.getArgAttrOfType<StringAttr>(
+            i, NNDialect::kParamAttrName))
+      name += " (" + param.getValue().str() + ")";
+    llvm::outs() << name << " [" << args[i].shapeString()
+                 << "]: relative error " << llvm::format("%.3e", err) << " "
+                 << (argOk ? "OK" : "FAIL") << "\n";
+  }
+  if (wrt.empty())
+    llvm::outs() << "warning: no argument to differentiate (mark parameters "
+                    "with nn.param or pass --wrt-inputs)\n";
+  llvm::outs() << (ok ? "PASS" : "FAIL") << "\n";
+  return ok ? 0 : 1;
+}
