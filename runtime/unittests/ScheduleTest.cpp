@@ -1,1 +1,102 @@
-// placeholder
+//===- ScheduleTest.cpp - Tests of schedules and early stopping -----------===//
+//
+// Learning rates at known steps for every schedule kind, and the patience
+// counter of early stopping.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Schedule.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace dlrt;
+
+namespace {
+dlrt_schedule_desc kind(int32_t k) {
+  dlrt_schedule_desc d{};
+  d.kind = k;
+  return d;
+}
+} // namespace
+
+TEST(Schedule, Constant) {
+  LrSchedule s(kind(DLRT_SCHED_CONSTANT), 0.1, 10, 3);
+  EXPECT_DOUBLE_EQ(s.at(0), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(29), 0.1);
+}
+
+TEST(Schedule, StepDecaysEveryNEpochs) {
+  dlrt_schedule_desc d = kind(DLRT_SCHED_STEP);
+  d.step_epochs = 2;
+  d.gamma = 0.5;
+  LrSchedule s(d, 1.0, 10, 6);
+  EXPECT_DOUBLE_EQ(s.at(0), 1.0);
+  EXPECT_DOUBLE_EQ(s.at(19), 1.0);  // still epoch 1
+  EXPECT_DOUBLE_EQ(s.at(20), 0.5);  // epoch 2
+  EXPECT_DOUBLE_EQ(s.at(45), 0.25); // epoch 4
+  // Defaults: every epoch, gamma 0.1.
+  LrSchedule def(kind(DLRT_SCHED_STEP), 1.0, 10, 3);
+  EXPECT_NEAR(def.at(10), 0.1, 1e-15);
+}
+
+TEST(Schedule, Exponential) {
+  dlrt_schedule_desc d = kind(DLRT_SCHED_EXPONENTIAL);
+  d.gamma = 0.9;
+  LrSchedule s(d, 2.0, 5, 4);
+  EXPECT_DOUBLE_EQ(s.at(4), 2.0);
+  EXPECT_NEAR(s.at(5), 1.8, 1e-12);
+  EXPECT_NEAR(s.at(15), 2.0 * 0.729, 1e-12);
+}
+
+TEST(Schedule, CosineFromLrToMinLr) {
+  dlrt_schedule_desc d = kind(DLRT_SCHED_COSINE);
+  d.min_lr = 0.01;
+  LrSchedule s(d, 0.11, 10, 10); // 100 steps
+  EXPECT_DOUBLE_EQ(s.at(0), 0.11);
+  EXPECT_NEAR(s.at(50), 0.06, 1e-12);
+  EXPECT_NEAR(s.at(100), 0.01, 1e-12);
+  EXPECT_NEAR(s.at(1000), 0.01, 1e-12);
+  EXPECT_LT(s.at(51), s.at(50));
+}
+
+TEST(Schedule, OneCycleMatchesPyTorchShape) {
+  dlrt_schedule_desc d = kind(DLRT_SCHED_ONE_CYCLE);
+  d.max_lr = 1.0;
+  d.pct_start = 0.25;
+  LrSchedule s(d, 0.1, 101, 1); // 101 steps: rise to step 24.25, fall to 100
+  EXPECT_NEAR(s.at(0), 1.0 / 25, 1e-12);
+  double up = 0.25 * 101 - 1;
+  EXPECT_GT(s.at(24), 0.99);
+  EXPECT_NEAR(s.at(24), 1.0 / 25 + (1 - 1.0 / 25) * 0.5 *
+                                        (1 - std::cos(M_PI * 24 / up)),
+              1e-12);
+  EXPECT_NEAR(s.at(100), 1.0 / 25 / 1e4, 1e-15);
+  for (int i = 25; i < 100; ++i)
+    EXPECT_LE(s.at(i + 1), s.at(i));
+  // max_lr defaults to the base lr.
+  LrSchedule base(kind(DLRT_SCHED_ONE_CYCLE), 0.5, 10, 1);
+  EXPECT_NEAR(base.at(0), 0.5 / 25, 1e-12);
+}
+
+TEST(EarlyStopping, CountsEpochsWithoutImprovement) {
+  EarlyStopping lower(2, false, 0.0);
+  EXPECT_TRUE(lower.update(1.0));
+  EXPECT_TRUE(lower.update(0.9));
+  EXPECT_FALSE(lower.update(0.95));
+  EXPECT_FALSE(lower.shouldStop());
+  EXPECT_FALSE(lower.update(0.9)); // equal is no improvement
+  EXPECT_TRUE(lower.shouldStop());
+  EXPECT_DOUBLE_EQ(lower.best, 0.9);
+
+  EarlyStopping higher(1, true, 0.05);
+  higher.update(0.5);
+  EXPECT_FALSE(higher.update(0.54)); // within min_delta
+  EXPECT_TRUE(higher.shouldStop());
+
+  EarlyStopping off(0, false, 0.0);
+  for (int i = 0; i < 10; ++i)
+    off.update(1.0);
+  EXPECT_FALSE(off.shouldStop());
+}
