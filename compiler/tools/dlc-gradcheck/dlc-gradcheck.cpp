@@ -65,15 +65,22 @@ static cl::opt<double> step("step", cl::desc("Finite-difference step"),
 static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Largest accepted relative error"),
                                  cl::init(1e-6));
+static cl::opt<double>
+    absoluteTolerance("atol",
+                      cl::desc("Also accept an argument whose error norm is "
+                               "below this (gradients that are exactly zero, "
+                               "where finite differences are rounding noise)"),
+                      cl::init(1e-9));
 static cl::opt<bool> wrtInputs("wrt-inputs",
                                cl::desc("Also check the float arguments "
                                         "without nn.param"),
                                cl::init(false));
 
-/// Relative error of `analytic` against `numeric`: the 2-norm of the
-/// difference over the larger 2-norm (0 when both are 0).
-static double relativeError(const std::vector<double> &analytic,
-                            const std::vector<double> &numeric) {
+/// The 2-norm of the difference of `analytic` and `numeric`, and that norm
+/// relative to the larger of their 2-norms (0 when both are 0).
+static std::pair<double, double>
+gradientError(const std::vector<double> &analytic,
+              const std::vector<double> &numeric) {
   double diff = 0, a = 0, n = 0;
   for (size_t i = 0; i < analytic.size(); ++i) {
     diff += (analytic[i] - numeric[i]) * (analytic[i] - numeric[i]);
@@ -81,7 +88,8 @@ static double relativeError(const std::vector<double> &analytic,
     n += numeric[i] * numeric[i];
   }
   double scale = std::sqrt(std::max(a, n));
-  return scale == 0 ? 0 : std::sqrt(diff) / scale;
+  diff = std::sqrt(diff);
+  return {diff, scale == 0 ? 0 : diff / scale};
 }
 
 int main(int argc, char **argv) {
@@ -201,15 +209,16 @@ int main(int argc, char **argv) {
         return 1;
       numeric[j] = (*up - *down) / (2 * step);
     }
-    double err = relativeError(analytic.data, numeric);
-    bool argOk = err < tolerance;
+    auto [absErr, err] = gradientError(analytic.data, numeric);
+    bool argOk = err < tolerance || absErr < absoluteTolerance;
     ok &= argOk;
     std::string name = "arg" + std::to_string(i);
     if (auto param = func.getArgAttrOfType<StringAttr>(
             i, NNDialect::kParamAttrName))
       name += " (" + param.getValue().str() + ")";
     llvm::outs() << name << " [" << args[i].shapeString()
-                 << "]: relative error " << llvm::format("%.3e", err) << " "
+                 << "]: relative error " << llvm::format("%.3e", err)
+                 << ", absolute " << llvm::format("%.3e", absErr) << " "
                  << (argOk ? "OK" : "FAIL") << "\n";
   }
   if (wrt.empty())
