@@ -215,7 +215,8 @@ dlrt_model_desc makeDescriptor() {
   t.optimizer.weight_decay = 5e-4;
   t.optimizer.num_slots = 1;
   t.optimizer.slot_names[0] = "m";
-  t.schedule.kind = DLRT_SCHED_CONSTANT;
+  t.schedule.kind = DLRT_SCHED_COSINE;
+  t.schedule.min_lr = 0.005;
   t.early_stop.patience = 3;
   t.early_stop.monitor = DLRT_MONITOR_VAL_LOSS;
   t.metrics = DLRT_METRIC_ACCURACY | DLRT_METRIC_F1;

@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -26,6 +27,28 @@ std::string programName(const char *argv0) {
   std::string name = argv0 ? argv0 : "train";
   size_t slash = name.rfind('/');
   return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+/// A validator for a floating-point value in [lo, hi) (or (lo, hi) when
+/// `openLow`), with a message that names the accepted range.
+CLI::Validator realIn(double lo, double hi, bool openLow) {
+  std::string range = fmt::format("{}{}, {})", openLow ? "(" : "[", lo, hi);
+  return CLI::Validator(
+      [=](std::string &text) -> std::string {
+        double value = 0;
+        try {
+          size_t used = 0;
+          value = std::stod(text, &used);
+          if (used != text.size())
+            throw std::invalid_argument(text);
+        } catch (const std::exception &) {
+          return fmt::format("'{}' is not a number", text);
+        }
+        if (!(openLow ? value > lo : value >= lo) || !(value < hi))
+          return fmt::format("{} is outside {}", text, range);
+        return "";
+      },
+      "REAL in " + range);
 }
 
 int run(int argc, char **argv, const dlrt_model_desc &desc) {
@@ -63,7 +86,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                     ->capture_default_str();
   auto *lr = app.add_option("--lr", config.optimizer.lr,
                             "Base learning rate (the schedule scales it)")
-                 ->check(CLI::PositiveNumber)
+                 ->check(realIn(0, HUGE_VAL, true))
                  ->capture_default_str();
   auto *seed =
       app.add_option("--seed", config.seed,
@@ -78,7 +101,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   auto *validation =
       app.add_option("--validation", config.validation,
                      "Fraction of the training set held out, in [0, 1)")
-          ->check(CLI::Range(0.0, 0.999999))
+          ->check(realIn(0, 1, false))
           ->capture_default_str();
   app.add_option("--weights", config.weights,
                  "Checkpoint to evaluate (eval, predict, gradcheck)");
