@@ -80,6 +80,18 @@ std::string DiagnosticEngine::describe(Loc loc) const {
   return (name + ":" + llvm::Twine(line) + ":" + llvm::Twine(col)).str();
 }
 
+bool DiagnosticEngine::getLineCol(Loc loc, std::string &file, unsigned &line,
+                                  unsigned &col) const {
+  if (!loc.isValid())
+    return false;
+  unsigned id = srcMgr.FindBufferContainingLoc(loc);
+  if (!id)
+    return false;
+  std::tie(line, col) = srcMgr.getLineAndColumn(loc, id);
+  file = srcMgr.getMemoryBuffer(id)->getBufferIdentifier().str();
+  return true;
+}
+
 Loc DiagnosticEngine::getLoc(unsigned bufferId, unsigned line,
                              unsigned col) const {
   const llvm::MemoryBuffer *buf = srcMgr.getMemoryBuffer(bufferId);

@@ -6,7 +6,14 @@
 // exit code is 1; internal failures never crash the driver.
 //
 //===----------------------------------------------------------------------===//
+#include "dlc/InitAllDialects.h"
+#include "dlc/InitAllPasses.h"
+#include "dlc/MLIRGen/MLIRGen.h"
 #include "dlc/Sema/Sema.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -56,11 +63,34 @@ std::string defaultStdlib(const char *argv0) {
   return DLC_STDLIB_DIR;
 }
 
+/// Runs the passes that lead from the generated module to `stage`, with
+/// MLIR's pass-manager options (--mlir-print-ir-after-all, --mlir-timing).
+mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
+                                const sema::Program &prog) {
+  mlir::PassManager pm(module->getName());
+  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+    return mlir::failure();
+  if (stage >= Stage::MLIRGrad) {
+    std::vector<std::string> funcs;
+    for (const sema::TrainConfig &t : prog.trains)
+      if (t.model && t.step.empty())
+        funcs.push_back(t.model->name + "_loss");
+    dlc::nn::NNAutodiffOptions options;
+    options.funcs = funcs;
+    if (!funcs.empty())
+      pm.addPass(dlc::nn::createNNAutodiff(options));
+  }
+  return pm.run(module);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  cl::HideUnrelatedOptions(dlcCategory);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  dlc::registerAllPasses();
   cl::ParseCommandLineOptions(argc, argv, "dlc: compiles a .dl model into a trainer\n");
 
   DiagnosticEngine diags(llvm::errs());
@@ -94,6 +124,19 @@ int main(int argc, char **argv) {
   case Stage::AST:
     sema::printProgram(*prog, diags, out());
     return 0;
+  case Stage::MLIR:
+  case Stage::MLIRGrad: {
+    mlir::DialectRegistry registry;
+    dlc::registerAllDialects(registry);
+    mlir::MLIRContext context(registry);
+    mlir::OwningOpRef<mlir::ModuleOp> module = generateMLIR(context, *prog, diags);
+    if (!module || mlir::failed(runPipeline(*module, emit, *prog)))
+      return 1;
+    llvm::raw_ostream &os = out();
+    module->print(os);
+    os << "\n";
+    return 0;
+  }
   default:
     llvm::errs() << "dlc: error: the requested stage is not "
                  << "implemented yet in this build; use --emit=ast\n";

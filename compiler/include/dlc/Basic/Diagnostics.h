@@ -47,6 +47,10 @@ public:
 
   /// The buffer's file name and the 1-based line and column of `loc`.
   std::string describe(Loc loc) const;
+  /// The full buffer name and 1-based line and column of `loc`; false for an
+  /// invalid location.
+  bool getLineCol(Loc loc, std::string &file, unsigned &line,
+                  unsigned &col) const;
   /// The location of line `line`, column `col` (1-based, in code points) of
   /// buffer `bufferId`; clamped to the buffer.
   Loc getLoc(unsigned bufferId, unsigned line, unsigned col) const;

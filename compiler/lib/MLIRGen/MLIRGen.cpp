@@ -1,0 +1,551 @@
+//===- MLIRGen.cpp - Typed program to nn dialect ---------------------------===//
+//
+// Walks the typed program of Sema and builds nn-dialect functions. Each
+// built-in op of the language maps to one nn op, or to a short sequence of
+// them where the dialect has no direct counterpart (layer normalisation,
+// cross-entropy against class probabilities, abs). Layer instances are
+// inlined. The mapping from language ops to nn ops is the table in
+// `emitOp`; adding an op to the language adds one entry there.
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/MLIRGen/MLIRGen.h"
+
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/IR/NNOps.h"
+#include "dlc/Sema/Builtins.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Verifier.h"
+
+#include <map>
+
+using namespace dlc;
+using namespace dlc::sema;
+using mlir::Value;
+
+namespace {
+
+/// The values visible in one inlined body.
+struct Frame {
+  std::vector<Value> inputs;
+};
+
+class Generator {
+public:
+  Generator(mlir::MLIRContext &ctx, DiagnosticEngine &diags)
+      : ctx(ctx), b(&ctx), diags(diags) {}
+
+  mlir::OwningOpRef<mlir::ModuleOp> run(const Program &prog) {
+    module = mlir::ModuleOp::create(b.getUnknownLoc());
+    for (const auto &m : prog.models) {
+      const TrainConfig *train = nullptr;
+      for (const TrainConfig &t : prog.trains)
+        if (t.model == m.get() && t.step.empty())
+          train = &t;
+      emitFunction(*m, nullptr, ForwardMode::Train);
+      emitFunction(*m, nullptr, ForwardMode::Eval);
+      if (train)
+        emitFunction(*m, train, ForwardMode::Train);
+    }
+    if (failed)
+      return nullptr;
+    if (mlir::failed(mlir::verify(module.getOperation()))) {
+      diags.error("internal error: the generated nn-dialect module does not verify");
+      return nullptr;
+    }
+    return mlir::OwningOpRef<mlir::ModuleOp>(module);
+  }
+
+private:
+  //--- Types and locations ----------------------------------------------------
+  mlir::Type elementType(DType t) {
+    switch (t) {
+    case DType::F32: return b.getF32Type();
+    case DType::F64: return b.getF64Type();
+    case DType::I32: return b.getI32Type();
+    case DType::I64: return b.getI64Type();
+    }
+    return b.getF32Type();
+  }
+  mlir::RankedTensorType tensorType(const Type &t) {
+    llvm::SmallVector<int64_t> shape;
+    for (const Dim &d : t.shape)
+      shape.push_back(d.isKnown() ? d.size : mlir::ShapedType::kDynamic);
+    return mlir::RankedTensorType::get(shape, elementType(t.dtype));
+  }
+  mlir::Location loc(Loc l) {
+    std::string file;
+    unsigned line, col;
+    if (!diags.getLineCol(l, file, line, col))
+      return b.getUnknownLoc();
+    return mlir::FileLineColLoc::get(&ctx, file, line, col);
+  }
+
+  //--- Small builders -----------------------------------------------------------
+  template <typename OpT>
+  Value make(mlir::Location l, mlir::Type type, mlir::ValueRange operands,
+             llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    return b.create<OpT>(l, mlir::TypeRange{type}, operands, attrs)->getResult(0);
+  }
+  mlir::NamedAttribute attr(llvm::StringRef name, mlir::Attribute a) {
+    return b.getNamedAttr(name, a);
+  }
+  mlir::Attribute pair(const Const &c) {
+    return b.getDenseI64ArrayAttr({c.list[0].i, c.list[1].i});
+  }
+  Value scalarConst(mlir::Location l, double v, mlir::Type elem) {
+    auto type = mlir::RankedTensorType::get({}, elem);
+    mlir::Attribute value =
+        mlir::DenseElementsAttr::get(type, b.getFloatAttr(elem, v));
+    return make<nn::ConstantOp>(l, type, {}, {attr("value", value)});
+  }
+  static const Const &attrOf(const TExpr &e, llvm::StringRef name) {
+    for (auto &a : e.attrs)
+      if (a.first == name)
+        return a.second;
+    static const Const none;
+    return none;
+  }
+  static int64_t normAxis(int64_t axis, unsigned rank) {
+    return axis < 0 ? axis + rank : axis;
+  }
+  void unsupported(const TExpr &e, const std::string &what) {
+    diags.error(e.loc, what + " is not supported by code generation yet");
+    failed = true;
+  }
+
+  //--- Functions ------------------------------------------------------------------
+  /// Counts dropout sites, which each get a seed argument.
+  static void countDropouts(const TExpr &e, unsigned &n) {
+    if (e.kind == TExpr::Kind::Op && e.name == "dropout")
+      ++n;
+    for (auto &o : e.operands)
+      if (o)
+        countDropouts(*o, n);
+    if (e.instance)
+      for (const TStmt &s : e.instance->body)
+        countDropouts(*s.value, n);
+  }
+
+  void emitFunction(const Model &m, const TrainConfig *train, ForwardMode mode) {
+    this->mode = mode;
+    unsigned numSeeds = 0;
+    if (mode == ForwardMode::Train)
+      for (const TStmt &s : m.inst.body)
+        countDropouts(*s.value, numSeeds);
+    llvm::SmallVector<mlir::Type> argTypes;
+    for (auto &in : m.inst.inputs)
+      argTypes.push_back(tensorType(in.second));
+    if (train)
+      argTypes.push_back(tensorType(Type::tensor(
+          train->labelType.dtype, {Dim::symbol("B")})));
+    for (auto &p : m.params)
+      argTypes.push_back(tensorType(p->type));
+    auto seedType = mlir::RankedTensorType::get({}, b.getI64Type());
+    for (unsigned i = 0; i < numSeeds; ++i)
+      argTypes.push_back(seedType);
+
+    std::string name = train ? m.name + "_loss"
+                       : mode == ForwardMode::Eval ? m.name + "_eval"
+                                                   : m.name;
+    b.setInsertionPointToEnd(module.getBody());
+    auto func = b.create<mlir::func::FuncOp>(loc(m.inst.loc), name,
+                                             b.getFunctionType(argTypes, {}));
+    mlir::Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+
+    unsigned arg = 0;
+    Frame frame;
+    for (size_t i = 0; i < m.inst.inputs.size(); ++i)
+      frame.inputs.push_back(entry->getArgument(arg++));
+    Value labels;
+    if (train) {
+      func.setArgAttr(arg, "nn.labels", b.getUnitAttr());
+      labels = entry->getArgument(arg++);
+    }
+    params.clear();
+    for (auto &p : m.params) {
+      func.setArgAttr(arg, p->trainable ? nn::NNDialect::kParamAttrName : "nn.buffer",
+                      b.getStringAttr(p->name));
+      params[p.get()] = entry->getArgument(arg++);
+    }
+    seeds.clear();
+    nextSeed = 0;
+    for (unsigned i = 0; i < numSeeds; ++i) {
+      func.setArgAttr(arg, "nn.seed", b.getStringAttr("dropout_" + std::to_string(i)));
+      seeds.push_back(entry->getArgument(arg++));
+    }
+    bufferUpdates.clear();
+    locals.clear();
+
+    Value out = emitBody(m.inst, frame);
+    if (!out) {
+      failed = true;
+      func.erase();
+      return;
+    }
+    llvm::SmallVector<Value> results;
+    if (train) {
+      Value loss = emitTrainLoss(*train, out, labels, m.inst.loc);
+      if (!loss) {
+        failed = true;
+        func.erase();
+        return;
+      }
+      results.push_back(loss);
+    }
+    results.push_back(out);
+    for (auto &u : bufferUpdates)
+      results.push_back(u.second);
+    b.create<mlir::func::ReturnOp>(loc(m.inst.loc), results);
+    llvm::SmallVector<mlir::Type> resultTypes;
+    for (Value v : results)
+      resultTypes.push_back(v.getType());
+    func.setType(b.getFunctionType(argTypes, resultTypes));
+    unsigned first = results.size() - bufferUpdates.size();
+    for (size_t i = 0; i < bufferUpdates.size(); ++i)
+      func.setResultAttr(first + i, "nn.buffer_update",
+                         b.getStringAttr(bufferUpdates[i].first->name));
+  }
+
+  /// The train block's loss of the model output against the labels.
+  Value emitTrainLoss(const TrainConfig &train, Value out, Value labels, Loc at) {
+    const Const *loss = train.get("loss");
+    TExpr e(TExpr::Kind::Op, at, Type::tensor(DType::F32, {}));
+    e.name = loss->s;
+    for (auto &kv : loss->kwargs)
+      e.attrs.push_back(kv);
+    llvm::SmallVector<Value> operands = {out, labels};
+    if (const Const *w = loss->get("weight"); w && !w->isNone()) {
+      auto type = mlir::RankedTensorType::get({int64_t(w->list.size())}, b.getF32Type());
+      llvm::SmallVector<float> values;
+      for (const Const &c : w->list)
+        values.push_back(float(c.asDouble()));
+      operands.push_back(make<nn::ConstantOp>(
+          loc(at), type, {},
+          {attr("value", mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(values)))}));
+    } else {
+      operands.push_back(Value());
+    }
+    return emitOp(e, operands);
+  }
+
+  Value emitBody(const Instance &inst, Frame &frame) {
+    Value result;
+    for (const TStmt &s : inst.body) {
+      Value v = emitExpr(*s.value, frame);
+      if (!v)
+        return nullptr;
+      if (s.kind == TStmt::Kind::Return)
+        result = v;
+      else
+        locals[s.value.get()] = v;
+    }
+    return result;
+  }
+
+  //--- Expressions ------------------------------------------------------------------
+  Value emitExpr(const TExpr &e, Frame &frame) {
+    switch (e.kind) {
+    case TExpr::Kind::Input:
+      return frame.inputs[e.index];
+    case TExpr::Kind::Param:
+      return params.at(e.param);
+    case TExpr::Kind::Local:
+      return locals.at(e.def);
+    case TExpr::Kind::Scalar:
+      return scalarConst(loc(e.loc), e.scalar, elementType(e.type.dtype));
+    case TExpr::Kind::Layer: {
+      Frame inner;
+      for (auto &o : e.operands) {
+        Value v = emitExpr(*o, frame);
+        if (!v)
+          return nullptr;
+        inner.inputs.push_back(v);
+      }
+      return emitBody(*e.instance, inner);
+    }
+    case TExpr::Kind::Model:
+      unsupported(e, "calling a model in a train step");
+      return nullptr;
+    case TExpr::Kind::Op: {
+      llvm::SmallVector<Value> operands;
+      for (auto &o : e.operands) {
+        if (!o) {
+          operands.push_back(Value());
+          continue;
+        }
+        Value v = emitExpr(*o, frame);
+        if (!v)
+          return nullptr;
+        operands.push_back(v);
+      }
+      return emitOp(e, operands);
+    }
+    }
+    return nullptr;
+  }
+
+  /// Broadcasts a 0-d operand to the shape of `like` (for ops whose nn form
+  /// needs equal shapes).
+  Value broadcastTo(Value v, Value like, mlir::Location l) {
+    auto vt = mlir::cast<mlir::RankedTensorType>(v.getType());
+    auto lt = mlir::cast<mlir::RankedTensorType>(like.getType());
+    if (vt.getShape() == lt.getShape())
+      return v;
+    auto type = mlir::RankedTensorType::get(lt.getShape(), vt.getElementType());
+    return make<nn::BroadcastLikeOp>(l, type, {v, like});
+  }
+
+  /// One built-in op of the language, given its operands (null for an absent
+  /// optional operand).
+  Value emitOp(const TExpr &e, llvm::ArrayRef<Value> ops) {
+    mlir::Location l = loc(e.loc);
+    mlir::Type type = tensorType(e.type);
+    const std::string &n = e.name;
+    unsigned rank = e.operands.empty() || !e.operands[0]
+                        ? 0
+                        : e.operands[0]->type.rank();
+    if (n == "add") return make<nn::AddOp>(l, type, {ops[0], ops[1]});
+    if (n == "sub") return make<nn::SubOp>(l, type, {ops[0], ops[1]});
+    if (n == "mul") return make<nn::MulOp>(l, type, {ops[0], ops[1]});
+    if (n == "div") return make<nn::DivOp>(l, type, {ops[0], ops[1]});
+    if (n == "pow") {
+      Value x = broadcastTo(ops[0], ops[1], l), y = broadcastTo(ops[1], ops[0], l);
+      return make<nn::PowOp>(l, type, {x, y});
+    }
+    if (n == "neg") return make<nn::NegOp>(l, type, {ops[0]});
+    if (n == "exp") return make<nn::ExpOp>(l, type, {ops[0]});
+    if (n == "log") return make<nn::LogOp>(l, type, {ops[0]});
+    if (n == "sqrt") return make<nn::SqrtOp>(l, type, {ops[0]});
+    if (n == "abs") {
+      Value s = make<nn::SignOp>(l, type, {ops[0]});
+      return make<nn::MulOp>(l, type, {ops[0], s});
+    }
+    if (n == "relu") return make<nn::ReluOp>(l, type, {ops[0]});
+    if (n == "sigmoid") return make<nn::SigmoidOp>(l, type, {ops[0]});
+    if (n == "tanh") return make<nn::TanhOp>(l, type, {ops[0]});
+    if (n == "gelu") return make<nn::GeluOp>(l, type, {ops[0]});
+    if (n == "leaky_relu")
+      return make<nn::LeakyReluOp>(l, type, {ops[0]},
+                                   {attr("slope", b.getF64FloatAttr(attrOf(e, "slope").f))});
+    if (n == "softmax" || n == "log_softmax") {
+      auto axis = attr("axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)));
+      if (n == "softmax")
+        return make<nn::SoftmaxOp>(l, type, {ops[0]}, {axis});
+      return make<nn::LogSoftmaxOp>(l, type, {ops[0]}, {axis});
+    }
+    if (n == "matmul") return make<nn::MatmulOp>(l, type, {ops[0], ops[1]});
+    if (n == "sum" || n == "mean" || n == "max") {
+      llvm::SmallVector<int64_t> axes;
+      for (const Const &a : attrOf(e, "axis").list)
+        axes.push_back(normAxis(a.i, rank));
+      llvm::sort(axes);
+      llvm::SmallVector<mlir::NamedAttribute> attrs = {
+          attr("axes", b.getDenseI64ArrayAttr(axes)),
+          attr("keepdims", b.getBoolAttr(attrOf(e, "keepdims").b))};
+      if (n == "sum") return make<nn::SumOp>(l, type, {ops[0]}, attrs);
+      if (n == "mean") return make<nn::MeanOp>(l, type, {ops[0]}, attrs);
+      return make<nn::MaxOp>(l, type, {ops[0]}, attrs);
+    }
+    if (n == "reshape" || n == "flatten") {
+      unsigned dynamic = 0;
+      for (const Dim &d : e.type.shape)
+        dynamic += !d.isKnown();
+      if (dynamic > 1) {
+        unsupported(e, "a reshape to more than one symbolic dimension");
+        return nullptr;
+      }
+      return make<nn::ReshapeOp>(l, type, {ops[0]});
+    }
+    if (n == "transpose") {
+      llvm::SmallVector<int64_t> perm;
+      const Const &p = attrOf(e, "perm");
+      if (p.isNone())
+        for (unsigned i = 0; i < rank; ++i)
+          perm.push_back(rank - 1 - i);
+      else
+        for (const Const &a : p.list)
+          perm.push_back(normAxis(a.i, rank));
+      return make<nn::TransposeOp>(l, type, {ops[0]},
+                                   {attr("perm", b.getDenseI64ArrayAttr(perm))});
+    }
+    if (n == "concat")
+      return make<nn::ConcatOp>(
+          l, type, ops, {attr("axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)))});
+    if (n == "convolution") {
+      llvm::SmallVector<Value> operands = {ops[0], ops[1]};
+      if (ops[2])
+        operands.push_back(ops[2]);
+      return make<nn::Conv2DOp>(l, type, operands,
+                                {attr("stride", pair(attrOf(e, "stride"))),
+                                 attr("padding", pair(attrOf(e, "padding"))),
+                                 attr("dilation", pair(attrOf(e, "dilation"))),
+                                 attr("groups", b.getI64IntegerAttr(attrOf(e, "groups").i))});
+    }
+    if (n == "max_pool2d" || n == "avg_pool2d") {
+      const Const &stride = attrOf(e, "stride");
+      llvm::SmallVector<mlir::NamedAttribute> attrs = {
+          attr("kernel", pair(attrOf(e, "kernel"))),
+          attr("stride", pair(stride.isNone() ? attrOf(e, "kernel") : stride)),
+          attr("padding", pair(attrOf(e, "padding")))};
+      if (n == "max_pool2d")
+        return make<nn::MaxPool2DOp>(l, type, {ops[0]}, attrs);
+      return make<nn::AvgPool2DOp>(l, type, {ops[0]}, attrs);
+    }
+    if (n == "adaptive_avg_pool2d") {
+      const Type &in = e.operands[0]->type;
+      const Const &size = attrOf(e, "size");
+      int64_t kh = in.shape[2].size / size.list[0].i, kw = in.shape[3].size / size.list[1].i;
+      if (in.shape[2].size % size.list[0].i || in.shape[3].size % size.list[1].i) {
+        unsupported(e, "adaptive pooling to a size that does not divide the input");
+        return nullptr;
+      }
+      auto k = b.getDenseI64ArrayAttr({kh, kw});
+      return make<nn::AvgPool2DOp>(l, type, {ops[0]},
+                                   {attr("kernel", k), attr("stride", k),
+                                    attr("padding", b.getDenseI64ArrayAttr({0, 0}))});
+    }
+    if (n == "batch_normalization" && mode == ForwardMode::Eval)
+      return make<nn::BatchNormInferOp>(
+          l, type, {ops[0], ops[1], ops[2], ops[3], ops[4]},
+          {attr("epsilon", b.getF64FloatAttr(attrOf(e, "eps").f))});
+    if (n == "batch_normalization")
+      return emitBatchNorm(e, ops, l);
+    if (n == "layer_normalization")
+      return emitLayerNorm(e, ops, l);
+    if (n == "dropout") {
+      if (mode == ForwardMode::Eval)
+        return ops[0];
+      Value seed = seeds[nextSeed++];
+      return make<nn::DropoutOp>(l, type, {ops[0], seed},
+                                 {attr("p", b.getF64FloatAttr(attrOf(e, "p").f))});
+    }
+    if (n == "mse" || n == "l1" || n == "bce" || n == "bce_with_logits") {
+      Value target = broadcastTo(ops[1], ops[0], l);
+      if (n == "mse") return make<nn::MSEOp>(l, type, {ops[0], target});
+      if (n == "l1") return make<nn::L1Op>(l, type, {ops[0], target});
+      if (n == "bce") return make<nn::BCEOp>(l, type, {ops[0], target});
+      return make<nn::BCEWithLogitsOp>(l, type, {ops[0], target});
+    }
+    if (n == "cross_entropy" || n == "nll") {
+      bool probabilities = !e.operands.empty() && e.operands[1] &&
+                           isFloat(e.operands[1]->type.dtype);
+      if (e.operands.empty()) // built by emitTrainLoss: labels are indices
+        probabilities = false;
+      llvm::SmallVector<Value> operands = {ops[0], ops[1]};
+      if (ops.size() > 2 && ops[2])
+        operands.push_back(ops[2]);
+      if (n == "nll")
+        return make<nn::NLLOp>(l, type, operands);
+      if (probabilities)
+        return emitSoftCrossEntropy(e, ops, l);
+      return make<nn::CrossEntropyOp>(
+          l, type, operands,
+          {attr("label_smoothing", b.getF64FloatAttr(attrOf(e, "label_smoothing").asDouble()))});
+    }
+    unsupported(e, "the op '" + n + "'");
+    return nullptr;
+  }
+
+  /// Training form: batch statistics, plus the running-statistic updates
+  /// new = (1 - m) * old + m * batch (the variance unbiased by M / (M - 1)).
+  Value emitBatchNorm(const TExpr &e, llvm::ArrayRef<Value> ops, mlir::Location l) {
+    auto xt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
+    auto ct = mlir::cast<mlir::RankedTensorType>(ops[1].getType());
+    mlir::Type elem = xt.getElementType();
+    double eps = attrOf(e, "eps").f, m = attrOf(e, "momentum").f;
+    auto bn = b.create<nn::BatchNormTrainOp>(
+        l, mlir::TypeRange{xt, ct, ct}, mlir::ValueRange{ops[0], ops[1], ops[2]},
+        llvm::ArrayRef<mlir::NamedAttribute>{attr("epsilon", b.getF64FloatAttr(eps))});
+    llvm::SmallVector<int64_t> axes = {0};
+    for (int64_t i = 2; i < xt.getRank(); ++i)
+      axes.push_back(i);
+    auto scalar = mlir::RankedTensorType::get({}, elem);
+    Value count = make<nn::CountOp>(l, scalar, {ops[0]},
+                                    {attr("axes", b.getDenseI64ArrayAttr(axes))});
+    Value one = scalarConst(l, 1.0, elem);
+    Value countM1 = make<nn::SubOp>(l, scalar, {count, one});
+    Value unbias = make<nn::DivOp>(l, scalar, {count, countM1});
+    Value keep = scalarConst(l, 1.0 - m, elem), mom = scalarConst(l, m, elem);
+    auto update = [&](Value old, Value batch) {
+      Value a = make<nn::MulOp>(l, ct, {old, keep});
+      Value c = make<nn::MulOp>(l, ct, {batch, mom});
+      return make<nn::AddOp>(l, ct, {a, c});
+    };
+    Value var = make<nn::MulOp>(l, ct, {bn->getResult(2), unbias});
+    const ParamInfo *meanBuf = e.operands[3]->param, *varBuf = e.operands[4]->param;
+    if (!meanBuf || !varBuf) {
+      unsupported(e, "batch normalization whose running statistics are not buffers");
+      return nullptr;
+    }
+    bufferUpdates.emplace_back(meanBuf, update(ops[3], bn->getResult(1)));
+    bufferUpdates.emplace_back(varBuf, update(ops[4], var));
+    return bn->getResult(0);
+  }
+
+  /// (x - mean) / sqrt(var + eps) * gamma + beta over the last dimension.
+  Value emitLayerNorm(const TExpr &e, llvm::ArrayRef<Value> ops, mlir::Location l) {
+    auto xt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
+    mlir::Type elem = xt.getElementType();
+    llvm::SmallVector<int64_t> reducedShape(xt.getShape());
+    reducedShape.back() = 1;
+    auto rt = mlir::RankedTensorType::get(reducedShape, elem);
+    llvm::SmallVector<mlir::NamedAttribute> lastAxis = {
+        attr("axes", b.getDenseI64ArrayAttr({xt.getRank() - 1})),
+        attr("keepdims", b.getBoolAttr(true))};
+    Value mean = make<nn::MeanOp>(l, rt, {ops[0]}, lastAxis);
+    Value centred = make<nn::SubOp>(l, xt, {ops[0], mean});
+    Value sq = make<nn::MulOp>(l, xt, {centred, centred});
+    Value var = make<nn::MeanOp>(l, rt, {sq}, lastAxis);
+    Value eps = scalarConst(l, attrOf(e, "eps").f, elem);
+    Value std = make<nn::SqrtOp>(l, rt, {make<nn::AddOp>(l, rt, {var, eps})});
+    Value norm = make<nn::DivOp>(l, xt, {centred, std});
+    return make<nn::AddOp>(l, xt, {make<nn::MulOp>(l, xt, {norm, ops[1]}), ops[2]});
+  }
+
+  /// -mean over the batch of sum_c target * log_softmax(x).
+  Value emitSoftCrossEntropy(const TExpr &e, llvm::ArrayRef<Value> ops,
+                             mlir::Location l) {
+    if (ops.size() > 2 && ops[2]) {
+      unsupported(e, "class weights with class-probability targets");
+      return nullptr;
+    }
+    auto xt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
+    auto scalar = mlir::RankedTensorType::get({}, xt.getElementType());
+    auto rowT = mlir::RankedTensorType::get({xt.getShape()[0]}, xt.getElementType());
+    Value logp = make<nn::LogSoftmaxOp>(l, xt, {ops[0]}, {attr("axis", b.getI64IntegerAttr(1))});
+    Value prod = make<nn::MulOp>(l, xt, {ops[1], logp});
+    Value rows = make<nn::SumOp>(l, rowT, {prod},
+                                 {attr("axes", b.getDenseI64ArrayAttr({1})),
+                                  attr("keepdims", b.getBoolAttr(false))});
+    Value mean = make<nn::MeanOp>(l, scalar, {rows},
+                                  {attr("axes", b.getDenseI64ArrayAttr({})),
+                                   attr("keepdims", b.getBoolAttr(false))});
+    return make<nn::NegOp>(l, scalar, {mean});
+  }
+
+  mlir::MLIRContext &ctx;
+  mlir::OpBuilder b;
+  DiagnosticEngine &diags;
+  mlir::ModuleOp module;
+  bool failed = false;
+  ForwardMode mode = ForwardMode::Train;
+  std::map<const ParamInfo *, Value> params;
+  std::map<const TExpr *, Value> locals;
+  std::vector<Value> seeds;
+  unsigned nextSeed = 0;
+  std::vector<std::pair<const ParamInfo *, Value>> bufferUpdates;
+};
+
+} // namespace
+
+mlir::OwningOpRef<mlir::ModuleOp> dlc::generateMLIR(mlir::MLIRContext &context,
+                                                    const Program &program,
+                                                    DiagnosticEngine &diags) {
+  context.getOrLoadDialect<nn::NNDialect>();
+  context.getOrLoadDialect<mlir::func::FuncDialect>();
+  return Generator(context, diags).run(program);
+}
