@@ -37,8 +37,8 @@ Dataset loadIdxPair(const std::string &imagesPath,
   IdxArray images = loadIdx(imagesPath);
   IdxArray labels = loadIdx(labelsPath);
   if (images.dims.size() < 2)
-    fail("'{}' is not an image file: rank {} (expected at least 2)",
-         imagesPath, images.dims.size());
+    fail("'{}' is not an image file: rank {} (expected at least 2)", imagesPath,
+         images.dims.size());
   if (labels.dims.size() != 1)
     fail("'{}' is not a label file: rank {} (expected 1)", labelsPath,
          labels.dims.size());

@@ -71,8 +71,8 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       app.add_subcommand("eval", "Evaluate --weights on the test set");
   CLI::App *predict = app.add_subcommand(
       "predict", "Print the predicted class of every test sample");
-  CLI::App *info = app.add_subcommand(
-      "info", "Print layers, parameters, FLOPs and memory");
+  CLI::App *info =
+      app.add_subcommand("info", "Print layers, parameters, FLOPs and memory");
   CLI::App *gradcheck = app.add_subcommand(
       "gradcheck", "Compare gradients with finite differences");
   CLI::App *lrFind = app.add_subcommand(
@@ -135,8 +135,9 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   } catch (const CLI::ParseError &e) {
     if (e.get_exit_code() == 0)
       return app.exit(e);
-    std::fprintf(stderr, "error: %s\nRun with --help for the commands and "
-                         "flags.\n",
+    std::fprintf(stderr,
+                 "error: %s\nRun with --help for the commands and "
+                 "flags.\n",
                  e.what());
     return 1;
   }

@@ -29,8 +29,8 @@ void ConfusionMatrix::add(int64_t actualClass, int64_t predictedClass) {
   ++samples;
 }
 
-void ConfusionMatrix::add(const float *logits, const int64_t *labels,
-                          int64_t n, int64_t numOutputs) {
+void ConfusionMatrix::add(const float *logits, const int64_t *labels, int64_t n,
+                          int64_t numOutputs) {
   for (int64_t i = 0; i < n; ++i)
     add(labels[i], argmax(logits + i * numOutputs, numOutputs));
 }
@@ -73,8 +73,8 @@ double ConfusionMatrix::f1(int64_t c) const {
   return p + r == 0.0 ? 0.0 : 2.0 * p * r / (p + r);
 }
 
-double ConfusionMatrix::macro(
-    double (ConfusionMatrix::*metric)(int64_t) const) const {
+double ConfusionMatrix::macro(double (ConfusionMatrix::*metric)(int64_t)
+                                  const) const {
   double sum = 0;
   int64_t present = 0;
   for (int64_t c = 0; c < classes; ++c) {

@@ -208,13 +208,14 @@ void ModelState::save(
     const std::map<std::string, std::string> &metadata) const {
   std::vector<TensorRef> tensors;
   for (int32_t p = 0; p < model->num_params; ++p)
-    tensors.push_back(
-        {model->params[p].name, paramShape(model->params[p]), params[p].data()});
+    tensors.push_back({model->params[p].name, paramShape(model->params[p]),
+                       params[p].data()});
   for (int32_t s = 0; s < slots; ++s)
     for (int32_t p = 0; p < model->num_params; ++p)
       if (model->params[p].trainable)
-        tensors.push_back({optKey(s, p), paramShape(model->params[p]),
-                           optStates[size_t(s) * model->num_params + p].data()});
+        tensors.push_back(
+            {optKey(s, p), paramShape(model->params[p]),
+             optStates[size_t(s) * model->num_params + p].data()});
   saveSafeTensors(path, tensors, metadata);
 }
 

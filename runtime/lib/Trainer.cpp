@@ -195,7 +195,8 @@ public:
   }
 
   /// Evaluates `indices` of `data` in order, in inference mode.
-  EvalResult evaluate(const Dataset &data, const std::vector<int64_t> &indices) {
+  EvalResult evaluate(const Dataset &data,
+                      const std::vector<int64_t> &indices) {
     EvalResult result(desc.num_classes);
     double lossSum = 0;
     for (int64_t b = 0, e = numBatches(indices.size(), batch); b < e; ++b) {
@@ -267,16 +268,15 @@ Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
     fail("unsupported data kind {}", desc.train.data_kind);
   if (config.data.empty())
     fail("no data directory: pass --data DIR");
-  return loadIdxDirectory(config.data, part, inputSize(desc),
-                          desc.num_classes, config.limit);
+  return loadIdxDirectory(config.data, part, inputSize(desc), desc.num_classes,
+                          config.limit);
 }
 
 std::string requireMeta(const std::map<std::string, std::string> &meta,
                         const std::string &key, const std::string &path) {
   auto it = meta.find(key);
   if (it == meta.end())
-    fail("checkpoint '{}' lacks the metadata '{}' needed to resume", path,
-         key);
+    fail("checkpoint '{}' lacks the metadata '{}' needed to resume", path, key);
   return it->second;
 }
 
@@ -347,8 +347,8 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
                       config.epochs);
   int32_t monitor = config.earlyStop.monitor;
   bool haveValidation = !split.validation.empty();
-  bool higherIsBetter = monitor == DLRT_MONITOR_VAL_ACCURACY ||
-                        monitor == DLRT_MONITOR_ACCURACY;
+  bool higherIsBetter =
+      monitor == DLRT_MONITOR_VAL_ACCURACY || monitor == DLRT_MONITOR_ACCURACY;
   EarlyStopping earlyStop(config.earlyStop.patience, higherIsBetter,
                           config.earlyStop.min_delta);
   if (!savedEarlyStop.is_null()) {
@@ -363,8 +363,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   fmt::print("training {}: {} training, {} validation, {} test samples; "
              "batch {}, {} steps per epoch\n",
              desc.name ? desc.name : "model", split.train.size(),
-             split.validation.size(), test.size(), config.batch,
-             stepsPerEpoch);
+             split.validation.size(), test.size(), config.batch, stepsPerEpoch);
   fmt::print("optimizer {} (lr {}), schedule {}\n",
              optimizerName(config.optimizer.kind), config.optimizer.lr,
              schedule.describe());
@@ -390,17 +389,19 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     meta["steps_per_epoch"] = std::to_string(stepsPerEpoch);
     meta["optimizer"] = optimizerName(config.optimizer.kind);
     meta["optimizer_state_keys"] = json(state.optKeys()).dump();
-    meta["rng"] = json{{"generator", "xoshiro256** streams keyed by "
-                                     "splitmix64(seed, purpose, index)"},
-                       {"seed", config.seed},
-                       {"next_shuffle_epoch", epochsDone},
-                       {"next_step", step}}
-                      .dump();
+    meta["rng"] = json{
+        {"generator", "xoshiro256** streams keyed by "
+                      "splitmix64(seed, purpose, index)"},
+        {"seed", config.seed},
+        {"next_shuffle_epoch", epochsDone},
+        {"next_step",
+         step}}.dump();
     meta["train_config"] = config.toJson().dump();
-    meta["early_stop"] = json{{"has_best", earlyStop.hasBest},
-                              {"best", earlyStop.best},
-                              {"wait", earlyStop.wait}}
-                             .dump();
+    meta["early_stop"] = json{
+        {"has_best", earlyStop.hasBest},
+        {"best", earlyStop.best},
+        {"wait",
+         earlyStop.wait}}.dump();
     state.save(config.save, meta);
   };
 
@@ -425,11 +426,11 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     for (int64_t b = 0; b < stepsPerEpoch; ++b) {
       int64_t n = runner.load(train, order, b);
       lr = schedule.at(step);
-      double loss = runner.run(desc.train_step, "train_step", true, n, lr,
-                               step);
+      double loss =
+          runner.run(desc.train_step, "train_step", true, n, lr, step);
       if (!std::isfinite(loss))
-        fail("the loss became {} at step {} (epoch {}); try a lower --lr",
-             loss, step, epoch + 1);
+        fail("the loss became {} at step {} (epoch {}); try a lower --lr", loss,
+             step, epoch + 1);
       lossSum += loss * n;
       seen += n;
       trainResult.confusion.add(runner.logitsData(), runner.labels(), n,
@@ -445,21 +446,21 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
                    {"loss", loss}});
     }
     progress.finish();
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     trainResult.loss = seen ? lossSum / seen : 0.0;
 
-    json record = {{"event", "epoch"}, {"epoch", epoch + 1}, {"step", step},
-                   {"lr", lr}};
-    std::string line = fmt::format(
-        "epoch {}/{}: {}", epoch + 1, config.epochs,
-        describeMetrics(trainResult, config.metrics, "", &record));
+    json record = {
+        {"event", "epoch"}, {"epoch", epoch + 1}, {"step", step}, {"lr", lr}};
+    std::string line =
+        fmt::format("epoch {}/{}: {}", epoch + 1, config.epochs,
+                    describeMetrics(trainResult, config.metrics, "", &record));
     EvalResult validation(desc.num_classes);
     if (haveValidation) {
       validation = runner.evaluate(train, split.validation);
-      line += " | " + describeMetrics(validation, config.metrics, "val_",
-                                      &record);
+      line +=
+          " | " + describeMetrics(validation, config.metrics, "val_", &record);
     }
     double rate = seconds > 0 ? seen / seconds : 0.0;
     record["samples_per_s"] = rate;
@@ -469,12 +470,11 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     std::fflush(stdout);
     log.write(record);
 
-    const EvalResult &watched =
-        (monitor == DLRT_MONITOR_VAL_LOSS ||
-         monitor == DLRT_MONITOR_VAL_ACCURACY) &&
-                haveValidation
-            ? validation
-            : trainResult;
+    const EvalResult &watched = (monitor == DLRT_MONITOR_VAL_LOSS ||
+                                 monitor == DLRT_MONITOR_VAL_ACCURACY) &&
+                                        haveValidation
+                                    ? validation
+                                    : trainResult;
     double value = higherIsBetter ? watched.accuracy() : watched.loss;
     earlyStop.update(value);
     checkpoint(epoch + 1);
@@ -546,10 +546,10 @@ int runPredict(const dlrt_model_desc &desc, const RunConfig &config) {
     int64_t n = runner.load(test, order, b);
     runner.run(desc.eval_step, "eval_step", false, n, 0, 0);
     for (int64_t i = 0; i < n; ++i)
-      fmt::print("{},{},{}\n", b * config.batch + i,
-                 argmax(runner.logitsData() + i * desc.num_outputs,
-                        desc.num_outputs),
-                 runner.labels()[i]);
+      fmt::print(
+          "{},{},{}\n", b * config.batch + i,
+          argmax(runner.logitsData() + i * desc.num_outputs, desc.num_outputs),
+          runner.labels()[i]);
   }
   return 0;
 }
@@ -588,14 +588,13 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
                formatShape(paramShape(d)), count, initName(d.init),
                d.trainable ? "trainable" : "buffer");
   }
-  fmt::print("  total: {} trainable parameters, {} buffer values\n",
-             trainable, buffers);
+  fmt::print("  total: {} trainable parameters, {} buffer values\n", trainable,
+             buffers);
   fmt::print("\nFLOPs per sample: forward {}, training step {}\n",
              desc.flops_forward_per_sample, desc.flops_train_per_sample);
-  uint64_t batchBytes =
-      uint64_t(config.batch) *
-      (inputSize(desc) * sizeof(float) + sizeof(int64_t) +
-       desc.num_outputs * sizeof(float));
+  uint64_t batchBytes = uint64_t(config.batch) *
+                        (inputSize(desc) * sizeof(float) + sizeof(int64_t) +
+                         desc.num_outputs * sizeof(float));
   uint64_t workspace = ModelState::workspaceBytes(desc, config.batch);
   uint64_t total = state.paramBytes() + state.gradBytes() +
                    state.optStateBytes() + workspace + batchBytes;
@@ -626,8 +625,8 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
   fmt::print("schedule: {}\n",
              LrSchedule(config.schedule, o.lr, 1, config.epochs).describe());
   if (config.earlyStop.patience > 0)
-    fmt::print("early stopping: patience {} on {}\n",
-               config.earlyStop.patience, monitorName(config.earlyStop.monitor));
+    fmt::print("early stopping: patience {} on {}\n", config.earlyStop.patience,
+               monitorName(config.earlyStop.monitor));
   fmt::print("data: {}\n", config.data);
   return 0;
 }

@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestUtil.h"
 #include "dlrt/Dataset.h"
+#include "TestUtil.h"
 #include "dlrt/Random.h"
 
 #include <algorithm>
@@ -16,8 +16,8 @@ using namespace dlrt::test;
 
 namespace {
 /// Writes a 5-sample dataset of 2x2 images to `dir`/train-*.
-void writeTiny(const TempDir &dir, std::vector<uint8_t> labels = {0, 1, 2, 1,
-                                                                  0}) {
+void writeTiny(const TempDir &dir,
+               std::vector<uint8_t> labels = {0, 1, 2, 1, 0}) {
   std::vector<uint8_t> pixels;
   for (int i = 0; i < 20; ++i)
     pixels.push_back(static_cast<uint8_t>(i * 10));
@@ -98,8 +98,10 @@ TEST(Dataset, EpochOrderIsASeededPermutation) {
 TEST(Dataset, ShuffleIsPinned) {
   // The order must never change across platforms or library versions:
   // checkpoints and published results depend on it.
-  std::vector<int64_t> order = epochOrder({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 42, 0);
-  std::vector<int64_t> again = epochOrder({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 42, 0);
+  std::vector<int64_t> order =
+      epochOrder({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 42, 0);
+  std::vector<int64_t> again =
+      epochOrder({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 42, 0);
   EXPECT_EQ(order, again);
   Rng rng(0);
   EXPECT_EQ(rng.next(), Rng(0).next());

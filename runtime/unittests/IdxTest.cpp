@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestUtil.h"
 #include "dlrt/Idx.h"
+#include "TestUtil.h"
 
 using namespace dlrt;
 using namespace dlrt::test;
@@ -21,7 +21,8 @@ TEST(Idx, ParsesUnsignedBytes) {
 }
 
 TEST(Idx, DecodesBigEndianTypes) {
-  IdxArray ints = parseIdx(makeIdx(0x0C, {2}, {0, 0, 1, 2, 0xFF, 0xFF, 0xFF, 0xFE}), "t");
+  IdxArray ints =
+      parseIdx(makeIdx(0x0C, {2}, {0, 0, 1, 2, 0xFF, 0xFF, 0xFF, 0xFE}), "t");
   EXPECT_EQ(ints.at(0), 258);
   EXPECT_EQ(ints.at(1), -2);
   // 1.5f is 0x3FC00000.

@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestUtil.h"
 #include "dlrt/Log.h"
+#include "TestUtil.h"
 
 #include <cmath>
 #include <fstream>

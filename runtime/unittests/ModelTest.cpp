@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestUtil.h"
 #include "dlrt/Model.h"
+#include "TestUtil.h"
 #include "dlrt/Random.h"
 #include "dlrt/SafeTensors.h"
 
@@ -19,11 +19,17 @@ namespace {
 int32_t noStep(dlrt_step_args *) { return 0; }
 
 const dlrt_param_desc Params[] = {
-    {"fc.w", DLRT_DTYPE_F32, 2, {30, 20}, DLRT_INIT_GLOROT_UNIFORM, 1, {0, 0},
-     30, 20},
+    {"fc.w",
+     DLRT_DTYPE_F32,
+     2,
+     {30, 20},
+     DLRT_INIT_GLOROT_UNIFORM,
+     1,
+     {0, 0},
+     30,
+     20},
     {"fc.b", DLRT_DTYPE_F32, 1, {20}, DLRT_INIT_CONSTANT, 1, {0.25f, 0}, 0, 0},
-    {"n.w", DLRT_DTYPE_F32, 1, {1000}, DLRT_INIT_NORMAL, 1, {1.0f, 0.1f}, 0,
-     0},
+    {"n.w", DLRT_DTYPE_F32, 1, {1000}, DLRT_INIT_NORMAL, 1, {1.0f, 0.1f}, 0, 0},
     {"bn.mean", DLRT_DTYPE_F32, 1, {20}, DLRT_INIT_ZEROS, 0, {0, 0}, 0, 0},
 };
 

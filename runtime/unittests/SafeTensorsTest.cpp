@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestUtil.h"
 #include "dlrt/SafeTensors.h"
+#include "TestUtil.h"
 
 #include <cstring>
 #include <dirent.h>
@@ -98,9 +98,8 @@ TEST(SafeTensors, RejectsBadEntries) {
                         "f"),
       "dtype F16, only F32");
   EXPECT_DLRT_ERROR(
-      decodeSafeTensors(withHeader(R"({"w": {"dtype": "F32", "shape": [2]}})",
-                                   8),
-                        "f"),
+      decodeSafeTensors(
+          withHeader(R"({"w": {"dtype": "F32", "shape": [2]}})", 8), "f"),
       "lacks dtype, shape or data_offsets");
   EXPECT_DLRT_ERROR(
       decodeSafeTensors(withHeader(R"({"w": {"dtype": "F32", "shape": [-2],
@@ -119,9 +118,10 @@ TEST(SafeTensors, RejectsBadEntries) {
 TEST(SafeTensors, RejectsOverlapsAndGaps) {
   EXPECT_DLRT_ERROR(
       decodeSafeTensors(
-          withHeader(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+          withHeader(
+              R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
                          "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
-                     12),
+              12),
           "f"),
       "overlap or leave a gap");
   EXPECT_DLRT_ERROR(

@@ -69,8 +69,8 @@ TEST(Schedule, OneCycleMatchesPyTorchShape) {
   EXPECT_NEAR(s.at(0), 1.0 / 25, 1e-12);
   double up = 0.25 * 101 - 1;
   EXPECT_GT(s.at(24), 0.99);
-  EXPECT_NEAR(s.at(24), 1.0 / 25 + (1 - 1.0 / 25) * 0.5 *
-                                        (1 - std::cos(M_PI * 24 / up)),
+  EXPECT_NEAR(s.at(24),
+              1.0 / 25 + (1 - 1.0 / 25) * 0.5 * (1 - std::cos(M_PI * 24 / up)),
               1e-12);
   EXPECT_NEAR(s.at(100), 1.0 / 25 / 1e4, 1e-15);
   for (int i = 25; i < 100; ++i)

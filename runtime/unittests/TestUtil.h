@@ -72,7 +72,7 @@ inline std::vector<uint8_t> readBytes(const std::string &path) {
 }
 
 /// Expects `statement` to throw dlrt::Error whose message contains `part`.
-#define EXPECT_DLRT_ERROR(statement, part)                                    \
+#define EXPECT_DLRT_ERROR(statement, part)                                     \
   do {                                                                         \
     try {                                                                      \
       statement;                                                               \

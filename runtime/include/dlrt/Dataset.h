@@ -43,8 +43,7 @@ Dataset loadIdxPair(const std::string &imagesPath,
 
 /// Loads the "train" or "t10k" part of an MNIST-family directory.
 Dataset loadIdxDirectory(const std::string &dir, const std::string &part,
-                         int64_t sampleSize, int32_t numClasses,
-                         int64_t limit);
+                         int64_t sampleSize, int32_t numClasses, int64_t limit);
 
 /// Indices of the training and validation samples.
 struct Split {

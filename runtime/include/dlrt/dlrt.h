@@ -56,11 +56,11 @@ typedef enum dlrt_dtype { DLRT_DTYPE_F32 = 0 } dlrt_dtype;
  *  each parameter draws from its own stream keyed by its name, so adding a
  *  parameter does not change the others). */
 typedef enum dlrt_init_kind {
-  DLRT_INIT_ZEROS = 0,      /**< 0 everywhere. */
-  DLRT_INIT_ONES = 1,       /**< 1 everywhere. */
-  DLRT_INIT_CONSTANT = 2,   /**< init_args[0] everywhere. */
-  DLRT_INIT_NORMAL = 3,     /**< N(mean=init_args[0], std=init_args[1]). */
-  DLRT_INIT_UNIFORM = 4,    /**< U[init_args[0], init_args[1]). */
+  DLRT_INIT_ZEROS = 0,          /**< 0 everywhere. */
+  DLRT_INIT_ONES = 1,           /**< 1 everywhere. */
+  DLRT_INIT_CONSTANT = 2,       /**< init_args[0] everywhere. */
+  DLRT_INIT_NORMAL = 3,         /**< N(mean=init_args[0], std=init_args[1]). */
+  DLRT_INIT_UNIFORM = 4,        /**< U[init_args[0], init_args[1]). */
   DLRT_INIT_GLOROT_UNIFORM = 5, /**< U(+-sqrt(6/(fan_in+fan_out))). */
   DLRT_INIT_GLOROT_NORMAL = 6,  /**< N(0, sqrt(2/(fan_in+fan_out))). */
   DLRT_INIT_HE_UNIFORM = 7,     /**< U(+-sqrt(6/fan_in)). */
@@ -108,8 +108,8 @@ typedef struct dlrt_layer_desc {
 
 /** Optimiser family. The update itself is compiled into train_step. */
 typedef enum dlrt_optimizer_kind {
-  DLRT_OPT_SGD = 0, /**< SGD, optional (Nesterov) momentum, L2 weight decay. */
-  DLRT_OPT_ADAM = 1,  /**< Adam, L2 weight decay added to the gradient. */
+  DLRT_OPT_SGD = 0,  /**< SGD, optional (Nesterov) momentum, L2 weight decay. */
+  DLRT_OPT_ADAM = 1, /**< Adam, L2 weight decay added to the gradient. */
   DLRT_OPT_ADAMW = 2, /**< Adam with decoupled weight decay. */
   DLRT_OPT_RMSPROP = 3,
   DLRT_OPT_ADAGRAD = 4
