@@ -6,9 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Dataset.h"
+#include "dlrt/Csv.h"
 #include "dlrt/Error.h"
 #include "dlrt/Idx.h"
+#include "dlrt/Npy.h"
 #include "dlrt/Random.h"
+#include "dlrt/dlrt.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,13 +34,15 @@ std::string findDataFile(const std::string &dir, const std::string &stem) {
   fail("missing data file '{}' (also tried '{}.gz')", plain, plain);
 }
 
-Dataset loadIdxPair(const std::string &imagesPath,
-                    const std::string &labelsPath, int64_t sampleSize,
-                    int32_t numClasses, int64_t limit) {
-  IdxArray images = loadIdx(imagesPath);
-  IdxArray labels = loadIdx(labelsPath);
+/// Builds a Dataset from an image array and a label array (IdxArray or
+/// NpyArray), checking that they match each other and the model.
+template <typename Array>
+static Dataset buildDataset(const Array &images, const std::string &imagesPath,
+                            const Array &labels, const std::string &labelsPath,
+                            int64_t sampleSize, int32_t numClasses,
+                            int64_t limit) {
   if (images.dims.size() < 2)
-    fail("'{}' is not an image file: rank {} (expected at least 2)", imagesPath,
+    fail("'{}' is not a sample file: rank {} (expected at least 2)", imagesPath,
          images.dims.size());
   if (labels.dims.size() != 1)
     fail("'{}' is not a label file: rank {} (expected 1)", labelsPath,
@@ -48,7 +53,7 @@ Dataset loadIdxPair(const std::string &imagesPath,
   if (static_cast<int64_t>(images.itemSize()) != sampleSize)
     fail("'{}' has samples of {} values but the model expects {}", imagesPath,
          images.itemSize(), sampleSize);
-  if (labels.type == IdxType::Float32 || labels.type == IdxType::Float64)
+  if (!labels.isInteger())
     fail("'{}' holds floating-point values; class labels must be integers",
          labelsPath);
 
@@ -67,7 +72,8 @@ Dataset loadIdxPair(const std::string &imagesPath,
   }
   uint64_t count = uint64_t(n) * sampleSize;
   data.x.resize(count);
-  if (images.type == IdxType::UInt8) {
+  if (images.isUInt8()) {
+    // Bytes are pixels: scale to [0, 1].
     const uint8_t *p = images.bytes.data() + images.payloadOffset;
     for (uint64_t i = 0; i < count; ++i)
       data.x[i] = p[i] * (1.0f / 255.0f);
@@ -78,12 +84,77 @@ Dataset loadIdxPair(const std::string &imagesPath,
   return data;
 }
 
+Dataset loadIdxPair(const std::string &imagesPath,
+                    const std::string &labelsPath, int64_t sampleSize,
+                    int32_t numClasses, int64_t limit) {
+  IdxArray images = loadIdx(imagesPath);
+  IdxArray labels = loadIdx(labelsPath);
+  return buildDataset(images, imagesPath, labels, labelsPath, sampleSize,
+                      numClasses, limit);
+}
+
+Dataset loadNpyPair(const std::string &xPath, const std::string &yPath,
+                    int64_t sampleSize, int32_t numClasses, int64_t limit) {
+  NpyArray x = loadNpy(xPath);
+  NpyArray y = loadNpy(yPath);
+  return buildDataset(x, xPath, y, yPath, sampleSize, numClasses, limit);
+}
+
+Dataset loadCsvFile(const std::string &path, int64_t sampleSize,
+                    int32_t numClasses, int64_t limit) {
+  CsvTable table = loadCsv(path, limit);
+  if (table.columns != sampleSize)
+    fail("'{}' has rows of {} values but the model expects {}", path,
+         table.columns, sampleSize);
+  Dataset data;
+  data.sampleSize = sampleSize;
+  for (size_t i = 0; i < table.labels.size(); ++i)
+    if (table.labels[i] < 0 || table.labels[i] >= numClasses)
+      fail("'{}': label {} of row {} is outside [0, {})", path, table.labels[i],
+           i + 1, numClasses);
+  data.y = std::move(table.labels);
+  data.x = std::move(table.values);
+  return data;
+}
+
 Dataset loadIdxDirectory(const std::string &dir, const std::string &part,
                          int64_t sampleSize, int32_t numClasses,
                          int64_t limit) {
   std::string images = findDataFile(dir, part + "-images-idx3-ubyte");
   std::string labels = findDataFile(dir, part + "-labels-idx1-ubyte");
   return loadIdxPair(images, labels, sampleSize, numClasses, limit);
+}
+
+Dataset loadDataPart(int32_t kind, const std::string &dir,
+                     const std::string &part, int64_t sampleSize,
+                     int32_t numClasses, int64_t limit) {
+  switch (kind) {
+  case DLRT_DATA_IDX_DIR:
+    return loadIdxDirectory(dir, part == "test" ? "t10k" : part, sampleSize,
+                            numClasses, limit);
+  case DLRT_DATA_NPY_DIR: {
+    // Look the files up in order, so that the first missing one is named.
+    std::string x = findDataFile(dir, "x_" + part + ".npy");
+    std::string y = findDataFile(dir, "y_" + part + ".npy");
+    return loadNpyPair(x, y, sampleSize, numClasses, limit);
+  }
+  case DLRT_DATA_CSV_DIR:
+    return loadCsvFile(findDataFile(dir, part + ".csv"), sampleSize, numClasses,
+                       limit);
+  }
+  fail("unsupported data kind {}", kind);
+}
+
+const char *dataKindName(int32_t kind) {
+  switch (kind) {
+  case DLRT_DATA_IDX_DIR:
+    return "idx";
+  case DLRT_DATA_NPY_DIR:
+    return "npy";
+  case DLRT_DATA_CSV_DIR:
+    return "csv";
+  }
+  return "unknown";
 }
 
 Split splitIndices(int64_t n, double fraction, uint64_t seed) {

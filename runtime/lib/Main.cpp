@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlrt/Dataset.h"
 #include "dlrt/Error.h"
 #include "dlrt/Model.h"
 #include "dlrt/Trainer.h"
@@ -98,6 +99,13 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   app.add_option("--data", config.data,
                  "Data directory (idx files, optionally .gz)")
       ->capture_default_str();
+  std::string dataFormat = dataKindName(config.dataKind);
+  app.add_option("--data-format", dataFormat,
+                 "Layout of --data: idx (train-images-idx3-ubyte, ...), npy "
+                 "(x_train.npy, y_train.npy, ...) or csv (train.csv, "
+                 "test.csv)")
+      ->check(CLI::IsMember({"idx", "npy", "csv"}))
+      ->capture_default_str();
   auto *validation =
       app.add_option("--validation", config.validation,
                      "Fraction of the training set held out, in [0, 1)")
@@ -142,6 +150,9 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
     return 1;
   }
   config.epochsGiven = epochs->count() > 0;
+  for (int32_t kind : {DLRT_DATA_IDX_DIR, DLRT_DATA_NPY_DIR, DLRT_DATA_CSV_DIR})
+    if (dataFormat == dataKindName(kind))
+      config.dataKind = kind;
   if (noSave)
     config.save.clear();
   if (!config.resume.empty())

@@ -57,6 +57,7 @@ RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {
   c.seed = t.seed;
   c.validation = t.validation;
   c.data = t.data_path ? t.data_path : "";
+  c.dataKind = t.data_kind;
   c.optimizer = t.optimizer;
   if (c.optimizer.lr <= 0)
     c.optimizer.lr = 0.01;
@@ -76,6 +77,7 @@ json RunConfig::toJson() const {
       {"validation", validation},
       {"limit", limit},
       {"data", data},
+      {"data_kind", dataKindName(dataKind)},
       {"optimizer",
        {{"kind", optimizerName(o.kind)},
         {"kind_id", o.kind},
@@ -264,12 +266,10 @@ void applyThreads(const dlrt_model_desc &desc, const RunConfig &config) {
 
 Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
                  const char *part) {
-  if (desc.train.data_kind != DLRT_DATA_IDX_DIR)
-    fail("unsupported data kind {}", desc.train.data_kind);
   if (config.data.empty())
     fail("no data directory: pass --data DIR");
-  return loadIdxDirectory(config.data, part, inputSize(desc), desc.num_classes,
-                          config.limit);
+  return loadDataPart(config.dataKind, config.data, part, inputSize(desc),
+                      desc.num_classes, config.limit);
 }
 
 std::string requireMeta(const std::map<std::string, std::string> &meta,
@@ -331,7 +331,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   applyThreads(desc, config);
 
   Dataset train = loadPart(desc, config, "train");
-  Dataset test = loadPart(desc, config, "t10k");
+  Dataset test = loadPart(desc, config, "test");
   Split split = splitIndices(train.size(), config.validation, config.seed);
   int64_t stepsPerEpoch = numBatches(split.train.size(), config.batch);
   if (savedStepsPerEpoch >= 0 && savedStepsPerEpoch != stepsPerEpoch)
@@ -516,7 +516,7 @@ int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
   ModelState state(desc, desc.train.optimizer.num_slots);
   loadWeights(state, config, "eval");
   applyThreads(desc, config);
-  Dataset test = loadPart(desc, config, "t10k");
+  Dataset test = loadPart(desc, config, "test");
   StepRunner runner(desc, state, config);
   EvalResult tested = runner.evaluate(test, allIndices(test.size()));
   json record;
@@ -538,7 +538,7 @@ int runPredict(const dlrt_model_desc &desc, const RunConfig &config) {
   ModelState state(desc, desc.train.optimizer.num_slots);
   loadWeights(state, config, "predict");
   applyThreads(desc, config);
-  Dataset test = loadPart(desc, config, "t10k");
+  Dataset test = loadPart(desc, config, "test");
   StepRunner runner(desc, state, config);
   std::vector<int64_t> order = allIndices(test.size());
   fmt::print("index,predicted,label\n");
@@ -627,7 +627,7 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
   if (config.earlyStop.patience > 0)
     fmt::print("early stopping: patience {} on {}\n", config.earlyStop.patience,
                monitorName(config.earlyStop.monitor));
-  fmt::print("data: {}\n", config.data);
+  fmt::print("data: {} ({})\n", config.data, dataKindName(config.dataKind));
   return 0;
 }
 

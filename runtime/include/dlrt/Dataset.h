@@ -45,6 +45,25 @@ Dataset loadIdxPair(const std::string &imagesPath,
 Dataset loadIdxDirectory(const std::string &dir, const std::string &part,
                          int64_t sampleSize, int32_t numClasses, int64_t limit);
 
+/// Loads a pair of .npy files (x of shape [N, ...], y of shape [N]) with the
+/// same checks and scaling as loadIdxPair.
+Dataset loadNpyPair(const std::string &xPath, const std::string &yPath,
+                    int64_t sampleSize, int32_t numClasses, int64_t limit);
+
+/// Loads a labelled CSV file (see Csv.h), checking the row width and labels.
+Dataset loadCsvFile(const std::string &path, int64_t sampleSize,
+                    int32_t numClasses, int64_t limit);
+
+/// Loads part "train" or "test" of a data directory of kind `kind` (a
+/// dlrt_data_kind): idx files train-* / t10k-*, x_<part>.npy / y_<part>.npy,
+/// or <part>.csv, each optionally gzip-compressed.
+Dataset loadDataPart(int32_t kind, const std::string &dir,
+                     const std::string &part, int64_t sampleSize,
+                     int32_t numClasses, int64_t limit);
+
+/// Name of a data kind ("idx", "npy", "csv").
+const char *dataKindName(int32_t kind);
+
 /// Indices of the training and validation samples.
 struct Split {
   std::vector<int64_t> train;

@@ -42,6 +42,10 @@ struct IdxArray {
   /// Element `i` in row-major order, widened to double (exact for every
   /// idx type).
   double at(uint64_t i) const;
+  bool isUInt8() const { return type == IdxType::UInt8; }
+  bool isInteger() const {
+    return type != IdxType::Float32 && type != IdxType::Float64;
+  }
 };
 
 /// Reads a whole file, inflating it if it is gzip-compressed (detected from

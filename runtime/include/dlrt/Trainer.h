@@ -29,6 +29,8 @@ struct RunConfig {
   double validation = 0;
   int32_t threads = 1;
   std::string data;
+  /// A dlrt_data_kind: how `data` is laid out.
+  int32_t dataKind = DLRT_DATA_IDX_DIR;
   /// Use only the first `limit` samples of each data file (0: all).
   int64_t limit = 0;
   /// Stop after this many epochs in this invocation (0: run to `epochs`);

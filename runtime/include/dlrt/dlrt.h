@@ -210,7 +210,15 @@ typedef enum dlrt_data_kind {
   /** A directory with train-images-idx3-ubyte, train-labels-idx1-ubyte,
    *  t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally ".gz"
    *  (the MNIST family, e.g. /usr/share/datasets/fashion-mnist). */
-  DLRT_DATA_IDX_DIR = 0
+  DLRT_DATA_IDX_DIR = 0,
+  /** A directory with x_train.npy, y_train.npy, x_test.npy, y_test.npy (each
+   *  optionally ".gz"): x of shape [N, ...] (uint8 scaled to [0, 1], floats
+   *  as they are), y of shape [N] with integer class labels. */
+  DLRT_DATA_NPY_DIR = 1,
+  /** A directory with train.csv and test.csv (each optionally ".gz"): one
+   *  sample per line, the label first, values used as they are, an optional
+   *  header line. */
+  DLRT_DATA_CSV_DIR = 2
 } dlrt_data_kind;
 
 /** Defaults of the `train` block; every one can be overridden by a flag. */

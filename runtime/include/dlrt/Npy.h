@@ -1,0 +1,49 @@
+//===- Npy.h - NumPy .npy file reader ---------------------------*- C++ -*-===//
+//
+// Reads NumPy's .npy format (versions 1 to 3; optionally gzip-compressed):
+// the magic, the header dictionary (descr, fortran_order, shape), and a
+// payload that must be exactly as long as the shape says. Little-endian and
+// byte-sized integer and float types are supported; anything else (Fortran
+// order, big-endian, objects, a truncated or overlong payload) throws
+// dlrt::Error naming the file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_NPY_H
+#define DLRT_NPY_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dlrt {
+
+/// A validated .npy array; values are decoded on access.
+struct NpyArray {
+  /// NumPy kind: 'u' (unsigned), 'i' (signed) or 'f' (float).
+  char kind = 'u';
+  /// Bytes per element.
+  int elementBytes = 1;
+  std::vector<uint64_t> dims;
+  /// The whole file; the values start at `payloadOffset`.
+  std::vector<uint8_t> bytes;
+  size_t payloadOffset = 0;
+
+  uint64_t size() const;
+  /// Product of the dimensions after the first.
+  uint64_t itemSize() const;
+  /// Element `i` in C order, widened to double.
+  double at(uint64_t i) const;
+  bool isUInt8() const { return kind == 'u' && elementBytes == 1; }
+  bool isInteger() const { return kind != 'f'; }
+};
+
+/// Parses a .npy image held in `bytes`; `name` names it in errors.
+NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name);
+
+/// Reads (inflating gzip if needed) and parses a .npy file.
+NpyArray loadNpy(const std::string &path);
+
+} // namespace dlrt
+
+#endif // DLRT_NPY_H

@@ -1,0 +1,169 @@
+//===- Npy.cpp - NumPy .npy file reader -----------------------------------===//
+//
+// The .npy header is a Python dict literal; this file scans the three keys it
+// needs rather than parsing Python. See Npy.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Npy.h"
+#include "dlrt/Error.h"
+#include "dlrt/Idx.h"
+
+#include <cctype>
+#include <cstring>
+
+namespace dlrt {
+
+uint64_t NpyArray::size() const {
+  uint64_t size = 1;
+  for (uint64_t dim : dims)
+    size *= dim;
+  return size;
+}
+
+uint64_t NpyArray::itemSize() const {
+  uint64_t size = 1;
+  for (size_t i = 1; i < dims.size(); ++i)
+    size *= dims[i];
+  return size;
+}
+
+double NpyArray::at(uint64_t i) const {
+  const uint8_t *p = bytes.data() + payloadOffset + i * elementBytes;
+  uint64_t raw = 0;
+  for (int b = elementBytes - 1; b >= 0; --b)
+    raw = (raw << 8) | p[b];
+  if (kind == 'u')
+    return static_cast<double>(raw);
+  if (kind == 'i') {
+    int shift = 64 - 8 * elementBytes;
+    return static_cast<double>(static_cast<int64_t>(raw << shift) >> shift);
+  }
+  if (elementBytes == 4) {
+    uint32_t bits = static_cast<uint32_t>(raw);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  double d;
+  std::memcpy(&d, &raw, 8);
+  return d;
+}
+
+/// Returns the text after `'key':` in `header` (leading spaces skipped), or
+/// throws if the key is absent.
+static std::string valueOf(const std::string &header, const std::string &key,
+                           const std::string &name) {
+  size_t at = header.find("'" + key + "'");
+  if (at == std::string::npos)
+    at = header.find("\"" + key + "\"");
+  if (at == std::string::npos)
+    fail("'{}' has a corrupt .npy header: no '{}' entry", name, key);
+  size_t colon = header.find(':', at);
+  if (colon == std::string::npos)
+    fail("'{}' has a corrupt .npy header near '{}'", name, key);
+  size_t start = colon + 1;
+  while (start < header.size() && std::isspace(uint8_t(header[start])))
+    ++start;
+  return header.substr(start);
+}
+
+NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name) {
+  static const uint8_t Magic[] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+  if (bytes.size() < 10 || std::memcmp(bytes.data(), Magic, 6) != 0)
+    fail("'{}' is not a .npy file: bad magic", name);
+  unsigned major = bytes[6];
+  size_t headerLength, headerStart;
+  if (major == 1) {
+    headerLength = bytes[8] | (size_t(bytes[9]) << 8);
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      fail("'{}' is truncated: no room for the .npy header length", name);
+    headerLength = bytes[8] | (size_t(bytes[9]) << 8) |
+                   (size_t(bytes[10]) << 16) | (size_t(bytes[11]) << 24);
+    headerStart = 12;
+  } else {
+    fail("'{}' has an unsupported .npy version {}", name, major);
+  }
+  if (headerStart + headerLength > bytes.size())
+    fail("'{}' is truncated: the .npy header needs {} bytes, the file has {}",
+         name, headerStart + headerLength, bytes.size());
+  std::string header(bytes.begin() + headerStart,
+                     bytes.begin() + headerStart + headerLength);
+
+  NpyArray array;
+  std::string descr = valueOf(header, "descr", name);
+  if (descr.empty() || (descr[0] != '\'' && descr[0] != '"'))
+    fail("'{}' has a corrupt .npy header: descr is not a string", name);
+  size_t close = descr.find(descr[0], 1);
+  if (close == std::string::npos || close < 3)
+    fail("'{}' has a corrupt .npy header: bad descr", name);
+  std::string type = descr.substr(1, close - 1);
+  char order = type[0];
+  array.kind = type[1];
+  std::string width = type.substr(2);
+  if (order == '>')
+    fail("'{}' holds big-endian data ({}); only little-endian is supported",
+         name, type);
+  if ((order != '<' && order != '|' && order != '=') ||
+      (array.kind != 'u' && array.kind != 'i' && array.kind != 'f') ||
+      (width != "1" && width != "2" && width != "4" && width != "8") ||
+      (array.kind == 'f' && width != "4" && width != "8"))
+    fail("'{}' has an unsupported .npy dtype '{}' (expected an integer or "
+         "float type such as <f4 or |u1)",
+         name, type);
+  array.elementBytes = width[0] - '0';
+
+  if (valueOf(header, "fortran_order", name).rfind("False", 0) != 0)
+    fail("'{}' is in Fortran order; only C order is supported", name);
+
+  std::string shape = valueOf(header, "shape", name);
+  if (shape.empty() || shape[0] != '(')
+    fail("'{}' has a corrupt .npy header: shape is not a tuple", name);
+  size_t end = shape.find(')');
+  if (end == std::string::npos)
+    fail("'{}' has a corrupt .npy header: unterminated shape", name);
+  uint64_t count = 1;
+  for (size_t i = 1; i < end;) {
+    while (i < end && (shape[i] == ' ' || shape[i] == ','))
+      ++i;
+    if (i >= end)
+      break;
+    if (!std::isdigit(uint8_t(shape[i])))
+      fail("'{}' has a corrupt .npy header: bad shape '{}'", name,
+           shape.substr(0, end + 1));
+    uint64_t dim = 0;
+    while (i < end && std::isdigit(uint8_t(shape[i]))) {
+      dim = dim * 10 + uint64_t(shape[i] - '0');
+      if (dim > (uint64_t(1) << 40))
+        fail("'{}' declares an implausibly large array", name);
+      ++i;
+    }
+    array.dims.push_back(dim);
+    count *= dim;
+    if (count > (uint64_t(1) << 40))
+      fail("'{}' declares an implausibly large array", name);
+  }
+  if (array.dims.empty())
+    fail("'{}' holds a scalar; an array is expected", name);
+
+  size_t payload = headerStart + headerLength;
+  uint64_t expected = payload + count * array.elementBytes;
+  if (bytes.size() < expected)
+    fail("'{}' is truncated: shape {} needs {} bytes in all but the file has "
+         "{}",
+         name, shape.substr(0, end + 1), expected, bytes.size());
+  if (bytes.size() > expected)
+    fail("'{}' is corrupt: {} trailing bytes after the data", name,
+         bytes.size() - expected);
+  array.payloadOffset = payload;
+  array.bytes = std::move(bytes);
+  return array;
+}
+
+NpyArray loadNpy(const std::string &path) {
+  return parseNpy(readFileMaybeGzip(path), path);
+}
+
+} // namespace dlrt
