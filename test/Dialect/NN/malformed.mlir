@@ -27,9 +27,9 @@ func.func @unranked(%a: tensor<*xf32>) {
 
 // -----
 
-func.func @integer_constant() {
-  // expected-error @+1 {{result #0 must be ranked tensor of floating-point values}}
-  %r = nn.constant dense<1> : tensor<3xi32>
+func.func @vector_constant() {
+  // expected-error @+1 {{result #0 must be ranked tensor of floating-point or signless integer values}}
+  %r = nn.constant dense<1> : vector<3xi32>
   return
 }
 

@@ -23,6 +23,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def NN_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def NN_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+/// Constants may also be labels or seeds.
+def NN_FloatOrIntTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
 /// A 0-d float tensor: what losses return.
 def NN_Scalar : 0DTensorOf<[AnyFloat]>;
 /// A 0-d integer tensor holding the seed of a counter-based RNG.
@@ -117,15 +119,17 @@ def NN_ConstantOp : NN_Op<"constant", [ConstantLike,
                                        AllTypesMatch<["value", "result"]>]> {
   let summary = "Dense constant tensor";
   let description = [{
-    A tensor whose elements are given by a dense elements attribute.
+    A tensor whose elements are given by a dense elements attribute: floats,
+    or integers (labels, seeds).
 
     ```mlir
     %c = nn.constant dense<1.0> : tensor<f32>
     %z = nn.constant dense<0.0> : tensor<10xf32>
+    %seed = nn.constant dense<42> : tensor<i64>
     ```
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs NN_FloatTensor:$result);
+  let results = (outs NN_FloatOrIntTensor:$result);
   let assemblyFormat = "$value attr-dict";
   let hasFolder = 1;
 }
