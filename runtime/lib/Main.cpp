@@ -111,6 +111,11 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                      "Fraction of the training set held out, in [0, 1)")
           ->check(realIn(0, 1, false))
           ->capture_default_str();
+  app.add_option("--patience", config.earlyStop.patience,
+                 "Early stopping: epochs without improvement of the monitored "
+                 "value before stopping (0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--weights", config.weights,
                  "Checkpoint to evaluate (eval, predict, gradcheck)");
   app.add_option("--resume", config.resume,

@@ -1,0 +1,41 @@
+"""Kills a training run with SIGKILL at arbitrary moments and checks that the
+checkpoint it writes every epoch is never broken.
+
+Usage: kill-during-training.py CHECKPOINT ROUNDS. Each round starts
+`dlrt-demo-train` (resuming from CHECKPOINT when it exists), kills it with
+SIGKILL after a pseudo-random delay, and then runs `dlrt-demo-train eval` on
+CHECKPOINT, which must succeed. Prints one line per round; exits 1 on the first
+broken checkpoint.
+"""
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+ckpt, rounds = sys.argv[1], int(sys.argv[2])
+rng = random.Random(1234)
+seen = 0
+for r in range(rounds):
+    cmd = ["dlrt-demo-train", "--limit", "6000", "--epochs", "1000",
+           "--save", ckpt]
+    if os.path.exists(ckpt):
+        cmd += ["--resume", ckpt]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0.3, 1.2))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    if not os.path.exists(ckpt):
+        print(f"round {r}: killed before the first checkpoint")
+        continue
+    check = subprocess.run(["dlrt-demo-train", "eval", "--limit", "200",
+                            "--weights", ckpt], capture_output=True, text=True)
+    if check.returncode != 0:
+        print(f"round {r}: BROKEN checkpoint: {check.stderr.strip()}")
+        sys.exit(1)
+    seen += 1
+    print(f"round {r}: checkpoint intact")
+print(f"{seen} intact checkpoints after {rounds} kills")
+sys.exit(0 if seen > 0 else 1)
