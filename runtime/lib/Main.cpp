@@ -111,11 +111,13 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                      "Fraction of the training set held out, in [0, 1)")
           ->check(realIn(0, 1, false))
           ->capture_default_str();
-  app.add_option("--patience", config.earlyStop.patience,
-                 "Early stopping: epochs without improvement of the monitored "
-                 "value before stopping (0: off)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  auto *patience =
+      app.add_option(
+             "--patience", config.earlyStop.patience,
+             "Early stopping: epochs without improvement of the monitored "
+             "value before stopping (0: off)")
+          ->check(CLI::NonNegativeNumber)
+          ->capture_default_str();
   app.add_option("--weights", config.weights,
                  "Checkpoint to evaluate (eval, predict, gradcheck)");
   app.add_option("--resume", config.resume,
@@ -161,7 +163,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   if (noSave)
     config.save.clear();
   if (!config.resume.empty())
-    for (CLI::Option *given : {batch, lr, seed, validation, limit})
+    for (CLI::Option *given : {batch, lr, seed, validation, limit, patience})
       if (given->count() > 0)
         fmt::print(stderr,
                    "warning: {} is ignored with --resume: the checkpoint's "
