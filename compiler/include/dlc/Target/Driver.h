@@ -1,0 +1,157 @@
+//===- Driver.h - The generated driver of a trainer -------------*- C++ -*-===//
+//
+// The driver is the code that sequences the compiled kernels of a step and
+// owns their buffers. It is generated in MLIR's LLVM dialect, translated to
+// LLVM IR and compiled to an object, which is linked with the kernels and
+// libdlrt into `./train`. The driver implements the C ABI of
+// runtime/include/dlrt/dlrt.h: the `train_step` and `eval_step` functions,
+// the `dlrt_model_desc` descriptor, and `main`.
+//
+// A step is described by a StepPlan: an ordered list of kernel calls whose
+// arguments are tensors in ABI-provided memory (inputs, labels, parameters,
+// gradient scratch, optimiser state, logits) or in the workspace (the memory
+// plan gives each temporary an offset), and scalars of the step (lr, step
+// counter, seeds); followed by copies (new parameter values into place). The
+// plan is all the driver knows: grouping, fusion and the memory plan are
+// decided before it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_TARGET_DRIVER_H
+#define DLC_TARGET_DRIVER_H
+
+#include "dlc/Sema/Program.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace dlc::target {
+
+/// Where a tensor lives during a step.
+struct TensorRef {
+  enum class Source {
+    Input,     ///< dlrt_step_args::x
+    Labels,    ///< dlrt_step_args::y (i64)
+    Param,     ///< params[index]
+    Grad,      ///< grads[index] (scratch of a parameter's size)
+    OptState,  ///< opt_state[index] (slot * num_params + param)
+    Logits,    ///< dlrt_step_args::logits
+    Workspace, ///< workspace + offsetFixed + offsetPerSample * batch
+  };
+  Source source = Source::Workspace;
+  int64_t index = 0;
+  uint64_t offsetFixed = 0, offsetPerSample = 0;
+  /// Row-major shape; -1 stands for the batch size n of the call.
+  std::vector<int64_t> shape;
+  /// Element type: 'f' float (bits 32/64) or 'i' signed integer.
+  char typeCode = 'f';
+  int bits = 32;
+
+  /// Bytes of the tensor for batch size `n`.
+  uint64_t bytes(int64_t n) const {
+    uint64_t count = 1;
+    for (int64_t d : shape)
+      count *= d < 0 ? n : d;
+    return count * bits / 8;
+  }
+};
+
+/// A scalar passed to a kernel by value.
+struct ScalarRef {
+  enum class Kind {
+    LearningRate, ///< f32: dlrt_step_args::lr
+    StepCount,    ///< f32: dlrt_step_args::step as a float
+    Seed,         ///< i64: dlrt_step_args::seed + `salt`
+    BatchSize,    ///< i64 or f32: dlrt_step_args::n
+  };
+  Kind kind;
+  int64_t salt = 0;
+  char typeCode = 'f';
+  int bits = 32;
+};
+
+/// One argument of a kernel call, in the kernel's argument order.
+struct KernelArg {
+  bool isScalar = false;
+  TensorRef tensor;
+  ScalarRef scalar{ScalarRef::Kind::LearningRate};
+  /// Scalars passed as 0-d buffers rather than by value.
+  bool scalarAsBuffer = false;
+};
+
+struct KernelCall {
+  std::string symbol; ///< the AOT kernel's function name
+  std::vector<KernelArg> args;
+};
+
+/// `dst = src` after the kernels ran (e.g. new parameter values).
+struct Copy {
+  TensorRef src, dst;
+};
+
+struct StepPlan {
+  std::vector<KernelCall> calls;
+  std::vector<Copy> copies;
+  /// Where the kernels left the 0-d loss (f32), copied to
+  /// dlrt_step_args::loss as a double.
+  std::optional<TensorRef> loss;
+};
+
+/// The static data of the descriptor.
+struct ModelDesc {
+  std::string name;
+  struct Param {
+    std::string name;
+    std::vector<int64_t> shape;
+    int32_t init = 0;
+    float initArgs[2] = {0, 0};
+    int64_t fanIn = 0, fanOut = 0;
+    bool trainable = true;
+  };
+  std::vector<Param> params;
+  std::vector<int64_t> inputShape; ///< one sample
+  int32_t numClasses = 0;
+  int64_t numOutputs = 0;
+  // Defaults of the train block.
+  int32_t epochs = 1, batch = 32;
+  uint64_t seed = 0;
+  double validation = 0;
+  std::string dataPath, lossName;
+  int32_t optKind = 0, nesterov = 0, numSlots = 0;
+  double lr = 0.01, momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999,
+         eps = 1e-8;
+  std::vector<std::string> slotNames;
+  int32_t schedKind = 0, stepEpochs = 0;
+  double gamma = 0, minLr = 0, maxLr = 0, pctStart = 0, divFactor = 0,
+         finalDivFactor = 0;
+  int32_t patience = 0, monitor = 0;
+  double minDelta = 0;
+  uint32_t metrics = 0;
+  int64_t flopsForward = 0, flopsTrain = 0;
+  uint64_t workspaceFixed = 0, workspacePerSample = 0;
+};
+
+/// Fills the descriptor data from the typed program's model and train block.
+/// Reports what the runtime cannot run (e.g. a data source it lacks).
+bool describeModel(const sema::Model &model, const sema::TrainConfig &train,
+                   DiagnosticEngine &diags, ModelDesc &desc);
+
+/// Builds the driver module (LLVM dialect): `dlc_train_step`,
+/// `dlc_eval_step`, the `dlc_model` descriptor and `main`.
+mlir::OwningOpRef<mlir::ModuleOp> buildDriver(mlir::MLIRContext &context,
+                                              const ModelDesc &desc,
+                                              const StepPlan &train,
+                                              const StepPlan &eval);
+
+/// Translates the driver to LLVM IR text.
+bool printDriverLLVMIR(mlir::ModuleOp driver, llvm::raw_ostream &os);
+/// Compiles the driver to a host object file.
+bool emitDriverObject(mlir::ModuleOp driver, llvm::StringRef path,
+                      std::string &error);
+/// Links objects with libdlrt into an executable with the system compiler
+/// driver.
+bool linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
+                    std::string &error);
+
+} // namespace dlc::target
+
+#endif // DLC_TARGET_DRIVER_H

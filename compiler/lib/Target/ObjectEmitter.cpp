@@ -1,0 +1,112 @@
+//===- ObjectEmitter.cpp - Driver to LLVM IR, object and executable --------===//
+//
+// Translates the LLVM-dialect driver to LLVM IR, compiles it for the host
+// with LLVM's code generator, and links the objects with libdlrt through the
+// system compiler driver (which knows the C and C++ runtime libraries).
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/Target/Driver.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace dlc;
+using namespace dlc::target;
+
+namespace {
+
+std::unique_ptr<llvm::Module> translate(mlir::ModuleOp driver,
+                                        llvm::LLVMContext &llvmContext) {
+  mlir::registerBuiltinDialectTranslation(*driver->getContext());
+  mlir::registerLLVMDialectTranslation(*driver->getContext());
+  return mlir::translateModuleToLLVMIR(driver, llvmContext, "dlc_driver");
+}
+
+std::unique_ptr<llvm::TargetMachine> hostMachine(std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  llvm::TargetOptions options;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, "generic", "", options, llvm::Reloc::PIC_));
+}
+
+} // namespace
+
+bool target::printDriverLLVMIR(mlir::ModuleOp driver, llvm::raw_ostream &os) {
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> m = translate(driver, llvmContext);
+  if (!m)
+    return false;
+  m->print(os, nullptr);
+  return true;
+}
+
+bool target::emitDriverObject(mlir::ModuleOp driver, llvm::StringRef path,
+                              std::string &error) {
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> m = translate(driver, llvmContext);
+  if (!m) {
+    error = "cannot translate the driver to LLVM IR";
+    return false;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm = hostMachine(error);
+  if (!tm)
+    return false;
+  m->setDataLayout(tm->createDataLayout());
+  m->setTargetTriple(tm->getTargetTriple().str());
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write '" + path.str() + "': " + ec.message();
+    return false;
+  }
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the host target cannot emit object files";
+    return false;
+  }
+  pm.run(*m);
+  os.flush();
+  return true;
+}
+
+bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
+                            llvm::StringRef output, std::string &error) {
+  llvm::ErrorOr<std::string> cxx = llvm::sys::findProgramByName("c++");
+  if (!cxx) {
+    error = "cannot find the system C++ compiler driver 'c++' to link with";
+    return false;
+  }
+  std::vector<std::string> argv = {*cxx};
+  argv.insert(argv.end(), objects.begin(), objects.end());
+  argv.push_back(DLC_RUNTIME_LIBRARY);
+  for (const char *lib : {"-lz", "-lpthread", "-ldl", "-lm"})
+    argv.push_back(lib);
+  argv.push_back("-o");
+  argv.push_back(output.str());
+  std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cxx, refs, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0) {
+    error = "linking failed" + (message.empty() ? "" : ": " + message);
+    return false;
+  }
+  return true;
+}
