@@ -33,11 +33,7 @@ Value VJPBuilder::broadcastLike(Value x, Value ref, ArrayRef<int64_t> axes) {
 }
 
 Value VJPBuilder::sum(Value x, ArrayRef<int64_t> axes, bool keepdims) {
-  RankedTensorType t = typeOf(x);
-  auto type = RankedTensorType::get(reducedShape(t.getShape(), axes, keepdims),
-                                    t.getElementType());
-  return b.create<SumOp>(loc, type, x, b.getDenseI64ArrayAttr(axes),
-                         b.getBoolAttr(keepdims));
+  return b.create<SumOp>(loc, x, axes, keepdims);
 }
 
 Value VJPBuilder::count(Value x, ArrayRef<int64_t> axes) {
@@ -46,13 +42,7 @@ Value VJPBuilder::count(Value x, ArrayRef<int64_t> axes) {
 }
 
 Value VJPBuilder::transpose(Value x, ArrayRef<int64_t> perm) {
-  RankedTensorType t = typeOf(x);
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(t.getDimSize(p));
-  return b.create<TransposeOp>(
-      loc, RankedTensorType::get(shape, t.getElementType()), x,
-      b.getDenseI64ArrayAttr(perm));
+  return b.create<TransposeOp>(loc, x, perm);
 }
 
 Value VJPBuilder::transposeLast2(Value x) {
@@ -65,12 +55,5 @@ Value VJPBuilder::transposeLast2(Value x) {
 }
 
 Value VJPBuilder::matmul(Value x, Value y) {
-  ArrayRef<int64_t> a = typeOf(x).getShape(), c = typeOf(y).getShape();
-  auto batch = broadcastShapes(a.drop_back(2), c.drop_back(2));
-  assert(batch && "VJP rule built incompatible matmul");
-  SmallVector<int64_t> shape(*batch);
-  shape.push_back(a[a.size() - 2]);
-  shape.push_back(c.back());
-  return b.create<MatmulOp>(
-      loc, RankedTensorType::get(shape, typeOf(x).getElementType()), x, y);
+  return b.create<MatmulOp>(loc, x, y);
 }

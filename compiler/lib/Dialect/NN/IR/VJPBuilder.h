@@ -59,13 +59,10 @@ public:
   mlir::Location loc;
 
 private:
+  /// A broadcasting binary op; its builder infers the result type.
   template <typename OpT>
   mlir::Value binary(mlir::Value x, mlir::Value y) {
-    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape());
-    assert(shape && "VJP rule built incompatible shapes");
-    auto type =
-        mlir::RankedTensorType::get(*shape, typeOf(x).getElementType());
-    return b.create<OpT>(loc, type, x, y);
+    return b.create<OpT>(loc, x, y);
   }
 };
 

@@ -20,6 +20,41 @@
 
 #include <optional>
 
+namespace dlc::nn {
+
+// Result types of the ops whose result shape follows from their operands and
+// attributes. Used by the convenience builders (`b.create<MatmulOp>(loc, x,
+// w)`) and available to MLIRGen. They never fail: where the operands do not
+// fit, the affected dimensions are dynamic and the verifier reports the
+// error.
+
+/// The 0-d tensor of the element type of `like` (what losses return).
+mlir::RankedTensorType inferScalarType(mlir::Type like);
+/// Numpy broadcast of two ranked tensor types.
+mlir::RankedTensorType inferBroadcastResultType(mlir::Type lhs, mlir::Type rhs);
+/// `[..., M, K] x [..., K, N] -> [..., M, N]` with broadcast batch dims.
+mlir::RankedTensorType inferMatmulResultType(mlir::Type lhs, mlir::Type rhs);
+/// Reduction over `axes` (all when empty).
+mlir::RankedTensorType inferReduceResultType(mlir::Type x,
+                                             llvm::ArrayRef<int64_t> axes,
+                                             bool keepdims);
+/// Result dimension `i` is operand dimension `perm[i]`.
+mlir::RankedTensorType inferTransposeResultType(mlir::Type x,
+                                                llvm::ArrayRef<int64_t> perm);
+/// NCHW input and OIHW weight.
+mlir::RankedTensorType inferConv2DResultType(mlir::Type input,
+                                             mlir::Type weight,
+                                             llvm::ArrayRef<int64_t> stride,
+                                             llvm::ArrayRef<int64_t> padding,
+                                             llvm::ArrayRef<int64_t> dilation);
+/// NCHW input.
+mlir::RankedTensorType inferPool2DResultType(mlir::Type input,
+                                             llvm::ArrayRef<int64_t> kernel,
+                                             llvm::ArrayRef<int64_t> stride,
+                                             llvm::ArrayRef<int64_t> padding);
+
+} // namespace dlc::nn
+
 #define GET_OP_CLASSES
 #include "dlc/Dialect/NN/IR/NNOps.h.inc"
 

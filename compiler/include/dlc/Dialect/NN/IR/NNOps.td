@@ -68,6 +68,13 @@ class NN_BroadcastBinaryOp<string mnemonic, list<Trait> traits = []>
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs), [{
+      build($_builder, $_state,
+            ::dlc::nn::inferBroadcastResultType(lhs.getType(), rhs.getType()),
+            lhs, rhs);
+    }]>
+  ];
 }
 
 /// Reduction over `axes` (all axes when empty), optionally keeping the
@@ -82,6 +89,15 @@ class NN_ReduceOp<string mnemonic, list<Trait> traits = []>
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$x, "::llvm::ArrayRef<int64_t>":$axes,
+                   CArg<"bool", "false">:$keepdims), [{
+      build($_builder, $_state,
+            ::dlc::nn::inferReduceResultType(x.getType(), axes, keepdims), x,
+            $_builder.getDenseI64ArrayAttr(axes),
+            $_builder.getBoolAttr(keepdims));
+    }]>
+  ];
 }
 
 /// A loss comparing a prediction with a target of the same shape, averaged
@@ -94,6 +110,12 @@ class NN_PairwiseLossOp<string mnemonic, list<Trait> traits = []>
   let results = (outs NN_Scalar:$result);
   let assemblyFormat =
       "$input `,` $target attr-dict `:` functional-type(operands, results)";
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$target), [{
+      build($_builder, $_state, ::dlc::nn::inferScalarType(input.getType()),
+            input, target);
+    }]>
+  ];
 }
 
 /// 2-D pooling over the last two dimensions of an NCHW tensor.
@@ -109,6 +131,18 @@ class NN_Pool2DOp<string mnemonic, list<Trait> traits = []>
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::llvm::ArrayRef<int64_t>":$kernel,
+                   "::llvm::ArrayRef<int64_t>":$stride,
+                   "::llvm::ArrayRef<int64_t>":$padding), [{
+      build($_builder, $_state,
+            ::dlc::nn::inferPool2DResultType(input.getType(), kernel, stride,
+                                             padding),
+            input, $_builder.getDenseI64ArrayAttr(kernel),
+            $_builder.getDenseI64ArrayAttr(stride),
+            $_builder.getDenseI64ArrayAttr(padding));
+    }]>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
@@ -399,6 +433,13 @@ def NN_MatmulOp : NN_DifferentiableOp<"matmul",
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs), [{
+      build($_builder, $_state,
+            ::dlc::nn::inferMatmulResultType(lhs.getType(), rhs.getType()),
+            lhs, rhs);
+    }]>
+  ];
 }
 
 def NN_SumOp : NN_ReduceOp<"sum"> {
@@ -471,6 +512,13 @@ def NN_TransposeOp : NN_DifferentiableOp<"transpose",
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$x, "::llvm::ArrayRef<int64_t>":$perm), [{
+      build($_builder, $_state,
+            ::dlc::nn::inferTransposeResultType(x.getType(), perm), x,
+            $_builder.getDenseI64ArrayAttr(perm));
+    }]>
+  ];
 }
 
 def NN_BroadcastToOp : NN_DifferentiableOp<"broadcast_to",
@@ -561,6 +609,20 @@ def NN_Conv2DOp : NN_DifferentiableOp<"conv2d",
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight,
+                   "::mlir::Value":$bias, "::llvm::ArrayRef<int64_t>":$stride,
+                   "::llvm::ArrayRef<int64_t>":$padding,
+                   "::llvm::ArrayRef<int64_t>":$dilation, "int64_t":$groups), [{
+      build($_builder, $_state,
+            ::dlc::nn::inferConv2DResultType(input.getType(), weight.getType(),
+                                             stride, padding, dilation),
+            input, weight, bias, $_builder.getDenseI64ArrayAttr(stride),
+            $_builder.getDenseI64ArrayAttr(padding),
+            $_builder.getDenseI64ArrayAttr(dilation),
+            $_builder.getI64IntegerAttr(groups));
+    }]>
+  ];
 }
 
 def NN_MaxPool2DOp : NN_Pool2DOp<"max_pool2d"> {
@@ -734,6 +796,15 @@ def NN_CrossEntropyOp : NN_DifferentiableOp<"cross_entropy"> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$logits, "::mlir::Value":$labels,
+                   CArg<"::mlir::Value", "{}">:$weight,
+                   CArg<"double", "0.0">:$label_smoothing), [{
+      build($_builder, $_state, ::dlc::nn::inferScalarType(logits.getType()),
+            logits, labels, weight,
+            $_builder.getF64FloatAttr(label_smoothing));
+    }]>
+  ];
 }
 
 def NN_NLLOp : NN_DifferentiableOp<"nll"> {
@@ -754,6 +825,13 @@ def NN_NLLOp : NN_DifferentiableOp<"nll"> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$logp, "::mlir::Value":$labels,
+                   CArg<"::mlir::Value", "{}">:$weight), [{
+      build($_builder, $_state, ::dlc::nn::inferScalarType(logp.getType()),
+            logp, labels, weight);
+    }]>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
@@ -1004,9 +1082,10 @@ def NN_BatchNormGradOp : NN_Op<"batch_norm_grad", [SameOperandsElementType]> {
 def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad"> {
   let summary = "Backward of nn.cross_entropy with respect to the logits";
   let description = [{
-    `g * w_n * (softmax(logits) - q) / sum_n w_{y_n}` with `q` the smoothed
-    one-hot target and `w_n = w_{y_n}` (see nn.cross_entropy); `grad` is the
-    0-d cotangent of the loss.
+    `g * (p_nk * sum_c w_c q_nc - w_k q_nk) / sum_n w_{y_n}` with `p` the
+    softmax of the logits and `q` the smoothed one-hot target (see
+    nn.cross_entropy); without weights and smoothing this is
+    `g * (p - onehot) / N`. `grad` is the 0-d cotangent of the loss.
 
     ```mlir
     %dz = nn.cross_entropy_grad %g, %logits, %labels
