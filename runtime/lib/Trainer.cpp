@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 
 using nlohmann::json;
@@ -299,7 +300,42 @@ int64_t parseCount(const std::string &text, const std::string &key,
 // train
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// Set by SIGINT/SIGTERM; the training loop polls it after every step.
+volatile std::sig_atomic_t interruptRequested = 0;
+
+extern "C" void requestInterrupt(int) { interruptRequested = 1; }
+
+/// Routes SIGINT and SIGTERM to requestInterrupt while training runs, so that
+/// Ctrl-C saves a resumable checkpoint instead of losing the epoch.
+class InterruptGuard {
+public:
+  InterruptGuard() {
+    interruptRequested = 0;
+    struct sigaction action {};
+    action.sa_handler = requestInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &oldInt);
+    sigaction(SIGTERM, &action, &oldTerm);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+  }
+
+private:
+  struct sigaction oldInt {
+  }, oldTerm{};
+};
+
+/// Exit status of an interrupted run (128 + SIGINT, as shells report it).
+constexpr int InterruptedExitCode = 130;
+
+} // namespace
+
 int runTrain(const dlrt_model_desc &desc, RunConfig config) {
+  InterruptGuard interrupts;
   ModelState state(desc, desc.train.optimizer.num_slots);
   int64_t startEpoch = 0, step = 0, savedStepsPerEpoch = -1;
   json savedEarlyStop;
@@ -338,10 +374,13 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     fail("checkpoint '{}' was trained with {} steps per epoch but this run "
          "has {} (different data?)",
          config.resume, savedStepsPerEpoch, stepsPerEpoch);
-  if (step != startEpoch * stepsPerEpoch && savedStepsPerEpoch >= 0)
-    fail("checkpoint '{}' is inconsistent: step {} is not epoch {} times {} "
-         "steps",
-         config.resume, step, startEpoch, stepsPerEpoch);
+  // An interrupted run saves mid-epoch: `epoch` epochs done plus some
+  // batches of the next one.
+  if (savedStepsPerEpoch >= 0 && step / stepsPerEpoch != startEpoch)
+    fail("checkpoint '{}' is inconsistent: step {} does not lie in epoch {} "
+         "of {} steps",
+         config.resume, step, startEpoch + 1, stepsPerEpoch);
+  int64_t startBatch = step - startEpoch * stepsPerEpoch;
 
   LrSchedule schedule(config.schedule, config.optimizer.lr, stepsPerEpoch,
                       config.epochs);
@@ -367,7 +406,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   fmt::print("optimizer {} (lr {}), schedule {}\n",
              optimizerName(config.optimizer.kind), config.optimizer.lr,
              schedule.describe());
-  if (startEpoch > 0)
+  if (step > 0)
     fmt::print("resuming from '{}' at epoch {}, step {}\n", config.resume,
                startEpoch, step);
   std::fflush(stdout);
@@ -423,7 +462,8 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     double lossSum = 0;
     int64_t seen = 0;
     double lr = 0;
-    for (int64_t b = 0; b < stepsPerEpoch; ++b) {
+    int64_t firstBatch = epoch == startEpoch ? startBatch : 0;
+    for (int64_t b = firstBatch; b < stepsPerEpoch; ++b) {
       int64_t n = runner.load(train, order, b);
       lr = schedule.at(step);
       double loss =
@@ -444,6 +484,17 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
                    {"step", step},
                    {"lr", lr},
                    {"loss", loss}});
+      // Interrupted mid-epoch: save and stop. (After the last batch, the
+      // epoch is completed first so that its end-of-epoch state is saved.)
+      if (interruptRequested && b + 1 < stepsPerEpoch) {
+        progress.finish();
+        fmt::print("interrupted at step {} (epoch {}, batch {}/{})\n", step,
+                   epoch + 1, b + 1, stepsPerEpoch);
+        checkpoint(epoch);
+        if (!config.save.empty())
+          fmt::print("saved '{}'; continue with --resume\n", config.save);
+        return InterruptedExitCode;
+      }
     }
     progress.finish();
     double seconds =
@@ -478,6 +529,12 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     double value = higherIsBetter ? watched.accuracy() : watched.loss;
     earlyStop.update(value);
     checkpoint(epoch + 1);
+    if (interruptRequested) {
+      fmt::print("interrupted after epoch {}\n", epoch + 1);
+      if (!config.save.empty())
+        fmt::print("saved '{}'; continue with --resume\n", config.save);
+      return InterruptedExitCode;
+    }
     if (earlyStop.shouldStop() && epoch + 1 < config.epochs) {
       fmt::print("early stopping: {} has not improved for {} epochs "
                  "(best {:.4f})\n",
