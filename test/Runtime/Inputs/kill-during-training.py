@@ -1,8 +1,8 @@
 """Kills a training run with SIGKILL at arbitrary moments and checks that the
 checkpoint it writes every epoch is never broken.
 
-Usage: kill-during-training.py CHECKPOINT ROUNDS. Each round starts
-`dlrt-demo-train` (resuming from CHECKPOINT when it exists), kills it with
+Usage: kill-during-training.py CHECKPOINT ROUNDS. After one epoch of training, each round
+starts `dlrt-demo-train --resume CHECKPOINT`, kills it with
 SIGKILL after a pseudo-random delay, and then runs `dlrt-demo-train eval` on
 CHECKPOINT, which must succeed. Prints one line per round; exits 1 on the first
 broken checkpoint.
@@ -17,6 +17,10 @@ import time
 ckpt, rounds = sys.argv[1], int(sys.argv[2])
 rng = random.Random(1234)
 seen = 0
+# A first checkpoint, so that every round has one to keep intact even on a
+# machine too slow to reach the end of an epoch before the kill.
+subprocess.run(["dlrt-demo-train", "--limit", "6000", "--epochs", "1",
+                "--save", ckpt], check=True, stdout=subprocess.DEVNULL)
 for r in range(rounds):
     cmd = ["dlrt-demo-train", "--limit", "6000", "--epochs", "1000",
            "--save", ckpt]
