@@ -153,6 +153,8 @@ private:
     b.setInsertionPointToEnd(module.getBody());
     auto func = b.create<mlir::func::FuncOp>(loc(m.inst.loc), name,
                                              b.getFunctionType(argTypes, {}));
+    if (train)
+      func->setAttr("nn.optimizer", optimizerAttr(*train));
     mlir::Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
 
@@ -208,6 +210,28 @@ private:
     for (size_t i = 0; i < bufferUpdates.size(); ++i)
       func.setResultAttr(first + i, "nn.buffer_update",
                          b.getStringAttr(bufferUpdates[i].first->name));
+  }
+
+  /// The `nn.optimizer` attribute of `@M_loss`, read by nn-build-train-step
+  /// (see dlc/Dialect/NN/Transforms/TrainStep.h): the optimizer's `kind`
+  /// (the call's name) and keyword arguments, plus `grad_clip` and `l1`.
+  mlir::DictionaryAttr optimizerAttr(const TrainConfig &train) {
+    llvm::SmallVector<mlir::NamedAttribute> entries;
+    auto add = [&](const std::string &key, const Const &c) {
+      if (c.kind == Const::Kind::Bool)
+        entries.push_back(attr(key, b.getBoolAttr(c.b)));
+      else if (c.isNumber())
+        entries.push_back(attr(key, b.getF64FloatAttr(c.asDouble())));
+    };
+    const Const *opt = train.get("optimizer");
+    entries.push_back(attr("kind", b.getStringAttr(opt ? opt->s : "sgd")));
+    if (opt)
+      for (auto &kv : opt->kwargs)
+        add(kv.first, kv.second);
+    for (const char *key : {"grad_clip", "l1"})
+      if (const Const *c = train.get(key))
+        add(key, *c);
+    return b.getDictionaryAttr(entries);
   }
 
   /// The train block's loss of the model output against the labels.

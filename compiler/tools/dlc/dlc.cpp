@@ -71,14 +71,21 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
   if (stage >= Stage::MLIRGrad) {
-    std::vector<std::string> funcs;
+    std::vector<std::string> funcs, models;
     for (const sema::TrainConfig &t : prog.trains)
-      if (t.model && t.step.empty())
+      if (t.model && t.step.empty()) {
         funcs.push_back(t.model->name + "_loss");
+        models.push_back(t.model->name);
+      }
     dlc::nn::NNAutodiffOptions options;
     options.funcs = funcs;
     if (!funcs.empty())
       pm.addPass(dlc::nn::createNNAutodiff(options));
+    if (stage >= Stage::MLIRTrain && !models.empty()) {
+      dlc::nn::NNBuildTrainStepOptions stepOptions;
+      stepOptions.models = models;
+      pm.addPass(dlc::nn::createNNBuildTrainStep(stepOptions));
+    }
   }
   return pm.run(module);
 }
@@ -125,7 +132,8 @@ int main(int argc, char **argv) {
     sema::printProgram(*prog, diags, out());
     return 0;
   case Stage::MLIR:
-  case Stage::MLIRGrad: {
+  case Stage::MLIRGrad:
+  case Stage::MLIRTrain: {
     mlir::DialectRegistry registry;
     dlc::registerAllDialects(registry);
     mlir::MLIRContext context(registry);

@@ -71,4 +71,105 @@ def NNAutodiff : Pass<"nn-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::dlc::nn::NNDialect", "::mlir::func::FuncDialect"];
 }
 
+def NNBuildTrainStep : Pass<"nn-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build the train and eval step functions of each model";
+  let description = [{
+    For every model `M` whose module holds `@M_loss` (MLIRGen) and
+    `@M_loss_grad` (nn-autodiff), adds two functions:
+
+    `@M_train_step`: forward, loss, backward and the optimiser update in one
+    function. Arguments, in this order:
+      1. the model inputs, then the labels (`nn.labels`);
+      2. every parameter and buffer, with the attributes of `@M_loss`
+         (`nn.param = "fc1.w"`, `nn.buffer = "bn.running_mean"`);
+      3. the optimiser state: for each slot of the optimiser (below), one
+         tensor per trainable parameter in parameter order (slot-major, the
+         layout of `dlrt_step_args::opt_state`), shaped like the parameter,
+         with `nn.opt_state = "<slot>.<param>"`, e.g. `"m.fc1.w"`; zero
+         before the first step;
+      4. the dropout seeds (`nn.seed`), as in `@M_loss`;
+      5. `lr`, a 0-d f32 with `nn.lr`: the learning rate of this step;
+      6. `step`, a 0-d f32 with `nn.step`: the number of updates done before
+         this one (0 for the first).
+    Results, in this order: the loss (`nn.loss`), the model output
+    (`nn.logits`, computed before the update), the new value of every
+    parameter and buffer in argument order (`nn.new_param = "fc1.w"` for a
+    trainable parameter; `nn.new_buffer = "bn.running_mean"` for a buffer,
+    its `nn.buffer_update` value or the argument itself when it has none),
+    and the new optimiser state in argument order
+    (`nn.new_opt_state = "m.fc1.w"`).
+
+    `@M_eval_step`: the inputs, the labels and the parameters and buffers
+    (same attributes) to the loss (`nn.loss`) and the output (`nn.logits`) of
+    the inference form `@M_eval` (dropout off, batch norm with running
+    statistics); the loss ops are those of `@M_loss`.
+
+    The update is written in nn ops (PyTorch semantics; constants are
+    computed in double and rounded once to the parameter type). With `g` the
+    gradient: first `g += l1 * sign(p)`, then global-norm clipping
+    `g *= min(1, grad_clip / (||g||_2 + 1e-6))` over all trainable
+    gradients, then the optimiser, whose hyperparameters other than the
+    learning rate are baked in from the `nn.optimizer` dictionary attribute
+    of `@M_loss`:
+    ```mlir
+    nn.optimizer = {kind = "sgd", lr = 5.0e-02 : f64, momentum = 9.0e-01 : f64,
+                    dampening = 0.0 : f64, nesterov = false,
+                    weight_decay = 5.0e-04 : f64, grad_clip = 0.0 : f64,
+                    l1 = 0.0 : f64}
+    ```
+    Kinds, their slots and keys (missing keys take PyTorch's defaults;
+    `lr` is informative only, the step reads its `lr` argument):
+      - `sgd` (slot `m` when momentum > 0): momentum, dampening, nesterov,
+        weight_decay (L2, added to the gradient); `momentum` and `nesterov`
+        are sgd with momentum 0.9 (and Nesterov);
+      - `adam` (slots `m`, `v`): beta1, beta2, eps, weight_decay (L2); bias
+        correction with `step + 1`;
+      - `adamw` (slots `m`, `v`): as adam with decoupled weight decay
+        `p *= 1 - lr * weight_decay` before the update (default 0.01);
+      - `rmsprop` (slot `v`, and `m` when momentum > 0): alpha, eps,
+        momentum, weight_decay;
+      - `adagrad` (slot `sum`): eps, weight_decay.
+    A function without `nn.optimizer` is trained with plain SGD.
+
+    Before (abridged):
+    ```mlir
+    func.func @M_loss(%x: tensor<?x3xf32>, %y: tensor<?xi64> {nn.labels},
+                      %w: tensor<3x2xf32> {nn.param = "w"})
+        -> (tensor<f32>, tensor<?x2xf32>)
+        attributes {nn.optimizer = {kind = "sgd", momentum = 0.9 : f64}}
+    func.func @M_loss_grad(...) -> (tensor<f32>, tensor<?x2xf32>,
+                                    tensor<3x2xf32> {nn.grad_of = "w"})
+    func.func @M_eval(%x: tensor<?x3xf32>, %w: tensor<3x2xf32> {nn.param = "w"})
+        -> tensor<?x2xf32>
+    ```
+    After (added):
+    ```mlir
+    func.func @M_train_step(%x: tensor<?x3xf32>, %y: tensor<?xi64> {nn.labels},
+        %w: tensor<3x2xf32> {nn.param = "w"},
+        %m: tensor<3x2xf32> {nn.opt_state = "m.w"},
+        %lr: tensor<f32> {nn.lr}, %step: tensor<f32> {nn.step})
+        -> (tensor<f32> {nn.loss}, tensor<?x2xf32> {nn.logits},
+            tensor<3x2xf32> {nn.new_param = "w"},
+            tensor<3x2xf32> {nn.new_opt_state = "m.w"}) {
+      ... forward, loss and backward of @M_loss_grad, giving %loss, %out, %g
+      %mu = nn.constant dense<0.9> : tensor<f32>
+      %m0 = nn.mul %m, %mu ...
+      %m1 = nn.add %m0, %g ...
+      %d = nn.mul %m1, %lr ...
+      %w1 = nn.sub %w, %d ...
+      return %loss, %out, %w1, %m1 : ...
+    }
+    func.func @M_eval_step(%x: tensor<?x3xf32>, %y: tensor<?xi64> {nn.labels},
+        %w: tensor<3x2xf32> {nn.param = "w"})
+        -> (tensor<f32> {nn.loss}, tensor<?x2xf32> {nn.logits})
+    ```
+  }];
+  let options = [
+    ListOption<"models", "models", "std::string",
+               "Names of the models to build steps for (default: every M "
+               "with @M_loss and @M_loss_grad)">
+  ];
+  let dependentDialects = ["::dlc::nn::NNDialect", "::mlir::func::FuncDialect"];
+}
+
 #endif // DLC_DIALECT_NN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,656 @@
+//===- BuildTrainStep.cpp - Train and eval step functions ------------------===//
+//
+// Defines the nn-build-train-step pass. For each model it clones the forward,
+// loss and backward ops of `@M_loss_grad` into `@M_train_step` and appends the
+// optimiser update written in elementwise nn ops (L1 penalty, global-norm
+// clipping, then sgd / adam / adamw / rmsprop / adagrad with PyTorch's
+// semantics), and clones `@M_eval` plus the loss ops of `@M_loss` into
+// `@M_eval_step`. The argument and result conventions are documented in
+// Passes.td and TrainStep.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Dialect/NN/IR/NNOps.h"
+#include "dlc/Dialect/NN/Transforms/Passes.h"
+#include "dlc/Dialect/NN/Transforms/TrainStep.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+#include <map>
+
+namespace dlc::nn {
+#define GEN_PASS_DEF_NNBUILDTRAINSTEP
+#include "dlc/Dialect/NN/Transforms/Passes.h.inc"
+} // namespace dlc::nn
+
+using namespace mlir;
+using namespace dlc::nn;
+
+//===----------------------------------------------------------------------===//
+// The nn.optimizer attribute
+//===----------------------------------------------------------------------===//
+
+std::vector<std::string> OptimizerConfig::slots() const {
+  switch (kind) {
+  case Kind::SGD:
+    return momentum > 0 ? std::vector<std::string>{"m"}
+                        : std::vector<std::string>{};
+  case Kind::Adam:
+  case Kind::AdamW:
+    return {"m", "v"};
+  case Kind::RMSprop:
+    return momentum > 0 ? std::vector<std::string>{"v", "m"}
+                        : std::vector<std::string>{"v"};
+  case Kind::Adagrad:
+    return {"sum"};
+  }
+  return {};
+}
+
+FailureOr<OptimizerConfig> dlc::nn::parseOptimizerAttr(
+    DictionaryAttr dict,
+    llvm::function_ref<InFlightDiagnostic()> emitError) {
+  OptimizerConfig c;
+  if (!dict)
+    return c;
+  auto kindAttr = dict.getAs<StringAttr>("kind");
+  if (!kindAttr) {
+    emitError() << "nn.optimizer: expected a string 'kind'";
+    return failure();
+  }
+  StringRef kind = kindAttr.getValue();
+  // The keys each kind accepts besides kind, lr, grad_clip and l1.
+  SmallVector<StringRef> keys;
+  if (kind == "sgd") {
+    keys = {"momentum", "dampening", "nesterov", "weight_decay"};
+  } else if (kind == "momentum" || kind == "nesterov") {
+    c.momentum = 0.9;
+    c.nesterov = kind == "nesterov";
+    keys = {"momentum", "weight_decay"};
+  } else if (kind == "adam" || kind == "adamw") {
+    c.kind = kind == "adam" ? OptimizerConfig::Kind::Adam
+                            : OptimizerConfig::Kind::AdamW;
+    c.lr = 1e-3;
+    c.weightDecay = kind == "adam" ? 0.0 : 0.01;
+    keys = {"beta1", "beta2", "eps", "weight_decay"};
+  } else if (kind == "rmsprop") {
+    c.kind = OptimizerConfig::Kind::RMSprop;
+    keys = {"alpha", "eps", "momentum", "weight_decay"};
+  } else if (kind == "adagrad") {
+    c.kind = OptimizerConfig::Kind::Adagrad;
+    c.eps = 1e-10;
+    keys = {"eps", "weight_decay"};
+  } else {
+    emitError() << "nn.optimizer: unknown kind '" << kind
+                << "' (expected sgd, momentum, nesterov, adam, adamw, "
+                   "rmsprop or adagrad)";
+    return failure();
+  }
+  keys.append({"lr", "grad_clip", "l1"});
+
+  for (NamedAttribute entry : dict) {
+    StringRef key = entry.getName().getValue();
+    if (key == "kind")
+      continue;
+    if (!llvm::is_contained(keys, key)) {
+      emitError() << "nn.optimizer: unknown key '" << key << "' for kind '"
+                  << kind << "'";
+      return failure();
+    }
+    if (key == "nesterov") {
+      auto value = dyn_cast<BoolAttr>(entry.getValue());
+      if (!value) {
+        emitError() << "nn.optimizer: 'nesterov' must be a bool";
+        return failure();
+      }
+      c.nesterov = value.getValue();
+      continue;
+    }
+    double value;
+    if (auto f = dyn_cast<FloatAttr>(entry.getValue())) {
+      value = f.getValueAsDouble();
+    } else if (auto i = dyn_cast<IntegerAttr>(entry.getValue())) {
+      value = static_cast<double>(i.getInt());
+    } else {
+      emitError() << "nn.optimizer: '" << key << "' must be a number";
+      return failure();
+    }
+    if (!(value >= 0) || std::isinf(value)) {
+      emitError() << "nn.optimizer: '" << key
+                  << "' must be a finite non-negative number";
+      return failure();
+    }
+    double *field = llvm::StringSwitch<double *>(key)
+        .Case("lr", &c.lr)
+        .Case("momentum", &c.momentum)
+        .Case("dampening", &c.dampening)
+        .Case("weight_decay", &c.weightDecay)
+        .Case("beta1", &c.beta1)
+        .Case("beta2", &c.beta2)
+        .Case("alpha", &c.alpha)
+        .Case("eps", &c.eps)
+        .Case("grad_clip", &c.gradClip)
+        .Case("l1", &c.l1)
+        .Default(nullptr);
+    if (field)
+      *field = value;
+  }
+  if (c.nesterov && (c.momentum <= 0 || c.dampening != 0)) {
+    emitError() << "nn.optimizer: Nesterov momentum requires a momentum > 0 "
+                   "and zero dampening";
+    return failure();
+  }
+  for (double beta : {c.beta1, c.beta2, c.alpha})
+    if (beta >= 1) {
+      emitError() << "nn.optimizer: beta1, beta2 and alpha must be below 1";
+      return failure();
+    }
+  return c;
+}
+
+//===----------------------------------------------------------------------===//
+// Building the update
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Emits the arithmetic of the update as nn ops. Every operand pair is either
+/// of one type or a tensor and a 0-d scalar, so the result has the type of
+/// the operand of higher rank.
+class UpdateBuilder {
+public:
+  UpdateBuilder(OpBuilder &b, Location loc, Type elementType)
+      : b(b), loc(loc), scalarType(RankedTensorType::get({}, elementType)) {}
+
+  /// A 0-d constant: `v` rounded once to the element type. Each value is
+  /// emitted once; the update is one block, so the first use dominates.
+  Value constant(double v) {
+    Value &cached = constants[v];
+    if (!cached) {
+      auto attr = DenseElementsAttr::get(
+          scalarType, b.getFloatAttr(scalarType.getElementType(), v));
+      cached = b.create<ConstantOp>(loc, scalarType, cast<ElementsAttr>(attr));
+    }
+    return cached;
+  }
+
+  Value add(Value x, Value y) { return binary<AddOp>(x, y); }
+  Value sub(Value x, Value y) { return binary<SubOp>(x, y); }
+  Value mul(Value x, Value y) { return binary<MulOp>(x, y); }
+  Value div(Value x, Value y) { return binary<DivOp>(x, y); }
+  Value mul(Value x, double c) { return mul(x, constant(c)); }
+  Value add(Value x, double c) { return add(x, constant(c)); }
+  Value sqrt(Value x) { return b.create<SqrtOp>(loc, x.getType(), x); }
+  Value exp(Value x) { return b.create<ExpOp>(loc, x.getType(), x); }
+  Value relu(Value x) { return b.create<ReluOp>(loc, x.getType(), x); }
+  Value sign(Value x) { return b.create<SignOp>(loc, x.getType(), x); }
+  /// The sum of all elements, 0-d.
+  Value sumAll(Value x) { return b.create<SumOp>(loc, scalarType, x); }
+
+  /// `beta^t` for a 0-d `t`, as `exp(t * ln beta)` (0 for beta = 0 and t > 0).
+  Value power(double beta, Value t) {
+    if (beta == 0)
+      return constant(0.0);
+    return exp(mul(t, std::log(beta)));
+  }
+
+private:
+  template <typename OpT>
+  Value binary(Value x, Value y) {
+    auto tx = cast<RankedTensorType>(x.getType());
+    auto ty = cast<RankedTensorType>(y.getType());
+    Type result = tx.getRank() >= ty.getRank() ? tx : ty;
+    return b.create<OpT>(loc, result, x, y);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  RankedTensorType scalarType;
+  std::map<double, Value> constants;
+};
+
+/// One trainable parameter during the update.
+struct Trainable {
+  Value param;
+  Value grad;
+  /// The state of each slot of the optimiser, in slot order.
+  SmallVector<Value> state;
+  /// Results: the new parameter and the new state.
+  Value newParam;
+  SmallVector<Value> newState;
+};
+
+/// Emits the update of every trainable parameter (see Passes.td for the
+/// formulas). `lr` and `step` are 0-d values.
+void emitUpdate(UpdateBuilder &u, const OptimizerConfig &c,
+                MutableArrayRef<Trainable> params, Value lr, Value step) {
+  if (c.l1 > 0)
+    for (Trainable &t : params)
+      t.grad = u.add(t.grad, u.mul(u.sign(t.param), c.l1));
+
+  if (c.gradClip > 0 && !params.empty()) {
+    // PyTorch's clip_grad_norm_: g *= min(1, max_norm / (||g|| + 1e-6)).
+    Value squares;
+    for (Trainable &t : params) {
+      Value s = u.sumAll(u.mul(t.grad, t.grad));
+      squares = squares ? u.add(squares, s) : s;
+    }
+    Value coef = u.div(u.constant(c.gradClip), u.add(u.sqrt(squares), 1e-6));
+    // min(coef, 1) = 1 - relu(1 - coef).
+    Value one = u.constant(1.0);
+    Value clamped = u.sub(one, u.relu(u.sub(one, coef)));
+    for (Trainable &t : params)
+      t.grad = u.mul(t.grad, clamped);
+  }
+
+  using Kind = OptimizerConfig::Kind;
+  // Adam's bias corrections, shared by all parameters.
+  Value stepSize, bc2Sqrt;
+  if (c.kind == Kind::Adam || c.kind == Kind::AdamW) {
+    Value t = u.add(step, 1.0);
+    Value one = u.constant(1.0);
+    stepSize = u.div(lr, u.sub(one, u.power(c.beta1, t)));
+    bc2Sqrt = u.sqrt(u.sub(one, u.power(c.beta2, t)));
+  }
+  // SGD with dampening: PyTorch's first step takes the gradient undamped,
+  // g * ((1 - d) + d * [step == 0]), with [step == 0] = relu(1 - step).
+  Value dampedScale;
+  if (c.kind == Kind::SGD && c.momentum > 0 && c.dampening != 0)
+    dampedScale = u.add(u.mul(u.relu(u.sub(u.constant(1.0), step)),
+                              c.dampening),
+                        1.0 - c.dampening);
+
+  for (Trainable &t : params) {
+    Value p = t.param, g = t.grad;
+    if (c.weightDecay > 0 && c.kind != Kind::AdamW)
+      g = u.add(g, u.mul(p, c.weightDecay));
+    switch (c.kind) {
+    case Kind::SGD: {
+      if (c.momentum > 0) {
+        Value scaled = dampedScale ? u.mul(g, dampedScale) : g;
+        Value buf = u.add(u.mul(t.state[0], c.momentum), scaled);
+        t.newState.push_back(buf);
+        g = c.nesterov ? u.add(g, u.mul(buf, c.momentum)) : buf;
+      }
+      t.newParam = u.sub(p, u.mul(g, lr));
+      break;
+    }
+    case Kind::Adam:
+    case Kind::AdamW: {
+      if (c.kind == Kind::AdamW && c.weightDecay > 0)
+        p = u.mul(p, u.sub(u.constant(1.0), u.mul(lr, c.weightDecay)));
+      Value m = u.add(u.mul(t.state[0], c.beta1), u.mul(g, 1.0 - c.beta1));
+      Value v = u.add(u.mul(t.state[1], c.beta2),
+                      u.mul(u.mul(g, g), 1.0 - c.beta2));
+      t.newState = {m, v};
+      Value denom = u.add(u.div(u.sqrt(v), bc2Sqrt), c.eps);
+      t.newParam = u.sub(p, u.mul(u.div(m, denom), stepSize));
+      break;
+    }
+    case Kind::RMSprop: {
+      Value v = u.add(u.mul(t.state[0], c.alpha),
+                      u.mul(u.mul(g, g), 1.0 - c.alpha));
+      t.newState.push_back(v);
+      Value d = u.div(g, u.add(u.sqrt(v), c.eps));
+      if (c.momentum > 0) {
+        d = u.add(u.mul(t.state[1], c.momentum), d);
+        t.newState.push_back(d);
+      }
+      t.newParam = u.sub(p, u.mul(d, lr));
+      break;
+    }
+    case Kind::Adagrad: {
+      Value sum = u.add(t.state[0], u.mul(g, g));
+      t.newState.push_back(sum);
+      Value d = u.div(g, u.add(u.sqrt(sum), c.eps));
+      t.newParam = u.sub(p, u.mul(d, lr));
+      break;
+    }
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The step functions
+//===----------------------------------------------------------------------===//
+
+/// What an argument of `@M_loss_grad` or `@M_eval` is.
+enum class ArgKind { Input, Labels, Param, Buffer, Seed };
+
+ArgKind classify(func::FuncOp func, unsigned i) {
+  if (func.getArgAttr(i, kLabelsAttrName))
+    return ArgKind::Labels;
+  if (func.getArgAttr(i, NNDialect::kParamAttrName))
+    return ArgKind::Param;
+  if (func.getArgAttr(i, kBufferAttrName))
+    return ArgKind::Buffer;
+  if (func.getArgAttr(i, kSeedAttrName))
+    return ArgKind::Seed;
+  return ArgKind::Input;
+}
+
+/// The argument indices of `func` of one kind, in order; parameters and
+/// buffers together.
+SmallVector<unsigned> argsOf(func::FuncOp func, ArrayRef<ArgKind> kinds) {
+  SmallVector<unsigned> result;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (llvm::is_contained(kinds, classify(func, i)))
+      result.push_back(i);
+  return result;
+}
+
+/// The name in `nn.param` or `nn.buffer` of argument `i`.
+StringAttr paramName(func::FuncOp func, unsigned i) {
+  if (auto name =
+          func.getArgAttrOfType<StringAttr>(i, NNDialect::kParamAttrName))
+    return name;
+  return func.getArgAttrOfType<StringAttr>(i, kBufferAttrName);
+}
+
+struct NNBuildTrainStepPass
+    : public dlc::nn::impl::NNBuildTrainStepBase<NNBuildTrainStepPass> {
+  using NNBuildTrainStepBase::NNBuildTrainStepBase;
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult buildTrainStep(StringRef model, func::FuncOp loss,
+                               func::FuncOp grad);
+  LogicalResult buildEvalStep(StringRef model, func::FuncOp loss,
+                              func::FuncOp eval);
+};
+
+} // namespace
+
+LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
+                                                   func::FuncOp loss,
+                                                   func::FuncOp grad) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+  Location loc = loss.getLoc();
+  std::string name = (model + "_train_step").str();
+  if (module.lookupSymbol(name))
+    return loss.emitError("nn-build-train-step: '@")
+           << name << "' already exists";
+  FailureOr<OptimizerConfig> config = parseOptimizerAttr(
+      loss->getAttrOfType<DictionaryAttr>(kOptimizerAttrName),
+      [&] { return loss.emitError(); });
+  if (failed(config))
+    return failure();
+  if (!grad.getBody().hasOneBlock())
+    return grad.emitError("nn-build-train-step: expected a single block");
+
+  // The results of the gradient function: loss, output, buffer updates and
+  // gradients, found by their attributes.
+  unsigned numResults = grad.getNumResults();
+  auto lossType = numResults ? dyn_cast<RankedTensorType>(grad.getResultTypes()[0])
+                             : RankedTensorType();
+  if (numResults < 2 || !lossType || lossType.getRank() != 0 ||
+      grad.getResultAttr(1, NNDialect::kGradOfAttrName))
+    return grad.emitError("nn-build-train-step: expected the 0-d loss and "
+                          "the model output as the first two results");
+  llvm::StringMap<unsigned> gradResult, bufferUpdateResult;
+  for (unsigned r = 2; r < numResults; ++r) {
+    if (auto of =
+            grad.getResultAttrOfType<StringAttr>(r, NNDialect::kGradOfAttrName))
+      gradResult[of.getValue()] = r;
+    if (auto of = grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
+      bufferUpdateResult[of.getValue()] = r;
+  }
+
+  // Arguments: inputs, labels, params and buffers, state, seeds, lr, step.
+  SmallVector<unsigned> inputs = argsOf(grad, {ArgKind::Input});
+  SmallVector<unsigned> labels = argsOf(grad, {ArgKind::Labels});
+  SmallVector<unsigned> params =
+      argsOf(grad, {ArgKind::Param, ArgKind::Buffer});
+  SmallVector<unsigned> seeds = argsOf(grad, {ArgKind::Seed});
+  SmallVector<unsigned> trainable = argsOf(grad, {ArgKind::Param});
+  if (labels.size() != 1)
+    return grad.emitError("nn-build-train-step: expected one argument with "
+                          "nn.labels");
+  for (unsigned i : trainable)
+    if (!gradResult.count(paramName(grad, i).getValue()))
+      return grad.emitError("nn-build-train-step: no gradient of parameter '")
+             << paramName(grad, i).getValue() << "'";
+
+  std::vector<std::string> slots = config->slots();
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<unsigned> newIndexOf(grad.getNumArguments());
+  auto addGradArgs = [&](ArrayRef<unsigned> indices) {
+    for (unsigned i : indices) {
+      newIndexOf[i] = argTypes.size();
+      argTypes.push_back(grad.getArgumentTypes()[i]);
+      argAttrs.push_back(grad.getArgAttrDict(i));
+    }
+  };
+  auto namedAttr = [&](StringRef attrName, Attribute value) {
+    return DictionaryAttr::get(ctx, {NamedAttribute(
+                                        StringAttr::get(ctx, attrName), value)});
+  };
+  addGradArgs(inputs);
+  addGradArgs(labels);
+  addGradArgs(params);
+  unsigned firstState = argTypes.size();
+  for (const std::string &slot : slots)
+    for (unsigned i : trainable) {
+      argTypes.push_back(grad.getArgumentTypes()[i]);
+      argAttrs.push_back(namedAttr(
+          kOptStateAttrName,
+          StringAttr::get(ctx, slot + "." + paramName(grad, i).getValue())));
+    }
+  addGradArgs(seeds);
+  auto scalarType = RankedTensorType::get({}, Float32Type::get(ctx));
+  unsigned lrIndex = argTypes.size();
+  argTypes.push_back(scalarType);
+  argAttrs.push_back(namedAttr(kLRAttrName, UnitAttr::get(ctx)));
+  argTypes.push_back(scalarType);
+  argAttrs.push_back(namedAttr(kStepAttrName, UnitAttr::get(ctx)));
+
+  OpBuilder b(ctx);
+  b.setInsertionPointAfter(grad);
+  auto stepFunc = b.create<func::FuncOp>(loc, name,
+                                         b.getFunctionType(argTypes, {}));
+  stepFunc.setAllArgAttrs(argAttrs);
+  Block *entry = stepFunc.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+
+  // Forward, loss and backward.
+  IRMapping mapping;
+  for (unsigned i = 0; i < grad.getNumArguments(); ++i)
+    mapping.map(grad.getArgument(i), entry->getArgument(newIndexOf[i]));
+  Block &body = grad.front();
+  for (Operation &op : body.without_terminator())
+    b.clone(op, mapping);
+  SmallVector<Value> gradValues;
+  for (Value v : body.getTerminator()->getOperands())
+    gradValues.push_back(mapping.lookupOrDefault(v));
+
+  // The update.
+  SmallVector<Trainable> updates;
+  for (auto [k, i] : llvm::enumerate(trainable)) {
+    Trainable t;
+    t.param = entry->getArgument(newIndexOf[i]);
+    auto type = cast<RankedTensorType>(t.param.getType());
+    if (!type.getElementType().isF32() || !type.hasStaticShape())
+      return grad.emitError("nn-build-train-step: parameter '")
+             << paramName(grad, i).getValue()
+             << "' must be a statically shaped f32 tensor";
+    t.grad = gradValues[gradResult[paramName(grad, i).getValue()]];
+    for (size_t s = 0; s < slots.size(); ++s)
+      t.state.push_back(
+          entry->getArgument(firstState + s * trainable.size() + k));
+    updates.push_back(std::move(t));
+  }
+  UpdateBuilder u(b, loc, Float32Type::get(ctx));
+  emitUpdate(u, *config, updates, entry->getArgument(lrIndex),
+             entry->getArgument(lrIndex + 1));
+
+  // Results: loss, output, new params and buffers, new state.
+  SmallVector<Value> results = {gradValues[0], gradValues[1]};
+  SmallVector<DictionaryAttr> resultAttrs = {
+      namedAttr(kLossAttrName, UnitAttr::get(ctx)),
+      namedAttr(kLogitsAttrName, UnitAttr::get(ctx))};
+  unsigned k = 0;
+  for (unsigned i : params) {
+    StringAttr pname = paramName(grad, i);
+    if (classify(grad, i) == ArgKind::Param) {
+      results.push_back(updates[k++].newParam);
+      resultAttrs.push_back(namedAttr(kNewParamAttrName, pname));
+      continue;
+    }
+    auto it = bufferUpdateResult.find(pname.getValue());
+    results.push_back(it == bufferUpdateResult.end()
+                          ? entry->getArgument(newIndexOf[i])
+                          : gradValues[it->second]);
+    resultAttrs.push_back(namedAttr(kNewBufferAttrName, pname));
+  }
+  for (size_t s = 0; s < slots.size(); ++s)
+    for (auto [j, i] : llvm::enumerate(trainable)) {
+      results.push_back(updates[j].newState[s]);
+      resultAttrs.push_back(namedAttr(
+          kNewOptStateAttrName,
+          StringAttr::get(ctx, slots[s] + "." + paramName(grad, i).getValue())));
+    }
+  b.create<func::ReturnOp>(loc, results);
+  stepFunc.setType(
+      b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  stepFunc.setAllResultAttrs(resultAttrs);
+  return success();
+}
+
+LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
+                                                  func::FuncOp loss,
+                                                  func::FuncOp eval) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+  std::string name = (model + "_eval_step").str();
+  if (module.lookupSymbol(name))
+    return loss.emitError("nn-build-train-step: '@")
+           << name << "' already exists";
+  if (!eval.getBody().hasOneBlock() || !loss.getBody().hasOneBlock())
+    return eval.emitError("nn-build-train-step: expected a single block");
+
+  // The loss ops of @M_loss: the backward slice of its loss up to the model
+  // output and the labels.
+  Block &lossBody = loss.front();
+  Operation *lossReturn = lossBody.getTerminator();
+  SmallVector<unsigned> lossLabels = argsOf(loss, {ArgKind::Labels});
+  if (lossReturn->getNumOperands() < 2 || lossLabels.size() != 1)
+    return loss.emitError("nn-build-train-step: expected @")
+           << loss.getName()
+           << " to return the loss and the output and to take labels";
+  Value lossValue = lossReturn->getOperand(0);
+  Value output = lossReturn->getOperand(1);
+  Value labels = loss.getArgument(lossLabels[0]);
+  llvm::SetVector<Operation *> lossOps;
+  SmallVector<Value> worklist = {lossValue};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (v == output || v == labels)
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return loss.emitError("nn-build-train-step: the loss of @")
+             << loss.getName()
+             << " depends on more than the model output and the labels";
+    if (lossOps.insert(def))
+      worklist.append(def->operand_begin(), def->operand_end());
+  }
+  SmallVector<Operation *> ordered(lossOps.begin(), lossOps.end());
+  llvm::sort(ordered, [](Operation *x, Operation *y) {
+    return x->isBeforeInBlock(y);
+  });
+
+  // Arguments: inputs, labels, params and buffers (those of @M_eval).
+  SmallVector<unsigned> inputs = argsOf(eval, {ArgKind::Input});
+  SmallVector<unsigned> params =
+      argsOf(eval, {ArgKind::Param, ArgKind::Buffer});
+  if (inputs.size() + params.size() != eval.getNumArguments())
+    return eval.emitError("nn-build-train-step: @")
+           << eval.getName() << " takes arguments other than inputs, "
+           << "parameters and buffers";
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<unsigned> newIndexOf(eval.getNumArguments());
+  for (unsigned i : inputs) {
+    newIndexOf[i] = argTypes.size();
+    argTypes.push_back(eval.getArgumentTypes()[i]);
+    argAttrs.push_back(eval.getArgAttrDict(i));
+  }
+  unsigned labelsIndex = argTypes.size();
+  argTypes.push_back(labels.getType());
+  argAttrs.push_back(loss.getArgAttrDict(lossLabels[0]));
+  for (unsigned i : params) {
+    newIndexOf[i] = argTypes.size();
+    argTypes.push_back(eval.getArgumentTypes()[i]);
+    argAttrs.push_back(eval.getArgAttrDict(i));
+  }
+
+  OpBuilder b(ctx);
+  Operation *trainStep = module.lookupSymbol((model + "_train_step").str());
+  b.setInsertionPointAfter(trainStep ? trainStep : loss.getOperation());
+  auto stepFunc = b.create<func::FuncOp>(eval.getLoc(), name,
+                                         b.getFunctionType(argTypes, {}));
+  stepFunc.setAllArgAttrs(argAttrs);
+  Block *entry = stepFunc.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  IRMapping mapping;
+  for (unsigned i = 0; i < eval.getNumArguments(); ++i)
+    mapping.map(eval.getArgument(i), entry->getArgument(newIndexOf[i]));
+  Block &evalBody = eval.front();
+  for (Operation &op : evalBody.without_terminator())
+    b.clone(op, mapping);
+  Operation *evalReturn = evalBody.getTerminator();
+  if (evalReturn->getNumOperands() < 1 ||
+      evalReturn->getOperand(0).getType() != output.getType())
+    return eval.emitError("nn-build-train-step: the output of @")
+           << eval.getName() << " does not match that of @" << loss.getName();
+  Value evalOutput = mapping.lookupOrDefault(evalReturn->getOperand(0));
+
+  IRMapping lossMapping;
+  lossMapping.map(output, evalOutput);
+  lossMapping.map(labels, entry->getArgument(labelsIndex));
+  for (Operation *op : ordered)
+    b.clone(*op, lossMapping);
+  Value evalLoss = lossMapping.lookupOrDefault(lossValue);
+
+  b.create<func::ReturnOp>(eval.getLoc(), ValueRange{evalLoss, evalOutput});
+  stepFunc.setType(b.getFunctionType(
+      argTypes, TypeRange{evalLoss.getType(), evalOutput.getType()}));
+  stepFunc.setResultAttr(0, kLossAttrName, UnitAttr::get(ctx));
+  stepFunc.setResultAttr(1, kLogitsAttrName, UnitAttr::get(ctx));
+  return success();
+}
+
+void NNBuildTrainStepPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  // The models: those named, or every M with @M_loss and @M_loss_grad.
+  SmallVector<std::string> names(models.begin(), models.end());
+  if (names.empty())
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func.getName().ends_with("_loss") &&
+          module.lookupSymbol<func::FuncOp>((func.getName() + "_grad").str()))
+        names.push_back(func.getName().drop_back(5).str());
+
+  for (const std::string &model : names) {
+    auto loss = module.lookupSymbol<func::FuncOp>(model + "_loss");
+    auto grad = module.lookupSymbol<func::FuncOp>(model + "_loss_grad");
+    auto eval = module.lookupSymbol<func::FuncOp>(model + "_eval");
+    if (!loss || !grad || !eval) {
+      module.emitError() << "nn-build-train-step: model '" << model
+                         << "' needs @" << model << "_loss, @" << model
+                         << "_loss_grad (run nn-autodiff first) and @"
+                         << model << "_eval";
+      return signalPassFailure();
+    }
+    if (failed(buildTrainStep(model, loss, grad)) ||
+        failed(buildEvalStep(model, loss, eval)))
+      return signalPassFailure();
+  }
+}
