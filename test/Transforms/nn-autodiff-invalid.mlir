@@ -28,13 +28,3 @@ func.func @reshape_two_dynamic(%x: tensor<?x?xf32> {nn.param = "x"}) -> tensor<f
   %l = nn.sum %r : (tensor<?xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }
-
-// -----
-
-// Differentiating through the batch statistics is not supported.
-func.func @bn_stats(%x: tensor<4x2xf32> {nn.param = "x"}, %g: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<f32> {
-  // expected-error @+1 {{cannot differentiate through the batch statistics}}
-  %y, %m, %v = nn.batch_norm_train %x, %g, %b : (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>)
-  %l = nn.sum %m : (tensor<2xf32>) -> tensor<f32>
-  return %l : tensor<f32>
-}

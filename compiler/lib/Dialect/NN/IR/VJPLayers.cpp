@@ -44,17 +44,55 @@ VJPResult AvgPool2DOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
       getKernelAttr(), getStrideAttr(), getPaddingAttr())};
 }
 
+/// Reshapes a per-channel vector `[C]` so that it broadcasts against `x`
+/// (`[1, C]` or `[1, C, 1, 1]`).
+static Value perChannel(OpBuilder &builder, Location loc, Value v, Value x) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto vType = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(xType.getRank(), 1);
+  shape[1] = vType.getDimSize(0);
+  return builder.create<ReshapeOp>(
+      loc, RankedTensorType::get(shape, vType.getElementType()), v);
+}
+
 VJPResult BatchNormTrainOp::computeVJP(OpBuilder &builder,
                                        ArrayRef<Value> cts) {
-  if (cts[1] || cts[2])
-    return emitOpError("cannot differentiate through the batch statistics "
-                       "results of batch_norm_train");
-  auto op = builder.create<BatchNormGradOp>(
-      getLoc(), getX().getType(), getGamma().getType(), getBeta().getType(),
-      cts[0], getX(), getGamma(), getMean(), getVar(), getEpsilonAttr(),
-      builder.getBoolAttr(true));
-  return SmallVector<Value>{op.getGradX(), op.getGradGamma(),
-                            op.getGradBeta()};
+  VJPBuilder v(builder, getLoc());
+  Value gy = cts[0], gmean = cts[1], gvar = cts[2];
+  SmallVector<Value> result(3);
+  if (gy) {
+    auto op = builder.create<BatchNormGradOp>(
+        getLoc(), getX().getType(), getGamma().getType(), getBeta().getType(),
+        gy, getX(), getGamma(), getMean(), getVar(), getEpsilonAttr(),
+        builder.getBoolAttr(true));
+    result = {op.getGradX(), op.getGradGamma(), op.getGradBeta()};
+  }
+  if (!gmean && !gvar)
+    return result;
+  // The statistics themselves: d mean / dx = 1 / M and
+  // d var / dx = 2 (x - mean) / M per channel, M the count per channel.
+  if (cast<RankedTensorType>(getMean().getType()).isDynamicDim(0))
+    return emitOpError("cannot differentiate the batch statistics with a "
+                       "dynamic channel count");
+  SmallVector<int64_t> reduced = {0};
+  for (int64_t d = 2, e = cast<RankedTensorType>(getX().getType()).getRank();
+       d < e; ++d)
+    reduced.push_back(d);
+  Value count = v.count(getX(), reduced);
+  Value dx;
+  if (gmean)
+    dx = v.broadcastLike(
+        v.div(perChannel(builder, getLoc(), gmean, getX()), count), getX());
+  if (gvar) {
+    Value centered =
+        v.sub(getX(), perChannel(builder, getLoc(), getMean(), getX()));
+    Value fromVar = v.mul(
+        v.scale(centered, 2.0),
+        v.div(perChannel(builder, getLoc(), gvar, getX()), count));
+    dx = dx ? v.add(dx, fromVar) : fromVar;
+  }
+  result[0] = result[0] ? v.add(result[0], dx) : dx;
+  return result;
 }
 
 VJPResult BatchNormInferOp::computeVJP(OpBuilder &builder,

@@ -659,8 +659,7 @@ def NN_BatchNormTrainOp : NN_DifferentiableOp<"batch_norm_train",
     and the biased variance over all other dimensions, then scales by `gamma`
     and shifts by `beta` (both `[C]`). Also returns the batch mean and the
     biased batch variance (`[C]`) so that the running statistics can be
-    updated outside (the unbiased correction `M/(M-1)` is the caller's). The
-    statistics results are not differentiated through.
+    updated outside (the unbiased correction `M/(M-1)` is the caller's).
 
     ```mlir
     %y, %mean, %var = nn.batch_norm_train %x, %gamma, %beta {epsilon = 1.0e-5 : f64}
