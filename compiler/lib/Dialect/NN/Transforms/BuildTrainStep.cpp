@@ -257,13 +257,15 @@ void emitUpdate(UpdateBuilder &u, const OptimizerConfig &c,
     stepSize = u.div(lr, u.sub(one, u.power(c.beta1, t)));
     bc2Sqrt = u.sqrt(u.sub(one, u.power(c.beta2, t)));
   }
-  // SGD with dampening: PyTorch's first step takes the gradient undamped,
-  // g * ((1 - d) + d * [step == 0]), with [step == 0] = relu(1 - step).
+  // SGD with dampening: PyTorch's first step stores the gradient undamped,
+  // so g is scaled by 1 - d * min(step, 1), with min(step, 1) written as
+  // 1 - relu(1 - step) (step is a whole number).
   Value dampedScale;
-  if (c.kind == Kind::SGD && c.momentum > 0 && c.dampening != 0)
-    dampedScale = u.add(u.mul(u.relu(u.sub(u.constant(1.0), step)),
-                              c.dampening),
-                        1.0 - c.dampening);
+  if (c.kind == Kind::SGD && c.momentum > 0 && c.dampening != 0) {
+    Value one = u.constant(1.0);
+    Value notFirst = u.sub(one, u.relu(u.sub(one, step)));
+    dampedScale = u.sub(one, u.mul(notFirst, c.dampening));
+  }
 
   for (Trainable &t : params) {
     Value p = t.param, g = t.grad;
