@@ -120,7 +120,7 @@ TEST(SafeTensors, RejectsOverlapsAndGaps) {
       decodeSafeTensors(
           withHeader(
               R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-                         "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
+                  "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
               12),
           "f"),
       "overlap or leave a gap");

@@ -1,4 +1,4 @@
-//===- Trainer.h - Training loop and the trainer's commands -----*- C++ -*-===//
+//===- Trainer.h - The trainer's commands and their settings ----*- C++ -*-===//
 //
 // The commands of `./train`: train (with validation, early stopping,
 // checkpoints, resume, JSON Lines log and a final test evaluation), eval,
@@ -56,6 +56,10 @@ struct RunConfig {
   void restoreFrom(const nlohmann::json &saved);
 };
 
+/// Name of an optimizer kind ("sgd", "adam", ...).
+const char *optimizerName(int32_t kind);
+
+/// The commands; each returns the process exit status.
 int runTrain(const dlrt_model_desc &desc, RunConfig config);
 int runEval(const dlrt_model_desc &desc, const RunConfig &config);
 int runPredict(const dlrt_model_desc &desc, const RunConfig &config);

@@ -150,8 +150,9 @@ typedef enum dlrt_schedule_kind {
   DLRT_SCHED_STEP = 1,        /**< lr * gamma^floor(epoch/step_epochs). */
   DLRT_SCHED_EXPONENTIAL = 2, /**< lr * gamma^epoch. */
   DLRT_SCHED_COSINE = 3,      /**< Cosine from lr to min_lr over all steps. */
-  DLRT_SCHED_ONE_CYCLE = 4    /**< Smith's one-cycle, cosine phases, as in
-                                   PyTorch's OneCycleLR (no momentum cycling). */
+  /** Smith's one-cycle with cosine phases, as PyTorch's OneCycleLR (without
+   *  momentum cycling). */
+  DLRT_SCHED_ONE_CYCLE = 4
 } dlrt_schedule_kind;
 
 /** Schedule arguments; a 0 means the default given for each field. Epochs in

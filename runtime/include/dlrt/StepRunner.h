@@ -1,0 +1,94 @@
+//===- StepRunner.h - Calling the compiled steps ----------------*- C++ -*-===//
+//
+// Shared by the trainer's commands: StepRunner owns the batch buffers, fills
+// the dlrt_step_args of each call of a compiled step (pointers to the model
+// state, the batch, the learning rate, the per-step seed) and checks its
+// status; EvalResult is the loss and confusion matrix of one pass over some
+// samples. Helpers for loading the configured data and printing metrics live
+// here too.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_STEPRUNNER_H
+#define DLRT_STEPRUNNER_H
+
+#include "dlrt/Dataset.h"
+#include "dlrt/Metrics.h"
+#include "dlrt/Model.h"
+#include "dlrt/Trainer.h"
+#include "dlrt/dlrt.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dlrt {
+
+/// Loss and confusion matrix of one pass over some samples.
+struct EvalResult {
+  double loss = 0;
+  ConfusionMatrix confusion;
+  explicit EvalResult(int32_t classes) : confusion(classes) {}
+  double accuracy() const { return confusion.accuracy(); }
+};
+
+/// Batch buffers and the argument block of the compiled steps.
+class StepRunner {
+public:
+  /// Allocates buffers for batches of `config.batch` samples and the
+  /// model's workspace.
+  StepRunner(const dlrt_model_desc &desc, ModelState &state,
+             const RunConfig &config);
+
+  /// Gathers batch `b` of `order` into the input buffers; returns its size.
+  int64_t load(const Dataset &data, const std::vector<int64_t> &order,
+               int64_t b);
+
+  /// Runs `fn` (named `what` in errors) on the loaded batch of `n` samples;
+  /// returns the loss it reports. `training` binds gradients and optimiser
+  /// state.
+  double run(dlrt_step_fn fn, const char *what, bool training, int64_t n,
+             double lr, int64_t step);
+
+  /// Evaluates `indices` of `data` in order, in inference mode.
+  EvalResult evaluate(const Dataset &data, const std::vector<int64_t> &indices);
+
+  /// Logits and labels of the last batch.
+  const float *logitsData() const { return logits.data(); }
+  const int64_t *labels() const { return y.data(); }
+
+private:
+  const dlrt_model_desc &desc;
+  ModelState &state;
+  int64_t batch;
+  AlignedFloats x;
+  std::vector<int64_t> y;
+  AlignedFloats logits;
+  dlrt_optimizer_desc optimizer;
+  uint64_t seed;
+};
+
+/// 0, 1, ..., n - 1.
+std::vector<int64_t> allIndices(int64_t n);
+
+/// Text ("loss 0.5 acc 0.8 ...") and JSON fields of the metrics selected in
+/// `flags` (dlrt_metric_flag bits), each name prefixed with `prefix`.
+std::string describeMetrics(const EvalResult &r, uint32_t flags,
+                            const std::string &prefix, nlohmann::json *record);
+
+/// Passes --threads to the model, if it wants it.
+void applyThreads(const dlrt_model_desc &desc, const RunConfig &config);
+
+/// Loads part "train" or "test" of the configured data.
+Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
+                 const char *part);
+
+/// Loads the parameters of --weights (required by `command`).
+void loadWeights(ModelState &state, const RunConfig &config,
+                 const char *command);
+
+} // namespace dlrt
+
+#endif // DLRT_STEPRUNNER_H

@@ -1,0 +1,102 @@
+//===- Info.cpp - The info command ----------------------------------------===//
+//
+// `./train info`: the model's layers and parameters, FLOPs per sample, the
+// memory of every buffer the runtime allocates, and the training recipe.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Dataset.h"
+#include "dlrt/Model.h"
+#include "dlrt/Schedule.h"
+#include "dlrt/Trainer.h"
+
+#include <fmt/format.h>
+
+namespace dlrt {
+
+namespace {
+
+std::string formatBytes(uint64_t bytes) {
+  if (bytes >= (1u << 20))
+    return fmt::format("{:.2f} MiB", bytes / double(1 << 20));
+  if (bytes >= (1u << 10))
+    return fmt::format("{:.2f} KiB", bytes / double(1 << 10));
+  return fmt::format("{} B", bytes);
+}
+
+} // namespace
+
+int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
+  ModelState state(desc, desc.train.optimizer.num_slots);
+  std::vector<int64_t> input(desc.input_shape,
+                             desc.input_shape + desc.input_rank);
+  fmt::print("model {} (dlrt ABI {})\n", desc.name ? desc.name : "?",
+             desc.abi_version);
+  fmt::print("input  {} per sample ({} values), labels: class index, {} "
+             "classes\n",
+             formatShape(input), inputSize(desc), desc.num_classes);
+  if (desc.num_layers > 0 && desc.layers) {
+    fmt::print("\nlayers:\n  {:<16} {:<12} {:<16} {:>14}\n", "name", "op",
+               "output", "FLOPs/sample");
+    for (int32_t i = 0; i < desc.num_layers; ++i) {
+      const dlrt_layer_desc &l = desc.layers[i];
+      fmt::print("  {:<16} {:<12} {:<16} {:>14}\n", l.name ? l.name : "",
+                 l.op ? l.op : "", l.output_shape ? l.output_shape : "",
+                 l.flops_per_sample);
+    }
+  }
+  fmt::print("\nparameters:\n  {:<20} {:<16} {:>10}  {:<16} {}\n", "name",
+             "shape", "count", "init", "kind");
+  int64_t trainable = 0, buffers = 0;
+  for (int32_t p = 0; p < desc.num_params; ++p) {
+    const dlrt_param_desc &d = desc.params[p];
+    int64_t count = paramSize(d);
+    (d.trainable ? trainable : buffers) += count;
+    fmt::print("  {:<20} {:<16} {:>10}  {:<16} {}\n", d.name,
+               formatShape(paramShape(d)), count, initName(d.init),
+               d.trainable ? "trainable" : "buffer");
+  }
+  fmt::print("  total: {} trainable parameters, {} buffer values\n", trainable,
+             buffers);
+  fmt::print("\nFLOPs per sample: forward {}, training step {}\n",
+             desc.flops_forward_per_sample, desc.flops_train_per_sample);
+  uint64_t batchBytes = uint64_t(config.batch) *
+                        (inputSize(desc) * sizeof(float) + sizeof(int64_t) +
+                         desc.num_outputs * sizeof(float));
+  uint64_t workspace = ModelState::workspaceBytes(desc, config.batch);
+  uint64_t total = state.paramBytes() + state.gradBytes() +
+                   state.optStateBytes() + workspace + batchBytes;
+  fmt::print("memory (batch {}):\n", config.batch);
+  fmt::print("  parameters       {:>12} ({} bytes)\n",
+             formatBytes(state.paramBytes()), state.paramBytes());
+  fmt::print("  gradients        {:>12} ({} bytes)\n",
+             formatBytes(state.gradBytes()), state.gradBytes());
+  fmt::print("  optimizer state  {:>12} ({} bytes, {} slot(s) per "
+             "parameter)\n",
+             formatBytes(state.optStateBytes()), state.optStateBytes(),
+             state.numSlots());
+  fmt::print("  workspace        {:>12} ({} bytes)\n", formatBytes(workspace),
+             workspace);
+  fmt::print("  batch buffers    {:>12} ({} bytes)\n", formatBytes(batchBytes),
+             batchBytes);
+  fmt::print("  total            {:>12} ({} bytes)\n", formatBytes(total),
+             total);
+  const dlrt_optimizer_desc &o = config.optimizer;
+  fmt::print("\ntraining: epochs {}, batch {}, seed {}, validation {}, "
+             "loss {}\n",
+             config.epochs, config.batch, config.seed, config.validation,
+             desc.train.loss_name ? desc.train.loss_name : "?");
+  fmt::print("optimizer: {}(lr={}, momentum={}, nesterov={}, "
+             "weight_decay={}, beta1={}, beta2={}, eps={})\n",
+             optimizerName(o.kind), o.lr, o.momentum, o.nesterov != 0,
+             o.weight_decay, o.beta1, o.beta2, o.eps);
+  fmt::print("schedule: {}\n",
+             LrSchedule(config.schedule, o.lr, 1, config.epochs).describe());
+  if (config.earlyStop.patience > 0)
+    fmt::print("early stopping: patience {} on {}\n", config.earlyStop.patience,
+               monitorName(config.earlyStop.monitor));
+  fmt::print("data: {} ({})\n", config.data, dataKindName(config.dataKind));
+  return 0;
+}
+
+} // namespace dlrt

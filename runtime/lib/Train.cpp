@@ -1,0 +1,315 @@
+//===- Train.cpp - The training loop --------------------------------------===//
+//
+// `./train` and `./train train`: validation split, epochs of shuffled batches
+// through the compiled train_step, the learning-rate schedule, metrics,
+// progress, the JSON Lines log, early stopping, a crash-safe checkpoint after
+// every epoch (and on SIGINT/SIGTERM, mid-epoch), resume, and the final test
+// evaluation. Every random choice is a stream keyed by the run seed
+// (Random.h), so a run is a function of its RunConfig, the data and the thread
+// count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/Error.h"
+#include "dlrt/Log.h"
+#include "dlrt/Progress.h"
+#include "dlrt/Random.h"
+#include "dlrt/Schedule.h"
+#include "dlrt/StepRunner.h"
+#include "dlrt/Trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+
+using nlohmann::json;
+
+namespace dlrt {
+
+namespace {
+
+std::string requireMeta(const std::map<std::string, std::string> &meta,
+                        const std::string &key, const std::string &path) {
+  auto it = meta.find(key);
+  if (it == meta.end())
+    fail("checkpoint '{}' lacks the metadata '{}' needed to resume", path, key);
+  return it->second;
+}
+
+int64_t parseCount(const std::string &text, const std::string &key,
+                   const std::string &path) {
+  try {
+    size_t used = 0;
+    long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= 0)
+      return value;
+  } catch (const std::exception &) {
+  }
+  fail("checkpoint '{}' has a malformed '{}' metadata value '{}'", path, key,
+       text);
+}
+
+} // namespace
+
+namespace {
+
+/// Set by SIGINT/SIGTERM; the training loop polls it after every step.
+volatile std::sig_atomic_t interruptRequested = 0;
+
+extern "C" void requestInterrupt(int) { interruptRequested = 1; }
+
+/// Routes SIGINT and SIGTERM to requestInterrupt while training runs, so that
+/// Ctrl-C saves a resumable checkpoint instead of losing the epoch.
+class InterruptGuard {
+public:
+  InterruptGuard() {
+    interruptRequested = 0;
+    struct sigaction action {};
+    action.sa_handler = requestInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &oldInt);
+    sigaction(SIGTERM, &action, &oldTerm);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+  }
+
+private:
+  struct sigaction oldInt {
+  }, oldTerm{};
+};
+
+/// Exit status of an interrupted run (128 + SIGINT, as shells report it).
+constexpr int InterruptedExitCode = 130;
+
+} // namespace
+
+int runTrain(const dlrt_model_desc &desc, RunConfig config) {
+  InterruptGuard interrupts;
+  ModelState state(desc, desc.train.optimizer.num_slots);
+  int64_t startEpoch = 0, step = 0, savedStepsPerEpoch = -1;
+  json savedEarlyStop;
+  if (!config.resume.empty()) {
+    std::map<std::string, std::string> meta = state.load(config.resume, true);
+    int32_t epochs = config.epochs;
+    json saved;
+    try {
+      saved = json::parse(requireMeta(meta, "train_config", config.resume));
+      savedEarlyStop =
+          json::parse(requireMeta(meta, "early_stop", config.resume));
+    } catch (const json::exception &e) {
+      fail("checkpoint '{}' has malformed metadata: {}", config.resume,
+           e.what());
+    }
+    config.restoreFrom(saved);
+    if (config.epochsGiven)
+      config.epochs = epochs;
+    startEpoch = parseCount(requireMeta(meta, "epoch", config.resume), "epoch",
+                            config.resume);
+    step = parseCount(requireMeta(meta, "step", config.resume), "step",
+                      config.resume);
+    savedStepsPerEpoch =
+        parseCount(requireMeta(meta, "steps_per_epoch", config.resume),
+                   "steps_per_epoch", config.resume);
+  } else {
+    state.initialise(config.seed);
+  }
+  applyThreads(desc, config);
+
+  Dataset train = loadPart(desc, config, "train");
+  Dataset test = loadPart(desc, config, "test");
+  Split split = splitIndices(train.size(), config.validation, config.seed);
+  int64_t stepsPerEpoch = numBatches(split.train.size(), config.batch);
+  if (savedStepsPerEpoch >= 0 && savedStepsPerEpoch != stepsPerEpoch)
+    fail("checkpoint '{}' was trained with {} steps per epoch but this run "
+         "has {} (different data?)",
+         config.resume, savedStepsPerEpoch, stepsPerEpoch);
+  // An interrupted run saves mid-epoch: `epoch` epochs done plus some
+  // batches of the next one.
+  if (savedStepsPerEpoch >= 0 && step / stepsPerEpoch != startEpoch)
+    fail("checkpoint '{}' is inconsistent: step {} does not lie in epoch {} "
+         "of {} steps",
+         config.resume, step, startEpoch + 1, stepsPerEpoch);
+  int64_t startBatch = step - startEpoch * stepsPerEpoch;
+
+  LrSchedule schedule(config.schedule, config.optimizer.lr, stepsPerEpoch,
+                      config.epochs);
+  int32_t monitor = config.earlyStop.monitor;
+  bool haveValidation = !split.validation.empty();
+  bool higherIsBetter =
+      monitor == DLRT_MONITOR_VAL_ACCURACY || monitor == DLRT_MONITOR_ACCURACY;
+  EarlyStopping earlyStop(config.earlyStop.patience, higherIsBetter,
+                          config.earlyStop.min_delta);
+  if (!savedEarlyStop.is_null()) {
+    earlyStop.hasBest = savedEarlyStop.value("has_best", false);
+    earlyStop.best = savedEarlyStop.value("best", 0.0);
+    earlyStop.wait = savedEarlyStop.value("wait", 0);
+  }
+  JsonlLog log;
+  if (!config.log.empty())
+    log.open(config.log, !config.resume.empty());
+
+  fmt::print("training {}: {} training, {} validation, {} test samples; "
+             "batch {}, {} steps per epoch\n",
+             desc.name ? desc.name : "model", split.train.size(),
+             split.validation.size(), test.size(), config.batch, stepsPerEpoch);
+  fmt::print("optimizer {} (lr {}), schedule {}\n",
+             optimizerName(config.optimizer.kind), config.optimizer.lr,
+             schedule.describe());
+  if (step > 0)
+    fmt::print("resuming from '{}' at epoch {}, step {}\n", config.resume,
+               startEpoch, step);
+  std::fflush(stdout);
+
+  StepRunner runner(desc, state, config);
+  int32_t lastEpoch = config.epochs;
+  if (config.stopAfter > 0)
+    lastEpoch = std::min<int64_t>(config.epochs, startEpoch + config.stopAfter);
+  bool terminal = stderrIsTerminal();
+
+  auto checkpoint = [&](int64_t epochsDone) {
+    if (config.save.empty())
+      return;
+    std::map<std::string, std::string> meta;
+    meta["format"] = "dlc-checkpoint/1";
+    meta["model"] = desc.name ? desc.name : "";
+    meta["step"] = std::to_string(step);
+    meta["epoch"] = std::to_string(epochsDone);
+    meta["steps_per_epoch"] = std::to_string(stepsPerEpoch);
+    meta["optimizer"] = optimizerName(config.optimizer.kind);
+    meta["optimizer_state_keys"] = json(state.optKeys()).dump();
+    meta["rng"] = json{
+        {"generator", "xoshiro256** streams keyed by "
+                      "splitmix64(seed, purpose, index)"},
+        {"seed", config.seed},
+        {"next_shuffle_epoch", epochsDone},
+        {"next_step",
+         step}}.dump();
+    meta["train_config"] = config.toJson().dump();
+    meta["early_stop"] = json{
+        {"has_best", earlyStop.hasBest},
+        {"best", earlyStop.best},
+        {"wait",
+         earlyStop.wait}}.dump();
+    state.save(config.save, meta);
+  };
+
+  if (startEpoch >= config.epochs)
+    fmt::print("nothing to train: the checkpoint is at epoch {} of {}\n",
+               startEpoch, config.epochs);
+  if (earlyStop.shouldStop() && startEpoch < config.epochs) {
+    fmt::print("early stopping already triggered in '{}'\n", config.resume);
+    lastEpoch = static_cast<int32_t>(startEpoch);
+  }
+
+  for (int64_t epoch = startEpoch; epoch < lastEpoch; ++epoch) {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<int64_t> order = epochOrder(split.train, config.seed, epoch);
+    Progress progress(terminal,
+                      fmt::format("epoch {}/{}", epoch + 1, config.epochs),
+                      stepsPerEpoch);
+    EvalResult trainResult(desc.num_classes);
+    double lossSum = 0;
+    int64_t seen = 0;
+    double lr = 0;
+    int64_t firstBatch = epoch == startEpoch ? startBatch : 0;
+    for (int64_t b = firstBatch; b < stepsPerEpoch; ++b) {
+      int64_t n = runner.load(train, order, b);
+      lr = schedule.at(step);
+      double loss =
+          runner.run(desc.train_step, "train_step", true, n, lr, step);
+      if (!std::isfinite(loss))
+        fail("the loss became {} at step {} (epoch {}); try a lower --lr", loss,
+             step, epoch + 1);
+      lossSum += loss * n;
+      seen += n;
+      trainResult.confusion.add(runner.logitsData(), runner.labels(), n,
+                                desc.num_outputs);
+      ++step;
+      progress.update(b + 1, seen, lossSum / seen,
+                      trainResult.confusion.accuracy());
+      if (config.logEvery > 0 && step % config.logEvery == 0)
+        log.write({{"event", "step"},
+                   {"epoch", epoch + 1},
+                   {"step", step},
+                   {"lr", lr},
+                   {"loss", loss}});
+      // Interrupted mid-epoch: save and stop. (After the last batch, the
+      // epoch is completed first so that its end-of-epoch state is saved.)
+      if (interruptRequested && b + 1 < stepsPerEpoch) {
+        progress.finish();
+        fmt::print("interrupted at step {} (epoch {}, batch {}/{})\n", step,
+                   epoch + 1, b + 1, stepsPerEpoch);
+        checkpoint(epoch);
+        if (!config.save.empty())
+          fmt::print("saved '{}'; continue with --resume\n", config.save);
+        return InterruptedExitCode;
+      }
+    }
+    progress.finish();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    trainResult.loss = seen ? lossSum / seen : 0.0;
+
+    json record = {
+        {"event", "epoch"}, {"epoch", epoch + 1}, {"step", step}, {"lr", lr}};
+    std::string line =
+        fmt::format("epoch {}/{}: {}", epoch + 1, config.epochs,
+                    describeMetrics(trainResult, config.metrics, "", &record));
+    EvalResult validation(desc.num_classes);
+    if (haveValidation) {
+      validation = runner.evaluate(train, split.validation);
+      line +=
+          " | " + describeMetrics(validation, config.metrics, "val_", &record);
+    }
+    double rate = seconds > 0 ? seen / seconds : 0.0;
+    record["samples_per_s"] = rate;
+    record["seconds"] = seconds;
+    fmt::print("{} | lr {:.4g} | {:.0f} samples/s, {:.1f}s\n", line, lr, rate,
+               seconds);
+    std::fflush(stdout);
+    log.write(record);
+
+    const EvalResult &watched = (monitor == DLRT_MONITOR_VAL_LOSS ||
+                                 monitor == DLRT_MONITOR_VAL_ACCURACY) &&
+                                        haveValidation
+                                    ? validation
+                                    : trainResult;
+    double value = higherIsBetter ? watched.accuracy() : watched.loss;
+    earlyStop.update(value);
+    checkpoint(epoch + 1);
+    if (interruptRequested) {
+      fmt::print("interrupted after epoch {}\n", epoch + 1);
+      if (!config.save.empty())
+        fmt::print("saved '{}'; continue with --resume\n", config.save);
+      return InterruptedExitCode;
+    }
+    if (earlyStop.shouldStop() && epoch + 1 < config.epochs) {
+      fmt::print("early stopping: {} has not improved for {} epochs "
+                 "(best {:.4f})\n",
+                 monitorName(monitor), earlyStop.wait, earlyStop.best);
+      break;
+    }
+  }
+  if (!config.save.empty() && startEpoch >= lastEpoch)
+    checkpoint(startEpoch);
+
+  EvalResult tested = runner.evaluate(test, allIndices(test.size()));
+  json record = {{"event", "test"}, {"step", step}};
+  fmt::print("test: {}\n",
+             describeMetrics(tested, config.metrics, "", &record));
+  if (config.metrics & DLRT_METRIC_CONFUSION)
+    fmt::print("confusion matrix (rows: actual, columns: predicted):\n{}",
+               tested.confusion.format());
+  log.write(record);
+  if (!config.save.empty())
+    fmt::print("saved '{}'\n", config.save);
+  return 0;
+}
+
+} // namespace dlrt
