@@ -1,4 +1,4 @@
-/*===- AbiC.c - dlrt.h compiled as C ----------------------------------------===*
+/*===- AbiC.c - dlrt.h compiled as C ---------------------------------------===*
  *
  * The generated code is not C++, so the ABI header must be valid C: this file
  * includes it in a C translation unit and reports the struct sizes a C
