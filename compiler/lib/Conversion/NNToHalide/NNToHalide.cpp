@@ -1,0 +1,495 @@
+//===- NNToHalide.cpp - Groups of nn ops to Halide pipelines ---------------===//
+//
+// The driver of nn-to-halide: forms groups, computes each group's live-in
+// and live-out tensors, binds live-ins to ImageParams, hands each op to the
+// algorithm of its family, collects the outputs into a Pipeline and lets the
+// schedule module schedule it. Also the emit stages (Halide-level text,
+// lowered statements) and ahead-of-time compilation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <sstream>
+
+using namespace mlir;
+using namespace dlc::nn;
+using namespace dlc::nn::hl;
+
+//===----------------------------------------------------------------------===//
+// Layout and builder helpers
+//===----------------------------------------------------------------------===//
+
+std::vector<Expr> hl::toHalideOrder(llvm::ArrayRef<Expr> rowMajor) {
+  return std::vector<Expr>(rowMajor.rbegin(), rowMajor.rend());
+}
+
+Halide::FuncRef hl::at(Func f, llvm::ArrayRef<Expr> rowMajor) {
+  return f(toHalideOrder(rowMajor));
+}
+
+Index hl::pureVars(int64_t rank) {
+  Index vars;
+  for (int64_t d = 0; d < rank; ++d)
+    vars.push_back(Halide::Var("i" + std::to_string(d)));
+  return vars;
+}
+
+RowMajorRDom::RowMajorRDom(llvm::ArrayRef<Expr> extents,
+                           const std::string &name)
+    : rank(static_cast<int64_t>(extents.size())) {
+  // RDom dimension 0 is the innermost loop: give it the last row-major one.
+  Halide::Region region;
+  for (auto it = extents.rbegin(); it != extents.rend(); ++it)
+    region.push_back(Halide::Range(0, *it));
+  rdom = Halide::RDom(region, name);
+}
+
+Expr RowMajorRDom::operator[](int64_t k) const { return rdom[rank - 1 - k]; }
+
+Expr HTensor::operator()(llvm::ArrayRef<Expr> idx) const {
+  return at(func, idx);
+}
+
+Expr hl::product(llvm::ArrayRef<Expr> extents) {
+  Expr p = 1;
+  for (const Expr &e : extents)
+    p = p * e;
+  return Halide::Internal::simplify(p);
+}
+
+Expr hl::flatIndex(llvm::ArrayRef<Expr> idx, llvm::ArrayRef<Expr> shape) {
+  Expr flat = 0;
+  for (size_t d = 0; d < idx.size(); ++d)
+    flat = flat * shape[d] + idx[d];
+  return flat;
+}
+
+Halide::Type hl::halideElementType(Type elementType) {
+  if (elementType.isF32())
+    return Halide::Float(32);
+  if (elementType.isSignlessInteger(64))
+    return Halide::Int(64);
+  if (elementType.isSignlessInteger(32))
+    return Halide::Int(32);
+  return Halide::Handle();
+}
+
+void GroupBuilder::set(Value v, Func func, std::vector<Expr> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  HTensor t;
+  t.func = std::move(func);
+  t.staticShape.assign(type.getShape().begin(), type.getShape().end());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!type.isDynamicDim(d))
+      shape[d] = Expr(static_cast<int>(type.getDimSize(d)));
+  t.shape = std::move(shape);
+  t.type = halideElementType(type.getElementType());
+  values[v] = std::move(t);
+}
+
+Func GroupBuilder::newFunc(Operation *op, llvm::StringRef stem,
+                           FuncKind kind) {
+  Func f(stem.str() + "_" + std::to_string(counter++));
+  funcs.push_back({f, kind, op ? op->getName().getStringRef().str() : ""});
+  return f;
+}
+
+Func GroupBuilder::newResultFunc(Operation *op, Value v, FuncKind kind) {
+  auto it = names.find(v);
+  Func f(it != names.end() ? it->second
+                           : "t_" + std::to_string(counter++));
+  funcs.push_back({f, kind, op->getName().getStringRef().str()});
+  return f;
+}
+
+//===----------------------------------------------------------------------===//
+// Grouping
+//===----------------------------------------------------------------------===//
+
+std::vector<OpGroup> dlc::nn::formGroups(func::FuncOp func,
+                                         GroupingPolicy policy) {
+  std::vector<OpGroup> groups;
+  if (func.isExternal())
+    return groups;
+  for (Operation &op : func.getBody().front()) {
+    if (op.hasTrait<OpTrait::IsTerminator>())
+      continue;
+    if (policy == GroupingPolicy::PerOp || groups.empty())
+      groups.emplace_back();
+    groups.back().ops.push_back(&op);
+  }
+  return groups;
+}
+
+//===----------------------------------------------------------------------===//
+// Lowering of one group
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Names of the values of a function: `arg<i>` for arguments, `v<k>` for
+/// the k-th op result. They name buffers, so they are C identifiers.
+llvm::DenseMap<Value, std::string> nameValues(func::FuncOp func) {
+  llvm::DenseMap<Value, std::string> names;
+  for (BlockArgument arg : func.getArguments())
+    names[arg] = "arg" + std::to_string(arg.getArgNumber());
+  int k = 0;
+  func.walk([&](Operation *op) {
+    for (Value r : op->getResults())
+      names[r] = "v" + std::to_string(k++);
+  });
+  return names;
+}
+
+/// Dispatches `op` to the algorithm of its family.
+LogicalResult lowerOp(Operation *op, GroupBuilder &b) {
+  using Lowerer = LogicalResult (*)(Operation *, GroupBuilder &, bool &);
+  for (Lowerer lower : {lowerElementwiseOp, lowerShapeOp, lowerReductionOp,
+                        lowerLossOp, lowerLinalgOp, lowerLayerOp}) {
+    bool handled = false;
+    LogicalResult result = lower(op, b, handled);
+    if (handled)
+      return result;
+  }
+  return op->emitError() << "nn-to-halide: cannot lower '" << op->getName()
+                         << "' to Halide yet";
+}
+
+/// The input whose extent `extent` is, when it is exactly one.
+DimSource findDimSource(const Expr &extent,
+                        llvm::ArrayRef<Halide::ImageParam> params) {
+  Expr e = Halide::Internal::simplify(extent);
+  const auto *var = e.as<Halide::Internal::Variable>();
+  if (!var)
+    return {};
+  for (size_t i = 0; i < params.size(); ++i)
+    for (int k = 0; k < params[i].dimensions(); ++k)
+      if (var->name == params[i].name() + ".extent." + std::to_string(k))
+        return {static_cast<int>(i), params[i].dimensions() - 1 - k};
+  return {};
+}
+
+FailureOr<HalideGroup>
+lowerGroup(func::FuncOp func, const OpGroup &group, int index,
+           const llvm::DenseMap<Value, std::string> &names) {
+  HalideGroup g;
+  g.interface.name = func.getName().str() + "_g" + std::to_string(index);
+  g.interface.ops = group.ops;
+  llvm::DenseSet<Operation *> members(group.ops.begin(), group.ops.end());
+  GroupBuilder b(g.funcs, names);
+
+  auto describe = [&](Value v) -> FailureOr<TensorInterface> {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    Halide::Type ht =
+        type ? halideElementType(type.getElementType()) : Halide::Handle();
+    if (ht.is_handle()) {
+      Operation *at = v.getDefiningOp() ? v.getDefiningOp() : func;
+      return at->emitError() << "nn-to-halide: unsupported tensor type "
+                             << v.getType();
+    }
+    TensorInterface t;
+    t.name = names.lookup(v);
+    t.value = v;
+    t.elementType = type.getElementType();
+    t.halideType = ht;
+    t.shape.assign(type.getShape().begin(), type.getShape().end());
+    return t;
+  };
+
+  // Live-ins, in first-use order, become ImageParams.
+  llvm::SetVector<Value> liveIns;
+  for (Operation *op : group.ops)
+    for (Value operand : op->getOperands())
+      if (!operand.getDefiningOp() || !members.count(operand.getDefiningOp()))
+        liveIns.insert(operand);
+  for (Value v : liveIns) {
+    FailureOr<TensorInterface> t = describe(v);
+    if (failed(t))
+      return failure();
+    int rank = static_cast<int>(t->shape.size());
+    Halide::ImageParam param(t->halideType, rank, t->name);
+    Func wrapper(t->name + "_in");
+    Index vars = pureVars(rank);
+    std::vector<Expr> shape;
+    for (int d = 0; d < rank; ++d)
+      shape.push_back(param.dim(rank - 1 - d).extent());
+    at(wrapper, vars) = param(toHalideOrder(vars));
+    g.funcs.push_back({wrapper, FuncKind::Input, ""});
+    b.set(v, wrapper, shape);
+    g.inputParams.push_back(param);
+    g.interface.inputs.push_back(std::move(*t));
+  }
+
+  for (Operation *op : group.ops)
+    if (failed(lowerOp(op, b)))
+      return failure();
+
+  // Live-outs: results used outside the group, in definition order.
+  for (Operation *op : group.ops)
+    for (Value r : op->getResults()) {
+      bool escapes = llvm::any_of(r.getUsers(), [&](Operation *user) {
+        return !members.count(user);
+      });
+      if (!escapes)
+        continue;
+      FailureOr<TensorInterface> t = describe(r);
+      if (failed(t))
+        return failure();
+      const HTensor &ht = b.get(r);
+      for (const Expr &e : ht.shape)
+        t->dimSources.push_back(findDimSource(e, g.inputParams));
+      for (size_t d = 0; d < t->shape.size(); ++d)
+        if (!ShapedType::isDynamic(t->shape[d]))
+          t->dimSources[d] = DimSource();
+      g.outputFuncs.push_back(ht.func);
+      g.outputExtents.push_back(ht.shape);
+      g.interface.outputs.push_back(std::move(*t));
+    }
+  if (g.outputFuncs.empty())
+    return g; // nothing escapes: the caller drops the group
+  g.pipeline = Halide::Pipeline(g.outputFuncs);
+  scheduleGroup(g);
+  return g;
+}
+
+} // namespace
+
+std::vector<Halide::Argument> HalideGroup::arguments() const {
+  std::vector<Halide::Argument> args;
+  for (const Halide::ImageParam &p : inputParams)
+    args.push_back(p);
+  return args;
+}
+
+std::vector<std::vector<int64_t>> HalideGroup::outputShapes(
+    llvm::ArrayRef<std::vector<int64_t>> inputShapes) const {
+  std::map<std::string, Expr> bindings;
+  for (size_t i = 0; i < inputParams.size() && i < inputShapes.size(); ++i) {
+    int rank = inputParams[i].dimensions();
+    for (int k = 0; k < rank && k < (int)inputShapes[i].size(); ++k)
+      bindings[inputParams[i].name() + ".extent." + std::to_string(k)] =
+          Expr(static_cast<int>(inputShapes[i][rank - 1 - k]));
+  }
+  std::vector<std::vector<int64_t>> shapes;
+  for (const std::vector<Expr> &extents : outputExtents) {
+    std::vector<int64_t> shape;
+    for (const Expr &e : extents) {
+      Expr folded = Halide::Internal::simplify(
+          Halide::Internal::substitute(bindings, e));
+      const int64_t *c = Halide::Internal::as_const_int(folded);
+      if (!c)
+        return {};
+      shape.push_back(*c);
+    }
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+FailureOr<std::vector<HalideGroup>>
+dlc::nn::lowerGroupsToHalide(func::FuncOp func,
+                             llvm::ArrayRef<OpGroup> groups) {
+  if (func.isExternal() || !func.getBody().hasOneBlock())
+    return func.emitError("nn-to-halide: needs a function with one block");
+  for (Operation &op : func.getBody().front())
+    if (!isa<NNDialect>(op.getDialect()) &&
+        !op.hasTrait<OpTrait::IsTerminator>())
+      return op.emitError() << "nn-to-halide: cannot lower '" << op.getName()
+                            << "' (only nn ops)";
+  llvm::DenseMap<Value, std::string> names = nameValues(func);
+  std::vector<HalideGroup> result;
+  for (const OpGroup &group : groups) {
+    FailureOr<HalideGroup> g =
+        lowerGroup(func, group, static_cast<int>(result.size()), names);
+    if (failed(g))
+      return failure();
+    if (!g->outputFuncs.empty())
+      result.push_back(std::move(*g));
+  }
+  return result;
+}
+
+FailureOr<std::vector<HalideGroup>>
+dlc::nn::lowerToHalide(func::FuncOp func, GroupingPolicy policy) {
+  return lowerGroupsToHalide(func, formGroups(func, policy));
+}
+
+//===----------------------------------------------------------------------===//
+// Emit stages
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+const char *kindName(FuncKind kind) {
+  switch (kind) {
+  case FuncKind::Input:
+    return "input";
+  case FuncKind::Elementwise:
+    return "elementwise";
+  case FuncKind::Reduction:
+    return "reduction";
+  case FuncKind::Window:
+    return "window";
+  case FuncKind::Matmul:
+    return "matmul";
+  case FuncKind::Conv:
+    return "conv";
+  }
+  return "?";
+}
+
+std::string tensorSignature(const TensorInterface &t) {
+  std::string s = t.name + ": ";
+  for (int64_t d : t.shape)
+    s += (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d)) +
+         "x";
+  std::ostringstream type;
+  type << t.halideType;
+  return s + type.str();
+}
+
+template <typename T> std::string joined(const std::vector<T> &items) {
+  std::ostringstream os;
+  for (size_t i = 0; i < items.size(); ++i)
+    os << (i ? ", " : "") << items[i];
+  return os.str();
+}
+
+} // namespace
+
+void dlc::nn::printHalide(llvm::ArrayRef<HalideGroup> groups,
+                          llvm::raw_ostream &os) {
+  for (const HalideGroup &g : groups) {
+    os << "// group " << g.interface.name << ": " << g.interface.ops.size()
+       << " op(s)\n";
+    os << "pipeline " << g.interface.name << "(";
+    for (size_t i = 0; i < g.interface.inputs.size(); ++i)
+      os << (i ? ", " : "") << tensorSignature(g.interface.inputs[i]);
+    os << ") -> (";
+    for (size_t i = 0; i < g.interface.outputs.size(); ++i)
+      os << (i ? ", " : "") << tensorSignature(g.interface.outputs[i]);
+    os << ") {\n";
+    for (const FuncInfo &info : g.funcs) {
+      const Func &f = info.func;
+      std::vector<Halide::Var> args = f.args();
+      std::ostringstream def;
+      def << "  " << f.name() << "(" << joined(args)
+          << ") = " << joined(f.values().as_vector());
+      os << def.str() << "  // " << kindName(info.kind);
+      if (!info.opName.empty())
+        os << ", " << info.opName;
+      os << "\n";
+      for (int u = 0; u < f.num_update_definitions(); ++u) {
+        std::ostringstream upd;
+        upd << "  " << f.name() << "(" << joined(f.update_args(u))
+            << ") = " << joined(f.update_values(u).as_vector());
+        std::vector<Halide::RVar> rvars = f.rvars(u);
+        if (!rvars.empty()) {
+          upd << "  // over";
+          for (const Halide::RVar &r : rvars)
+            upd << " " << r.name() << " in [" << r.min() << ", "
+                << Halide::Internal::simplify(r.min() + r.extent()) << ")";
+        }
+        os << upd.str() << "\n";
+      }
+    }
+    os << "  return " ;
+    for (size_t i = 0; i < g.outputFuncs.size(); ++i)
+      os << (i ? ", " : "") << g.outputFuncs[i].name();
+    os << "\n}\n\n";
+  }
+}
+
+FailureOr<Halide::Target> dlc::nn::parseHalideTarget(const std::string &target,
+                                                     std::string *error) {
+  if (target.empty() || target == "host")
+    return Halide::get_host_target();
+  if (!Halide::Target::validate_target_string(target)) {
+    if (error)
+      *error = "invalid Halide target '" + target + "'";
+    return failure();
+  }
+  return Halide::Target(target);
+}
+
+LogicalResult dlc::nn::printStmt(llvm::ArrayRef<HalideGroup> groups,
+                                 llvm::raw_ostream &os, std::string *error,
+                                 const std::string &target) {
+  FailureOr<Halide::Target> t = parseHalideTarget(target, error);
+  if (failed(t))
+    return failure();
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("dlc-halide", "stmt", path)) {
+    if (error)
+      *error = "cannot create a temporary file";
+    return failure();
+  }
+  for (const HalideGroup &g : groups) {
+    try {
+      Halide::Pipeline pipeline = g.pipeline; // a handle; compiling is not const
+      pipeline.compile_to_lowered_stmt(path.str().str(), g.arguments(),
+                                         Halide::Text, *t);
+    } catch (const Halide::Error &e) {
+      if (error)
+        *error = e.what();
+      llvm::sys::fs::remove(path);
+      return failure();
+    }
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    if (!buffer) {
+      if (error)
+        *error = "cannot read the lowered statement";
+      return failure();
+    }
+    os << "// group " << g.interface.name << "\n"
+       << (*buffer)->getBuffer() << "\n";
+  }
+  llvm::sys::fs::remove(path);
+  return success();
+}
+
+LogicalResult dlc::nn::compileGroupsToObject(llvm::ArrayRef<HalideGroup> groups,
+                                             const std::string &target,
+                                             const std::string &path,
+                                             std::string *error) {
+  FailureOr<Halide::Target> t = parseHalideTarget(target, error);
+  if (failed(t))
+    return failure();
+  if (groups.empty()) {
+    if (error)
+      *error = "no kernel to compile";
+    return failure();
+  }
+  try {
+    std::vector<Halide::Module> modules;
+    for (const HalideGroup &g : groups) {
+      Halide::Pipeline pipeline = g.pipeline;
+      modules.push_back(
+          pipeline.compile_to_module(g.arguments(), g.interface.name, *t));
+    }
+    llvm::StringRef stem = llvm::sys::path::stem(path);
+    Halide::Module linked = Halide::link_modules(stem.str(), modules);
+    llvm::SmallString<128> header(path);
+    llvm::sys::path::replace_extension(header, "h");
+    bool isLibrary = llvm::StringRef(path).ends_with(".a");
+    linked.compile({{isLibrary ? Halide::OutputFileType::static_library
+                               : Halide::OutputFileType::object,
+                     path},
+                    {Halide::OutputFileType::c_header, header.str().str()}});
+  } catch (const Halide::Error &e) {
+    if (error)
+      *error = e.what();
+    return failure();
+  }
+  return success();
+}

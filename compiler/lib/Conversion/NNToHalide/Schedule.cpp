@@ -1,0 +1,163 @@
+//===- Schedule.cpp - Hand-written schedules of nn-to-halide groups -------===//
+//
+// The schedule module: given a group's Funcs and their kinds (what the
+// algorithms say they compute), decides where each is computed and how its
+// loops run. The algorithms never schedule; this file never defines values.
+//
+// Rules, per kind:
+//  - Input wrappers and elementwise Funcs that do not leave the group are
+//    inlined into their consumers (Halide's default): a chain of pointwise
+//    ops becomes one loop body, no intermediate tensor is stored.
+//  - Everything else is computed at root (it is reused by its consumers, or
+//    a reduction whose recomputation per consumer point would multiply the
+//    work by the reduction size).
+//  - Vectorise over the innermost (Halide dimension 0, the row-major last)
+//    dimension by 8 lanes: one AVX2 register of f32. Tails are guarded
+//    (GuardWithIf) since dimensions are often small or dynamic (a batch of
+//    3, 10 classes), which ShiftInwards or RoundUp would overrun.
+//  - Parallelise over the outermost dimension (the batch for activations,
+//    the output channel for weights) when the Func has at least 2 dims.
+//  - Reductions put the vectorised pure dimension inside the reduction loops
+//    so that each step is one vector multiply-add over contiguous memory.
+//  - Matmul: 8x4 register tiles (8 columns = one vector, 4 rows unrolled:
+//    4 accumulators, leaving registers for the broadcast lhs values), the
+//    contraction loop inside the tile, tiles of rows in parallel.
+//  - Conv: output columns vectorised, 4 output rows unrolled per tile, the
+//    (kx, ky, ic) reduction inside the tile, output channels in parallel.
+//    The weight gradient reduces over (n, oy, ox) into a small tensor: it is
+//    parallel over output channels and keeps the reduction innermost.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include <set>
+
+using namespace dlc::nn;
+using namespace dlc::nn::hl;
+
+namespace {
+
+using Halide::RVar;
+using Halide::Stage;
+using Halide::TailStrategy;
+using Halide::Var;
+using Halide::VarOrRVar;
+
+/// f32 lanes of one AVX2 register.
+constexpr int kVectorLanes = 8;
+/// Rows per matmul/conv register tile.
+constexpr int kTileRows = 4;
+
+/// Whether update `u` of `f` has the pure variable `v` as an argument.
+bool updateHasPureVar(const Halide::Func &f, int u, const Var &v) {
+  for (const Halide::Expr &e : f.update_args(u))
+    if (const auto *var = e.as<Halide::Internal::Variable>())
+      if (var->name == v.name())
+        return true;
+  return false;
+}
+
+/// Vectorises the innermost and parallelises the outermost pure dimension
+/// of the pure definition.
+void schedulePure(Halide::Func f) {
+  std::vector<Var> args = f.args();
+  if (args.empty())
+    return;
+  f.vectorize(args.front(), kVectorLanes, TailStrategy::GuardWithIf);
+  if (args.size() >= 2)
+    f.parallel(args.back());
+}
+
+/// Update definitions of a reduction: the innermost pure dimension inside
+/// the reduction loops, vectorised; the outermost pure dimension parallel.
+void scheduleReductionUpdates(Halide::Func f) {
+  std::vector<Var> args = f.args();
+  for (int u = 0; u < f.num_update_definitions(); ++u) {
+    Stage s = f.update(u);
+    std::vector<RVar> rvars = f.rvars(u);
+    if (!args.empty() && updateHasPureVar(f, u, args.front())) {
+      std::vector<VarOrRVar> order = {args.front()};
+      for (const RVar &r : rvars)
+        order.push_back(r);
+      if (order.size() > 1)
+        s.reorder(order);
+      s.vectorize(args.front(), kVectorLanes, TailStrategy::GuardWithIf);
+    }
+    if (args.size() >= 2 && updateHasPureVar(f, u, args.back()))
+      s.parallel(args.back());
+  }
+}
+
+void scheduleMatmul(Halide::Func f) {
+  f.compute_root();
+  schedulePure(f);
+  std::vector<Var> args = f.args(); // (j, i, batch...)
+  Var j = args[0], i = args[1], jo("jo"), ji("ji"), io("io"), ii("ii");
+  std::vector<RVar> rvars = f.rvars(0);
+  Stage s = f.update(0);
+  s.tile(j, i, jo, io, ji, ii, kVectorLanes, kTileRows,
+         TailStrategy::GuardWithIf)
+      .reorder({ji, ii, rvars[0], jo, io})
+      .vectorize(ji)
+      .unroll(ii)
+      .parallel(io);
+}
+
+void scheduleConv(Halide::Func f, const std::string &opName) {
+  f.compute_root();
+  schedulePure(f);
+  std::vector<Var> args = f.args(); // (x, y, c, n) in Halide order
+  Stage s = f.update(0);
+  if (opName == "nn.conv2d_grad_weight") {
+    s.parallel(args.back());
+    return;
+  }
+  std::vector<RVar> rvars = f.rvars(0);
+  Var x = args[0], y = args[1], c = args[2], xo("xo"), xi("xi"), yo("yo"),
+      yi("yi");
+  std::vector<VarOrRVar> order = {xi, yi};
+  for (const RVar &r : rvars)
+    order.push_back(r);
+  order.push_back(xo);
+  order.push_back(yo);
+  s.tile(x, y, xo, yo, xi, yi, kVectorLanes, kTileRows,
+         TailStrategy::GuardWithIf)
+      .reorder(order)
+      .vectorize(xi)
+      .unroll(yi)
+      .parallel(c);
+}
+
+} // namespace
+
+void hl::scheduleGroup(HalideGroup &group) {
+  std::set<std::string> outputs;
+  for (const Halide::Func &f : group.outputFuncs)
+    outputs.insert(f.name());
+  for (FuncInfo &info : group.funcs) {
+    Halide::Func f = info.func;
+    bool isOutput = outputs.count(f.name());
+    switch (info.kind) {
+    case FuncKind::Input:
+      break;
+    case FuncKind::Elementwise:
+      // Inlined unless it leaves the group (outputs are always stored).
+      if (isOutput)
+        schedulePure(f);
+      break;
+    case FuncKind::Reduction:
+    case FuncKind::Window:
+      f.compute_root();
+      schedulePure(f);
+      scheduleReductionUpdates(f);
+      break;
+    case FuncKind::Matmul:
+      scheduleMatmul(f);
+      break;
+    case FuncKind::Conv:
+      scheduleConv(f, info.opName);
+      break;
+    }
+  }
+}

@@ -1,0 +1,388 @@
+//===- dlc-halide-check.cpp - Check nn-to-halide against the evaluator ----===//
+//
+// Reads an .mlir file, lowers functions of nn ops to Halide pipelines with a
+// chosen grouping, JIT-compiles them for the host, runs them on seeded
+// random inputs and compares every group output with the reference
+// evaluator (float32 kernels against the double oracle). By default each
+// group is fed the oracle's values of its inputs (rounded to float), so an
+// error points at one kernel; --chain feeds the kernels' own outputs
+// forward instead (end to end). Prints one line per checked tensor and PASS
+// or FAIL per function; exits non-zero on any failure.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/NNToHalide/NNToHalide.h"
+#include "dlc/Dialect/NN/Eval/Evaluator.h"
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/IR/NNOps.h"
+#include "dlc/Dialect/NN/Transforms/Autodiff.h"
+#include "dlc/InitAllDialects.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace dlc::nn;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<input .mlir file>"),
+                                          cl::init("-"));
+static cl::list<std::string>
+    funcNames("func", cl::desc("Function to check (repeatable; default: all)"));
+static cl::opt<std::string>
+    groupsOption("groups", cl::desc("Grouping: op (one group per op) or "
+                                    "function (one group)"),
+                 cl::init("op"));
+static cl::opt<bool> withGrad("grad",
+                              cl::desc("Also check the gradient function "
+                                       "that nn-autodiff builds for each "
+                                       "function returning a 0-d loss"),
+                              cl::init(false));
+static cl::opt<bool> chain("chain",
+                           cl::desc("Feed each group the kernels' outputs "
+                                    "instead of the oracle's values"),
+                           cl::init(false));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
+                              cl::init(1));
+static cl::opt<int64_t> numClasses(
+    "num-classes",
+    cl::desc("Label range when it cannot be inferred from the logits"),
+    cl::init(2));
+static cl::opt<int64_t>
+    dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
+                cl::init(3));
+static cl::opt<double> minMagnitude("min",
+                                    cl::desc("Smallest magnitude of a float "
+                                             "argument value"),
+                                    cl::init(0.1));
+static cl::opt<double> maxMagnitude("max",
+                                    cl::desc("Largest magnitude of a float "
+                                             "argument value"),
+                                    cl::init(0.9));
+static cl::opt<bool> positive(
+    "positive",
+    cl::desc("Only positive float values (default: when the function has "
+             "log, sqrt, fractional pow, div, bce or batch_norm_infer)"),
+    cl::init(false));
+static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance per element"),
+                            cl::init(1e-4));
+static cl::opt<double>
+    absTolerance("atol",
+         cl::desc("Absolute tolerance per element, relative to the largest "
+                  "magnitude of the reference tensor"),
+         cl::init(1e-5));
+
+namespace {
+
+/// Whether `func` needs positive inputs to stay in the domain of its ops.
+bool needsPositiveInputs(func::FuncOp func) {
+  bool result = false;
+  func.walk([&](Operation *op) {
+    if (isa<LogOp, SqrtOp, DivOp, BCEOp, BatchNormInferOp>(op))
+      result = true;
+    if (auto pow = dyn_cast<PowOp>(op)) {
+      double p = pow.getExponent().convertToDouble();
+      result |= p != std::floor(p);
+    }
+  });
+  return result;
+}
+
+/// The number of classes an integer argument indexes, from the logits of a
+/// loss that uses it; `numClasses` otherwise.
+int64_t classesOf(BlockArgument arg) {
+  for (Operation *user : arg.getUsers()) {
+    Value scores;
+    if (auto o = dyn_cast<CrossEntropyOp>(user))
+      scores = o.getLogits();
+    else if (auto o = dyn_cast<CrossEntropyGradOp>(user))
+      scores = o.getLogits();
+    else if (auto o = dyn_cast<NLLOp>(user))
+      scores = o.getLogp();
+    else if (auto o = dyn_cast<NLLGradOp>(user))
+      scores = o.getLogp();
+    if (!scores)
+      continue;
+    auto type = cast<RankedTensorType>(scores.getType());
+    if (!type.isDynamicDim(1))
+      return type.getDimSize(1);
+  }
+  return numClasses;
+}
+
+/// Seeded random arguments; floats are rounded to float so that the kernels
+/// and the oracle see the same values.
+std::vector<Tensor> randomArguments(func::FuncOp func) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> magnitude(minMagnitude, maxMagnitude);
+  bool onlyPositive = positive || needsPositiveInputs(func);
+  std::vector<Tensor> args;
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    std::vector<int64_t> shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? dynamicSize.getValue() : d);
+    Tensor value(shape);
+    int64_t classes = classesOf(arg);
+    for (double &v : value.data) {
+      if (isa<FloatType>(type.getElementType())) {
+        v = magnitude(rng);
+        if (!onlyPositive && (rng() & 1))
+          v = -v;
+        v = static_cast<float>(v);
+      } else if (type.getRank() == 0) {
+        v = static_cast<double>(rng() % 100000);
+      } else {
+        v = static_cast<double>(rng() % classes);
+      }
+    }
+    args.push_back(std::move(value));
+  }
+  return args;
+}
+
+/// A copy of `func` that returns every op result, in op order: the oracle's
+/// value of every intermediate tensor.
+func::FuncOp buildProbe(func::FuncOp func) {
+  OpBuilder builder(func);
+  auto probe = cast<func::FuncOp>(builder.clone(*func));
+  probe.setName((func.getName() + "__probe").str());
+  Block &body = probe.getBody().front();
+  Operation *ret = body.getTerminator();
+  SmallVector<Value> values;
+  for (Operation &op : body.without_terminator())
+    for (Value r : op.getResults())
+      values.push_back(r);
+  OpBuilder rb(ret);
+  rb.create<func::ReturnOp>(ret->getLoc(), values);
+  ret->erase();
+  probe->removeAttr("res_attrs");
+  probe.setFunctionType(FunctionType::get(
+      func.getContext(), probe.getArgumentTypes(), ValueRange(values).getTypes()));
+  return probe;
+}
+
+/// A Halide buffer holding `t` (dense; Halide dimension 0 innermost).
+Halide::Buffer<> toBuffer(const Tensor &t, Halide::Type type) {
+  std::vector<int> sizes(t.shape.rbegin(), t.shape.rend());
+  Halide::Buffer<> buffer(type, sizes);
+  for (int64_t i = 0; i < t.size(); ++i) {
+    if (type == Halide::Float(32))
+      static_cast<float *>(buffer.data())[i] = static_cast<float>(t.data[i]);
+    else if (type == Halide::Int(64))
+      static_cast<int64_t *>(buffer.data())[i] =
+          static_cast<int64_t>(t.data[i]);
+    else
+      static_cast<int32_t *>(buffer.data())[i] =
+          static_cast<int32_t>(t.data[i]);
+  }
+  return buffer;
+}
+
+Tensor fromBuffer(const Halide::Buffer<> &buffer,
+                  const std::vector<int64_t> &shape) {
+  Tensor t(shape);
+  for (int64_t i = 0; i < t.size(); ++i) {
+    if (buffer.type() == Halide::Float(32))
+      t.data[i] = static_cast<const float *>(buffer.data())[i];
+    else
+      t.data[i] = static_cast<double>(
+          static_cast<const int64_t *>(buffer.data())[i]);
+  }
+  return t;
+}
+
+struct Comparison {
+  double maxRelative = 0; ///< Largest |got - ref| / |ref| over the elements.
+  double maxAbsolute = 0; ///< Largest |got - ref|.
+  int64_t failures = 0;   ///< Elements outside the tolerance.
+  int64_t firstFailure = -1;
+};
+
+Comparison compare(const Tensor &got, const Tensor &ref) {
+  Comparison c;
+  double scale = 0;
+  for (double v : ref.data)
+    if (std::isfinite(v))
+      scale = std::max(scale, std::abs(v));
+  for (int64_t i = 0; i < ref.size(); ++i) {
+    double g = got.data[i], r = ref.data[i];
+    if (std::isnan(g) && std::isnan(r))
+      continue;
+    if (std::isinf(r) && g == r)
+      continue;
+    double err = std::abs(g - r);
+    c.maxAbsolute = std::max(c.maxAbsolute, err);
+    if (r != 0)
+      c.maxRelative = std::max(c.maxRelative, err / std::abs(r));
+    if (!(err <= relTolerance * std::abs(r) + absTolerance * scale)) {
+      if (c.failures++ == 0)
+        c.firstFailure = i;
+    }
+  }
+  return c;
+}
+
+/// Lowers, runs and checks one function. Returns false on any failure.
+bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
+  llvm::outs() << "function @" << func.getName() << " (groups="
+               << groupsOption << (chain ? ", chained" : "") << ")\n";
+  std::vector<Tensor> args = randomArguments(func);
+
+  // The oracle's value of every argument and op result.
+  func::FuncOp probe = buildProbe(func);
+  Evaluator evaluator(module);
+  FailureOr<std::vector<Tensor>> all = evaluator.call(probe, args);
+  probe.erase();
+  if (failed(all))
+    return false;
+  llvm::DenseMap<Value, Tensor> reference, computed;
+  for (auto [arg, value] : llvm::zip(func.getArguments(), args)) {
+    reference[arg] = value;
+    computed[arg] = value;
+  }
+  size_t k = 0;
+  for (Operation &op : func.getBody().front().without_terminator())
+    for (Value r : op.getResults())
+      reference[r] = (*all)[k++];
+
+  FailureOr<std::vector<HalideGroup>> groups = lowerToHalide(func, policy);
+  if (failed(groups)) {
+    llvm::outs() << "FAIL: @" << func.getName() << " does not lower\n";
+    return false;
+  }
+
+  bool ok = true;
+  for (HalideGroup &g : *groups) {
+    llvm::DenseMap<Value, Tensor> &source = chain ? computed : reference;
+    std::vector<std::vector<int64_t>> inputShapes;
+    for (auto [param, in] :
+         llvm::zip(g.inputParams, g.interface.inputs)) {
+      const Tensor &t = source[in.value];
+      inputShapes.push_back(t.shape);
+      param.set(toBuffer(t, in.halideType));
+    }
+    std::vector<std::vector<int64_t>> shapes = g.outputShapes(inputShapes);
+    std::vector<Halide::Buffer<>> outputs;
+    for (auto [i, out] : llvm::enumerate(g.interface.outputs)) {
+      const std::vector<int64_t> &expected = reference[out.value].shape;
+      if (shapes.size() != g.interface.outputs.size() ||
+          shapes[i] != expected) {
+        llvm::outs() << "FAIL: " << g.interface.name << ": shape of "
+                     << out.name << " is not computable or differs from "
+                     << reference[out.value].shapeString() << "\n";
+        return false;
+      }
+      outputs.push_back(Halide::Buffer<>(
+          out.halideType,
+          std::vector<int>(expected.rbegin(), expected.rend())));
+    }
+    try {
+      Halide::Realization realization(outputs);
+      g.pipeline.realize(realization);
+    } catch (const Halide::Error &e) {
+      llvm::outs() << "FAIL: " << g.interface.name << ": Halide error: "
+                   << e.what() << "\n";
+      return false;
+    }
+    for (auto [i, out] : llvm::enumerate(g.interface.outputs)) {
+      const Tensor &ref = reference[out.value];
+      Tensor got = fromBuffer(outputs[i], ref.shape);
+      Comparison c = compare(got, ref);
+      bool pass = c.failures == 0;
+      ok &= pass;
+      Operation *def = out.value.getDefiningOp();
+      llvm::outs() << "  " << out.name << " = " << def->getName() << " ["
+                   << ref.shapeString() << "]: max rel "
+                   << llvm::format("%.2e", c.maxRelative) << ", max abs "
+                   << llvm::format("%.2e", c.maxAbsolute) << " "
+                   << (pass ? "PASS" : "FAIL") << "\n";
+      if (!pass)
+        llvm::outs() << "    " << c.failures << " element(s) out of "
+                     << "tolerance; first at flat index " << c.firstFailure
+                     << ": got " << got.data[c.firstFailure] << ", expected "
+                     << ref.data[c.firstFailure] << "\n";
+      computed[out.value] = std::move(got);
+    }
+  }
+  llvm::outs() << (ok ? "PASS" : "FAIL") << ": @" << func.getName() << " ("
+               << groups->size() << " pipeline(s))\n";
+  return ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "nn-to-halide checker against the evaluator\n");
+  GroupingPolicy policy;
+  if (groupsOption == "op") {
+    policy = GroupingPolicy::PerOp;
+  } else if (groupsOption == "function") {
+    policy = GroupingPolicy::WholeFunction;
+  } else {
+    llvm::errs() << "dlc-halide-check: --groups must be 'op' or 'function'\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  dlc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(inputFilename, &error);
+  if (!file) {
+    llvm::errs() << "dlc-halide-check: " << error << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  std::vector<func::FuncOp> funcs;
+  for (auto f : module->getOps<func::FuncOp>())
+    if (!f.isExternal() &&
+        (funcNames.empty() || llvm::is_contained(funcNames, f.getName())))
+      funcs.push_back(f);
+  if (funcs.empty()) {
+    llvm::errs() << "dlc-halide-check: no function to check\n";
+    return 1;
+  }
+  if (withGrad) {
+    std::vector<func::FuncOp> grads;
+    for (func::FuncOp f : funcs) {
+      auto type = f.getNumResults()
+                      ? dyn_cast<RankedTensorType>(f.getResultTypes()[0])
+                      : RankedTensorType();
+      if (!type || type.getRank() != 0)
+        continue;
+      FailureOr<func::FuncOp> grad = buildGradientFunction(f);
+      if (failed(grad))
+        return 1;
+      grads.push_back(*grad);
+    }
+    funcs.insert(funcs.end(), grads.begin(), grads.end());
+  }
+
+  bool ok = true;
+  for (func::FuncOp f : funcs)
+    ok &= checkFunction(*module, f, policy);
+  llvm::outs() << (ok ? "ALL PASS" : "SOME FAILED") << "\n";
+  return ok ? 0 : 1;
+}
