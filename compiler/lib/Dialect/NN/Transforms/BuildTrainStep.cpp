@@ -240,7 +240,8 @@ void emitUpdate(UpdateBuilder &u, const OptimizerConfig &c,
       Value s = u.sumAll(u.mul(t.grad, t.grad));
       squares = squares ? u.add(squares, s) : s;
     }
-    Value coef = u.div(u.constant(c.gradClip), u.add(u.sqrt(squares), 1e-6));
+    Value norm = u.add(u.sqrt(squares), 1e-6);
+    Value coef = u.div(u.constant(c.gradClip), norm);
     // min(coef, 1) = 1 - relu(1 - coef).
     Value one = u.constant(1.0);
     Value clamped = u.sub(one, u.relu(u.sub(one, coef)));
@@ -284,19 +285,22 @@ void emitUpdate(UpdateBuilder &u, const OptimizerConfig &c,
     }
     case Kind::Adam:
     case Kind::AdamW: {
-      if (c.kind == Kind::AdamW && c.weightDecay > 0)
-        p = u.mul(p, u.sub(u.constant(1.0), u.mul(lr, c.weightDecay)));
-      Value m = u.add(u.mul(t.state[0], c.beta1), u.mul(g, 1.0 - c.beta1));
-      Value v = u.add(u.mul(t.state[1], c.beta2),
-                      u.mul(u.mul(g, g), 1.0 - c.beta2));
+      if (c.kind == Kind::AdamW && c.weightDecay > 0) {
+        Value decay = u.mul(lr, c.weightDecay);
+        p = u.mul(p, u.sub(u.constant(1.0), decay));
+      }
+      Value m = u.mul(t.state[0], c.beta1);
+      m = u.add(m, u.mul(g, 1.0 - c.beta1));
+      Value v = u.mul(t.state[1], c.beta2);
+      v = u.add(v, u.mul(u.mul(g, g), 1.0 - c.beta2));
       t.newState = {m, v};
       Value denom = u.add(u.div(u.sqrt(v), bc2Sqrt), c.eps);
       t.newParam = u.sub(p, u.mul(u.div(m, denom), stepSize));
       break;
     }
     case Kind::RMSprop: {
-      Value v = u.add(u.mul(t.state[0], c.alpha),
-                      u.mul(u.mul(g, g), 1.0 - c.alpha));
+      Value v = u.mul(t.state[0], c.alpha);
+      v = u.add(v, u.mul(u.mul(g, g), 1.0 - c.alpha));
       t.newState.push_back(v);
       Value d = u.div(g, u.add(u.sqrt(v), c.eps));
       if (c.momentum > 0) {
