@@ -1,4 +1,4 @@
-//===- dlc-stepcheck.cpp - Check train steps against the update formulas ---===//
+//===- dlc-stepcheck.cpp - Check train steps against the update formulas --===//
 //
 // Reads a module after nn-build-train-step, fills the arguments of
 // `@M_train_step` with seeded random values and runs a few steps with the
@@ -337,8 +337,7 @@ int main(int argc, char **argv) {
           check(n.getValue().str(), (*s)[r], next.params[n.getValue()]);
       if (auto n =
               train.getResultAttrOfType<StringAttr>(r, kNewOptStateAttrName))
-        check("state " + n.getValue().str(), (*s)[r],
-              next.slots[n.getValue()]);
+        check("state " + n.getValue().str(), (*s)[r], next.slots[n.getValue()]);
     }
     bool ok = worst <= tolerance;
     llvm::outs() << "step " << k << ": loss "
@@ -378,8 +377,9 @@ int main(int argc, char **argv) {
   }
   bool ok = worst <= tolerance;
   llvm::outs() << "eval step: loss " << llvm::format("%.10g", (*es)[0].data[0])
-               << (sameForms ? "" : " (train and eval forms differ: logits "
-                                    "only)")
+               << (sameForms ? ""
+                             : " (train and eval forms differ: logits "
+                               "only)")
                << ", largest relative error " << llvm::format("%.3e", worst)
                << (ok ? " OK" : " FAIL") << "\n";
   llvm::outs() << (ok ? "PASS" : "FAIL") << "\n";

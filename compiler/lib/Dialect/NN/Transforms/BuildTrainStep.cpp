@@ -1,4 +1,4 @@
-//===- BuildTrainStep.cpp - Train and eval step functions ------------------===//
+//===- BuildTrainStep.cpp - Train and eval step functions -----------------===//
 //
 // Defines the nn-build-train-step pass. For each model it clones the forward,
 // loss and backward ops of `@M_loss_grad` into `@M_train_step` and appends the
@@ -53,8 +53,7 @@ std::vector<std::string> OptimizerConfig::slots() const {
 }
 
 FailureOr<OptimizerConfig> dlc::nn::parseOptimizerAttr(
-    DictionaryAttr dict,
-    llvm::function_ref<InFlightDiagnostic()> emitError) {
+    DictionaryAttr dict, llvm::function_ref<InFlightDiagnostic()> emitError) {
   OptimizerConfig c;
   if (!dict)
     return c;
@@ -126,17 +125,17 @@ FailureOr<OptimizerConfig> dlc::nn::parseOptimizerAttr(
       return failure();
     }
     double *field = llvm::StringSwitch<double *>(key)
-        .Case("lr", &c.lr)
-        .Case("momentum", &c.momentum)
-        .Case("dampening", &c.dampening)
-        .Case("weight_decay", &c.weightDecay)
-        .Case("beta1", &c.beta1)
-        .Case("beta2", &c.beta2)
-        .Case("alpha", &c.alpha)
-        .Case("eps", &c.eps)
-        .Case("grad_clip", &c.gradClip)
-        .Case("l1", &c.l1)
-        .Default(nullptr);
+                        .Case("lr", &c.lr)
+                        .Case("momentum", &c.momentum)
+                        .Case("dampening", &c.dampening)
+                        .Case("weight_decay", &c.weightDecay)
+                        .Case("beta1", &c.beta1)
+                        .Case("beta2", &c.beta2)
+                        .Case("alpha", &c.alpha)
+                        .Case("eps", &c.eps)
+                        .Case("grad_clip", &c.gradClip)
+                        .Case("l1", &c.l1)
+                        .Default(nullptr);
     if (field)
       *field = value;
   }
@@ -200,8 +199,7 @@ public:
   }
 
 private:
-  template <typename OpT>
-  Value binary(Value x, Value y) {
+  template <typename OpT> Value binary(Value x, Value y) {
     auto tx = cast<RankedTensorType>(x.getType());
     auto ty = cast<RankedTensorType>(y.getType());
     Type result = tx.getRank() >= ty.getRank() ? tx : ty;
@@ -394,8 +392,9 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
   // The results of the gradient function: loss, output, buffer updates and
   // gradients, found by their attributes.
   unsigned numResults = grad.getNumResults();
-  auto lossType = numResults ? dyn_cast<RankedTensorType>(grad.getResultTypes()[0])
-                             : RankedTensorType();
+  auto lossType = numResults
+                      ? dyn_cast<RankedTensorType>(grad.getResultTypes()[0])
+                      : RankedTensorType();
   if (numResults < 2 || !lossType || lossType.getRank() != 0 ||
       grad.getResultAttr(1, NNDialect::kGradOfAttrName))
     return grad.emitError("nn-build-train-step: expected the 0-d loss and "
@@ -405,7 +404,8 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
     if (auto of =
             grad.getResultAttrOfType<StringAttr>(r, NNDialect::kGradOfAttrName))
       gradResult[of.getValue()] = r;
-    if (auto of = grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
+    if (auto of =
+            grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
       bufferUpdateResult[of.getValue()] = r;
   }
 
@@ -436,8 +436,8 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
     }
   };
   auto namedAttr = [&](StringRef attrName, Attribute value) {
-    return DictionaryAttr::get(ctx, {NamedAttribute(
-                                        StringAttr::get(ctx, attrName), value)});
+    return DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, attrName), value)});
   };
   addGradArgs(inputs);
   addGradArgs(labels);
@@ -460,8 +460,8 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
 
   OpBuilder b(ctx);
   b.setInsertionPointAfter(grad);
-  auto stepFunc = b.create<func::FuncOp>(loc, name,
-                                         b.getFunctionType(argTypes, {}));
+  auto stepFunc =
+      b.create<func::FuncOp>(loc, name, b.getFunctionType(argTypes, {}));
   stepFunc.setAllArgAttrs(argAttrs);
   Block *entry = stepFunc.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -519,13 +519,13 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
   for (size_t s = 0; s < slots.size(); ++s)
     for (auto [j, i] : llvm::enumerate(trainable)) {
       results.push_back(updates[j].newState[s]);
-      resultAttrs.push_back(namedAttr(
-          kNewOptStateAttrName,
-          StringAttr::get(ctx, slots[s] + "." + paramName(grad, i).getValue())));
+      resultAttrs.push_back(
+          namedAttr(kNewOptStateAttrName,
+                    StringAttr::get(ctx, slots[s] + "." +
+                                             paramName(grad, i).getValue())));
     }
   b.create<func::ReturnOp>(loc, results);
-  stepFunc.setType(
-      b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  stepFunc.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   stepFunc.setAllResultAttrs(resultAttrs);
   return success();
 }
@@ -569,9 +569,8 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
       worklist.append(def->operand_begin(), def->operand_end());
   }
   SmallVector<Operation *> ordered(lossOps.begin(), lossOps.end());
-  llvm::sort(ordered, [](Operation *x, Operation *y) {
-    return x->isBeforeInBlock(y);
-  });
+  llvm::sort(ordered,
+             [](Operation *x, Operation *y) { return x->isBeforeInBlock(y); });
 
   // Arguments: inputs, labels, params and buffers (those of @M_eval).
   SmallVector<unsigned> inputs = argsOf(eval, {ArgKind::Input});
@@ -649,10 +648,10 @@ void NNBuildTrainStepPass::runOnOperation() {
     auto grad = module.lookupSymbol<func::FuncOp>(model + "_loss_grad");
     auto eval = module.lookupSymbol<func::FuncOp>(model + "_eval");
     if (!loss || !grad || !eval) {
-      module.emitError() << "nn-build-train-step: model '" << model
-                         << "' needs @" << model << "_loss, @" << model
-                         << "_loss_grad (run nn-autodiff first) and @"
-                         << model << "_eval";
+      InFlightDiagnostic diag = loss ? loss.emitError() : module.emitError();
+      diag << "nn-build-train-step: model '" << model << "' needs @" << model
+           << "_loss, @" << model << "_loss_grad (run nn-autodiff first) and @"
+           << model << "_eval";
       return signalPassFailure();
     }
     if (failed(buildTrainStep(model, loss, grad)) ||
