@@ -106,11 +106,13 @@ def NNBuildTrainStep : Pass<"nn-build-train-step", "::mlir::ModuleOp"> {
 
     The update is written in nn ops (PyTorch semantics; constants are
     computed in double and rounded once to the parameter type). With `g` the
-    gradient: first `g += l1 * sign(p)`, then global-norm clipping
-    `g *= min(1, grad_clip / (||g||_2 + 1e-6))` over all trainable
-    gradients, then the optimiser, whose hyperparameters other than the
-    learning rate are baked in from the `nn.optimizer` dictionary attribute
-    of `@M_loss`:
+    gradient: first `g += l1 * sign(p)` (the gradient of the penalty
+    `l1 * sum |p|`, which, like weight decay, is not part of the returned
+    loss), then global-norm clipping `g *= min(1, grad_clip / (||g||_2 +
+    1e-6))` over all trainable gradients (`clip_grad_norm_`), then the
+    optimiser, whose hyperparameters other than the learning rate are baked
+    in from the `nn.optimizer` dictionary attribute of `@M_loss` (which
+    MLIRGen attaches from the train block):
     ```mlir
     nn.optimizer = {kind = "sgd", lr = 5.0e-02 : f64, momentum = 9.0e-01 : f64,
                     dampening = 0.0 : f64, nesterov = false,
@@ -120,8 +122,9 @@ def NNBuildTrainStep : Pass<"nn-build-train-step", "::mlir::ModuleOp"> {
     Kinds, their slots and keys (missing keys take PyTorch's defaults;
     `lr` is informative only, the step reads its `lr` argument):
       - `sgd` (slot `m` when momentum > 0): momentum, dampening, nesterov,
-        weight_decay (L2, added to the gradient); `momentum` and `nesterov`
-        are sgd with momentum 0.9 (and Nesterov);
+        weight_decay (L2, added to the gradient); the first step (`step` =
+        0) stores the gradient undamped, as PyTorch does; the kinds
+        `momentum` and `nesterov` are sgd with momentum 0.9 (and Nesterov);
       - `adam` (slots `m`, `v`): beta1, beta2, eps, weight_decay (L2); bias
         correction with `step + 1`;
       - `adamw` (slots `m`, `v`): as adam with decoupled weight decay
