@@ -29,6 +29,15 @@ void NNDialect::initialize() {
       >();
 }
 
+/// Folded values become nn.constant ops.
+Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
+}
+
 //===----------------------------------------------------------------------===//
 // Shape rules
 //===----------------------------------------------------------------------===//

@@ -41,7 +41,7 @@ def NN_Dialect : Dialect {
     /// argument) a result is the gradient of (`nn.grad_of`).
     static constexpr ::llvm::StringLiteral kGradOfAttrName = "nn.grad_of";
   }];
-  let hasConstantMaterializer = 0;
+  let hasConstantMaterializer = 1;
   let usePropertiesForAttributes = 1;
 }
 
