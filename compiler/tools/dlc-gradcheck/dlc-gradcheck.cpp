@@ -150,7 +150,8 @@ int main(int argc, char **argv) {
       continue;
     bool isParam = static_cast<bool>(
         func.getArgAttr(i, NNDialect::kParamAttrName));
-    if (isParam || wrtInputs)
+    bool isBuffer = static_cast<bool>(func.getArgAttr(i, "nn.buffer"));
+    if (isParam || (wrtInputs && !isBuffer))
       wrt.push_back(i);
   }
 

@@ -143,10 +143,9 @@ template <typename Fn>
 void forEachConvTap(const Shape &x, const Shape &w, const Shape &y,
                     ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
                     ArrayRef<int64_t> dilation, int64_t groups, Fn fn) {
-  int64_t n = x[0], c = x[1], h = x[2], wd = x[3];
+  int64_t n = x[0], h = x[2], wd = x[3];
   int64_t o = w[0], cg = w[1], kh = w[2], kw = w[3];
   int64_t oh = y[2], ow = y[3], og = o / groups;
-  (void)c;
   for (int64_t in = 0; in < n; ++in)
     for (int64_t io = 0; io < o; ++io) {
       int64_t g = io / og;
@@ -288,10 +287,19 @@ LogicalResult Interpreter::eval(Operation *op) {
       return o->emitError() << "evaluator: cannot broadcast "
                             << a.shapeString() << " with " << b.shapeString();
     Tensor y(shape);
-    for (int64_t i = 0; i < y.size(); ++i) {
-      Shape idx = unflatten(i, shape);
-      y.data[i] = fn(a.data[broadcastSource(idx, a.shape)],
-                     b.data[broadcastSource(idx, b.shape)]);
+    if (a.shape == shape && b.shape == shape) {
+      // No broadcasting: element i with element i.
+      for (int64_t i = 0; i < y.size(); ++i)
+        y.data[i] = fn(a.data[i], b.data[i]);
+    } else if (b.size() == 1 && a.shape == shape) {
+      for (int64_t i = 0; i < y.size(); ++i)
+        y.data[i] = fn(a.data[i], b.data[0]);
+    } else {
+      for (int64_t i = 0; i < y.size(); ++i) {
+        Shape idx = unflatten(i, shape);
+        y.data[i] = fn(a.data[broadcastSource(idx, a.shape)],
+                       b.data[broadcastSource(idx, b.shape)]);
+      }
     }
     return set(o, o->getResult(0), std::move(y));
   };

@@ -69,7 +69,10 @@ dlc::nn::buildGradientFunction(func::FuncOp func,
       continue;
     bool isParam = static_cast<bool>(
         func.getArgAttr(i, NNDialect::kParamAttrName));
-    if ((isParam && options.wrtParams) || (!isParam && options.wrtInputs))
+    // Non-trainable state (running statistics, `nn.buffer`) is not an input.
+    bool isBuffer = static_cast<bool>(func.getArgAttr(i, "nn.buffer"));
+    if ((isParam && options.wrtParams) ||
+        (!isParam && !isBuffer && options.wrtInputs))
       wrt.push_back(i);
   }
 

@@ -21,7 +21,8 @@ namespace dlc::nn {
 struct GradientOptions {
   /// Differentiate with respect to arguments carrying `nn.param`.
   bool wrtParams = true;
-  /// Also differentiate with respect to the other float arguments.
+  /// Also differentiate with respect to the other float arguments, except
+  /// non-trainable state marked `nn.buffer` (running statistics).
   bool wrtInputs = false;
   /// Name of the new function; empty means `<name>_grad`.
   std::string gradName;

@@ -18,8 +18,8 @@ def NNAutodiff : Pass<"nn-autodiff", "::mlir::ModuleOp"> {
     returns the results of `@f` followed by the gradient of the loss with
     respect to each differentiated argument, in argument order. By default
     the differentiated arguments are those with the `nn.param` argument
-    attribute; `wrt-inputs` adds the other float arguments (saliency maps),
-    `wrt-all` is the same as both. Each gradient result carries
+    attribute; `wrt-inputs` adds the other float arguments (saliency maps)
+    except non-trainable state marked `nn.buffer`; `wrt-all` is the same. Each gradient result carries
     `nn.grad_of = "<param name>"` (or `"arg<N>"` for an unnamed argument).
 
     If the first result of `@f` is not a 0-d tensor, `@f_grad` takes one more
