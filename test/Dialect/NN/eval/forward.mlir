@@ -176,3 +176,15 @@ func.func @dropout() -> (tensor<8xf32>, tensor<8xf32>, tensor<f32>) {
   %s = nn.sum %a : (tensor<8xf32>) -> tensor<f32>
   return %0, %1, %s : tensor<8xf32>, tensor<8xf32>, tensor<f32>
 }
+
+// The counter-based generator (dlc/Dialect/NN/Eval/Random.h) is part of the
+// semantics: these values pin it, so that every back end can be compared.
+// CHECK-LABEL: @random
+// CHECK-NEXT: result 0: 4 [0.4396810114, -0.9470072434, 0.6364976748, -0.0368860276]
+// CHECK-NEXT: result 1: 4 [4.146369224, -2.668593324, -3.805604059, -0.3763661915]
+func.func @random() -> (tensor<4xf32>, tensor<4xf32>) {
+  %seed = nn.constant dense<7> : tensor<i64>
+  %u = nn.init_uniform %seed {low = -1.0 : f64, high = 1.0 : f64} : (tensor<i64>) -> tensor<4xf32>
+  %n = nn.init_normal %seed {mean = 1.0 : f64, std = 2.0 : f64} : (tensor<i64>) -> tensor<4xf32>
+  return %u, %n : tensor<4xf32>, tensor<4xf32>
+}
