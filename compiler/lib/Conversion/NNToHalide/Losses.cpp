@@ -82,6 +82,12 @@ Classes classesOf(GroupBuilder &b, Value scores, Value labels, Value weight) {
 /// sum_n w_{y_n}: the normaliser of the weighted mean.
 Func labelWeightSum(Operation *op, GroupBuilder &b, const Classes &k) {
   Func norm = b.newFunc(op, "weight_sum", FuncKind::Reduction);
+  if (!k.hasWeight) {
+    // Unweighted: the row count. (An update whose value does not mention
+    // its RDom would run once, not once per row.)
+    norm() = cast<float>(k.n);
+    return norm;
+  }
   Halide::RDom n(0, k.n, "rn");
   norm() = f32(0);
   norm() += k.w(k.label(n));
