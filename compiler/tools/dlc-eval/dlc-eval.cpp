@@ -1,4 +1,4 @@
-//===- dlc-eval.cpp - Run nn functions with the reference evaluator --------===//
+//===- dlc-eval.cpp - Run nn functions with the reference evaluator -------===//
 //
 // Evaluates every argument-free function of an .mlir file (or the one named
 // by --func) with the double-precision reference evaluator and prints its
@@ -27,8 +27,9 @@ static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<input .mlir file>"),
                                           cl::init("-"));
 static cl::opt<std::string>
-    funcName("func", cl::desc("Function to run (default: every function "
-                              "without arguments)"),
+    funcName("func",
+             cl::desc("Function to run (default: every function "
+                      "without arguments)"),
              cl::init(""));
 
 int main(int argc, char **argv) {
@@ -54,13 +55,11 @@ int main(int argc, char **argv) {
   dlc::nn::Evaluator evaluator(*module);
   bool ranAny = false;
   for (auto func : module->getOps<func::FuncOp>()) {
-    if (func.isExternal() ||
-        (funcName.empty() ? func.getNumArguments() != 0
-                          : func.getName() != funcName))
+    if (func.isExternal() || (funcName.empty() ? func.getNumArguments() != 0
+                                               : func.getName() != funcName))
       continue;
     ranAny = true;
-    FailureOr<std::vector<dlc::nn::Tensor>> results =
-        evaluator.call(func, {});
+    FailureOr<std::vector<dlc::nn::Tensor>> results = evaluator.call(func, {});
     if (failed(results))
       return 1;
     llvm::outs() << "@" << func.getName() << "\n";

@@ -1,4 +1,4 @@
-//===- dlc-gradcheck.cpp - Check nn-autodiff against finite differences ----===//
+//===- dlc-gradcheck.cpp - Check nn-autodiff against finite differences ---===//
 //
 // Reads an .mlir file with a function returning a 0-d loss, builds its
 // gradient with the same code nn-autodiff uses, fills the arguments with
@@ -50,8 +50,9 @@ static cl::opt<int64_t>
     dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
                 cl::init(3));
 static cl::opt<double>
-    minMagnitude("min", cl::desc("Smallest magnitude of a float argument "
-                                 "value (keeps relu inputs off their kink)"),
+    minMagnitude("min",
+                 cl::desc("Smallest magnitude of a float argument "
+                          "value (keeps relu inputs off their kink)"),
                  cl::init(0.1));
 static cl::opt<double> maxMagnitude("max",
                                     cl::desc("Largest magnitude of a float "
@@ -148,8 +149,8 @@ int main(int argc, char **argv) {
     auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
     if (!type || !isa<FloatType>(type.getElementType()))
       continue;
-    bool isParam = static_cast<bool>(
-        func.getArgAttr(i, NNDialect::kParamAttrName));
+    bool isParam =
+        static_cast<bool>(func.getArgAttr(i, NNDialect::kParamAttrName));
     bool isBuffer = static_cast<bool>(func.getArgAttr(i, "nn.buffer"));
     if (isParam || (wrtInputs && !isBuffer))
       wrt.push_back(i);
@@ -192,8 +193,8 @@ int main(int argc, char **argv) {
   FailureOr<double> loss = lossAt(args);
   if (failed(loss))
     return 1;
-  llvm::outs() << "function @" << func.getName() << ": loss = "
-               << llvm::format("%.10g", *loss) << "\n";
+  llvm::outs() << "function @" << func.getName()
+               << ": loss = " << llvm::format("%.10g", *loss) << "\n";
   if (std::abs(gradResults->front().data[0] - *loss) >
       1e-12 * std::max(1.0, std::abs(*loss))) {
     llvm::outs() << "FAIL: @" << grad->getName()
@@ -229,8 +230,8 @@ int main(int argc, char **argv) {
     bool argOk = err < tolerance || absErr < absoluteTolerance;
     ok &= argOk;
     std::string name = "arg" + std::to_string(i);
-    if (auto param = func.getArgAttrOfType<StringAttr>(
-            i, NNDialect::kParamAttrName))
+    if (auto param =
+            func.getArgAttrOfType<StringAttr>(i, NNDialect::kParamAttrName))
       name += " (" + param.getValue().str() + ")";
     llvm::outs() << name << " [" << args[i].shapeString() << "]";
     if (elements.size() != args[i].data.size())

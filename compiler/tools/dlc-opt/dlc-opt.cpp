@@ -1,4 +1,4 @@
-//===- dlc-opt.cpp - mlir-opt for the dlc dialects and passes --------------===//
+//===- dlc-opt.cpp - mlir-opt for the dlc dialects and passes -------------===//
 //
 // The project's mlir-opt: parses .mlir files containing nn (and func, arith,
 // tensor) IR, runs any registered pass pipeline, and prints the result. Used

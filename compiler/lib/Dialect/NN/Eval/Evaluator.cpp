@@ -1,4 +1,4 @@
-//===- Evaluator.cpp - Reference interpreter of the nn dialect -------------===//
+//===- Evaluator.cpp - Reference interpreter of the nn dialect ------------===//
 //
 // Interprets nn ops in double precision with naive loops: each op is a short
 // function over row-major Tensors, written for obviousness rather than speed.
@@ -171,9 +171,9 @@ void forEachConvTap(const Shape &x, const Shape &w, const Shape &y,
 /// Calls fn(yFlat, taps) for every pooling window, with the flat input
 /// indices of its in-bounds taps in row-major window order.
 template <typename Fn>
-void forEachPoolWindow(const Shape &x, const Shape &y,
-                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
-                       ArrayRef<int64_t> padding, Fn fn) {
+void forEachPoolWindow(const Shape &x, const Shape &y, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                       Fn fn) {
   std::vector<int64_t> taps;
   for (int64_t nc = 0; nc < x[0] * x[1]; ++nc)
     for (int64_t y0 = 0; y0 < y[2]; ++y0)
@@ -188,6 +188,33 @@ void forEachPoolWindow(const Shape &x, const Shape &y,
           }
         fn((nc * y[2] + y0) * y[3] + x0, taps);
       }
+}
+
+/// Run-time output shape of a 2-D convolution, or an empty shape when the
+/// operands do not fit together (channels, groups, kernel size).
+Shape convOutputShape(const Shape &x, const Shape &w, ArrayRef<int64_t> stride,
+                      ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation,
+                      int64_t groups) {
+  if (w[0] % groups != 0 || x[1] != w[1] * groups)
+    return {};
+  Shape y = {x[0], w[0],
+             windowOutputSize(x[2], w[2], stride[0], padding[0], dilation[0]),
+             windowOutputSize(x[3], w[3], stride[1], padding[1], dilation[1])};
+  if (y[2] < 1 || y[3] < 1)
+    return {};
+  return y;
+}
+
+/// Run-time output shape of a 2-D pooling, or an empty shape when the window
+/// does not fit.
+Shape poolOutputShape(const Shape &x, ArrayRef<int64_t> kernel,
+                      ArrayRef<int64_t> stride, ArrayRef<int64_t> padding) {
+  Shape y = {x[0], x[1],
+             windowOutputSize(x[2], kernel[0], stride[0], padding[0], 1),
+             windowOutputSize(x[3], kernel[1], stride[1], padding[1], 1)};
+  if (y[2] < 1 || y[3] < 1)
+    return {};
+  return y;
 }
 
 /// Channel of flat element `i` of an NC or NCHW tensor.
@@ -224,9 +251,8 @@ Interpreter::run(func::FuncOp func, const std::vector<Tensor> &args) {
   if (func.isExternal() || !func.getBody().hasOneBlock())
     return func.emitError("evaluator: needs a function with one block");
   if (args.size() != func.getNumArguments())
-    return func.emitError() << "evaluator: expected "
-                            << func.getNumArguments() << " arguments, got "
-                            << args.size();
+    return func.emitError() << "evaluator: expected " << func.getNumArguments()
+                            << " arguments, got " << args.size();
   for (auto [arg, value] : llvm::zip(func.getArguments(), args)) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.getRank() != value.rank() ||
@@ -271,7 +297,65 @@ FailureOr<int64_t> Interpreter::label(Operation *op, double v,
   return l;
 }
 
+/// Checks the run-time shapes that the static types leave open (dynamic
+/// dimensions): operands that must agree, per-channel vectors, class
+/// weights. Fails with a diagnostic instead of reading out of bounds.
+static LogicalResult checkRuntimeShapes(Operation *op,
+                                        ArrayRef<const Tensor *> operands) {
+  auto mismatch = [&]() {
+    std::string shapes;
+    for (const Tensor *t : operands)
+      shapes += (shapes.empty() ? "" : ", ") + t->shapeString();
+    return op->emitError() << "evaluator: operand shapes do not fit (" << shapes
+                           << ")";
+  };
+  if (op->hasTrait<OpTrait::SameOperandsAndResultType>() ||
+      op->hasTrait<OpTrait::SameOperandsShape>()) {
+    for (const Tensor *t : operands)
+      if (t->shape != operands.front()->shape)
+        return mismatch();
+  }
+  // [C] vectors of batch norm against the channel dimension of x.
+  if (isa<BatchNormTrainOp, BatchNormInferOp, BatchNormGradOp>(op)) {
+    bool isGrad = isa<BatchNormGradOp>(op);
+    const Tensor &x = *operands[isGrad ? 1 : 0];
+    if (isGrad && operands[0]->shape != x.shape)
+      return mismatch();
+    for (size_t i = isGrad ? 2 : 1; i < operands.size(); ++i)
+      if (operands[i]->shape != Shape{x.shape[1]})
+        return mismatch();
+  }
+  // Class weights against the class dimension of the scores.
+  if (isa<CrossEntropyOp, NLLOp>(op) && operands.size() == 3 &&
+      operands[2]->shape != Shape{operands[0]->shape[1]})
+    return mismatch();
+  if (isa<CrossEntropyGradOp, NLLGradOp>(op) && operands.size() == 4 &&
+      operands[3]->shape != Shape{operands[1]->shape[1]})
+    return mismatch();
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    for (const Tensor *t : operands)
+      for (int64_t d = 0; d < t->rank(); ++d)
+        if (d != (int64_t)concat.getAxis() &&
+            t->shape[d] != operands[0]->shape[d])
+          return mismatch();
+  }
+  if (auto maxGrad = dyn_cast<MaxGradOp>(op)) {
+    const Shape &x = operands[1]->shape;
+    if (operands[0]->shape !=
+        reduceShape(x, maxGrad.getAxes(), maxGrad.getKeepdims()))
+      return mismatch();
+  }
+  return success();
+}
+
 LogicalResult Interpreter::eval(Operation *op) {
+  {
+    std::vector<const Tensor *> operands;
+    for (Value v : op->getOperands())
+      operands.push_back(&get(v));
+    if (!isa<func::CallOp>(op) && failed(checkRuntimeShapes(op, operands)))
+      return failure();
+  }
   // Shorthands for the common op shapes.
   auto unary = [&](Operation *o, auto fn) -> LogicalResult {
     const Tensor &x = get(o->getOperand(0));
@@ -284,8 +368,8 @@ LogicalResult Interpreter::eval(Operation *op) {
     const Tensor &a = get(o->getOperand(0)), &b = get(o->getOperand(1));
     Shape shape;
     if (!broadcastRuntime(a.shape, b.shape, shape))
-      return o->emitError() << "evaluator: cannot broadcast "
-                            << a.shapeString() << " with " << b.shapeString();
+      return o->emitError() << "evaluator: cannot broadcast " << a.shapeString()
+                            << " with " << b.shapeString();
     Tensor y(shape);
     if (a.shape == shape && b.shape == shape) {
       // No broadcasting: element i with element i.
@@ -363,7 +447,9 @@ LogicalResult Interpreter::eval(Operation *op) {
       .Case<DivOp>([&](auto o) -> LogicalResult {
         return binary(o, [](double a, double b) { return a / b; });
       })
-      .Case<NegOp>([&](auto o) -> LogicalResult { return unary(o, [](double x) { return -x; }); })
+      .Case<NegOp>([&](auto o) -> LogicalResult {
+        return unary(o, [](double x) { return -x; });
+      })
       .Case<ExpOp>([&](auto o) -> LogicalResult {
         return unary(o, [](double x) { return std::exp(x); });
       })
@@ -387,7 +473,8 @@ LogicalResult Interpreter::eval(Operation *op) {
         double s = o.getSlope().convertToDouble();
         return unary(o, [s](double x) { return x > 0 ? x : s * x; });
       })
-      .Case<SigmoidOp>([&](auto o) -> LogicalResult { return unary(o, sigmoid); })
+      .Case<SigmoidOp>(
+          [&](auto o) -> LogicalResult { return unary(o, sigmoid); })
       .Case<TanhOp>([&](auto o) -> LogicalResult {
         return unary(o, [](double x) { return std::tanh(x); });
       })
@@ -473,8 +560,8 @@ LogicalResult Interpreter::eval(Operation *op) {
         Tensor y(reduceShape(x.shape, axes, o.getKeepdims()),
                  isMax ? -std::numeric_limits<double>::infinity() : 0.0);
         for (int64_t i = 0; i < x.size(); ++i) {
-          double &acc = y.data[reducedIndex(unflatten(i, x.shape), x.shape,
-                                            axes)];
+          double &acc =
+              y.data[reducedIndex(unflatten(i, x.shape), x.shape, axes)];
           acc = isMax ? std::max(acc, x.data[i]) : acc + x.data[i];
         }
         if (isa<MeanOp>(op))
@@ -488,8 +575,8 @@ LogicalResult Interpreter::eval(Operation *op) {
         Tensor m(reduceShape(x.shape, axes, false),
                  -std::numeric_limits<double>::infinity());
         for (int64_t i = 0; i < x.size(); ++i) {
-          double &acc = m.data[reducedIndex(unflatten(i, x.shape), x.shape,
-                                            axes)];
+          double &acc =
+              m.data[reducedIndex(unflatten(i, x.shape), x.shape, axes)];
           acc = std::max(acc, x.data[i]);
         }
         std::vector<bool> done(m.size(), false);
@@ -504,8 +591,7 @@ LogicalResult Interpreter::eval(Operation *op) {
         return set(op, o.getResult(), std::move(dx));
       })
       .Case<CountOp>([&](CountOp o) -> LogicalResult {
-        return scalarResult(op,
-                            reducedCount(get(o.getX()).shape, o.getAxes()));
+        return scalarResult(op, reducedCount(get(o.getX()).shape, o.getAxes()));
       })
       // Shape manipulation.
       .Case<ReshapeOp>([&](ReshapeOp o) -> LogicalResult {
@@ -638,13 +724,15 @@ LogicalResult Interpreter::eval(Operation *op) {
       // Convolution and pooling.
       .Case<Conv2DOp>([&](Conv2DOp o) -> LogicalResult {
         const Tensor &x = get(o.getInput()), &w = get(o.getWeight());
-        Shape shape = {x.shape[0], w.shape[0],
-                       windowOutputSize(x.shape[2], w.shape[2],
-                                        o.getStride()[0], o.getPadding()[0],
-                                        o.getDilation()[0]),
-                       windowOutputSize(x.shape[3], w.shape[3],
-                                        o.getStride()[1], o.getPadding()[1],
-                                        o.getDilation()[1])};
+        Shape shape =
+            convOutputShape(x.shape, w.shape, o.getStride(), o.getPadding(),
+                            o.getDilation(), o.getGroups());
+        if (shape.empty())
+          return o.emitError()
+                 << "evaluator: input " << x.shapeString() << " and weight "
+                 << w.shapeString() << " do not fit";
+        if (o.getBias() && get(o.getBias()).shape != Shape{w.shape[0]})
+          return o.emitError("evaluator: bias does not match the weight");
         Tensor y(shape);
         forEachConvTap(x.shape, w.shape, shape, o.getStride(), o.getPadding(),
                        o.getDilation(), o.getGroups(),
@@ -661,6 +749,10 @@ LogicalResult Interpreter::eval(Operation *op) {
       .Case<Conv2DGradInputOp>([&](Conv2DGradInputOp o) -> LogicalResult {
         const Tensor &g = get(o.getGrad()), &w = get(o.getWeight());
         Tensor dx(get(o.getInput()).shape);
+        if (g.shape != convOutputShape(dx.shape, w.shape, o.getStride(),
+                                       o.getPadding(), o.getDilation(),
+                                       o.getGroups()))
+          return o.emitError("evaluator: operand shapes do not fit");
         forEachConvTap(dx.shape, w.shape, g.shape, o.getStride(),
                        o.getPadding(), o.getDilation(), o.getGroups(),
                        [&](int64_t yi, int64_t xi, int64_t wi) {
@@ -671,6 +763,10 @@ LogicalResult Interpreter::eval(Operation *op) {
       .Case<Conv2DGradWeightOp>([&](Conv2DGradWeightOp o) -> LogicalResult {
         const Tensor &g = get(o.getGrad()), &x = get(o.getInput());
         Tensor dw(get(o.getWeight()).shape);
+        if (g.shape != convOutputShape(x.shape, dw.shape, o.getStride(),
+                                       o.getPadding(), o.getDilation(),
+                                       o.getGroups()))
+          return o.emitError("evaluator: operand shapes do not fit");
         forEachConvTap(x.shape, dw.shape, g.shape, o.getStride(),
                        o.getPadding(), o.getDilation(), o.getGroups(),
                        [&](int64_t yi, int64_t xi, int64_t wi) {
@@ -680,12 +776,10 @@ LogicalResult Interpreter::eval(Operation *op) {
       })
       .Case<MaxPool2DOp, AvgPool2DOp>([&](auto o) -> LogicalResult {
         const Tensor &x = get(o.getInput());
-        Shape shape = {x.shape[0], x.shape[1],
-                       windowOutputSize(x.shape[2], o.getKernel()[0],
-                                        o.getStride()[0], o.getPadding()[0], 1),
-                       windowOutputSize(x.shape[3], o.getKernel()[1],
-                                        o.getStride()[1], o.getPadding()[1],
-                                        1)};
+        Shape shape = poolOutputShape(x.shape, o.getKernel(), o.getStride(),
+                                      o.getPadding());
+        if (shape.empty())
+          return o.emitError("evaluator: the window does not fit the input");
         bool isMax = isa<MaxPool2DOp>(op);
         double area = o.getKernel()[0] * o.getKernel()[1];
         Tensor y(shape);
@@ -704,23 +798,26 @@ LogicalResult Interpreter::eval(Operation *op) {
       })
       .Case<MaxPool2DGradOp, AvgPool2DGradOp>([&](auto o) -> LogicalResult {
         const Tensor &g = get(o.getGrad()), &x = get(o.getInput());
+        if (g.shape != poolOutputShape(x.shape, o.getKernel(), o.getStride(),
+                                       o.getPadding()))
+          return o.emitError("evaluator: operand shapes do not fit");
         bool isMax = isa<MaxPool2DGradOp>(op);
         double area = o.getKernel()[0] * o.getKernel()[1];
         Tensor dx(x.shape);
-        forEachPoolWindow(
-            x.shape, g.shape, o.getKernel(), o.getStride(), o.getPadding(),
-            [&](int64_t yi, const std::vector<int64_t> &taps) {
-              if (!isMax) {
-                for (int64_t t : taps)
-                  dx.data[t] += g.data[yi] / area;
-                return;
-              }
-              int64_t best = taps.front();
-              for (int64_t t : taps)
-                if (x.data[t] > x.data[best])
-                  best = t;
-              dx.data[best] += g.data[yi];
-            });
+        forEachPoolWindow(x.shape, g.shape, o.getKernel(), o.getStride(),
+                          o.getPadding(),
+                          [&](int64_t yi, const std::vector<int64_t> &taps) {
+                            if (!isMax) {
+                              for (int64_t t : taps)
+                                dx.data[t] += g.data[yi] / area;
+                              return;
+                            }
+                            int64_t best = taps.front();
+                            for (int64_t t : taps)
+                              if (x.data[t] > x.data[best])
+                                best = t;
+                            dx.data[best] += g.data[yi];
+                          });
         return set(op, o.getResult(), std::move(dx));
       })
       // Normalisation and dropout.
@@ -784,9 +881,9 @@ LogicalResult Interpreter::eval(Operation *op) {
           int64_t ch = channelOf(i, x.shape);
           double inv = 1.0 / std::sqrt(var.data[ch] + eps);
           if (o.getTraining())
-            dx.data[i] = gamma.data[ch] * inv / m *
-                         (m * g.data[i] - dbeta.data[ch] -
-                          xhat(i) * dgamma.data[ch]);
+            dx.data[i] =
+                gamma.data[ch] * inv / m *
+                (m * g.data[i] - dbeta.data[ch] - xhat(i) * dgamma.data[ch]);
           else
             dx.data[i] = g.data[i] * gamma.data[ch] * inv;
         }
@@ -801,8 +898,8 @@ LogicalResult Interpreter::eval(Operation *op) {
         double p = o.getP().convertToDouble();
         Tensor y(x.shape);
         for (int64_t i = 0; i < x.size(); ++i)
-          y.data[i] = random::uniform(seed, i) >= p ? x.data[i] / (1.0 - p)
-                                                    : 0.0;
+          y.data[i] =
+              random::uniform(seed, i) >= p ? x.data[i] / (1.0 - p) : 0.0;
         return set(op, o.getResult(), std::move(y));
       })
       // Losses.
@@ -910,9 +1007,8 @@ LogicalResult Interpreter::eval(Operation *op) {
         return success();
       })
       .Default([&](Operation *other) {
-        return other->emitError()
-               << "evaluator: unsupported operation '" << other->getName()
-               << "'";
+        return other->emitError() << "evaluator: unsupported operation '"
+                                  << other->getName() << "'";
       });
 }
 

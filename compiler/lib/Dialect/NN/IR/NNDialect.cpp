@@ -1,4 +1,4 @@
-//===- NNDialect.cpp - The nn dialect and its shape rules ------------------===//
+//===- NNDialect.cpp - The nn dialect and its shape rules -----------------===//
 //
 // Registers the nn dialect, its interface and constant materializer, and
 // defines the shape rules (broadcasting, reductions, window sizes) and result
@@ -131,8 +131,8 @@ RankedTensorType dlc::nn::inferMatmulResultType(Type lhs, Type rhs) {
 
 RankedTensorType dlc::nn::inferReduceResultType(Type x, ArrayRef<int64_t> axes,
                                                 bool keepdims) {
-  return withShape(
-      x, reducedShape(rankedOrScalar(x).getShape(), axes, keepdims));
+  return withShape(x,
+                   reducedShape(rankedOrScalar(x).getShape(), axes, keepdims));
 }
 
 RankedTensorType dlc::nn::inferTransposeResultType(Type x,
@@ -174,9 +174,8 @@ RankedTensorType dlc::nn::inferPool2DResultType(Type input,
   if (x.size() != 4 || kernel.size() != 2 || stride.size() != 2 ||
       padding.size() != 2 || stride[0] < 1 || stride[1] < 1)
     return withShape(input, {dyn, dyn, dyn, dyn});
-  return withShape(input,
-                   {x[0], x[1],
-                    windowOutputSize(x[2], kernel[0], stride[0], padding[0], 1),
-                    windowOutputSize(x[3], kernel[1], stride[1], padding[1],
-                                     1)});
+  return withShape(
+      input,
+      {x[0], x[1], windowOutputSize(x[2], kernel[0], stride[0], padding[0], 1),
+       windowOutputSize(x[3], kernel[1], stride[1], padding[1], 1)});
 }

@@ -1,4 +1,4 @@
-//===- NNOps.cpp - Verifiers and folders of the nn ops ---------------------===//
+//===- NNOps.cpp - Verifiers and folders of the nn ops --------------------===//
 //
 // Defines what the generated op classes leave to C++: the verifiers (shape
 // and attribute checks that traits cannot express) and the constant folder.
@@ -58,8 +58,8 @@ static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
   llvm::SmallSet<int64_t, 4> seen;
   for (int64_t a : axes) {
     if (a < 0 || a >= rank)
-      return op->emitOpError() << "axis " << a << " is out of range [0, "
-                               << rank << ")";
+      return op->emitOpError()
+             << "axis " << a << " is out of range [0, " << rank << ")";
     if (!seen.insert(a).second)
       return op->emitOpError() << "axis " << a << " appears twice";
   }
@@ -68,8 +68,8 @@ static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
 
 static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   if (axis < 0 || axis >= rank)
-    return op->emitOpError() << "axis " << axis << " is out of range [0, "
-                             << rank << ")";
+    return op->emitOpError()
+           << "axis " << axis << " is out of range [0, " << rank << ")";
   return success();
 }
 
@@ -77,8 +77,7 @@ static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
 static LogicalResult verifyChannelVector(Operation *op, Value v,
                                          int64_t channels, StringRef name) {
   if (rankOf(v) != 1 || !dimsCompatible(shapeOf(v)[0], channels))
-    return op->emitOpError() << name << " must have shape [" << channels
-                             << "]";
+    return op->emitOpError() << name << " must have shape [" << channels << "]";
   return success();
 }
 
@@ -101,8 +100,8 @@ LogicalResult InitNormalOp::verify() {
 }
 
 static LogicalResult verifyBroadcastBinary(Operation *op) {
-  auto shape = broadcastShapes(shapeOf(op->getOperand(0)),
-                               shapeOf(op->getOperand(1)));
+  auto shape =
+      broadcastShapes(shapeOf(op->getOperand(0)), shapeOf(op->getOperand(1)));
   if (!shape)
     return op->emitOpError("operand shapes are not broadcast-compatible");
   return verifyResultShape(op, shapeOf(op->getResult(0)), *shape);
@@ -137,8 +136,7 @@ LogicalResult MatmulOp::verify() {
   return verifyResultShape(*this, shapeOf(getResult()), expected);
 }
 
-template <typename ReduceOpT>
-static LogicalResult verifyReduce(ReduceOpT op) {
+template <typename ReduceOpT> static LogicalResult verifyReduce(ReduceOpT op) {
   if (failed(verifyAxes(op, op.getAxes(), rankOf(op.getX()))))
     return failure();
   return verifyResultShape(
@@ -157,9 +155,8 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError("result may have at most one dynamic dimension");
   if (in.hasStaticShape() && out.hasStaticShape() &&
       in.getNumElements() != out.getNumElements())
-    return emitOpError() << "element count changes from "
-                         << in.getNumElements() << " to "
-                         << out.getNumElements();
+    return emitOpError() << "element count changes from " << in.getNumElements()
+                         << " to " << out.getNumElements();
   return success();
 }
 
@@ -245,22 +242,21 @@ static LogicalResult verifySliceAttrs(Operation *op, ArrayRef<int64_t> in,
       limit = in[d];
     else if (limit < starts[d] ||
              (!ShapedType::isDynamic(in[d]) && limit > in[d]))
-      return op->emitOpError() << "limit " << limits[d]
-                               << " is out of range in dimension " << d;
+      return op->emitOpError()
+             << "limit " << limits[d] << " is out of range in dimension " << d;
     if (ShapedType::isDynamic(limit))
       sliced.push_back(ShapedType::kDynamic);
     else
-      sliced.push_back(
-          std::max<int64_t>(0, (limit - starts[d] + strides[d] - 1) /
-                                   strides[d]));
+      sliced.push_back(std::max<int64_t>(
+          0, (limit - starts[d] + strides[d] - 1) / strides[d]));
   }
   return success();
 }
 
 LogicalResult SliceOp::verify() {
   SmallVector<int64_t> expected;
-  if (failed(verifySliceAttrs(*this, shapeOf(getX()), getStarts(),
-                              getLimits(), getStrides(), expected)))
+  if (failed(verifySliceAttrs(*this, shapeOf(getX()), getStarts(), getLimits(),
+                              getStrides(), expected)))
     return failure();
   return verifyResultShape(*this, shapeOf(getResult()), expected);
 }
@@ -303,8 +299,7 @@ LogicalResult Conv2DOp::verify() {
   return verifyResultShape(*this, shapeOf(getResult()), expected);
 }
 
-template <typename PoolOpT>
-static LogicalResult verifyPool(PoolOpT op) {
+template <typename PoolOpT> static LogicalResult verifyPool(PoolOpT op) {
   ArrayRef<int64_t> x = shapeOf(op.getInput());
   if (x.size() != 4)
     return op.emitOpError("input must have rank 4 (NCHW)");
@@ -347,8 +342,7 @@ static LogicalResult verifyBatchNorm(Operation *op, Value x,
 LogicalResult BatchNormTrainOp::verify() {
   if (failed(verifyBatchNorm(*this, getX(),
                              {getGamma(), getBeta(), getMean(), getVar()},
-                             {"gamma", "beta", "mean result",
-                              "var result"})))
+                             {"gamma", "beta", "mean result", "var result"})))
     return failure();
   if (getEpsilon().convertToDouble() < 0)
     return emitOpError("epsilon must be non-negative");
@@ -381,8 +375,8 @@ static LogicalResult verifyClassification(Operation *op, Value scores,
   if (rankOf(labels) != 1 ||
       !dimsCompatible(shapeOf(labels)[0], shapeOf(scores)[0]))
     return op->emitOpError("labels must have shape [N] matching the scores");
-  if (weight && failed(verifyChannelVector(op, weight, shapeOf(scores)[1],
-                                           "weight")))
+  if (weight &&
+      failed(verifyChannelVector(op, weight, shapeOf(scores)[1], "weight")))
     return failure();
   return success();
 }

@@ -1,4 +1,4 @@
-//===- VJPBuilder.cpp - Helpers to write VJP rules -------------------------===//
+//===- VJPBuilder.cpp - Helpers to write VJP rules ------------------------===//
 //
 // Implements VJPBuilder: creation of nn ops with computed result types for the
 // reverse-mode rules.

@@ -60,8 +60,7 @@ public:
 
 private:
   /// A broadcasting binary op; its builder infers the result type.
-  template <typename OpT>
-  mlir::Value binary(mlir::Value x, mlir::Value y) {
+  template <typename OpT> mlir::Value binary(mlir::Value x, mlir::Value y) {
     return b.create<OpT>(loc, x, y);
   }
 };

@@ -1,4 +1,4 @@
-//===- VJPElementwise.cpp - VJP rules of elementwise nn ops ----------------===//
+//===- VJPElementwise.cpp - VJP rules of elementwise nn ops ---------------===//
 //
 // Reverse-mode rules of the elementwise arithmetic ops (with broadcasting:
 // the cotangent of a broadcast operand is summed back to its shape) and of
@@ -80,8 +80,9 @@ VJPResult PowOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   if (p == 1.0)
     return SmallVector<Value>{g};
   Value dpow = p == 2.0 ? getX()
-                        : builder.create<PowOp>(getLoc(), getX(),
-                                                builder.getF64FloatAttr(p - 1))
+                        : builder
+                              .create<PowOp>(getLoc(), getX(),
+                                             builder.getF64FloatAttr(p - 1))
                               .getResult();
   return SmallVector<Value>{v.mul(g, v.scale(dpow, p))};
 }
@@ -94,8 +95,8 @@ VJPResult ReluOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
 
 VJPResult LeakyReluOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   Value g = singleCotangent(cts);
-  return SmallVector<Value>{builder.create<ReluGradOp>(
-      getLoc(), g.getType(), g, getX(), getSlopeAttr())};
+  return SmallVector<Value>{builder.create<ReluGradOp>(getLoc(), g.getType(), g,
+                                                       getX(), getSlopeAttr())};
 }
 
 VJPResult SigmoidOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {

@@ -1,4 +1,4 @@
-//===- VJPLayers.cpp - VJP rules of layer and loss ops ---------------------===//
+//===- VJPLayers.cpp - VJP rules of layer and loss ops --------------------===//
 //
 // Reverse-mode rules of convolution, pooling, batch normalisation, dropout
 // and the losses. Most delegate to a dedicated *_grad helper op; the
@@ -86,9 +86,9 @@ VJPResult BatchNormTrainOp::computeVJP(OpBuilder &builder,
   if (gvar) {
     Value centered =
         v.sub(getX(), perChannel(builder, getLoc(), getMean(), getX()));
-    Value fromVar = v.mul(
-        v.scale(centered, 2.0),
-        v.div(perChannel(builder, getLoc(), gvar, getX()), count));
+    Value fromVar =
+        v.mul(v.scale(centered, 2.0),
+              v.div(perChannel(builder, getLoc(), gvar, getX()), count));
     dx = dx ? v.add(dx, fromVar) : fromVar;
   }
   result[0] = result[0] ? v.add(result[0], dx) : dx;
@@ -108,10 +108,9 @@ VJPResult BatchNormInferOp::computeVJP(OpBuilder &builder,
 VJPResult DropoutOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   // The mask depends on the seed and the shape only: apply it again.
   Value g = singleCotangent(cts);
-  return SmallVector<Value>{
-      builder.create<DropoutOp>(getLoc(), g.getType(), g, getSeed(),
-                                getPAttr()),
-      Value()};
+  return SmallVector<Value>{builder.create<DropoutOp>(getLoc(), g.getType(), g,
+                                                      getSeed(), getPAttr()),
+                            Value()};
 }
 
 VJPResult MSEOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
@@ -143,8 +142,7 @@ VJPResult BCEOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   return SmallVector<Value>{v.mul(dp, gn), v.mul(dt, gn)};
 }
 
-VJPResult BCEWithLogitsOp::computeVJP(OpBuilder &builder,
-                                      ArrayRef<Value> cts) {
+VJPResult BCEWithLogitsOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   // dz = (sigmoid(z) - t) / n, dt = -z / n.
   VJPBuilder v(builder, getLoc());
   Value g = singleCotangent(cts), z = getInput(), t = getTarget();
@@ -153,8 +151,7 @@ VJPResult BCEWithLogitsOp::computeVJP(OpBuilder &builder,
                             v.mul(v.neg(z), gn)};
 }
 
-VJPResult CrossEntropyOp::computeVJP(OpBuilder &builder,
-                                     ArrayRef<Value> cts) {
+VJPResult CrossEntropyOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   SmallVector<Value> result;
   result.push_back(builder.create<CrossEntropyGradOp>(
       getLoc(), getLogits().getType(), singleCotangent(cts), getLogits(),
@@ -165,9 +162,9 @@ VJPResult CrossEntropyOp::computeVJP(OpBuilder &builder,
 
 VJPResult NLLOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   SmallVector<Value> result;
-  result.push_back(builder.create<NLLGradOp>(
-      getLoc(), getLogp().getType(), singleCotangent(cts), getLogp(),
-      getLabels(), getWeight()));
+  result.push_back(builder.create<NLLGradOp>(getLoc(), getLogp().getType(),
+                                             singleCotangent(cts), getLogp(),
+                                             getLabels(), getWeight()));
   result.resize(getOperation()->getNumOperands());
   return result;
 }

@@ -1,4 +1,4 @@
-//===- VJPStructural.cpp - VJP rules of linear-algebra and shape ops -------===//
+//===- VJPStructural.cpp - VJP rules of linear-algebra and shape ops ------===//
 //
 // Reverse-mode rules of matmul, the reductions, the shape ops (reshape,
 // transpose, broadcast, concat, slice) and the broadcasting helpers, which
@@ -101,8 +101,8 @@ VJPResult ConcatOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
 
 VJPResult SliceOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   return SmallVector<Value>{builder.create<SliceGradOp>(
-      getLoc(), getX().getType(), singleCotangent(cts), getX(),
-      getStartsAttr(), getLimitsAttr(), getStridesAttr())};
+      getLoc(), getX().getType(), singleCotangent(cts), getX(), getStartsAttr(),
+      getLimitsAttr(), getStridesAttr())};
 }
 
 VJPResult SumToOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
@@ -111,8 +111,7 @@ VJPResult SumToOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
                             Value()};
 }
 
-VJPResult BroadcastLikeOp::computeVJP(OpBuilder &builder,
-                                      ArrayRef<Value> cts) {
+VJPResult BroadcastLikeOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   VJPBuilder v(builder, getLoc());
   Value g = singleCotangent(cts);
   if (getAxes().empty())

@@ -1,4 +1,4 @@
-//===- Autodiff.cpp - Reverse-mode differentiation of nn functions ---------===//
+//===- Autodiff.cpp - Reverse-mode differentiation of nn functions --------===//
 //
 // Builds gradient functions: clones the forward ops of a function, then walks
 // them in reverse, asking each op's VJPOpInterface for the cotangents of its
@@ -34,8 +34,8 @@ static bool isDifferentiableType(Type type) {
 
 /// Name under which the gradient of argument `index` is reported.
 static StringAttr gradientName(func::FuncOp func, unsigned index) {
-  if (auto name = func.getArgAttrOfType<StringAttr>(
-          index, NNDialect::kParamAttrName))
+  if (auto name =
+          func.getArgAttrOfType<StringAttr>(index, NNDialect::kParamAttrName))
     return name;
   return StringAttr::get(func.getContext(), "arg" + std::to_string(index));
 }
@@ -52,23 +52,21 @@ dlc::nn::buildGradientFunction(func::FuncOp func,
       !isDifferentiableType(func.getResultTypes().front()))
     return func.emitError("nn-autodiff: the first result of the function "
                           "must be a float tensor (the loss)");
-  std::string name = options.gradName.empty()
-                         ? (func.getName() + "_grad").str()
-                         : options.gradName;
+  std::string name = options.gradName.empty() ? (func.getName() + "_grad").str()
+                                              : options.gradName;
   Operation *symbolTableOp = SymbolTable::getNearestSymbolTable(func);
   if (symbolTableOp &&
-      SymbolTable::lookupSymbolIn(symbolTableOp,
-                                  StringAttr::get(ctx, name)))
-    return func.emitError() << "nn-autodiff: symbol '" << name
-                            << "' already exists";
+      SymbolTable::lookupSymbolIn(symbolTableOp, StringAttr::get(ctx, name)))
+    return func.emitError()
+           << "nn-autodiff: symbol '" << name << "' already exists";
 
   // The arguments to differentiate with respect to.
   SmallVector<unsigned> wrt;
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
     if (!isDifferentiableType(type))
       continue;
-    bool isParam = static_cast<bool>(
-        func.getArgAttr(i, NNDialect::kParamAttrName));
+    bool isParam =
+        static_cast<bool>(func.getArgAttr(i, NNDialect::kParamAttrName));
     // Non-trainable state (running statistics, `nn.buffer`) is not an input.
     bool isBuffer = static_cast<bool>(func.getArgAttr(i, "nn.buffer"));
     if ((isParam && options.wrtParams) ||
@@ -89,9 +87,8 @@ dlc::nn::buildGradientFunction(func::FuncOp func,
 
   OpBuilder b(func);
   b.setInsertionPointAfter(func);
-  auto grad = b.create<func::FuncOp>(loc, name,
-                                     FunctionType::get(ctx, argTypes,
-                                                       resultTypes));
+  auto grad = b.create<func::FuncOp>(
+      loc, name, FunctionType::get(ctx, argTypes, resultTypes));
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
     grad.setArgAttrs(i, func.getArgAttrDict(i));
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
@@ -148,9 +145,8 @@ dlc::nn::buildGradientFunction(func::FuncOp func,
     accumulate(results.front(), b.create<ConstantOp>(loc, one));
   }
   for (Operation *op : llvm::reverse(forward)) {
-    bool hasCotangent = llvm::any_of(op->getResults(), [&](Value r) {
-      return cotangent.count(r) != 0;
-    });
+    bool hasCotangent = llvm::any_of(
+        op->getResults(), [&](Value r) { return cotangent.count(r) != 0; });
     bool hasActiveOperand = llvm::any_of(
         op->getOperands(), [&](Value v) { return active.contains(v); });
     if (!hasCotangent || !hasActiveOperand)
@@ -230,8 +226,7 @@ struct NNAutodiffPass : public dlc::nn::impl::NNAutodiffBase<NNAutodiffPass> {
     }
     for (StringRef name : funcs)
       if (!module.lookupSymbol<func::FuncOp>(name)) {
-        module.emitError() << "nn-autodiff: no function named '" << name
-                           << "'";
+        module.emitError() << "nn-autodiff: no function named '" << name << "'";
         return signalPassFailure();
       }
     GradientOptions options;

@@ -1,4 +1,4 @@
-//===- Random.h - Counter-based random numbers of the nn dialect -*- C++ -*-===//
+//===- Random.h - Counter-based RNG of the nn dialect -----------*- C++ -*-===//
 //
 // The random number generator that defines nn.dropout, nn.init_uniform and
 // nn.init_normal: sample `i` of a tensor is a pure function of the seed and

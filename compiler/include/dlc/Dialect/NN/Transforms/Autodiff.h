@@ -1,4 +1,4 @@
-//===- Autodiff.h - Reverse-mode differentiation of nn functions -*- C++ -*-===//
+//===- Autodiff.h - Reverse-mode autodiff of nn functions -------*- C++ -*-===//
 //
 // The C++ entry point of reverse-mode autodiff, shared by the nn-autodiff
 // pass, the dlc driver and dlc-gradcheck: given a func.func computing a loss,
