@@ -7,13 +7,15 @@
 // CHECK: nn.init_uniform %{{.*}} {high = 1.000000e-01 : f64, low = -1.000000e-01 : f64} : (tensor<i64>) -> tensor<4x5xf32>
 // CHECK: nn.init_normal %{{.*}} {std = 5.000000e-02 : f64} : (tensor<i64>) -> tensor<4x5xf32>
 // CHECK: nn.zeros_like %{{.*}} : tensor<2x3xf32>
-func.func @constants(%seed: tensor<i64>) -> (tensor<f32>, tensor<2x3xf32>, tensor<4x5xf32>, tensor<4x5xf32>, tensor<2x3xf32>) {
+// CHECK: nn.constant dense<[0, 3, 1]> : tensor<3xi64>
+func.func @constants(%seed: tensor<i64>) -> (tensor<f32>, tensor<2x3xf32>, tensor<4x5xf32>, tensor<4x5xf32>, tensor<2x3xf32>, tensor<3xi64>) {
   %c = nn.constant dense<1.0> : tensor<f32>
   %d = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
   %u = nn.init_uniform %seed {low = -0.1 : f64, high = 0.1 : f64} : (tensor<i64>) -> tensor<4x5xf32>
   %n = nn.init_normal %seed {std = 0.05 : f64} : (tensor<i64>) -> tensor<4x5xf32>
   %z = nn.zeros_like %d : tensor<2x3xf32>
-  return %c, %d, %u, %n, %z : tensor<f32>, tensor<2x3xf32>, tensor<4x5xf32>, tensor<4x5xf32>, tensor<2x3xf32>
+  %labels = nn.constant dense<[0, 3, 1]> : tensor<3xi64>
+  return %c, %d, %u, %n, %z, %labels : tensor<f32>, tensor<2x3xf32>, tensor<4x5xf32>, tensor<4x5xf32>, tensor<2x3xf32>, tensor<3xi64>
 }
 
 // CHECK-LABEL: func.func @elementwise(
