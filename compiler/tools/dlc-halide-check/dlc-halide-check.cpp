@@ -55,6 +55,20 @@ static cl::opt<bool> chain("chain",
                            cl::desc("Feed each group the kernels' outputs "
                                     "instead of the oracle's values"),
                            cl::init(false));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("Instead of checking, print the lowered groups: 'halide' "
+                  "(Func definitions) or 'stmt' (Halide's lowered statement)"),
+         cl::init(""));
+static cl::opt<std::string>
+    aotOutput("aot",
+              cl::desc("Instead of checking, compile the groups ahead of "
+                       "time into this object (.o) or static library (.a)"),
+              cl::init(""));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Halide target of --emit=stmt "
+                                            "and --aot"),
+                                   cl::init("host"));
 static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
                               cl::init(1));
 static cl::opt<int64_t> numClasses(
@@ -407,6 +421,45 @@ int main(int argc, char **argv) {
       grads.push_back(*grad);
     }
     funcs.insert(funcs.end(), grads.begin(), grads.end());
+  }
+
+  if (!emit.empty() || !aotOutput.empty()) {
+    if (!emit.empty() && emit != "halide" && emit != "stmt") {
+      llvm::errs() << "dlc-halide-check: --emit must be 'halide' or 'stmt'\n";
+      return 1;
+    }
+    std::vector<HalideGroup> all;
+    for (func::FuncOp f : funcs) {
+      FailureOr<std::vector<HalideGroup>> groups = lowerToHalide(f, policy);
+      if (failed(groups))
+        return 1;
+      all.insert(all.end(), groups->begin(), groups->end());
+    }
+    std::string message;
+    if (emit == "halide")
+      printHalide(all, llvm::outs());
+    else if (emit == "stmt" && failed(printStmt(all, llvm::outs(), &message,
+                                                  target))) {
+      llvm::errs() << "dlc-halide-check: " << message << "\n";
+      return 1;
+    }
+    if (!aotOutput.empty()) {
+      if (failed(compileGroupsToObject(all, target, aotOutput, &message))) {
+        llvm::errs() << "dlc-halide-check: " << message << "\n";
+        return 1;
+      }
+      for (const HalideGroup &g : all) {
+        llvm::outs() << "kernel " << g.interface.name << "(";
+        std::vector<std::string> params;
+        for (const TensorInterface &t : g.interface.inputs)
+          params.push_back("in " + t.name);
+        for (const TensorInterface &t : g.interface.outputs)
+          params.push_back("out " + t.name);
+        llvm::interleaveComma(params, llvm::outs());
+        llvm::outs() << ")\n";
+      }
+    }
+    return 0;
   }
 
   bool ok = true;

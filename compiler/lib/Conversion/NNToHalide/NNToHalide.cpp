@@ -137,7 +137,7 @@ std::vector<OpGroup> dlc::nn::formGroups(func::FuncOp func,
 
 namespace {
 
-/// Names of the values of a function: `arg<i>` for arguments, `v<k>` for
+/// Names of the values of a function: `arg<i>` for arguments, `val<k>` for
 /// the k-th op result. They name buffers, so they are C identifiers.
 llvm::DenseMap<Value, std::string> nameValues(func::FuncOp func) {
   llvm::DenseMap<Value, std::string> names;
@@ -146,7 +146,7 @@ llvm::DenseMap<Value, std::string> nameValues(func::FuncOp func) {
   int k = 0;
   func.walk([&](Operation *op) {
     for (Value r : op->getResults())
-      names[r] = "v" + std::to_string(k++);
+      names[r] = "val" + std::to_string(k++);
   });
   return names;
 }
@@ -393,12 +393,13 @@ void dlc::nn::printHalide(llvm::ArrayRef<HalideGroup> groups,
         std::ostringstream upd;
         upd << "  " << f.name() << "(" << joined(f.update_args(u))
             << ") = " << joined(f.update_values(u).as_vector());
-        std::vector<Halide::RVar> rvars = f.rvars(u);
+        const std::vector<Halide::Internal::ReductionVariable> &rvars =
+            f.function().update(u).schedule().rvars();
         if (!rvars.empty()) {
           upd << "  // over";
-          for (const Halide::RVar &r : rvars)
-            upd << " " << r.name() << " in [" << r.min() << ", "
-                << Halide::Internal::simplify(r.min() + r.extent()) << ")";
+          for (const Halide::Internal::ReductionVariable &r : rvars)
+            upd << " " << r.var << " in [" << r.min << ", "
+                << Halide::Internal::simplify(r.min + r.extent) << ")";
         }
         os << upd.str() << "\n";
       }

@@ -139,7 +139,10 @@ LogicalResult lowerMaxGrad(MaxGradOp o, GroupBuilder &b) {
   at(mx, p.outVars) = minusInfinity();
   at(mx, p.outVars) = Halide::max(at(mx, p.outVars), x(p.xIndex));
   Func first = b.newFunc(o, "first_max", FuncKind::Reduction);
-  Expr none = std::numeric_limits<int32_t>::max();
+  // "Not found" is the slice size, not INT_MAX: Halide tightens the loop
+  // bounds of this min-reduction with arithmetic on the running value, which
+  // would overflow near INT_MAX.
+  Expr none = p.count;
   at(first, p.outVars) = none;
   at(first, p.outVars) =
       Halide::min(at(first, p.outVars),
