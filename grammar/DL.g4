@@ -5,6 +5,8 @@
 // definitions (the networks that get trained) and `train` blocks (the recipe).
 // Newlines are whitespace; statements need no terminator because every
 // statement starts with a keyword or `name =`. `#` starts a comment.
+// `step` is not a keyword (the `step(...)` schedule needs the name): a train
+// block item `NAME (vars) { ... }` is checked to be `step` by the parser.
 grammar DL;
 
 program : decl* EOF ;
@@ -54,7 +56,7 @@ trainDecl : TRAIN IDENT '{' trainItem* '}' ;
 
 trainItem
   : IDENT '=' expr                                   # trainSetting
-  | STEP '(' IDENT (',' IDENT)* ')' block            # trainStep
+  | IDENT '(' IDENT (',' IDENT)* ')' block           # trainStep
   ;
 
 expr
@@ -88,7 +90,6 @@ PARAM      : 'param' ;
 BUFFER     : 'buffer' ;
 INIT       : 'init' ;
 RETURN     : 'return' ;
-STEP       : 'step' ;
 UPDATE     : 'update' ;
 WITH       : 'with' ;
 MINIMIZING : 'minimizing' ;

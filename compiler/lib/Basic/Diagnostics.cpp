@@ -6,8 +6,13 @@
 //===----------------------------------------------------------------------===//
 #include "dlc/Basic/Diagnostics.h"
 
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
 
 using namespace dlc;
 
@@ -50,7 +55,43 @@ void DiagnosticEngine::emit(Loc loc, llvm::SourceMgr::DiagKind kind,
     os << "dlc: " << kindName << ": " << msg << "\n";
     return;
   }
-  srcMgr.PrintMessage(os, loc, kind, msg);
+  printWithCaret(loc, kind, msg);
+}
+
+/// Prints `file:line:col: kind: message`, the source line and a caret.
+/// Unlike llvm::SourceMgr, the caret is also drawn under lines with
+/// non-ASCII text: it is placed by code points, and bytes that are not valid
+/// UTF-8 are shown as '?'.
+void DiagnosticEngine::printWithCaret(Loc loc, llvm::SourceMgr::DiagKind kind,
+                                      const llvm::Twine &msg) {
+  unsigned id = srcMgr.FindBufferContainingLoc(loc);
+  const llvm::MemoryBuffer *buf = srcMgr.getMemoryBuffer(id);
+  auto [line, col] = srcMgr.getLineAndColumn(loc, id);
+  const char *kindName = kind == llvm::SourceMgr::DK_Error     ? "error"
+                         : kind == llvm::SourceMgr::DK_Warning ? "warning"
+                                                               : "note";
+  os << buf->getBufferIdentifier() << ":" << line << ":" << col << ": " << kindName
+     << ": " << msg << "\n";
+  const char *start = loc.getPointer() - (col - 1);
+  const char *end = start;
+  while (end < buf->getBufferEnd() && *end != '\n' && *end != '\r')
+    ++end;
+  std::string text, caret;
+  for (const char *p = start; p < end;) {
+    auto *u = reinterpret_cast<const llvm::UTF8 *>(p);
+    unsigned len = llvm::getNumBytesForUTF8(*u);
+    bool valid = p + len <= end && llvm::isLegalUTF8Sequence(u, u + len) && *p != 0;
+    if (!valid)
+      len = 1;
+    if (p < loc.getPointer())
+      caret += *p == '\t' ? '\t' : ' ';
+    if (valid)
+      text.append(p, len);
+    else
+      text += '?';
+    p += len;
+  }
+  os << text << "\n" << caret << "^\n";
 }
 
 void DiagnosticEngine::error(Loc loc, const llvm::Twine &msg) {
@@ -109,18 +150,38 @@ Loc DiagnosticEngine::getLoc(unsigned bufferId, unsigned line,
   return Loc::getFromPointer(p);
 }
 
+/// Edit distance in which swapping two adjacent letters counts as one edit
+/// (optimal string alignment), so `bais` is one edit from `bias`.
+static unsigned typoDistance(llvm::StringRef a, llvm::StringRef b) {
+  std::vector<std::vector<unsigned>> d(a.size() + 1,
+                                       std::vector<unsigned>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
 std::string dlc::closestName(llvm::StringRef name,
                              llvm::ArrayRef<std::string> candidates) {
   std::string best;
   unsigned bestDist = ~0u;
   // A plausible typo: at most one edit for short names, a third of the
-  // length for longer ones.
+  // length for longer ones, and never a whole different short name (`x` is
+  // not a misspelling of `a`).
   unsigned limit = std::max<unsigned>(1, name.size() / 3);
   for (const std::string &c : candidates) {
-    if (c == name)
+    if (c == name || std::abs(int(c.size()) - int(name.size())) > int(limit))
       continue;
-    unsigned d = name.edit_distance(c, /*AllowReplacements=*/true, limit);
-    if (d <= limit && d < bestDist) {
+    unsigned d = typoDistance(name, c);
+    if (d <= limit && d < name.size() && d < c.size() && d < bestDist) {
       bestDist = d;
       best = c;
     }

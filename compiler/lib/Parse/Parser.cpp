@@ -215,10 +215,16 @@ private:
             {loc(s), s->IDENT()->getText(), convertExpr(s->expr())});
       } else {
         auto *st = static_cast<G::TrainStepContext *>(item);
+        if (st->IDENT(0)->getText() != "step") {
+          diags.error(loc(st->IDENT(0)),
+                      "expected 'step (inputs, labels) { ... }' or 'key = value' "
+                      "in a train block, got '" + st->IDENT(0)->getText() + "'");
+          continue;
+        }
         TrainStep step;
         step.loc = loc(st);
-        for (auto *id : st->IDENT())
-          step.vars.emplace_back(id->getText(), loc(id));
+        for (size_t i = 1; i < st->IDENT().size(); ++i)
+          step.vars.emplace_back(st->IDENT(i)->getText(), loc(st->IDENT(i)));
         step.body = convertBlock(st->block());
         train->steps.push_back(std::move(step));
       }
@@ -226,7 +232,23 @@ private:
     return train;
   }
 
+  /// Counts nesting while converting, so that a pathologically long
+  /// expression is an error rather than a stack overflow further on.
+  struct DepthGuard {
+    DepthGuard(unsigned &d) : d(d) { ++d; }
+    ~DepthGuard() { --d; }
+    unsigned &d;
+  };
+
   ExprPtr convertExpr(G::ExprContext *e) {
+    DepthGuard guard(depth);
+    if (depth > kMaxExprDepth) {
+      if (!depthReported)
+        diags.error(loc(e), "expression nested too deeply (more than " +
+                                llvm::Twine(kMaxExprDepth) + " operators or calls)");
+      depthReported = true;
+      return std::make_unique<IntExpr>(loc(e), 0);
+    }
     if (auto *n = dynamic_cast<G::NegExprContext *>(e))
       return std::make_unique<NegExpr>(loc(n), convertExpr(n->expr()));
     if (auto *m = dynamic_cast<G::MulExprContext *>(e))
@@ -307,6 +329,8 @@ private:
 
   DiagnosticEngine &diags;
   unsigned bufferId;
+  unsigned depth = 0;
+  bool depthReported = false;
 };
 
 /// Reports invalid UTF-8 (ANTLR's decoder would throw on it). Returns false
@@ -336,21 +360,34 @@ bool checkEncoding(DiagnosticEngine &diags, unsigned bufferId,
 /// input can exhaust the stack of the recursive-descent parser.
 bool checkBrackets(DiagnosticEngine &diags, llvm::StringRef text) {
   std::vector<const char *> open;
-  bool inComment = false, inString = false;
+  bool inComment = false, inString = false, skipNext = false;
+  const char *stringStart = nullptr;
   auto closer = [](char c) { return c == '(' ? ')' : c == '[' ? ']' : '}'; };
   for (const char &c : text) {
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    }
     if (inComment) {
       inComment = c != '\n';
       continue;
     }
     if (inString) {
-      inString = c != '"' && c != '\n';
+      if (c == '\n') {
+        diags.error(llvm::SMLoc::getFromPointer(stringStart),
+                    "unterminated string literal");
+        return false;
+      }
+      inString = c != '"';
+      if (c == '\\' && &c + 1 < text.end())
+        skipNext = true;
       continue;
     }
     if (c == '#') {
       inComment = true;
     } else if (c == '"') {
       inString = true;
+      stringStart = &c;
     } else if (c == '(' || c == '[' || c == '{') {
       open.push_back(&c);
       if (open.size() > kMaxNestingDepth) {
@@ -376,6 +413,10 @@ bool checkBrackets(DiagnosticEngine &diags, llvm::StringRef text) {
       open.pop_back();
     }
   }
+  if (inString) {
+    diags.error(llvm::SMLoc::getFromPointer(stringStart), "unterminated string literal");
+    return false;
+  }
   if (!open.empty()) {
     diags.error(llvm::SMLoc::getFromPointer(open.back()),
                 "'" + llvm::Twine(*open.back()) + "' is never closed");
@@ -391,6 +432,12 @@ std::unique_ptr<Module> dlc::parseModule(DiagnosticEngine &diags,
                                          llvm::StringRef moduleName) {
   llvm::StringRef text =
       diags.getSourceMgr().getMemoryBuffer(bufferId)->getBuffer();
+  if (text.size() > kMaxSourceBytes) {
+    diags.error(llvm::SMLoc::getFromPointer(text.begin()),
+                "source file is too large (" + llvm::Twine(text.size()) +
+                    " bytes; the limit is " + llvm::Twine(kMaxSourceBytes) + ")");
+    return nullptr;
+  }
   if (!checkEncoding(diags, bufferId, text) || !checkBrackets(diags, text))
     return nullptr;
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "dlc/Sema/Builtins.h"
 
+#include <climits>
 #include <map>
 #include <set>
 
@@ -70,7 +71,7 @@ bool normAxis(int64_t axis, unsigned rank, int64_t &out) {
 bool requireFloat(OpContext &ctx, unsigned i, Type &err) {
   const Type &t = ctx.type(i);
   if (!isFloat(t.dtype)) {
-    err = ctx.fail("argument '" + ctx.getSpec().args[i].name +
+    err = ctx.failType("argument '" + ctx.getSpec().args[i].name +
                    "' must be a floating-point tensor, got " + q(t));
     return false;
   }
@@ -100,7 +101,7 @@ Type softmaxRule(OpContext &ctx) {
 Type binaryRule(OpContext &ctx) {
   const Type &a = ctx.type(0), &b = ctx.type(1);
   if (a.dtype != b.dtype)
-    return ctx.fail("element types differ: " + q(a) + " and " + q(b));
+    return ctx.failType("element types differ: " + q(a) + " and " + q(b));
   Shape out;
   if (!broadcastShapes(a.shape, b.shape, out))
     return ctx.fail("shapes " + q(a) + " and " + q(b) + " cannot be broadcast together");
@@ -162,14 +163,15 @@ Type reduceRule(OpContext &ctx) {
 struct Volume {
   int64_t known = 1;
   std::multiset<std::string> syms;
+  bool overflow = false;
 };
 Volume volume(const Shape &s) {
   Volume v;
   for (const Dim &d : s) {
-    if (d.isKnown())
-      v.known *= d.size;
-    else
+    if (!d.isKnown())
       v.syms.insert(d.sym);
+    else if (__builtin_mul_overflow(v.known, d.size, &v.known) || v.known > kMaxElements)
+      v.overflow = true;
   }
   return v;
 }
@@ -181,7 +183,8 @@ Type reshapeRule(OpContext &ctx) {
   for (const Const &c : ctx.arg(1).list) {
     if (c.kind == Const::Kind::Int && c.i == -1) {
       if (inferAt >= 0)
-        return ctx.fail("at most one dimension can be -1");
+        return ctx.fail("at most one dimension of the new shape " +
+                        ctx.arg(1).str() + " can be -1");
       inferAt = target.size();
       target.push_back(Dim::known(1));
     } else if (c.kind == Const::Kind::Int) {
@@ -193,6 +196,8 @@ Type reshapeRule(OpContext &ctx) {
     }
   }
   Volume in = volume(x.shape), out = volume(target);
+  if (in.overflow || out.overflow)
+    return ctx.fail("cannot reshape " + q(x) + ": too many elements");
   auto shown = [&] {
     Type t = Type::tensor(x.dtype, target);
     if (inferAt >= 0)
@@ -200,6 +205,8 @@ Type reshapeRule(OpContext &ctx) {
     return q(t);
   };
   if (inferAt >= 0) {
+    if (ctx.arg(1).list.size() == 0)
+      return ctx.fail("empty shape");
     // The symbols must cancel and the known part divide evenly.
     if (in.syms != out.syms || in.known % out.known != 0)
       return ctx.fail("cannot reshape " + q(x) + " to " + shown());
@@ -218,10 +225,14 @@ Type flattenRule(OpContext &ctx) {
       !normAxis(ctx.intArg(2), x.rank(), end))
     return ctx.fail("axes out of range for " + q(x));
   if (start > end)
-    return ctx.fail("start axis comes after end axis");
+    return ctx.fail("start axis " + std::to_string(ctx.intArg(1)) +
+                    " comes after end axis " + std::to_string(ctx.intArg(2)) +
+                    " of " + q(x));
   Shape out(x.shape.begin(), x.shape.begin() + start);
   Shape middle(x.shape.begin() + start, x.shape.begin() + end + 1);
   Volume v = volume(middle);
+  if (v.overflow)
+    return ctx.fail("too many elements in " + q(x));
   if (!v.syms.empty()) {
     if (middle.size() != 1)
       return ctx.fail("cannot flatten the symbolic dimension " +
@@ -277,7 +288,8 @@ Type concatRule(OpContext &ctx) {
                         " differ outside the concatenation axis");
     }
     if (!out[axis].isKnown() || !t.shape[axis].isKnown())
-      return ctx.fail("cannot concatenate along a symbolic dimension");
+      return ctx.fail("cannot concatenate " + q(first) + " and " + q(t) +
+                      " along the symbolic dimension " + std::to_string(axis));
     out[axis].size += t.shape[axis].size;
   }
   return Type::tensor(first.dtype, out);
@@ -353,7 +365,8 @@ Type adaptivePoolRule(OpContext &ctx) {
   const auto &s = ctx.arg(1).list;
   for (int i = 0; i < 2; ++i)
     if (!x.shape[2 + i].isKnown() || x.shape[2 + i].size < s[i].i)
-      return ctx.fail("output size larger than the input " + q(x));
+      return ctx.fail("output size " + ctx.arg(1).str() +
+                      " is larger than the input " + q(x));
   return Type::tensor(x.dtype, {x.shape[0], x.shape[1], Dim::known(s[0].i),
                                 Dim::known(s[1].i)});
 }

@@ -87,7 +87,8 @@ private:
       line(depth) << "Input " << e.name << ty << "\n";
       return;
     case TExpr::Kind::Param:
-      line(depth) << "Param " << e.name << ty << "\n";
+      line(depth) << (e.param && !e.param->trainable ? "Buffer " : "Param ") << e.name
+                  << ty << "\n";
       return;
     case TExpr::Kind::Local:
       line(depth) << "Local " << e.name << ty << "\n";
@@ -128,8 +129,12 @@ private:
 
   void printTrain(const TrainConfig &t) {
     line(0) << "Train " << (t.model ? t.model->name : "?") << at(t.loc) << "\n";
-    for (auto &kv : t.settings)
+    for (auto &kv : t.settings) {
+      // A step names its own losses and optimizers.
+      if (!t.step.empty() && (kv.first == "loss" || kv.first == "optimizer"))
+        continue;
       line(1) << kv.first << " = " << kv.second.str() << "\n";
+    }
     if (t.sampleType.isTensor())
       line(1) << "sample : " << t.sampleType.str() << ", label : " << t.labelType.str()
               << "\n";

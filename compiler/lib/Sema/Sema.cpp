@@ -70,7 +70,10 @@ struct EV {
   }
   bool isError() const { return type.isError(); }
   bool isTensor() const { return type.isTensor(); }
-  bool isConst() const { return !isError() && !isTensor() && type.kind != Type::Kind::Tuple; }
+  bool isConst() const {
+    return !isError() && !isTensor() && type.kind != Type::Kind::Tuple &&
+           !c.isNone();
+  }
 };
 
 /// What a name stands for inside a body.
@@ -115,6 +118,31 @@ struct BoundArg {
   std::vector<TExprPtr> nodes; // TensorList
   Const c;                     // everything else
 };
+
+/// Source-like text of a (dimension) expression, for messages.
+std::string exprText(const ast::Expr &e) {
+  switch (e.getKind()) {
+  case ast::Expr::Kind::Name: return llvm::cast<ast::NameExpr>(e).name;
+  case ast::Expr::Kind::Int: return std::to_string(llvm::cast<ast::IntExpr>(e).value);
+  case ast::Expr::Kind::Float: return Const::ofFloat(llvm::cast<ast::FloatExpr>(e).value).str();
+  case ast::Expr::Kind::Neg: return "-" + exprText(*llvm::cast<ast::NegExpr>(e).operand);
+  case ast::Expr::Kind::Binary: {
+    auto &b = llvm::cast<ast::BinaryExpr>(e);
+    return exprText(*b.lhs) + " " + std::string(1, b.op) + " " + exprText(*b.rhs);
+  }
+  case ast::Expr::Kind::Call: return llvm::cast<ast::CallExpr>(e).callee + "(...)";
+  default: return "...";
+  }
+}
+
+std::string typeText(const ast::TypeExpr &t) {
+  if (!t.isTensor)
+    return t.name;
+  std::string s = t.name + "[";
+  for (size_t i = 0; i < t.dims.size(); ++i)
+    s += (i ? ", " : "") + (t.dims[i].isEllipsis ? std::string("...") : exprText(*t.dims[i].expr));
+  return s + "]";
+}
 
 class Sema {
 public:
@@ -161,8 +189,9 @@ private:
   //--- Types ------------------------------------------------------------------
   bool evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
                std::optional<Dim> actual);
+  std::string dimText(const ast::Expr &e) { return "'" + exprText(e) + "'"; }
   bool matchType(const ast::TypeExpr &pattern, const Type &actual, Scope &scope,
-                 std::string &why);
+                 std::string &why, bool allowBind = true);
   std::optional<Type> concreteType(const ast::TypeExpr &t, Scope &scope,
                                    bool modelInput);
   bool resolveElementType(const ast::TypeExpr &t, DType &out);
@@ -181,6 +210,11 @@ private:
   std::map<std::string, ast::Module *> modulesByName;
   std::map<std::string, ast::Module *> modulesByPath;
   std::vector<const ast::FuncDecl *> instantiating; // recursion guard
+  std::set<const ast::FuncDecl *> failedLayers;
+  std::set<std::string> rejectedNames; // declarations refused by declare()
+  bool moduleFailed = false;
+  unsigned numInstances = 0;
+  static constexpr unsigned kMaxInstances = 100000;
 };
 
 //===----------------------------------------------------------------------===//
@@ -243,12 +277,15 @@ void Sema::processUses(ast::Module &mod, std::vector<std::string> &stack) {
         searched += (searched.empty() ? "" : ", ") + d;
       diags.error(use.loc, "cannot find module '" + use.module + "' (looked for " +
                                rel + " in " + searched + ")");
+      moduleFailed = true;
       continue;
     }
     ast::Module *used = loadModule(found, use.module, use.loc);
     modulesByName[use.module] = used;
-    if (!used)
+    if (!used) {
+      moduleFailed = true;
       continue;
+    }
     stack.push_back(use.module);
     processUses(*used, stack);
     stack.pop_back();
@@ -262,6 +299,7 @@ void Sema::declare(ast::Module &mod) {
     if (lookupOp(f->name)) {
       diags.error(f->nameLoc, std::string(what) + " '" + f->name +
                                   "' has the name of a built-in op");
+      rejectedNames.insert(f->name);
       continue;
     }
     auto [it, inserted] = funcs.emplace(f->name, f.get());
@@ -300,7 +338,8 @@ std::unique_ptr<Program> Sema::run(llvm::StringRef path) {
   declare(*main);
 
   for (auto &f : main->funcs)
-    if (f->isModel && funcs[f->name] == f.get())
+    if (auto it = funcs.find(f->name); f->isModel && it != funcs.end() &&
+                                       it->second == f.get())
       elaborateModel(*f);
   for (auto &t : main->trains)
     elaborateTrain(*t);
@@ -377,6 +416,10 @@ bool Sema::evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
       diags.error(e.getLoc(), "dimension must be positive, got " + std::to_string(v.c.i));
       return false;
     }
+    if (v.c.i > kMaxElements) {
+      diags.error(e.getLoc(), "dimension " + std::to_string(v.c.i) + " is too large");
+      return false;
+    }
     out = Dim::known(v.c.i);
     return true;
   }
@@ -384,14 +427,18 @@ bool Sema::evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
     out = Dim::symbol(v.c.s);
     return true;
   }
-  diags.error(e.getLoc(), "a dimension must be an integer, got " + v.type.str());
+  if (v.c.kind == Const::Kind::Float)
+    diags.error(e.getLoc(), "a dimension must be a whole number, but " + dimText(e) +
+                                " is " + v.c.str());
+  else
+    diags.error(e.getLoc(), "a dimension must be an integer, got " + v.type.str());
   return false;
 }
 
 /// Matches an actual tensor type against a formal pattern, binding dimension
 /// variables and `...`. On mismatch, `why` says which dimension differs.
 bool Sema::matchType(const ast::TypeExpr &pattern, const Type &actual,
-                     Scope &scope, std::string &why) {
+                     Scope &scope, std::string &why, bool allowBind) {
   DType dt;
   if (!resolveElementType(pattern, dt))
     return true; // already reported
@@ -429,7 +476,7 @@ bool Sema::matchType(const ast::TypeExpr &pattern, const Type &actual,
     }
     Dim got = actual.shape[ai];
     Dim want;
-    if (!evalDim(*d.expr, scope, /*allowBind=*/true, want, got))
+    if (!evalDim(*d.expr, scope, allowBind, want, got))
       return true;
     if (want != got) {
       why = "dimension " + std::to_string(ai) + " is " + got.str() +
@@ -505,8 +552,10 @@ void Sema::elaborateModel(const ast::FuncDecl &decl) {
     }
     scope.vars[p.name] = b;
   }
+  unsigned before = diags.getNumErrors();
   elaborateBody(decl.body, scope);
   checkResult(decl, scope, inst);
+  model->hasErrors = diags.getNumErrors() != before;
   prog->models.push_back(std::move(model));
 }
 
@@ -526,30 +575,18 @@ void Sema::checkResult(const ast::FuncDecl &decl, Scope &scope, Instance &inst) 
     return;
   }
   std::string why;
-  // The result pattern may use `...` as bound by the arguments, and must not
-  // bind new dimension variables.
+  // The result pattern may use `...` and the dimension variables bound by the
+  // arguments, and must not bind new ones.
   Scope check = scope;
-  if (!matchType(*decl.resultType, inst.result, check, why)) {
+  unsigned before = diags.getNumErrors();
+  if (!matchType(*decl.resultType, inst.result, check, why, /*allowBind=*/false)) {
     Loc at = inst.body.empty() ? decl.endLoc : inst.body.back().loc;
     diags.error(at, std::string(what) + " '" + decl.name + "' returns '" +
                         inst.result.str() + "' but declares '" +
-                        [&] {
-                          std::string s = decl.resultType->name + "[";
-                          for (size_t i = 0; i < decl.resultType->dims.size(); ++i) {
-                            const ast::DimExpr &d = decl.resultType->dims[i];
-                            s += i ? ", " : "";
-                            if (d.isEllipsis)
-                              s += "...";
-                            else if (auto *n = dyn_cast<ast::NameExpr>(d.expr.get()))
-                              s += n->name;
-                            else if (auto *k = dyn_cast<ast::IntExpr>(d.expr.get()))
-                              s += std::to_string(k->value);
-                            else
-                              s += "?";
-                          }
-                          return s + "]";
-                        }() + "': " + why);
+                        typeText(*decl.resultType) + "': " + why);
     diags.note(decl.resultType->loc, "result type declared here");
+  } else if (diags.getNumErrors() != before) {
+    inst.result = Type::error();
   }
 }
 
@@ -570,12 +607,25 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
   }
   if (auto *i = dyn_cast<ast::IfStmt>(&stmt)) {
     EV c = eval(*i->cond, scope);
+    auto poisonAssigned = [&] {
+      // Names the branches would have bound are errors, not undefined.
+      for (const auto *body : {&i->thenBody, &i->elseBody})
+        for (const ast::StmtPtr &st : *body) {
+          Binding b;
+          b.loc = st->getLoc();
+          if (auto *a = dyn_cast<ast::AssignStmt>(st.get()))
+            for (auto &t : a->targets)
+              scope.vars[t.first] = b;
+          if (auto *p = dyn_cast<ast::ParamStmt>(st.get()))
+            scope.vars[p->name] = b;
+        }
+    };
     if (c.isError())
-      return;
+      return poisonAssigned();
     if (c.c.kind != Const::Kind::Bool) {
       diags.error(i->cond->getLoc(), "the condition of 'if' must be a compile-time bool, got " +
                                          c.type.str());
-      return;
+      return poisonAssigned();
     }
     elaborateBody(c.c.b ? i->thenBody : i->elseBody, scope);
     return;
@@ -680,8 +730,11 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
       b.type = val.type;
       b.c = val.c;
     } else {
-      diags.error(loc, "cannot assign a " + val.type.str() + " to a name");
-      continue;
+      diags.error(loc, val.type.kind == Type::Kind::List
+                           ? "a list of tensors cannot be given a name; pass it "
+                             "directly, e.g. concat([a, b])"
+                           : "cannot assign a " + val.type.str() + " to a name");
+      b.kind = Binding::Kind::Error;
     }
     scope.vars[name] = b;
   }
@@ -705,6 +758,14 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
   std::optional<Type> type = concreteType(stmt.type, scope, /*modelInput=*/false);
   if (!type)
     return;
+  int64_t elements = 1;
+  for (const Dim &d : type->shape)
+    if (d.isKnown() && (__builtin_mul_overflow(elements, d.size, &elements) ||
+                        elements > kMaxElements)) {
+      diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name + "' of type '" +
+                                     type->str() + "' has too many elements");
+      return;
+    }
   for (const Dim &d : type->shape)
     if (!d.isKnown()) {
       diags.error(stmt.type.loc, std::string("the shape of ") + what + " '" + stmt.name +
@@ -851,8 +912,13 @@ EV Sema::evalNeg(const ast::NegExpr &e, Scope &scope) {
   EV v = eval(*e.operand, scope);
   if (v.isError())
     return v;
-  if (v.c.kind == Const::Kind::Int)
+  if (v.c.kind == Const::Kind::Int) {
+    if (v.c.i == INT64_MIN) {
+      diags.error(e.getLoc(), "integer overflow in '-'");
+      return EV::error(e.getLoc());
+    }
     return EV::constant(Const::ofInt(-v.c.i), e.getLoc());
+  }
   if (v.c.kind == Const::Kind::Float)
     return EV::constant(Const::ofFloat(-v.c.f), e.getLoc());
   if (!v.isTensor()) {
@@ -873,16 +939,27 @@ EV Sema::evalBinary(const ast::BinaryExpr &e, Scope &scope) {
   // dimensions).
   if (l.c.isNumber() && r.c.isNumber() && e.op != '@') {
     if (l.c.kind == Const::Kind::Int && r.c.kind == Const::Kind::Int) {
-      int64_t a = l.c.i, b = r.c.i;
+      int64_t a = l.c.i, b = r.c.i, v = 0;
+      bool overflow = false;
       switch (e.op) {
-      case '+': return EV::constant(Const::ofInt(a + b), e.getLoc());
-      case '-': return EV::constant(Const::ofInt(a - b), e.getLoc());
-      case '*': return EV::constant(Const::ofInt(a * b), e.getLoc());
+      case '+': overflow = __builtin_add_overflow(a, b, &v); break;
+      case '-': overflow = __builtin_sub_overflow(a, b, &v); break;
+      case '*': overflow = __builtin_mul_overflow(a, b, &v); break;
       case '/':
         if (b == 0) {
           diags.error(e.getLoc(), "division by zero");
           return EV::error(e.getLoc());
         }
+        overflow = a == INT64_MIN && b == -1;
+        break;
+      }
+      if (overflow) {
+        diags.error(e.getLoc(), "integer overflow in '" + opStr + "'");
+        return EV::error(e.getLoc());
+      }
+      if (e.op != '/')
+        return EV::constant(Const::ofInt(v), e.getLoc());
+      {
         if (a % b == 0)
           return EV::constant(Const::ofInt(a / b), e.getLoc());
         return EV::constant(Const::ofFloat(double(a) / double(b)), e.getLoc());
@@ -943,6 +1020,11 @@ EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
     }
     return callLayer(*f->second, e, evalArgs(e.args, scope), scope);
   }
+  if (moduleFailed) {
+    // The function may well be defined in the module that failed to load.
+    evalArgs(e.args, scope);
+    return EV::error(e.getLoc());
+  }
   std::string s = closestName(e.callee, functionNames());
   std::string hint;
   if (s.empty() && !modulesByName.count("nn") && e.callee != "nn")
@@ -972,8 +1054,7 @@ bool Sema::bindArgs(const FuncSpec &spec, std::vector<ActualArg> &args,
     if (a.keyword.empty()) {
       if (sawKeyword) {
         diags.error(a.loc, "positional argument after a keyword argument in call to " + callee);
-        ok = false;
-        continue;
+        return false;
       }
       if (nextPositional >= spec.args.size()) {
         diags.error(a.loc, callee + " takes " + std::to_string(spec.args.size()) +
@@ -1112,9 +1193,14 @@ bool Sema::convertArg(const ArgSpec &spec, EV v, const std::string &callee,
   case ArgKind::DimList: {
     if (v.c.kind != Const::Kind::List)
       return fail("a list of dimensions");
-    for (const Const &c : v.c.list)
+    for (const Const &c : v.c.list) {
       if (c.kind != Const::Kind::Int && c.kind != Const::Kind::Dim)
-        return fail("a list of dimensions");
+        return fail("a list of dimensions, but an element is " + c.str());
+      if (c.kind == Const::Kind::Int && c.i > kMaxElements) {
+        diags.error(loc, "dimension " + std::to_string(c.i) + " is too large");
+        return false;
+      }
+    }
     out.c = v.c;
     return true;
   }
@@ -1200,11 +1286,30 @@ EV Sema::callOp(const OpInfo &op, const std::string &shownName, Loc loc,
       node->attrs.emplace_back(op.spec.args[i].name, b.c);
     }
   }
+  // A number used as a tensor takes the element type of the other tensor
+  // operands (`x * 2` on an f64 tensor is f64).
+  std::optional<DType> tensorType;
+  for (auto &o : node->operands)
+    if (o && o->kind != TExpr::Kind::Scalar && !tensorType)
+      tensorType = o->type.dtype;
+  if (tensorType)
+    for (size_t i = 0, k = 0; i < bound.size(); ++i) {
+      ArgKind kind = op.spec.args[i].kind;
+      if (kind != ArgKind::Tensor && kind != ArgKind::OptTensor)
+        continue;
+      TExpr *o = node->operands[k++].get();
+      if (o && o->kind == TExpr::Kind::Scalar) {
+        o->type.dtype = *tensorType;
+        types[i].dtype = *tensorType;
+      }
+    }
   OpContext ctx(op.spec, std::move(types), std::move(consts));
   ctx.setListTypes(std::move(listTypes));
   Type result = op.rule(ctx);
   if (result.isError()) {
-    diags.error(loc, "invalid shapes for " + shownName + ": " + ctx.getMessage());
+    diags.error(loc, std::string(ctx.isTypeError() ? "invalid element types for "
+                                                   : "invalid shapes for ") +
+                         shownName + ": " + ctx.getMessage());
     return EV::error(loc);
   }
   node->type = result;
@@ -1355,13 +1460,26 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
     diags.error(call.getLoc(), "layers nested more than 64 deep");
     return EV::error(call.getLoc());
   }
+  if (++numInstances > kMaxInstances) {
+    if (numInstances == kMaxInstances + 1)
+      diags.error(call.getLoc(), "the model has more than " + std::to_string(kMaxInstances) +
+                                     " layer instances");
+    return EV::error(call.getLoc());
+  }
   instantiating.push_back(&decl);
   unsigned before = diags.getNumErrors();
-  elaborateBody(decl.body, inner);
-  checkResult(decl, inner, *inst);
+  // A body that failed once is not elaborated again: its errors would only
+  // repeat at every call.
+  if (!failedLayers.count(&decl)) {
+    elaborateBody(decl.body, inner);
+    checkResult(decl, inner, *inst);
+  }
   instantiating.pop_back();
-  if (diags.getNumErrors() != before || inst->result.isError()) {
-    diags.note(call.getLoc(), "in the call of layer '" + decl.name + "' here");
+  if (failedLayers.count(&decl) || diags.getNumErrors() != before ||
+      inst->result.isError()) {
+    if (!failedLayers.count(&decl))
+      diags.note(call.getLoc(), "in the call of layer '" + decl.name + "' here");
+    failedLayers.insert(&decl);
     return EV::error(call.getLoc());
   }
   node->type = inst->result;
@@ -1498,7 +1616,9 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   TrainConfig cfg;
   cfg.loc = decl.loc;
   auto f = funcs.find(decl.model);
-  if (f == funcs.end()) {
+  if (f == funcs.end() && rejectedNames.count(decl.model)) {
+    // Already reported where it was declared.
+  } else if (f == funcs.end()) {
     std::vector<std::string> names;
     for (auto &kv : funcs)
       if (kv.second->isModel)
@@ -1511,6 +1631,11 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     diags.note(f->second->nameLoc, "defined here");
   } else {
     cfg.model = prog->findModel(decl.model);
+    for (const TrainConfig &other : prog->trains)
+      if (cfg.model && other.model == cfg.model) {
+        diags.error(decl.modelLoc, "model '" + decl.model + "' already has a train block");
+        diags.note(other.loc, "the first one is here");
+      }
   }
 
   std::map<std::string, const ast::TrainSetting *> given;
@@ -1564,57 +1689,77 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     return normalizeCall(*it->second->value, t, cfgEval);
   };
 
-  // data
-  std::optional<Const> data;
-  if (!given.count("data"))
-    diags.error(decl.loc, "train block for '" + decl.model +
-                              "' needs 'data', e.g. data = fashion_mnist()");
-  else
-    data = table("data", dataSources(), nullptr);
-  if (data)
-    cfg.settings.emplace_back("data", *data);
-  cfg.settings.emplace_back("validation", number("validation", false, Const::ofFloat(0.0),
-                                                  checkProbability));
-  std::optional<Const> loss = table("loss", lossConfigs(), "cross_entropy");
-  if (loss)
-    cfg.settings.emplace_back("loss", *loss);
-  std::optional<Const> opt = table("optimizer", optimizers(), "sgd");
-  if (opt)
-    cfg.settings.emplace_back("optimizer", *opt);
-  std::optional<Const> sched = table("schedule", schedules(), "constant");
-  if (sched)
-    cfg.settings.emplace_back("schedule", *sched);
-  cfg.settings.emplace_back("batch", number("batch", true, Const::ofInt(32), checkPositive));
-  cfg.settings.emplace_back("epochs", number("epochs", true, Const::ofInt(1), checkPositive));
-  cfg.settings.emplace_back("seed", number("seed", true, Const::ofInt(0), checkNonNegative));
-  {
-    ArgSpec spec{"metrics", ArgKind::SymbolList, std::nullopt, metricNames()};
-    Const metrics = Const::ofList({Const::ofSymbol("accuracy")});
-    auto it = given.find("metrics");
-    if (it != given.end()) {
-      EV v = evalConfig(*it->second->value);
-      BoundArg b;
-      b.loc = it->second->value->getLoc();
-      if (!v.isError() && convertArg(spec, std::move(v), "the train block", b))
-        metrics = b.c.kind == Const::Kind::List ? b.c : Const::ofList({b.c});
-    }
-    cfg.settings.emplace_back("metrics", metrics);
+  // One validator per key. They run in source order, so that errors come
+  // out in the order of the file; absent keys then get their defaults.
+  std::map<std::string, std::function<std::optional<Const>()>> validators = {
+      {"data",
+       [&]() -> std::optional<Const> {
+         if (!given.count("data")) {
+           diags.error(decl.loc, "train block for '" + decl.model +
+                                     "' needs 'data', e.g. data = fashion_mnist()");
+           return std::nullopt;
+         }
+         return table("data", dataSources(), nullptr);
+       }},
+      {"validation", [&]() -> std::optional<Const> {
+         return number("validation", false, Const::ofFloat(0.0), checkProbability);
+       }},
+      {"loss", [&] { return table("loss", lossConfigs(), "cross_entropy"); }},
+      {"optimizer", [&] { return table("optimizer", optimizers(), "sgd"); }},
+      {"schedule", [&] { return table("schedule", schedules(), "constant"); }},
+      {"batch", [&]() -> std::optional<Const> {
+         return number("batch", true, Const::ofInt(32), checkPositive);
+       }},
+      {"epochs", [&]() -> std::optional<Const> {
+         return number("epochs", true, Const::ofInt(1), checkPositive);
+       }},
+      {"seed", [&]() -> std::optional<Const> {
+         return number("seed", true, Const::ofInt(0), checkNonNegative);
+       }},
+      {"metrics",
+       [&]() -> std::optional<Const> {
+         ArgSpec spec{"metrics", ArgKind::SymbolList, std::nullopt, metricNames()};
+         Const metrics = Const::ofList({Const::ofSymbol("accuracy")});
+         auto it = given.find("metrics");
+         if (it != given.end()) {
+           EV v = evalConfig(*it->second->value);
+           BoundArg b;
+           b.loc = it->second->value->getLoc();
+           if (!v.isError() && convertArg(spec, std::move(v), "the train block", b))
+             metrics = b.c.kind == Const::Kind::List ? b.c : Const::ofList({b.c});
+         }
+         return metrics;
+       }},
+      {"early_stop",
+       [&]() -> std::optional<Const> {
+         if (!given.count("early_stop"))
+           return Const::none();
+         return table("early_stop", earlyStopping(), nullptr);
+       }},
+      {"grad_clip", [&]() -> std::optional<Const> {
+         return number("grad_clip", false, Const::ofFloat(0.0), checkNonNegative);
+       }},
+      {"l1", [&]() -> std::optional<Const> {
+         return number("l1", false, Const::ofFloat(0.0), checkNonNegative);
+       }},
+  };
+  std::map<std::string, std::optional<Const>> results;
+  for (const ast::TrainSetting &st : decl.settings)
+    if (validators.count(st.key) && !results.count(st.key))
+      results[st.key] = validators[st.key]();
+  for (const TrainKey &k : kTrainKeys) {
+    if (!results.count(k.name))
+      results[k.name] = validators[k.name]();
+    if (results[k.name])
+      cfg.settings.emplace_back(k.name, *results[k.name]);
   }
-  if (given.count("early_stop")) {
-    if (std::optional<Const> es = table("early_stop", earlyStopping(), nullptr))
-      cfg.settings.emplace_back("early_stop", *es);
-  } else {
-    cfg.settings.emplace_back("early_stop", Const::none());
-  }
-  cfg.settings.emplace_back("grad_clip", number("grad_clip", false, Const::ofFloat(0.0),
-                                                 checkNonNegative));
-  cfg.settings.emplace_back("l1", number("l1", false, Const::ofFloat(0.0), checkNonNegative));
+  std::optional<Const> data = results["data"], loss = results["loss"];
 
   // The data must fit the model, and the loss the model's output.
   if (data) {
     DataSignature sig = dataSignature(*data);
     cfg.labelType = sig.label;
-    if (sig.known && cfg.model && decl.steps.empty()) {
+    if (sig.known && cfg.model && !cfg.model->hasErrors && decl.steps.empty()) {
       cfg.sampleType = sig.sample;
       Shape batched = {Dim::symbol("B")};
       batched.insert(batched.end(), sig.sample.shape.begin(), sig.sample.shape.end());
@@ -1676,6 +1821,12 @@ void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
   const Const *data = cfg.get("data");
   DataSignature sig = data ? dataSignature(*data) : DataSignature();
   scope.dims["B"] = Dim::symbol("B");
+  if (data && !sig.known) {
+    diags.error(step.loc, "a train step needs a data source whose samples have a "
+                          "known shape, such as fashion_mnist(); " + data->s +
+                          "() has none");
+    return;
+  }
   if (step.vars.size() > 2)
     diags.error(step.vars[2].second, "a step takes (inputs) or (inputs, labels)");
   for (size_t i = 0; i < step.vars.size() && i < 2; ++i) {
@@ -1693,11 +1844,15 @@ void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
     if (step.vars[i].first != "_")
       scope.vars[step.vars[i].first] = b;
   }
+  unsigned before = diags.getNumErrors();
   elaborateBody(step.body, scope);
   bool updates = false;
   for (const TStmt &s : cfg.step)
     updates |= s.kind == TStmt::Kind::Update;
-  if (!updates && !diags.hasErrors())
+  bool updateStmt = false;
+  for (const ast::StmtPtr &st : step.body)
+    updateStmt |= llvm::isa<ast::UpdateStmt>(st.get());
+  if (!updates && !updateStmt && diags.getNumErrors() == before)
     diags.error(step.loc, "a train step must contain at least one "
                           "'update MODEL with OPTIMIZER minimizing LOSS'");
 }

@@ -194,7 +194,7 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
   } else if (opt.s == "adagrad") {
     d.optKind = DLRT_OPT_ADAGRAD;
     d.eps = kw(opt, "eps");
-    d.slotNames = {"v"};
+    d.slotNames = {"sum"};
   }
   d.numSlots = d.slotNames.size();
 

@@ -18,6 +18,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/thread.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -92,8 +93,20 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
 
 } // namespace
 
+int compile(int argc, char **argv);
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // The parser and Sema recurse over the program; a big stack lets the
+  // front end's own depth limits, not the system's, decide what is too deep.
+  int rc = 1;
+  llvm::thread worker(std::optional<unsigned>(1u << 30),
+                      [&] { rc = compile(argc, argv); });
+  worker.join();
+  return rc;
+}
+
+int compile(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();

@@ -22,6 +22,11 @@ std::unique_ptr<ast::Module> parseModule(DiagnosticEngine &diags,
 /// Bracket nesting deeper than this is rejected before parsing, so that no
 /// input can exhaust the stack of the recursive-descent parser.
 constexpr unsigned kMaxNestingDepth = 200;
+/// Expressions deeper than this (long operator chains, many unary minus) are
+/// rejected, for the same reason.
+constexpr unsigned kMaxExprDepth = 1000;
+/// Source files larger than this are rejected.
+constexpr size_t kMaxSourceBytes = 8 << 20;
 
 } // namespace dlc
 

@@ -13,6 +13,8 @@
 
 #include "llvm/ADT/ArrayRef.h"
 
+#include <climits>
+
 namespace dlc::sema {
 
 /// The arguments of one op call, bound to the op's signature, for its shape
@@ -35,11 +37,17 @@ public:
   int64_t intArg(unsigned i) const { return consts[i].i; }
   double floatArg(unsigned i) const { return consts[i].asDouble(); }
 
-  /// Records an error; the shape rule then returns Type::error().
+  /// Records a shape error; the shape rule then returns Type::error().
   Type fail(std::string msg) {
     message = std::move(msg);
     return Type::error();
   }
+  /// Records an element-type error.
+  Type failType(std::string msg) {
+    typeError = true;
+    return fail(std::move(msg));
+  }
+  bool isTypeError() const { return typeError; }
   const std::string &getMessage() const { return message; }
   const FuncSpec &getSpec() const { return spec; }
 
@@ -49,7 +57,11 @@ private:
   std::vector<Const> consts;
   std::vector<Type> listTys;
   std::string message;
+  bool typeError = false;
 };
+
+/// The largest number of elements of one tensor (Halide indexes with 32 bits).
+constexpr int64_t kMaxElements = INT32_MAX;
 
 using ShapeRule = Type (*)(OpContext &);
 

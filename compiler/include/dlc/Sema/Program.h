@@ -86,6 +86,7 @@ struct Instance {
 struct Model {
   std::string name;
   Instance inst;
+  bool hasErrors = false; ///< its body had errors (checks against it are skipped)
   std::vector<std::unique_ptr<ParamInfo>> params;
 };
 
