@@ -193,9 +193,15 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
     Halide::Type ht =
         type ? halideElementType(type.getElementType()) : Halide::Handle();
     if (ht.is_handle()) {
-      Operation *at = v.getDefiningOp() ? v.getDefiningOp() : func;
+      // Point at the op that defines the value, or the first that uses it.
+      Operation *at = v.getDefiningOp();
+      if (!at && !v.use_empty())
+        at = *v.getUsers().begin();
+      if (!at)
+        at = func;
       return at->emitError() << "nn-to-halide: unsupported tensor type "
-                             << v.getType();
+                             << v.getType()
+                             << " (f32 floats, i32 and i64 integers)";
     }
     TensorInterface t;
     t.name = names.lookup(v);
@@ -437,9 +443,12 @@ LogicalResult dlc::nn::printStmt(llvm::ArrayRef<HalideGroup> groups,
   }
   for (const HalideGroup &g : groups) {
     try {
+      // Through a module (as compile_to_lowered_stmt does) so that the
+      // function carries the group's name.
       Halide::Pipeline pipeline = g.pipeline; // a handle; compiling is not const
-      pipeline.compile_to_lowered_stmt(path.str().str(), g.arguments(),
-                                         Halide::Text, *t);
+      Halide::Module module =
+          pipeline.compile_to_module(g.arguments(), g.interface.name, *t);
+      module.compile({{Halide::OutputFileType::stmt, path.str().str()}});
     } catch (const Halide::Error &e) {
       if (error)
         *error = e.what();
