@@ -10,6 +10,7 @@
 #include "dlc/InitAllPasses.h"
 #include "dlc/MLIRGen/MLIRGen.h"
 #include "dlc/Sema/Sema.h"
+#include "dlc/Target/Backend.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -50,6 +51,16 @@ cl::opt<Stage> emit(
     cl::cat(dlcCategory));
 cl::list<std::string> includeDirs("I", cl::desc("Add a directory to the module search path"),
                                   cl::value_desc("dir"), cl::Prefix, cl::cat(dlcCategory));
+cl::opt<dlc::nn::GroupingPolicy> grouping(
+    "kernels", cl::desc("How the steps are cut into Halide kernels"),
+    cl::init(dlc::nn::GroupingPolicy::PerOp),
+    cl::values(clEnumValN(dlc::nn::GroupingPolicy::PerOp, "per-op", "one kernel per op"),
+               clEnumValN(dlc::nn::GroupingPolicy::WholeFunction, "whole-step",
+                          "one kernel per step")),
+    cl::cat(dlcCategory));
+cl::opt<std::string> halideTarget("halide-target",
+                                  cl::desc("Halide target of the kernels (default: host)"),
+                                  cl::init("host"), cl::cat(dlcCategory));
 cl::opt<std::string> stdlibDir("stdlib", cl::desc("The standard library directory"),
                                cl::value_desc("dir"), cl::init(""), cl::cat(dlcCategory));
 
@@ -146,7 +157,8 @@ int compile(int argc, char **argv) {
     return 0;
   case Stage::MLIR:
   case Stage::MLIRGrad:
-  case Stage::MLIRTrain: {
+  case Stage::MLIRTrain:
+  case Stage::MLIRFused: {
     mlir::DialectRegistry registry;
     dlc::registerAllDialects(registry);
     mlir::MLIRContext context(registry);
@@ -158,9 +170,30 @@ int compile(int argc, char **argv) {
     os << "\n";
     return 0;
   }
-  default:
-    llvm::errs() << "dlc: error: the requested stage is not "
-                 << "implemented yet in this build; use --emit=ast\n";
-    return 1;
+  default: {
+    mlir::DialectRegistry registry;
+    dlc::registerAllDialects(registry);
+    mlir::MLIRContext context(registry);
+    mlir::OwningOpRef<mlir::ModuleOp> module = generateMLIR(context, *prog, diags);
+    if (!module || mlir::failed(runPipeline(*module, Stage::MLIRTrain, *prog)))
+      return 1;
+    target::BackendOptions backend;
+    backend.stage = emit == Stage::Halide ? target::BackendStage::Halide
+                    : emit == Stage::Stmt ? target::BackendStage::Stmt
+                    : emit == Stage::LLVM ? target::BackendStage::LLVM
+                    : emit == Stage::Obj  ? target::BackendStage::Obj
+                                          : target::BackendStage::Exe;
+    backend.output = outputFile;
+    if (backend.output.empty() &&
+        (emit == Stage::Obj || emit == Stage::Exe)) {
+      // `dlc model.dl` builds ./model (and --emit=obj ./model.o).
+      backend.output = llvm::sys::path::stem(inputFile).str();
+      if (emit == Stage::Obj)
+        backend.output += ".o";
+    }
+    backend.grouping = grouping;
+    backend.halideTarget = halideTarget;
+    return target::runBackend(*module, *prog, diags, backend) ? 0 : 1;
+  }
   }
 }

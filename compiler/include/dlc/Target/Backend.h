@@ -1,0 +1,37 @@
+//===- Backend.h - From the train step to a trainer executable --*- C++ -*-===//
+//
+// The stages after `--emit=mlir-train`: nn-to-halide cuts the train and eval
+// steps into kernels, the planner places their tensors, the driver is
+// generated through the LLVM dialect, and everything is compiled and linked
+// with libdlrt into one executable.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_TARGET_BACKEND_H
+#define DLC_TARGET_BACKEND_H
+
+#include "dlc/Conversion/NNToHalide/NNToHalide.h"
+#include "dlc/Sema/Program.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace dlc::target {
+
+enum class BackendStage { Halide, Stmt, LLVM, Obj, Exe };
+
+struct BackendOptions {
+  BackendStage stage = BackendStage::Exe;
+  /// Output path ("-" for stdout in the text stages).
+  std::string output;
+  dlc::nn::GroupingPolicy grouping = dlc::nn::GroupingPolicy::PerOp;
+  /// Halide target string for the kernels.
+  std::string halideTarget = "host";
+};
+
+/// Runs the back end on a module that went through nn-build-train-step.
+/// Returns false after reporting an error.
+bool runBackend(mlir::ModuleOp module, const sema::Program &program,
+                DiagnosticEngine &diags, const BackendOptions &options);
+
+} // namespace dlc::target
+
+#endif // DLC_TARGET_BACKEND_H

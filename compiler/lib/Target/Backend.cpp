@@ -1,0 +1,196 @@
+//===- Backend.cpp - From the train step to a trainer executable -----------===//
+//
+// Orchestrates the back end: picks the trained model, lowers its
+// `@M_train_step` and `@M_eval_step` to Halide groups, plans them, builds
+// the driver, and writes the requested stage. Intermediate objects go to a
+// private temporary directory that is removed afterwards.
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/Target/Backend.h"
+
+#include "dlc/Target/Driver.h"
+#include "dlc/Target/StepPlanner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace dlc;
+using namespace dlc::target;
+
+namespace {
+
+/// A temporary directory removed with its contents on destruction.
+struct TempDir {
+  llvm::SmallString<128> path;
+  bool create(std::string &error) {
+    if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("dlc", path)) {
+      error = "cannot create a temporary directory: " + ec.message();
+      return false;
+    }
+    return true;
+  }
+  std::string file(llvm::StringRef name) const {
+    llvm::SmallString<128> p(path);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  }
+  ~TempDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+};
+
+bool writeText(const std::string &path, DiagnosticEngine &diags,
+               const std::function<void(llvm::raw_ostream &)> &write) {
+  if (path.empty() || path == "-") {
+    write(llvm::outs());
+    return true;
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    diags.error("cannot write '" + path + "': " + ec.message());
+    return false;
+  }
+  write(os);
+  return true;
+}
+
+/// Writes `path` by renaming a finished temporary file over it, so that a
+/// failed build never leaves half an output behind.
+bool moveInto(const std::string &from, const std::string &to, DiagnosticEngine &diags) {
+  if (std::error_code ec = llvm::sys::fs::rename(from, to)) {
+    // Across file systems: copy.
+    if (std::error_code ec2 = llvm::sys::fs::copy_file(from, to)) {
+      diags.error("cannot write '" + to + "': " + ec2.message());
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
+                        DiagnosticEngine &diags, const BackendOptions &options) {
+  // The trained model: exactly one train block with a model and no step.
+  const sema::TrainConfig *train = nullptr;
+  for (const sema::TrainConfig &t : program.trains) {
+    if (!t.model)
+      continue;
+    if (!t.step.empty()) {
+      diags.error(t.loc, "train blocks with an explicit 'step' cannot be compiled "
+                         "into a trainer yet");
+      return false;
+    }
+    if (train) {
+      diags.error(t.loc, "a trainer trains one model, but this file has more than "
+                         "one train block");
+      diags.note(train->loc, "the first one is here");
+      return false;
+    }
+    train = &t;
+  }
+  if (!train) {
+    diags.error("nothing to build: the file has no train block (e.g. 'train M { "
+                "data = fashion_mnist() }'); use --emit=ast or --emit=mlir to look at "
+                "a model without one");
+    return false;
+  }
+  const std::string &name = train->model->name;
+  auto trainFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_train_step");
+  auto evalFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_step");
+  if (!trainFunc || !evalFunc) {
+    diags.error("internal error: nn-build-train-step produced no steps for '" + name + "'");
+    return false;
+  }
+  auto trainGroups = dlc::nn::lowerToHalide(trainFunc, options.grouping);
+  if (mlir::failed(trainGroups))
+    return false;
+  auto evalGroups = dlc::nn::lowerToHalide(evalFunc, options.grouping);
+  if (mlir::failed(evalGroups))
+    return false;
+  std::vector<dlc::nn::HalideGroup> all = *trainGroups;
+  all.insert(all.end(), evalGroups->begin(), evalGroups->end());
+
+  if (options.stage == BackendStage::Halide)
+    return writeText(options.output, diags,
+                     [&](llvm::raw_ostream &os) { dlc::nn::printHalide(all, os); });
+  if (options.stage == BackendStage::Stmt) {
+    std::string error;
+    bool ok = true;
+    bool written = writeText(options.output, diags, [&](llvm::raw_ostream &os) {
+      ok = mlir::succeeded(dlc::nn::printStmt(all, os, &error, options.halideTarget));
+    });
+    if (!ok)
+      diags.error("Halide failed to lower the kernels: " + error);
+    return ok && written;
+  }
+
+  ModelDesc desc;
+  if (!describeModel(*train->model, *train, diags, desc))
+    return false;
+  StepPlan trainPlan, evalPlan;
+  uint64_t fixedT, perT, fixedE, perE;
+  if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT, perT) ||
+      !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE))
+    return false;
+  desc.workspaceFixed = std::max(fixedT, fixedE);
+  desc.workspacePerSample = std::max(perT, perE);
+
+  mlir::OwningOpRef<mlir::ModuleOp> driver =
+      buildDriver(*module->getContext(), desc, trainPlan, evalPlan);
+  if (!driver) {
+    diags.error("internal error: cannot build the driver");
+    return false;
+  }
+  if (options.stage == BackendStage::LLVM) {
+    bool ok = true;
+    bool written = writeText(options.output, diags, [&](llvm::raw_ostream &os) {
+      ok = printDriverLLVMIR(*driver, os);
+    });
+    if (!ok)
+      diags.error("internal error: cannot translate the driver to LLVM IR");
+    return ok && written;
+  }
+
+  TempDir tmp;
+  std::string error;
+  if (!tmp.create(error)) {
+    diags.error(error);
+    return false;
+  }
+  std::string kernels = tmp.file("kernels.o"), driverObj = tmp.file("driver.o");
+  if (mlir::failed(dlc::nn::compileGroupsToObject(all, options.halideTarget, kernels,
+                                                   &error))) {
+    diags.error("Halide failed to compile the kernels: " + error);
+    return false;
+  }
+  if (!emitDriverObject(*driver, driverObj, error)) {
+    diags.error(error);
+    return false;
+  }
+  std::string result = tmp.file("out");
+  if (options.stage == BackendStage::Obj) {
+    // One relocatable object with the driver and the kernels.
+    llvm::ErrorOr<std::string> ld = llvm::sys::findProgramByName("ld");
+    if (!ld) {
+      diags.error("cannot find the system linker 'ld'");
+      return false;
+    }
+    llvm::StringRef args[] = {*ld, "-r", "-o", result, driverObj, kernels};
+    std::string message;
+    if (llvm::sys::ExecuteAndWait(*ld, args, std::nullopt, {}, 0, 0, &message) != 0) {
+      diags.error("ld -r failed" + (message.empty() ? "" : ": " + message));
+      return false;
+    }
+  } else if (!linkExecutable({driverObj, kernels}, result, error)) {
+    diags.error(error);
+    return false;
+  }
+  return moveInto(result, options.output, diags);
+}

@@ -1,0 +1,284 @@
+//===- StepPlanner.cpp - From lowered groups to a driver plan --------------===//
+//
+// Decides where every tensor of a step lives and in which order the kernels
+// run. Function arguments and results are mapped to the runtime's buffers by
+// their attributes (`nn.param`, `nn.opt_state`, `nn.loss`, ...); every other
+// tensor that crosses a kernel boundary gets a slot in the workspace. New
+// parameter values are written to the gradient scratch (trainable ones) or
+// the workspace and copied into place after the last kernel, because a
+// kernel may still read the old values while it writes the new ones.
+//
+// The workspace plan is a bump allocation with a fixed part and a part per
+// sample of batch capacity; a liveness-based plan can replace it here
+// without touching the driver.
+//
+//===----------------------------------------------------------------------===//
+#include "dlc/Target/StepPlanner.h"
+
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/Transforms/TrainStep.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <map>
+
+using namespace dlc;
+using namespace dlc::target;
+
+namespace {
+
+constexpr uint64_t kAlign = 64;
+uint64_t alignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+
+class Planner {
+public:
+  Planner(mlir::func::FuncOp func, const ModelDesc &desc, DiagnosticEngine &diags)
+      : func(func), slotNames(desc.slotNames), diags(diags) {
+    for (const ModelDesc::Param &p : desc.params)
+      paramNames.push_back(p.name);
+  }
+
+  bool run(llvm::ArrayRef<dlc::nn::HalideGroup> groups, StepPlan &plan,
+           uint64_t &wsFixed, uint64_t &wsPerSample) {
+    if (!mapArguments())
+      return false;
+    mapResults(plan);
+    for (const dlc::nn::HalideGroup &g : groups) {
+      KernelCall call;
+      call.symbol = g.interface.name;
+      for (const auto &in : g.interface.inputs)
+        if (!addArg(in.value, call))
+          return false;
+      for (const auto &out : g.interface.outputs)
+        if (!addArg(out.value, call))
+          return false;
+      plan.calls.push_back(std::move(call));
+    }
+    wsFixed = fixedBytes;
+    wsPerSample = perSampleBytes;
+    return true;
+  }
+
+private:
+  TensorRef describe(mlir::Value v) {
+    TensorRef t;
+    auto type = mlir::cast<mlir::RankedTensorType>(v.getType());
+    for (int64_t d : type.getShape())
+      t.shape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+    mlir::Type e = type.getElementType();
+    t.typeCode = e.isF32() || e.isF64() ? 'f' : 'i';
+    t.bits = e.getIntOrFloatBitWidth();
+    return t;
+  }
+
+  int64_t paramIndex(llvm::StringRef name) {
+    for (size_t i = 0; i < paramNames.size(); ++i)
+      if (paramNames[i] == name)
+        return i;
+    return -1;
+  }
+
+  bool fail(const std::string &msg) {
+    diags.error("internal error while planning '" + func.getName().str() + "': " + msg);
+    return false;
+  }
+
+  bool mapArguments() {
+    int64_t seed = 0;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      mlir::Value arg = func.getArgument(i);
+      TensorRef t = describe(arg);
+      auto str = [&](llvm::StringRef attr) -> std::optional<std::string> {
+        if (auto s = func.getArgAttrOfType<mlir::StringAttr>(i, attr))
+          return s.str();
+        return std::nullopt;
+      };
+      if (i == 0) {
+        t.source = TensorRef::Source::Input;
+      } else if (func.getArgAttr(i, nn::kLabelsAttrName)) {
+        t.source = TensorRef::Source::Labels;
+      } else if (auto p = str(nn::NNDialect::kParamAttrName)) {
+        t.source = TensorRef::Source::Param;
+        t.index = paramIndex(*p);
+      } else if (auto b = str(nn::kBufferAttrName)) {
+        t.source = TensorRef::Source::Param;
+        t.index = paramIndex(*b);
+      } else if (auto s = str(nn::kOptStateAttrName)) {
+        // "<slot>.<param name>"
+        size_t dot = s->find('.');
+        std::string slot = s->substr(0, dot), name = s->substr(dot + 1);
+        int64_t slotIndex = -1;
+        for (size_t k = 0; k < slotNames.size(); ++k)
+          if (slotNames[k] == slot)
+            slotIndex = k;
+        if (slotIndex < 0)
+          return fail("optimizer state slot '" + slot + "' is unknown to the runtime");
+        t.source = TensorRef::Source::OptState;
+        t.index = slotIndex * int64_t(paramNames.size()) + paramIndex(name);
+      } else if (func.getArgAttr(i, nn::kSeedAttrName)) {
+        KernelArg a;
+        a.isScalar = a.scalarAsBuffer = true;
+        a.scalar = {ScalarRef::Kind::Seed, seed++, 'i', 64};
+        scalars[arg] = a;
+        continue;
+      } else if (func.getArgAttr(i, nn::kLRAttrName)) {
+        KernelArg a;
+        a.isScalar = a.scalarAsBuffer = true;
+        a.scalar = {ScalarRef::Kind::LearningRate, 0, 'f', 32};
+        scalars[arg] = a;
+        continue;
+      } else if (func.getArgAttr(i, nn::kStepAttrName)) {
+        KernelArg a;
+        a.isScalar = a.scalarAsBuffer = true;
+        a.scalar = {ScalarRef::Kind::StepCount, 0, 'f', 32};
+        scalars[arg] = a;
+        continue;
+      } else {
+        return fail("argument " + std::to_string(i) + " has no known role");
+      }
+      if (t.index < 0)
+        return fail("argument " + std::to_string(i) + " names an unknown parameter");
+      homes[arg] = t;
+    }
+    return true;
+  }
+
+  TensorRef workspaceSlot(mlir::Value v) {
+    TensorRef t = describe(v);
+    t.source = TensorRef::Source::Workspace;
+    bool perSample = llvm::is_contained(t.shape, -1);
+    uint64_t bytes = alignUp(t.bytes(1));
+    if (perSample) {
+      t.offsetPerSample = perSampleBytes;
+      perSampleBytes += bytes;
+      // The fixed part of the plan comes first; per-sample slots start after
+      // it, at batch * offsetPerSample plus the fixed size (added at the
+      // end, see finishOffsets()).
+    } else {
+      t.offsetFixed = fixedBytes;
+      fixedBytes += bytes;
+    }
+    return t;
+  }
+
+  void mapResults(StepPlan &plan) {
+    auto ret = mlir::cast<mlir::func::ReturnOp>(func.getBody().front().getTerminator());
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+      mlir::Value v = ret.getOperand(i);
+      auto str = [&](llvm::StringRef attr) -> std::optional<std::string> {
+        if (auto s = func.getResultAttrOfType<mlir::StringAttr>(i, attr))
+          return s.str();
+        return std::nullopt;
+      };
+      bool produced = !mlir::isa<mlir::BlockArgument>(v);
+      if (func.getResultAttr(i, nn::kLossAttrName)) {
+        TensorRef t = produced && !homes.count(v) ? workspaceSlot(v) : homes.at(v);
+        homes[v] = t;
+        plan.loss = t;
+      } else if (func.getResultAttr(i, nn::kLogitsAttrName)) {
+        if (produced && !homes.count(v)) {
+          TensorRef t = describe(v);
+          t.source = TensorRef::Source::Logits;
+          homes[v] = t;
+        } else {
+          TensorRef dst = describe(v);
+          dst.source = TensorRef::Source::Logits;
+          plan.copies.push_back({homes.at(v), dst});
+        }
+      } else if (auto p = str(nn::kNewParamAttrName)) {
+        TensorRef dst = describe(v);
+        dst.source = TensorRef::Source::Param;
+        dst.index = paramIndex(*p);
+        if (produced && !homes.count(v)) {
+          TensorRef t = describe(v);
+          t.source = TensorRef::Source::Grad;
+          t.index = dst.index;
+          homes[v] = t;
+        }
+        copyUnlessSame(plan, homes.at(v), dst);
+      } else if (auto b = str(nn::kNewBufferAttrName)) {
+        TensorRef dst = describe(v);
+        dst.source = TensorRef::Source::Param;
+        dst.index = paramIndex(*b);
+        if (produced && !homes.count(v))
+          homes[v] = workspaceSlot(v);
+        copyUnlessSame(plan, homes.at(v), dst);
+      } else if (auto s = str(nn::kNewOptStateAttrName)) {
+        size_t dot = s->find('.');
+        std::string slot = s->substr(0, dot), name = s->substr(dot + 1);
+        int64_t slotIndex = std::find(slotNames.begin(), slotNames.end(), slot) -
+                            slotNames.begin();
+        TensorRef dst = describe(v);
+        dst.source = TensorRef::Source::OptState;
+        dst.index = slotIndex * int64_t(paramNames.size()) + paramIndex(name);
+        if (produced && !homes.count(v))
+          homes[v] = workspaceSlot(v);
+        copyUnlessSame(plan, homes.at(v), dst);
+      }
+    }
+  }
+
+  static bool same(const TensorRef &a, const TensorRef &b) {
+    return a.source == b.source && a.index == b.index &&
+           a.offsetFixed == b.offsetFixed && a.offsetPerSample == b.offsetPerSample;
+  }
+  void copyUnlessSame(StepPlan &plan, const TensorRef &src, const TensorRef &dst) {
+    if (!same(src, dst))
+      plan.copies.push_back({src, dst});
+  }
+
+  bool addArg(mlir::Value v, KernelCall &call) {
+    auto s = scalars.find(v);
+    if (s != scalars.end()) {
+      call.args.push_back(s->second);
+      return true;
+    }
+    if (!homes.count(v))
+      homes[v] = workspaceSlot(v);
+    KernelArg a;
+    a.tensor = homes[v];
+    call.args.push_back(a);
+    return true;
+  }
+
+  mlir::func::FuncOp func;
+  std::vector<std::string> paramNames;
+  std::vector<std::string> slotNames;
+  DiagnosticEngine &diags;
+  llvm::DenseMap<mlir::Value, TensorRef> homes;
+  llvm::DenseMap<mlir::Value, KernelArg> scalars;
+  uint64_t fixedBytes = 0, perSampleBytes = 0;
+};
+
+/// Per-sample slots sit after the fixed part: offsetFixed += fixed size.
+void finishOffsets(StepPlan &plan, uint64_t fixed) {
+  auto fix = [&](TensorRef &t) {
+    if (t.source == TensorRef::Source::Workspace && llvm::is_contained(t.shape, -1))
+      t.offsetFixed = fixed;
+  };
+  for (KernelCall &c : plan.calls)
+    for (KernelArg &a : c.args)
+      if (!a.isScalar)
+        fix(a.tensor);
+  for (Copy &c : plan.copies) {
+    fix(c.src);
+    fix(c.dst);
+  }
+  if (plan.loss)
+    fix(*plan.loss);
+}
+
+} // namespace
+
+bool target::planStep(mlir::func::FuncOp func,
+                      llvm::ArrayRef<dlc::nn::HalideGroup> groups,
+                      const ModelDesc &desc, DiagnosticEngine &diags,
+                      StepPlan &plan,
+                      uint64_t &workspaceFixed, uint64_t &workspacePerSample) {
+  Planner planner(func, desc, diags);
+  if (!planner.run(groups, plan, workspaceFixed, workspacePerSample))
+    return false;
+  finishOffsets(plan, alignUp(workspaceFixed));
+  workspaceFixed = alignUp(workspaceFixed);
+  return true;
+}
