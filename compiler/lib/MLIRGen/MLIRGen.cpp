@@ -337,8 +337,13 @@ private:
     if (n == "mul") return make<nn::MulOp>(l, type, {ops[0], ops[1]});
     if (n == "div") return make<nn::DivOp>(l, type, {ops[0], ops[1]});
     if (n == "pow") {
-      Value x = broadcastTo(ops[0], ops[1], l), y = broadcastTo(ops[1], ops[0], l);
-      return make<nn::PowOp>(l, type, {x, y});
+      // A constant exponent is an attribute; a tensor one is exp(y log x).
+      if (e.operands[1]->kind == TExpr::Kind::Scalar &&
+          e.operands[0]->type.shape == e.type.shape)
+        return make<nn::PowOp>(l, type, {ops[0]},
+                               {attr("exponent", b.getF64FloatAttr(e.operands[1]->scalar))});
+      Value logx = make<nn::LogOp>(l, ops[0].getType(), {ops[0]});
+      return make<nn::ExpOp>(l, type, {make<nn::MulOp>(l, type, {ops[1], logx})});
     }
     if (n == "neg") return make<nn::NegOp>(l, type, {ops[0]});
     if (n == "exp") return make<nn::ExpOp>(l, type, {ops[0]});
@@ -361,7 +366,32 @@ private:
         return make<nn::SoftmaxOp>(l, type, {ops[0]}, {axis});
       return make<nn::LogSoftmaxOp>(l, type, {ops[0]}, {axis});
     }
-    if (n == "matmul") return make<nn::MatmulOp>(l, type, {ops[0], ops[1]});
+    if (n == "matmul") {
+      // nn.matmul is at least 2-D: a vector operand becomes a 1-row or
+      // 1-column matrix, and the result is reshaped back.
+      auto lt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
+      auto rt = mlir::cast<mlir::RankedTensorType>(ops[1].getType());
+      if (lt.getRank() >= 2 && rt.getRank() >= 2)
+        return make<nn::MatmulOp>(l, type, {ops[0], ops[1]});
+      Value lhs = ops[0], rhs = ops[1];
+      llvm::SmallVector<int64_t> outShape;
+      if (lt.getRank() == 1)
+        lhs = make<nn::ReshapeOp>(
+            l, mlir::RankedTensorType::get({1, lt.getShape()[0]}, lt.getElementType()), {lhs});
+      if (rt.getRank() == 1)
+        rhs = make<nn::ReshapeOp>(
+            l, mlir::RankedTensorType::get({rt.getShape()[0], 1}, rt.getElementType()), {rhs});
+      auto l2 = mlir::cast<mlir::RankedTensorType>(lhs.getType());
+      auto r2 = mlir::cast<mlir::RankedTensorType>(rhs.getType());
+      llvm::SmallVector<int64_t> batch(l2.getShape().drop_back(2));
+      if (r2.getRank() > l2.getRank())
+        batch.assign(r2.getShape().begin(), r2.getShape().end() - 2);
+      batch.push_back(l2.getShape()[l2.getRank() - 2]);
+      batch.push_back(r2.getShape().back());
+      auto mmType = mlir::RankedTensorType::get(batch, lt.getElementType());
+      Value mm = make<nn::MatmulOp>(l, mmType, {lhs, rhs});
+      return make<nn::ReshapeOp>(l, type, {mm});
+    }
     if (n == "sum" || n == "mean" || n == "max") {
       llvm::SmallVector<int64_t> axes;
       for (const Const &a : attrOf(e, "axis").list)
