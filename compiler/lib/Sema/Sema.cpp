@@ -211,6 +211,10 @@ private:
   std::map<std::string, ast::Module *> modulesByPath;
   std::vector<const ast::FuncDecl *> instantiating; // recursion guard
   std::set<const ast::FuncDecl *> failedLayers;
+  std::set<const ast::FuncDecl *> instantiated;
+  void checkNames(const ast::FuncDecl &decl);
+  void checkNamesIn(const ast::Expr &e, const std::set<std::string> &defined);
+  void checkNamesIn(const std::vector<ast::StmtPtr> &body, std::set<std::string> &defined);
   std::set<std::string> rejectedNames; // declarations refused by declare()
   bool moduleFailed = false;
   unsigned numInstances = 0;
@@ -343,10 +347,12 @@ std::unique_ptr<Program> Sema::run(llvm::StringRef path) {
       elaborateModel(*f);
   for (auto &t : main->trains)
     elaborateTrain(*t);
-  // A layer nobody calls is still checked at the types it declares? Its
-  // shapes depend on the call, so only its signature can be checked; that
-  // happens on first use. Unused layers of the main file are reported as
-  // warnings to catch typos in model bodies early.
+  // A layer that is never called has no shapes to check, but its names can
+  // be: a typo in a layer must not wait for its first use.
+  for (auto &f : main->funcs)
+    if (!f->isModel && !instantiated.count(f.get()) && funcs.count(f->name) &&
+        funcs[f->name] == f.get())
+      checkNames(*f);
   if (diags.hasErrors())
     return nullptr;
   return std::move(prog);
@@ -1467,6 +1473,7 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
     return EV::error(call.getLoc());
   }
   instantiating.push_back(&decl);
+  instantiated.insert(&decl);
   unsigned before = diags.getNumErrors();
   // A body that failed once is not elaborated again: its errors would only
   // repeat at every call.
@@ -1513,6 +1520,94 @@ EV Sema::callModel(const Model &model, const ast::CallExpr &call,
   if (!ok)
     return EV::error(call.getLoc());
   return EV::tensor(std::move(node));
+}
+
+//===----------------------------------------------------------------------===//
+// Layers that are never called
+//===----------------------------------------------------------------------===//
+
+void Sema::checkNamesIn(const ast::Expr &e, const std::set<std::string> &defined) {
+  if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
+    if (defined.count(n->name))
+      return;
+    std::string sugg = closestName(n->name, std::vector<std::string>(defined.begin(), defined.end()));
+    diags.error(e.getLoc(), "use of undefined name '" + n->name + "'" +
+                                (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
+  } else if (auto *c = dyn_cast<ast::CallExpr>(&e)) {
+    if (!lookupOp(c->callee) && !funcs.count(c->callee) && !moduleFailed) {
+      std::string sugg = closestName(c->callee, functionNames());
+      diags.error(e.getLoc(), "call to undefined function '" + c->callee + "'" +
+                                  (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
+    }
+    for (const ast::Arg &a : c->args)
+      checkNamesIn(*a.value, defined);
+  } else if (auto *b = dyn_cast<ast::BinaryExpr>(&e)) {
+    checkNamesIn(*b->lhs, defined);
+    checkNamesIn(*b->rhs, defined);
+  } else if (auto *ng = dyn_cast<ast::NegExpr>(&e)) {
+    checkNamesIn(*ng->operand, defined);
+  } else if (auto *l = dyn_cast<ast::ListExpr>(&e)) {
+    for (const ast::ExprPtr &el : l->elems)
+      checkNamesIn(*el, defined);
+  } else if (auto *t = dyn_cast<ast::TupleExpr>(&e)) {
+    for (const ast::ExprPtr &el : t->elems)
+      checkNamesIn(*el, defined);
+  }
+}
+
+void Sema::checkNamesIn(const std::vector<ast::StmtPtr> &body,
+                        std::set<std::string> &defined) {
+  for (const ast::StmtPtr &st : body) {
+    if (auto *p = dyn_cast<ast::ParamStmt>(st.get())) {
+      DType dt;
+      if (p->type.isTensor)
+        resolveElementType(p->type, dt);
+      for (const ast::DimExpr &d : p->type.dims)
+        if (d.expr)
+          checkNamesIn(*d.expr, defined);
+      // Initialisers are names of their own table.
+      if (auto *c = p->init ? dyn_cast<ast::CallExpr>(p->init.get()) : nullptr)
+        for (const ast::Arg &a : c->args)
+          checkNamesIn(*a.value, defined);
+      defined.insert(p->name);
+    } else if (auto *a = dyn_cast<ast::AssignStmt>(st.get())) {
+      checkNamesIn(*a->value, defined);
+      for (auto &t : a->targets)
+        defined.insert(t.first);
+    } else if (auto *r = dyn_cast<ast::ReturnStmt>(st.get())) {
+      checkNamesIn(*r->value, defined);
+    } else if (auto *i = dyn_cast<ast::IfStmt>(st.get())) {
+      checkNamesIn(*i->cond, defined);
+      std::set<std::string> thenDefs = defined, elseDefs = defined;
+      checkNamesIn(i->thenBody, thenDefs);
+      checkNamesIn(i->elseBody, elseDefs);
+      defined.insert(thenDefs.begin(), thenDefs.end());
+      defined.insert(elseDefs.begin(), elseDefs.end());
+    }
+  }
+}
+
+void Sema::checkNames(const ast::FuncDecl &decl) {
+  std::set<std::string> defined;
+  for (const ast::Param &p : decl.params) {
+    defined.insert(p.name);
+    if (p.type.isTensor) {
+      DType dt;
+      resolveElementType(p.type, dt);
+      // Dimension names in a formal's shape are bound by the call.
+      for (const ast::DimExpr &d : p.type.dims)
+        if (d.expr)
+          if (auto *n = dyn_cast<ast::NameExpr>(d.expr.get()))
+            defined.insert(n->name);
+    } else if (p.type.name != "int" && p.type.name != "float" && p.type.name != "bool" &&
+               p.type.name != "str") {
+      std::string sugg = closestName(p.type.name, {"int", "float", "bool", "str"});
+      diags.error(p.type.loc, "unknown type '" + p.type.name + "'" +
+                                  (sugg.empty() ? "; expected int, float, bool, str or a tensor type"
+                                                : "; did you mean '" + sugg + "'?"));
+    }
+  }
+  checkNamesIn(decl.body, defined);
 }
 
 //===----------------------------------------------------------------------===//
