@@ -10,7 +10,12 @@ from each, deterministically (fixed seed):
   - line edits: duplicated, deleted and swapped lines,
   - token edits: numbers replaced by 0, -1, huge or fractional values,
     names replaced by other names of the language,
-  - deep bracket nesting, just under and far over the parser's limit.
+  - deep bracket nesting, just under and far over the parser's limit,
+  - inputs that used to crash dlc (long operator chains, long unary minus,
+    INT64_MIN / -1, reshape volume overflow, a train block of a model named
+    like a built-in op) or give wrong results (a list bound to a name, an
+    unbound result dimension, two train blocks of a model, `step` as a
+    name), kept as regression cases.
 
 Examples are compiled against a copy of stdlib/ given with -I; mutated
 stdlib modules are compiled on their own and also used by the (intact)
@@ -25,9 +30,8 @@ printed (and saved under --save-dir) so it can be reproduced.
                      [--timeout S] [--jobs N] [--save-dir DIR]
                      [--known-bugs]
 
---known-bugs adds generators for inputs that are known to crash dlc today
-(see the report in the commit that added this test); they are off by default
-so that the suite stays green until they are fixed.
+--known-bugs is accepted for compatibility and does nothing: the inputs it
+used to add crashed dlc before d66ac16 and are now always generated.
 """
 
 import argparse
@@ -137,10 +141,11 @@ def nesting(data, rng):
     return out
 
 
-def known_bugs(data, rng):
-    """Inputs that crash dlc today; enabled by --known-bugs."""
+def regressions(data, rng):
+    """Inputs that used to crash dlc (fixed in d66ac16); always generated."""
     m = re.search(rb"return ", data)
     pos = m.end() if m else len(data)
+    line = data.rfind(b"\n", 0, pos) + 1  # start of the line of `return`
     return [
         ("long + chain", data[:pos] + b"x + " * 50000 + data[pos:]),
         ("long unary minus", data[:pos] + b"-" * 50000 + data[pos:]),
@@ -149,18 +154,27 @@ def known_bugs(data, rng):
          b"  y = reshape(x, [-1, 4294967296, 4294967296])\n  return x\n}\n"),
         ("train of a model named like an op", data + b"\nmodel relu(x: f32[B]) -> f32[B] {\n"
          b"  return x\n}\ntrain relu {\n  data = fashion_mnist()\n}\n"),
+        # Wrong results fixed in the same commit, here for their crash-freedom.
+        ("list bound to a name", data[:line] + b"  l = [x, x]\n" + data[line:pos]
+         + b"concat(l) + " + data[pos:]),
+        ("unbound result dimension", data + b"\nmodel K(x: f32[B, 4]) -> f32[B, K] {\n"
+         b"  return x\n}\ntrain K {\n  data = fashion_mnist()\n}\n"),
+        ("train block twice", data + b"\n" + b"\n".join(re.findall(rb"train [^{]*\{[^}]*\}", data))),
+        ("step as a name and a schedule", data + b"\nmodel S(x: f32[B, 4]) -> f32[B, 4] {\n"
+         b"  step = x\n  return step\n}\ntrain S {\n  data = csv(\"a.csv\")\n"
+         b"  schedule = step(step_size=3)\n  step (x, y) {\n    update S with sgd minimizing sum(S(x))\n  }\n}\n"),
     ]
 
 
-def derive(name, data, rng, per_file, with_known_bugs):
+def derive(name, data, rng, per_file, with_regressions):
     cases = []
     cases += truncations(data, rng, per_file // 4)
     cases += byte_mutations(data, rng, per_file // 3)
     cases += line_mutations(data, rng, per_file // 8)
     cases += token_mutations(data, rng, per_file // 4)
     cases += nesting(data, rng)
-    if with_known_bugs:
-        cases += known_bugs(data, rng)
+    if with_regressions:
+        cases += regressions(data, rng)
     return [("%s: %s" % (name, what), body) for what, body in cases]
 
 
@@ -216,7 +230,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--save-dir", default=None)
-    ap.add_argument("--known-bugs", action="store_true")
+    ap.add_argument("--known-bugs", action="store_true",
+                    help="no effect; the former known bugs are always run")
     args = ap.parse_args()
     if not args.dlc:
         sys.exit("fuzz_frontend.py: dlc not found; pass --dlc")
@@ -241,8 +256,7 @@ def main():
     jobs = []  # (label, (main name, bytes), [(rel path, bytes)])
     examples = [(fn, data) for sub, fn, data in sources if sub == "examples"]
     for sub, fn, data in sources:
-        for label, body in derive("%s/%s" % (sub, fn), data, rng, args.per_file,
-                                  args.known_bugs):
+        for label, body in derive("%s/%s" % (sub, fn), data, rng, args.per_file, True):
             jobs.append((label, (fn, body), []))
         if sub == "stdlib":
             # The mutated module, used by an intact example.
