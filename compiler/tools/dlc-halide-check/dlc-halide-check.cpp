@@ -30,6 +30,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
 #include <random>
 
@@ -69,6 +70,12 @@ static cl::opt<std::string> target("target",
                                    cl::desc("Halide target of --emit=stmt "
                                             "and --aot"),
                                    cl::init("host"));
+static cl::opt<unsigned>
+    benchRuns("bench",
+              cl::desc("Also time each pipeline over this many runs after "
+                       "a warm-up and print milliseconds per run (a "
+                       "measurement, not a test)"),
+              cl::init(0));
 static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
                               cl::init(1));
 static cl::opt<int64_t> numClasses(
@@ -306,6 +313,7 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
   }
 
   bool ok = true;
+  double totalMs = 0;
   for (HalideGroup &g : *groups) {
     llvm::DenseMap<Value, Tensor> &source = chain ? computed : reference;
     std::vector<std::vector<int64_t>> inputShapes;
@@ -336,6 +344,19 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
     try {
       Halide::Realization realization(outputs);
       g.pipeline.realize(realization);
+      if (benchRuns > 0) {
+        auto start = std::chrono::steady_clock::now();
+        for (unsigned run = 0; run < benchRuns; ++run)
+          g.pipeline.realize(realization);
+        std::chrono::duration<double, std::milli> elapsed =
+            std::chrono::steady_clock::now() - start;
+        double ms = elapsed.count() / benchRuns;
+        totalMs += ms;
+        llvm::outs() << "  " << g.interface.name << ": "
+                     << llvm::format("%.3f", ms) << " ms/run ("
+                     << g.interface.ops.size() << " op(s), first "
+                     << g.interface.ops.front()->getName() << ")\n";
+      }
     } catch (const Halide::Error &e) {
       llvm::outs() << "FAIL: " << g.interface.name << ": Halide error: "
                    << e.what() << "\n";
@@ -361,6 +382,9 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
       computed[out.value] = std::move(got);
     }
   }
+  if (benchRuns > 0)
+    llvm::outs() << "time: " << llvm::format("%.3f", totalMs)
+                 << " ms/run in all pipelines\n";
   llvm::outs() << (ok ? "PASS" : "FAIL") << ": @" << func.getName() << " ("
                << groups->size() << " pipeline(s))\n";
   return ok;

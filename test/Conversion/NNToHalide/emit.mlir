@@ -17,16 +17,16 @@ func.func @linear(%x: tensor<?x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -
   return %2 : tensor<?x5xf32>
 }
 
-// OP-LABEL: pipeline linear_g0(arg0: ?x6xfloat32, arg1: 6x5xfloat32) -> (val0: ?x5xfloat32) {
+// OP-LABEL: pipeline linear_g0(arg0: ?x6xfloat32, arg1: 6x5xfloat32) -> (val0: ?x5xfloat32 {?0 = arg0.0}) {
 // OP:         val0(i1, i0) = 0.000000f  // matmul, nn.matmul
 // OP-NEXT:    val0(i1, i0) = ((float32)val0(i1, i0) + ((float32)arg0_in(rk$x, i0)*(float32)arg1_in(i1, rk$x)))  // over rk$x in [0, 6)
 // OP:         return val0
-// OP-LABEL: pipeline linear_g1(val0: ?x5xfloat32, arg2: 5xfloat32) -> (val1: ?x5xfloat32) {
+// OP-LABEL: pipeline linear_g1(val0: ?x5xfloat32, arg2: 5xfloat32) -> (val1: ?x5xfloat32 {?0 = val0.0}) {
 // OP:         val1(i1, i0) = ((float32)val0_in(i1, i0) + (float32)arg2_in(i1))  // elementwise, nn.add
-// OP-LABEL: pipeline linear_g2(val1: ?x5xfloat32) -> (val2: ?x5xfloat32) {
+// OP-LABEL: pipeline linear_g2(val1: ?x5xfloat32) -> (val2: ?x5xfloat32 {?0 = val1.0}) {
 // OP:         val2(i1, i0) = max((float32)val1_in(i1, i0), 0.000000f)  // elementwise, nn.relu
 
-// FN-LABEL: pipeline linear_g0(arg0: ?x6xfloat32, arg1: 6x5xfloat32, arg2: 5xfloat32) -> (val2: ?x5xfloat32) {
+// FN-LABEL: pipeline linear_g0(arg0: ?x6xfloat32, arg1: 6x5xfloat32, arg2: 5xfloat32) -> (val2: ?x5xfloat32 {?0 = arg0.0}) {
 // FN:         val1(i1, i0) = ((float32)val0(i1, i0) + (float32)arg2_in(i1))  // elementwise, nn.add
 // FN:         val2(i1, i0) = max((float32)val1(i1, i0), 0.000000f)  // elementwise, nn.relu
 // FN-NOT:     pipeline

@@ -290,10 +290,3 @@ LogicalResult hl::lowerLinalgOp(Operation *op, GroupBuilder &b,
         return failure();
       });
 }
-
-// Layers (batch norm, dropout) live with their families; nothing else yet.
-LogicalResult hl::lowerLayerOp(Operation *op, GroupBuilder &b,
-                                   bool &handled) {
-  handled = false;
-  return failure();
-}

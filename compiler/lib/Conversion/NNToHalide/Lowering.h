@@ -123,9 +123,14 @@ Halide::Type halideElementType(mlir::Type elementType);
 // The algorithms, one entry point per op family
 //===----------------------------------------------------------------------===//
 
-/// Each returns success when it lowered `op`, failure with a diagnostic
-/// when it recognised but could not lower it, and std::nullopt-like
-/// "not mine" through the bool `handled`.
+/// Each sets `handled` when `op` belongs to its family and then returns
+/// success, or failure after emitting a diagnostic at `op`; with `handled`
+/// false the op is not the family's. Elementwise.cpp: constants, arithmetic,
+/// activations and their gradients, random ops, inference batch norm.
+/// Shape.cpp: reshape, transpose, concat, slice(+grad), broadcasts, count.
+/// Reductions.cpp: sum/mean/max(+grad), sum_to, softmax, training batch norm
+/// (+grad). Losses.cpp: the losses and their gradients. Linalg.cpp: matmul,
+/// conv2d(+grads), pooling(+grads).
 mlir::LogicalResult lowerElementwiseOp(mlir::Operation *op, GroupBuilder &b,
                                        bool &handled);
 mlir::LogicalResult lowerShapeOp(mlir::Operation *op, GroupBuilder &b,
@@ -136,8 +141,6 @@ mlir::LogicalResult lowerLossOp(mlir::Operation *op, GroupBuilder &b,
                                 bool &handled);
 mlir::LogicalResult lowerLinalgOp(mlir::Operation *op, GroupBuilder &b,
                                   bool &handled);
-mlir::LogicalResult lowerLayerOp(mlir::Operation *op, GroupBuilder &b,
-                                 bool &handled);
 
 //===----------------------------------------------------------------------===//
 // The schedule module

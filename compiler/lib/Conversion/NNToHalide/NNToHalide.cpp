@@ -155,9 +155,16 @@ llvm::DenseMap<Value, std::string> nameValues(func::FuncOp func) {
 LogicalResult lowerOp(Operation *op, GroupBuilder &b) {
   using Lowerer = LogicalResult (*)(Operation *, GroupBuilder &, bool &);
   for (Lowerer lower : {lowerElementwiseOp, lowerShapeOp, lowerReductionOp,
-                        lowerLossOp, lowerLinalgOp, lowerLayerOp}) {
+                        lowerLossOp, lowerLinalgOp}) {
     bool handled = false;
-    LogicalResult result = lower(op, b, handled);
+    LogicalResult result = failure();
+    try {
+      result = lower(op, b, handled);
+    } catch (const Halide::Error &e) {
+      return op->emitError() << "nn-to-halide: Halide rejected the lowering "
+                                "of '"
+                             << op->getName() << "': " << e.what();
+    }
     if (handled)
       return result;
   }
@@ -263,8 +270,13 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
     }
   if (g.outputFuncs.empty())
     return g; // nothing escapes: the caller drops the group
-  g.pipeline = Halide::Pipeline(g.outputFuncs);
-  scheduleGroup(g);
+  try {
+    g.pipeline = Halide::Pipeline(g.outputFuncs);
+    scheduleGroup(g);
+  } catch (const Halide::Error &e) {
+    return func.emitError() << "nn-to-halide: Halide rejected group "
+                            << g.interface.name << ": " << e.what();
+  }
   return g;
 }
 
@@ -354,14 +366,29 @@ const char *kindName(FuncKind kind) {
   return "?";
 }
 
-std::string tensorSignature(const TensorInterface &t) {
+/// `name: 4x?xfloat32`, with where each dynamic output extent comes from
+/// (`{?1 = arg0.0}`: dimension 1 has the extent of dimension 0 of arg0).
+std::string tensorSignature(const TensorInterface &t,
+                            llvm::ArrayRef<TensorInterface> inputs = {}) {
   std::string s = t.name + ": ";
   for (int64_t d : t.shape)
     s += (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d)) +
          "x";
   std::ostringstream type;
   type << t.halideType;
-  return s + type.str();
+  s += type.str();
+  std::string sources;
+  for (size_t d = 0; d < t.dimSources.size(); ++d) {
+    if (!ShapedType::isDynamic(t.shape[d]))
+      continue;
+    const DimSource &src = t.dimSources[d];
+    sources += (sources.empty() ? "" : ", ") + std::string("?") +
+               std::to_string(d) + " = " +
+               (src.input >= 0 ? inputs[src.input].name + "." +
+                                     std::to_string(src.dim)
+                               : std::string("computed"));
+  }
+  return sources.empty() ? s : s + " {" + sources + "}";
 }
 
 template <typename T> std::string joined(const std::vector<T> &items) {
@@ -383,7 +410,8 @@ void dlc::nn::printHalide(llvm::ArrayRef<HalideGroup> groups,
       os << (i ? ", " : "") << tensorSignature(g.interface.inputs[i]);
     os << ") -> (";
     for (size_t i = 0; i < g.interface.outputs.size(); ++i)
-      os << (i ? ", " : "") << tensorSignature(g.interface.outputs[i]);
+      os << (i ? ", " : "")
+         << tensorSignature(g.interface.outputs[i], g.interface.inputs);
     os << ") {\n";
     for (const FuncInfo &info : g.funcs) {
       const Func &f = info.func;

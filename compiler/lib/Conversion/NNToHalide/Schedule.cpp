@@ -7,7 +7,13 @@
 // Rules, per kind:
 //  - Input wrappers and elementwise Funcs that do not leave the group are
 //    inlined into their consumers (Halide's default): a chain of pointwise
-//    ops becomes one loop body, no intermediate tensor is stored.
+//    ops becomes one loop body, no intermediate tensor is stored. Two
+//    exceptions are stored (computed at root) instead: an elementwise Func
+//    read by a matmul, convolution or window op (which reads each element
+//    K times: recomputing the chain per read costs more than one store and
+//    K contiguous loads; a transpose feeding a matmul becomes a dense copy
+//    instead of strided gathers in the vector loop), and one whose values
+//    reach two or more stored Funcs (each would recompute the chain).
 //  - Everything else is computed at root (it is reused by its consumers, or
 //    a reduction whose recomputation per consumer point would multiply the
 //    work by the reduction size).
@@ -31,6 +37,7 @@
 
 #include "Lowering.h"
 
+#include <map>
 #include <set>
 
 using namespace dlc::nn;
@@ -129,12 +136,61 @@ void scheduleConv(Halide::Func f, const std::string &opName) {
       .parallel(c);
 }
 
+/// Decides which elementwise Funcs are stored rather than inlined (see the
+/// file comment), visiting consumers before producers.
+std::set<std::string> storedElementwise(const HalideGroup &group,
+                                        const std::set<std::string> &outputs) {
+  std::map<std::string, const FuncInfo *> byName;
+  std::map<std::string, std::vector<std::string>> consumers;
+  for (const FuncInfo &info : group.funcs) {
+    byName[info.func.name()] = &info;
+    for (const auto &[callee, function] :
+         Halide::Internal::find_direct_calls(info.func.function()))
+      if (callee != info.func.name())
+        consumers[callee].push_back(info.func.name());
+  }
+  std::set<std::string> stored = outputs;
+  for (const FuncInfo &info : group.funcs)
+    if (info.kind != FuncKind::Elementwise && info.kind != FuncKind::Input)
+      stored.insert(info.func.name());
+  // The stored Funcs each inlined Func's values reach.
+  std::map<std::string, std::set<std::string>> reaches;
+  std::set<std::string> result;
+  for (auto it = group.funcs.rbegin(); it != group.funcs.rend(); ++it) {
+    const std::string &name = it->func.name();
+    if (stored.count(name) || it->kind != FuncKind::Elementwise)
+      continue;
+    std::set<std::string> targets;
+    bool feedsContraction = false;
+    for (const std::string &c : consumers[name]) {
+      if (stored.count(c)) {
+        targets.insert(c);
+        auto info = byName.find(c);
+        feedsContraction |= info != byName.end() &&
+                            (info->second->kind == FuncKind::Matmul ||
+                             info->second->kind == FuncKind::Conv ||
+                             info->second->kind == FuncKind::Window);
+      } else {
+        targets.insert(reaches[c].begin(), reaches[c].end());
+      }
+    }
+    if (feedsContraction || targets.size() >= 2) {
+      stored.insert(name);
+      result.insert(name);
+    } else {
+      reaches[name] = std::move(targets);
+    }
+  }
+  return result;
+}
+
 } // namespace
 
 void hl::scheduleGroup(HalideGroup &group) {
   std::set<std::string> outputs;
   for (const Halide::Func &f : group.outputFuncs)
     outputs.insert(f.name());
+  std::set<std::string> stored = storedElementwise(group, outputs);
   for (FuncInfo &info : group.funcs) {
     Halide::Func f = info.func;
     bool isOutput = outputs.count(f.name());
@@ -142,9 +198,12 @@ void hl::scheduleGroup(HalideGroup &group) {
     case FuncKind::Input:
       break;
     case FuncKind::Elementwise:
-      // Inlined unless it leaves the group (outputs are always stored).
-      if (isOutput)
+      // Inlined unless it leaves the group (outputs are always stored) or
+      // inlining would recompute it (see storedElementwise).
+      if (isOutput || stored.count(f.name())) {
+        f.compute_root();
         schedulePure(f);
+      }
       break;
     case FuncKind::Reduction:
     case FuncKind::Window:
