@@ -44,8 +44,9 @@ static cl::opt<std::string> inputFilename(cl::Positional,
 static cl::list<std::string>
     funcNames("func", cl::desc("Function to check (repeatable; default: all)"));
 static cl::opt<std::string>
-    groupsOption("groups", cl::desc("Grouping: op (one group per op) or "
-                                    "function (one group)"),
+    groupsOption("groups",
+                 cl::desc("Grouping: op (one group per op) or "
+                          "function (one group)"),
                  cl::init("op"));
 static cl::opt<bool> withGrad("grad",
                               cl::desc("Also check the gradient function "
@@ -104,13 +105,14 @@ static cl::opt<bool> fanInScaling(
              "weight, I*KH*KW of an OIHW one) so that deep models do not "
              "saturate"),
     cl::init(true));
-static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance per element"),
-                            cl::init(1e-4));
-static cl::opt<double>
-    absTolerance("atol",
-         cl::desc("Absolute tolerance per element, relative to the largest "
-                  "magnitude of the reference tensor"),
-         cl::init(1e-5));
+static cl::opt<double> relTolerance("rtol",
+                                    cl::desc("Relative tolerance per element"),
+                                    cl::init(1e-4));
+static cl::opt<double> absTolerance(
+    "atol",
+    cl::desc("Absolute tolerance per element, relative to the largest "
+             "magnitude of the reference tensor"),
+    cl::init(1e-5));
 static cl::opt<double>
     absFloor("atol-floor",
              cl::desc("Absolute tolerance per element relative to the "
@@ -210,8 +212,9 @@ func::FuncOp buildProbe(func::FuncOp func) {
   rb.create<func::ReturnOp>(ret->getLoc(), values);
   ret->erase();
   probe->removeAttr("res_attrs");
-  probe.setFunctionType(FunctionType::get(
-      func.getContext(), probe.getArgumentTypes(), ValueRange(values).getTypes()));
+  probe.setFunctionType(FunctionType::get(func.getContext(),
+                                          probe.getArgumentTypes(),
+                                          ValueRange(values).getTypes()));
   return probe;
 }
 
@@ -239,8 +242,8 @@ Tensor fromBuffer(const Halide::Buffer<> &buffer,
     if (buffer.type() == Halide::Float(32))
       t.data[i] = static_cast<const float *>(buffer.data())[i];
     else
-      t.data[i] = static_cast<double>(
-          static_cast<const int64_t *>(buffer.data())[i]);
+      t.data[i] =
+          static_cast<double>(static_cast<const int64_t *>(buffer.data())[i]);
   }
   return t;
 }
@@ -275,7 +278,7 @@ Comparison compare(const Tensor &got, const Tensor &ref, double inputScale) {
     if (r != 0)
       c.maxRelative = std::max(c.maxRelative, err / std::abs(r));
     if (!(err <= relTolerance * std::abs(r) +
-                  std::max(absTolerance * scale, absFloor * inputScale))) {
+                     std::max(absTolerance * scale, absFloor * inputScale))) {
       if (c.failures++ == 0)
         c.firstFailure = i;
     }
@@ -285,8 +288,8 @@ Comparison compare(const Tensor &got, const Tensor &ref, double inputScale) {
 
 /// Lowers, runs and checks one function. Returns false on any failure.
 bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
-  llvm::outs() << "function @" << func.getName() << " (groups="
-               << groupsOption << (chain ? ", chained" : "") << ")\n";
+  llvm::outs() << "function @" << func.getName() << " (groups=" << groupsOption
+               << (chain ? ", chained" : "") << ")\n";
   std::vector<Tensor> args = randomArguments(func);
 
   // The oracle's value of every argument and op result.
@@ -318,8 +321,7 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
     llvm::DenseMap<Value, Tensor> &source = chain ? computed : reference;
     std::vector<std::vector<int64_t>> inputShapes;
     double inputScale = 0;
-    for (auto [param, in] :
-         llvm::zip(g.inputParams, g.interface.inputs)) {
+    for (auto [param, in] : llvm::zip(g.inputParams, g.interface.inputs)) {
       const Tensor &t = source[in.value];
       inputShapes.push_back(t.shape);
       if (isa<FloatType>(in.elementType))
@@ -337,9 +339,9 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
                      << reference[out.value].shapeString() << "\n";
         return false;
       }
-      outputs.push_back(Halide::Buffer<>(
-          out.halideType,
-          std::vector<int>(expected.rbegin(), expected.rend())));
+      outputs.push_back(
+          Halide::Buffer<>(out.halideType, std::vector<int>(expected.rbegin(),
+                                                            expected.rend())));
     }
     try {
       Halide::Realization realization(outputs);
@@ -358,8 +360,8 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
                      << g.interface.ops.front()->getName() << ")\n";
       }
     } catch (const Halide::Error &e) {
-      llvm::outs() << "FAIL: " << g.interface.name << ": Halide error: "
-                   << e.what() << "\n";
+      llvm::outs() << "FAIL: " << g.interface.name
+                   << ": Halide error: " << e.what() << "\n";
       return false;
     }
     for (auto [i, out] : llvm::enumerate(g.interface.outputs)) {
@@ -462,8 +464,8 @@ int main(int argc, char **argv) {
     std::string message;
     if (emit == "halide")
       printHalide(all, llvm::outs());
-    else if (emit == "stmt" && failed(printStmt(all, llvm::outs(), &message,
-                                                  target))) {
+    else if (emit == "stmt" &&
+             failed(printStmt(all, llvm::outs(), &message, target))) {
       llvm::errs() << "dlc-halide-check: " << message << "\n";
       return 1;
     }

@@ -51,7 +51,9 @@ LogicalResult binary(Operation *op, GroupBuilder &b,
   return success();
 }
 
-Expr u64(uint64_t v) { return Halide::Internal::make_const(Halide::UInt(64), v); }
+Expr u64(uint64_t v) {
+  return Halide::Internal::make_const(Halide::UInt(64), v);
+}
 
 /// SplitMix64 finaliser (Random.h's mix64) on UInt(64); unsigned
 /// multiplication wraps in Halide as in C++.
@@ -63,9 +65,9 @@ Expr mix64(Expr z) {
 
 /// Random.h's uniform(seed, index) in double: bit-exact with the evaluator.
 Expr uniform01(const Expr &seed, const Expr &index) {
-  Expr bits = mix64(mix64(seed + u64(0x9e3779b97f4a7c15ULL)) ^
-                    (index * u64(0x9e3779b97f4a7c15ULL) +
-                     u64(0x632be59bd9b4e019ULL)));
+  Expr bits =
+      mix64(mix64(seed + u64(0x9e3779b97f4a7c15ULL)) ^
+            (index * u64(0x9e3779b97f4a7c15ULL) + u64(0x632be59bd9b4e019ULL)));
   return cast<double>(bits >> u64(11)) * Expr(0x1.0p-53);
 }
 
@@ -165,7 +167,7 @@ std::vector<Expr> hl::broadcastShape(const HTensor &a, const HTensor &b) {
 }
 
 LogicalResult hl::lowerElementwiseOp(Operation *op, GroupBuilder &b,
-                                         bool &handled) {
+                                     bool &handled) {
   handled = true;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<ConstantOp>([&](ConstantOp c) { return lowerConstant(c, b); })
@@ -184,9 +186,8 @@ LogicalResult hl::lowerElementwiseOp(Operation *op, GroupBuilder &b,
       .Case<DivOp>([&](Operation *o) {
         return binary(o, b, [](Expr x, Expr y) { return x / y; });
       })
-      .Case<NegOp>([&](Operation *o) {
-        return unary(o, b, [](Expr x) { return -x; });
-      })
+      .Case<NegOp>(
+          [&](Operation *o) { return unary(o, b, [](Expr x) { return -x; }); })
       .Case<ExpOp>([&](Operation *o) {
         return unary(o, b, [](Expr x) { return Halide::exp(x); });
       })
@@ -231,9 +232,8 @@ LogicalResult hl::lowerElementwiseOp(Operation *op, GroupBuilder &b,
                      [s](Expr x) { return select(x > 0, x, f32(s) * x); });
       })
       .Case<SigmoidOp>([&](Operation *o) {
-        return unary(o, b, [](Expr x) {
-          return f32(1) / (f32(1) + Halide::exp(-x));
-        });
+        return unary(
+            o, b, [](Expr x) { return f32(1) / (f32(1) + Halide::exp(-x)); });
       })
       .Case<TanhOp>([&](Operation *o) {
         return unary(o, b, [](Expr x) { return Halide::tanh(x); });
@@ -245,9 +245,8 @@ LogicalResult hl::lowerElementwiseOp(Operation *op, GroupBuilder &b,
       })
       .Case<ReluGradOp>([&](ReluGradOp o) {
         double s = o.getSlope().convertToDouble();
-        return binary(o, b, [s](Expr g, Expr x) {
-          return select(x > 0, g, f32(s) * g);
-        });
+        return binary(
+            o, b, [s](Expr g, Expr x) { return select(x > 0, g, f32(s) * g); });
       })
       .Case<GeluGradOp>([&](GeluGradOp o) {
         return binary(o, b, [](Expr g, Expr x) {

@@ -74,10 +74,10 @@ Expr windowOutput(const Expr &in, const Expr &kernel, const Axis &a) {
 Expr padded(const HTensor &t, const Expr &n, const Expr &c, const Expr &y,
             const Expr &x, const Expr &outside) {
   Expr inside = y >= 0 && y < t.shape[2] && x >= 0 && x < t.shape[3];
-  return select(inside,
-                t({n, c, clamp(y, 0, t.shape[2] - 1),
-                   clamp(x, 0, t.shape[3] - 1)}),
-                outside);
+  return select(
+      inside,
+      t({n, c, clamp(y, 0, t.shape[2] - 1), clamp(x, 0, t.shape[3] - 1)}),
+      outside);
 }
 
 /// The (stride, padding, dilation) of the two spatial dimensions.
@@ -106,12 +106,9 @@ LogicalResult lowerConv2D(Conv2DOp o, GroupBuilder &b) {
     init = b.get(o.getBias())({oc});
   at(f, {n, oc, oy, ox}) = init;
   at(f, {n, oc, oy, ox}) +=
-      w({oc, r.z, r.y, r.x}) * padded(x, n, ic,
-                                      oy * ay.stride - ay.padding +
-                                          r.y * ay.dilation,
-                                      ox * ax.stride - ax.padding +
-                                          r.x * ax.dilation,
-                                      f32(0));
+      w({oc, r.z, r.y, r.x}) *
+      padded(x, n, ic, oy * ay.stride - ay.padding + r.y * ay.dilation,
+             ox * ax.stride - ax.padding + r.x * ax.dilation, f32(0));
   b.set(o.getResult(), f, shape);
   return success();
 }
@@ -166,7 +163,8 @@ struct Pool {
 };
 
 template <typename PoolOp> Pool poolOf(PoolOp o) {
-  return {(int)o.getKernel()[0], (int)o.getKernel()[1],
+  return {(int)o.getKernel()[0],
+          (int)o.getKernel()[1],
           {(int)o.getStride()[0], (int)o.getPadding()[0], 1},
           {(int)o.getStride()[1], (int)o.getPadding()[1], 1}};
 }
@@ -179,10 +177,10 @@ Func windowMax(Operation *op, GroupBuilder &b, const HTensor &x,
   Func mx = b.newFunc(op, "window_max", FuncKind::Window);
   Expr minusInf = f32(-std::numeric_limits<float>::infinity());
   at(mx, {n, c, oy, ox}) = minusInf;
-  at(mx, {n, c, oy, ox}) = Halide::max(
-      at(mx, {n, c, oy, ox}),
-      padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
-             ox * p.x.stride - p.x.padding + r.x, minusInf));
+  at(mx, {n, c, oy, ox}) =
+      Halide::max(at(mx, {n, c, oy, ox}),
+                  padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
+                         ox * p.x.stride - p.x.padding + r.x, minusInf));
   return mx;
 }
 
@@ -200,10 +198,10 @@ LogicalResult lowerPool(Operation *op, const Pool &p, bool isMax,
     Func f = b.newResultFunc(op, result, FuncKind::Window);
     Expr minusInf = f32(-std::numeric_limits<float>::infinity());
     at(f, {n, c, oy, ox}) = minusInf;
-    at(f, {n, c, oy, ox}) = Halide::max(
-        at(f, {n, c, oy, ox}),
-        padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
-               ox * p.x.stride - p.x.padding + r.x, minusInf));
+    at(f, {n, c, oy, ox}) =
+        Halide::max(at(f, {n, c, oy, ox}),
+                    padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
+                           ox * p.x.stride - p.x.padding + r.x, minusInf));
     b.set(result, f, shape);
     return success();
   }
@@ -211,9 +209,8 @@ LogicalResult lowerPool(Operation *op, const Pool &p, bool isMax,
   Halide::RDom r(0, p.kw, 0, p.kh, "rw");
   Func f = b.newResultFunc(op, result, FuncKind::Window);
   at(f, {n, c, oy, ox}) = f32(0);
-  at(f, {n, c, oy, ox}) +=
-      padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
-             ox * p.x.stride - p.x.padding + r.x, f32(0));
+  at(f, {n, c, oy, ox}) += padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
+                                  ox * p.x.stride - p.x.padding + r.x, f32(0));
   at(f, {n, c, oy, ox}) = at(f, {n, c, oy, ox}) * f32(1.0 / (p.kh * p.kw));
   b.set(result, f, shape);
   return success();
@@ -253,10 +250,10 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
                 ox * p.x.stride - p.x.padding + t.x >= 0 &&
                 ox * p.x.stride - p.x.padding + t.x < x.shape[3];
   at(first, {n, c, oy, ox}) = none;
-  at(first, {n, c, oy, ox}) = Halide::min(
-      at(first, {n, c, oy, ox}),
-      select(inside && tapValue == at(mx, {n, c, oy, ox}), t.y * p.kw + t.x,
-             none));
+  at(first, {n, c, oy, ox}) =
+      Halide::min(at(first, {n, c, oy, ox}),
+                  select(inside && tapValue == at(mx, {n, c, oy, ox}),
+                         t.y * p.kw + t.x, none));
   at(f, {n, c, iy, ix}) +=
       select(hit && at(first, {n, c, cy, cx}) == r.y * p.kw + r.x,
              g({n, c, cy, cx}), f32(0));
@@ -266,8 +263,7 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
 
 } // namespace
 
-LogicalResult hl::lowerLinalgOp(Operation *op, GroupBuilder &b,
-                                    bool &handled) {
+LogicalResult hl::lowerLinalgOp(Operation *op, GroupBuilder &b, bool &handled) {
   handled = true;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<MatmulOp>([&](MatmulOp o) { return lowerMatmul(o, b); })
@@ -280,8 +276,9 @@ LogicalResult hl::lowerLinalgOp(Operation *op, GroupBuilder &b,
           [&](MaxPool2DOp o) { return lowerPool(o, poolOf(o), true, b); })
       .Case<AvgPool2DOp>(
           [&](AvgPool2DOp o) { return lowerPool(o, poolOf(o), false, b); })
-      .Case<MaxPool2DGradOp>(
-          [&](MaxPool2DGradOp o) { return lowerPoolGrad(o, poolOf(o), true, b); })
+      .Case<MaxPool2DGradOp>([&](MaxPool2DGradOp o) {
+        return lowerPoolGrad(o, poolOf(o), true, b);
+      })
       .Case<AvgPool2DGradOp>([&](AvgPool2DGradOp o) {
         return lowerPoolGrad(o, poolOf(o), false, b);
       })

@@ -162,21 +162,18 @@ LogicalResult lowerNLL(Operation *op, Value logp, Value labels, Value weight,
 
 } // namespace
 
-LogicalResult hl::lowerLossOp(Operation *op, GroupBuilder &b,
-                                  bool &handled) {
+LogicalResult hl::lowerLossOp(Operation *op, GroupBuilder &b, bool &handled) {
   handled = true;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<MSEOp, L1Op, BCEOp, BCEWithLogitsOp>(
           [&](Operation *o) { return lowerPairwise(o, b); })
       .Case<CrossEntropyOp>([&](CrossEntropyOp o) {
-        return lowerCrossEntropy(o, o.getLogits(), o.getLabels(),
-                                 o.getWeight(),
+        return lowerCrossEntropy(o, o.getLogits(), o.getLabels(), o.getWeight(),
                                  o.getLabelSmoothing().convertToDouble(),
                                  Value(), b);
       })
       .Case<CrossEntropyGradOp>([&](CrossEntropyGradOp o) {
-        return lowerCrossEntropy(o, o.getLogits(), o.getLabels(),
-                                 o.getWeight(),
+        return lowerCrossEntropy(o, o.getLogits(), o.getLabels(), o.getWeight(),
                                  o.getLabelSmoothing().convertToDouble(),
                                  o.getGrad(), b);
       })

@@ -1,4 +1,4 @@
-//===- Lowering.h - Internals shared by the nn-to-halide algorithms -*- C++ -*-===//
+//===- Lowering.h - Internals of the nn-to-halide algorithms ----*- C++ -*-===//
 //
 // The pieces the per-family algorithm files share: the tensor value of a
 // group (a Func plus its row-major extents), the one helper that reverses

@@ -1,4 +1,5 @@
 //===- NNToHalide.cpp - Groups of nn ops to Halide pipelines ---------------===//
+//---------------===//
 //
 // The driver of nn-to-halide: forms groups, computes each group's live-in
 // and live-out tensors, binds live-ins to ImageParams, hands each op to the
@@ -97,8 +98,7 @@ void GroupBuilder::set(Value v, Func func, std::vector<Expr> shape) {
   values[v] = std::move(t);
 }
 
-Func GroupBuilder::newFunc(Operation *op, llvm::StringRef stem,
-                           FuncKind kind) {
+Func GroupBuilder::newFunc(Operation *op, llvm::StringRef stem, FuncKind kind) {
   Func f(stem.str() + "_" + std::to_string(counter++));
   funcs.push_back({f, kind, op ? op->getName().getStringRef().str() : ""});
   return f;
@@ -106,8 +106,7 @@ Func GroupBuilder::newFunc(Operation *op, llvm::StringRef stem,
 
 Func GroupBuilder::newResultFunc(Operation *op, Value v, FuncKind kind) {
   auto it = names.find(v);
-  Func f(it != names.end() ? it->second
-                           : "t_" + std::to_string(counter++));
+  Func f(it != names.end() ? it->second : "t_" + std::to_string(counter++));
   funcs.push_back({f, kind, op->getName().getStringRef().str()});
   return f;
 }
@@ -206,9 +205,9 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
         at = *v.getUsers().begin();
       if (!at)
         at = func;
-      return at->emitError() << "nn-to-halide: unsupported tensor type "
-                             << v.getType()
-                             << " (f32 floats, i32 and i64 integers)";
+      return at->emitError()
+             << "nn-to-halide: unsupported tensor type " << v.getType()
+             << " (f32 floats, i32 and i64 integers)";
     }
     TensorInterface t;
     t.name = names.lookup(v);
@@ -250,9 +249,8 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
   // Live-outs: results used outside the group, in definition order.
   for (Operation *op : group.ops)
     for (Value r : op->getResults()) {
-      bool escapes = llvm::any_of(r.getUsers(), [&](Operation *user) {
-        return !members.count(user);
-      });
+      bool escapes = llvm::any_of(
+          r.getUsers(), [&](Operation *user) { return !members.count(user); });
       if (!escapes)
         continue;
       FailureOr<TensorInterface> t = describe(r);
@@ -302,8 +300,8 @@ std::vector<std::vector<int64_t>> HalideGroup::outputShapes(
   for (const std::vector<Expr> &extents : outputExtents) {
     std::vector<int64_t> shape;
     for (const Expr &e : extents) {
-      Expr folded = Halide::Internal::simplify(
-          Halide::Internal::substitute(bindings, e));
+      Expr folded =
+          Halide::Internal::simplify(Halide::Internal::substitute(bindings, e));
       const int64_t *c = Halide::Internal::as_const_int(folded);
       if (!c)
         return {};
@@ -372,8 +370,8 @@ std::string tensorSignature(const TensorInterface &t,
                             llvm::ArrayRef<TensorInterface> inputs = {}) {
   std::string s = t.name + ": ";
   for (int64_t d : t.shape)
-    s += (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d)) +
-         "x";
+    s +=
+        (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d)) + "x";
   std::ostringstream type;
   type << t.halideType;
   s += type.str();
@@ -382,11 +380,11 @@ std::string tensorSignature(const TensorInterface &t,
     if (!ShapedType::isDynamic(t.shape[d]))
       continue;
     const DimSource &src = t.dimSources[d];
-    sources += (sources.empty() ? "" : ", ") + std::string("?") +
-               std::to_string(d) + " = " +
-               (src.input >= 0 ? inputs[src.input].name + "." +
-                                     std::to_string(src.dim)
-                               : std::string("computed"));
+    sources +=
+        (sources.empty() ? "" : ", ") + std::string("?") + std::to_string(d) +
+        " = " +
+        (src.input >= 0 ? inputs[src.input].name + "." + std::to_string(src.dim)
+                        : std::string("computed"));
   }
   return sources.empty() ? s : s + " {" + sources + "}";
 }
@@ -438,7 +436,7 @@ void dlc::nn::printHalide(llvm::ArrayRef<HalideGroup> groups,
         os << upd.str() << "\n";
       }
     }
-    os << "  return " ;
+    os << "  return ";
     for (size_t i = 0; i < g.outputFuncs.size(); ++i)
       os << (i ? ", " : "") << g.outputFuncs[i].name();
     os << "\n}\n\n";
@@ -473,7 +471,8 @@ LogicalResult dlc::nn::printStmt(llvm::ArrayRef<HalideGroup> groups,
     try {
       // Through a module (as compile_to_lowered_stmt does) so that the
       // function carries the group's name.
-      Halide::Pipeline pipeline = g.pipeline; // a handle; compiling is not const
+      Halide::Pipeline pipeline =
+          g.pipeline; // a handle; compiling is not const
       Halide::Module module =
           pipeline.compile_to_module(g.arguments(), g.interface.name, *t);
       module.compile({{Halide::OutputFileType::stmt, path.str().str()}});

@@ -214,7 +214,8 @@ LogicalResult lowerSoftmax(Operation *op, int64_t axis, bool logForm,
 /// Batch statistics of an NC or NCHW tensor: the reduction plan over every
 /// dimension but the channel (1).
 ReducePlan planChannelReduce(const HTensor &x) {
-  return planReduce(x, [](int64_t d) { return d != 1; }, false, "r");
+  return planReduce(
+      x, [](int64_t d) { return d != 1; }, false, "r");
 }
 
 LogicalResult lowerBatchNormTrain(BatchNormTrainOp o, GroupBuilder &b) {
@@ -237,9 +238,9 @@ LogicalResult lowerBatchNormTrain(BatchNormTrainOp o, GroupBuilder &b) {
   Index v = pureVars(x.rank());
   Func y = b.newResultFunc(o, o.getY(), FuncKind::Elementwise);
   Index c = {v[1]};
-  at(y, v) = (x(v) - at(mean, c)) / Halide::sqrt(at(var, c) + f32(eps)) *
-                 gamma(c) +
-             beta(c);
+  at(y, v) =
+      (x(v) - at(mean, c)) / Halide::sqrt(at(var, c) + f32(eps)) * gamma(c) +
+      beta(c);
   b.set(o.getY(), y, x.shape);
   b.set(o.getMean(), mean, {x.shape[1]});
   b.set(o.getVar(), var, {x.shape[1]});
@@ -282,7 +283,7 @@ LogicalResult lowerBatchNormGrad(BatchNormGradOp o, GroupBuilder &b) {
 } // namespace
 
 LogicalResult hl::lowerReductionOp(Operation *op, GroupBuilder &b,
-                                       bool &handled) {
+                                   bool &handled) {
   handled = true;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<SumOp, MeanOp, MaxOp>([&](auto o) {
@@ -292,9 +293,8 @@ LogicalResult hl::lowerReductionOp(Operation *op, GroupBuilder &b,
       .Case<SumToOp>([&](SumToOp o) { return lowerSumTo(o, b); })
       .Case<SoftmaxOp>(
           [&](SoftmaxOp o) { return lowerSoftmax(o, o.getAxis(), false, b); })
-      .Case<LogSoftmaxOp>([&](LogSoftmaxOp o) {
-        return lowerSoftmax(o, o.getAxis(), true, b);
-      })
+      .Case<LogSoftmaxOp>(
+          [&](LogSoftmaxOp o) { return lowerSoftmax(o, o.getAxis(), true, b); })
       .Case<BatchNormTrainOp>(
           [&](BatchNormTrainOp o) { return lowerBatchNormTrain(o, b); })
       .Case<BatchNormGradOp>(

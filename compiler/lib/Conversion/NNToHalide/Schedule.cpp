@@ -166,10 +166,10 @@ std::set<std::string> storedElementwise(const HalideGroup &group,
       if (stored.count(c)) {
         targets.insert(c);
         auto info = byName.find(c);
-        feedsContraction |= info != byName.end() &&
-                            (info->second->kind == FuncKind::Matmul ||
-                             info->second->kind == FuncKind::Conv ||
-                             info->second->kind == FuncKind::Window);
+        feedsContraction |=
+            info != byName.end() && (info->second->kind == FuncKind::Matmul ||
+                                     info->second->kind == FuncKind::Conv ||
+                                     info->second->kind == FuncKind::Window);
       } else {
         targets.insert(reaches[c].begin(), reaches[c].end());
       }

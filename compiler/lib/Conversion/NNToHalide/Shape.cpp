@@ -196,8 +196,7 @@ LogicalResult lowerCount(CountOp o, GroupBuilder &b) {
 
 } // namespace
 
-LogicalResult hl::lowerShapeOp(Operation *op, GroupBuilder &b,
-                                   bool &handled) {
+LogicalResult hl::lowerShapeOp(Operation *op, GroupBuilder &b, bool &handled) {
   handled = true;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<ReshapeOp>([&](ReshapeOp o) { return lowerReshape(o, b); })

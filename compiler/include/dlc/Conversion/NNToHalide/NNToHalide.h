@@ -1,4 +1,4 @@
-//===- NNToHalide.h - Lowering of nn functions to Halide pipelines -*- C++ -*-===//
+//===- NNToHalide.h - nn functions to Halide pipelines ----------*- C++ -*-===//
 //
 // The C++ API of nn-to-halide: a straight-line func.func of nn ops is cut
 // into groups of ops (today one group per op, or the whole function as one
@@ -157,8 +157,8 @@ mlir::FailureOr<std::vector<HalideGroup>>
 lowerGroupsToHalide(mlir::func::FuncOp func, llvm::ArrayRef<OpGroup> groups);
 
 /// formGroups + lowerGroupsToHalide.
-mlir::FailureOr<std::vector<HalideGroup>>
-lowerToHalide(mlir::func::FuncOp func, GroupingPolicy policy);
+mlir::FailureOr<std::vector<HalideGroup>> lowerToHalide(mlir::func::FuncOp func,
+                                                        GroupingPolicy policy);
 
 //===----------------------------------------------------------------------===//
 // Emit stages and AOT compilation
