@@ -1,5 +1,4 @@
-//===- NNToHalide.cpp - Groups of nn ops to Halide pipelines ---------------===//
-//---------------===//
+//===- NNToHalide.cpp - Groups of nn ops to Halide pipelines --------------===//
 //
 // The driver of nn-to-halide: forms groups, computes each group's live-in
 // and live-out tensors, binds live-ins to ImageParams, hands each op to the
