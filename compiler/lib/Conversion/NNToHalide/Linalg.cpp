@@ -70,14 +70,28 @@ Expr windowOutput(const Expr &in, const Expr &kernel, const Axis &a) {
       (in + 2 * a.padding - a.dilation * (kernel - 1) - 1) / a.stride + 1);
 }
 
-/// `t` (NCHW) at (n, c, y, x), `outside` where (y, x) is in the padding.
-Expr padded(const HTensor &t, const Expr &n, const Expr &c, const Expr &y,
-            const Expr &x, const Expr &outside) {
+/// `t` (NCHW) extended beyond its spatial extent with `outside`: an
+/// elementwise Func, which the schedule stores (with its halo) because a
+/// window op reads it, so that the contraction's inner loop does dense
+/// loads instead of clamped gathers and bounds selects.
+struct Padded {
+  Func func;
+  Expr operator()(const Expr &n, const Expr &c, const Expr &y,
+                  const Expr &x) const {
+    return at(func, {n, c, y, x});
+  }
+};
+
+Padded pad(Operation *op, GroupBuilder &b, const HTensor &t,
+           const Expr &outside) {
+  Halide::Var n("i0"), c("i1"), y("i2"), x("i3");
   Expr inside = y >= 0 && y < t.shape[2] && x >= 0 && x < t.shape[3];
-  return select(
+  Func f = b.newFunc(op, "padded", FuncKind::Elementwise);
+  at(f, {n, c, y, x}) = select(
       inside,
       t({n, c, clamp(y, 0, t.shape[2] - 1), clamp(x, 0, t.shape[3] - 1)}),
       outside);
+  return {f};
 }
 
 /// The (stride, padding, dilation) of the two spatial dimensions.
@@ -98,6 +112,7 @@ LogicalResult lowerConv2D(Conv2DOp o, GroupBuilder &b) {
                              windowOutput(x.shape[3], w.shape[3], ax)};
   Halide::Var n("i0"), oc("i1"), oy("i2"), ox("i3");
   // RDom order: kx innermost, then ky, then the input channel.
+  Padded xp = pad(o, b, x, f32(0));
   Halide::RDom r(0, w.shape[3], 0, w.shape[2], 0, cg, "r");
   Expr ic = (oc / og) * cg + r.z;
   Func f = b.newResultFunc(o, o.getResult(), FuncKind::Conv);
@@ -107,8 +122,8 @@ LogicalResult lowerConv2D(Conv2DOp o, GroupBuilder &b) {
   at(f, {n, oc, oy, ox}) = init;
   at(f, {n, oc, oy, ox}) +=
       w({oc, r.z, r.y, r.x}) *
-      padded(x, n, ic, oy * ay.stride - ay.padding + r.y * ay.dilation,
-             ox * ax.stride - ax.padding + r.x * ax.dilation, f32(0));
+      xp(n, ic, oy * ay.stride - ay.padding + r.y * ay.dilation,
+         ox * ax.stride - ax.padding + r.x * ax.dilation);
   b.set(o.getResult(), f, shape);
   return success();
 }
@@ -128,7 +143,8 @@ LogicalResult lowerConv2DGradInput(Conv2DGradInputOp o, GroupBuilder &b) {
   Expr tx = ix + ax.padding - r.x * ax.dilation;
   Expr hit = ty % ay.stride == 0 && tx % ax.stride == 0;
   Expr oc = (c / cg) * og + r.z;
-  Expr value = padded(g, n, oc, ty / ay.stride, tx / ax.stride, f32(0));
+  Padded gp = pad(o, b, g, f32(0));
+  Expr value = gp(n, oc, ty / ay.stride, tx / ax.stride);
   Func f = b.newResultFunc(o, o.getResult(), FuncKind::Conv);
   at(f, {n, c, iy, ix}) = f32(0);
   at(f, {n, c, iy, ix}) +=
@@ -146,9 +162,10 @@ LogicalResult lowerConv2DGradWeight(Conv2DGradWeightOp o, GroupBuilder &b) {
   Halide::Var oc("i0"), ic("i1"), ky("i2"), kx("i3");
   // dw[o, ic, ky, kx] = sum over the batch and the output positions.
   Halide::RDom r(0, g.shape[3], 0, g.shape[2], 0, g.shape[0], "r");
-  Expr xin = padded(x, r.z, (oc / og) * cg + ic,
-                    r.y * ay.stride - ay.padding + ky * ay.dilation,
-                    r.x * ax.stride - ax.padding + kx * ax.dilation, f32(0));
+  Padded xp = pad(o, b, x, f32(0));
+  Expr xin = xp(r.z, (oc / og) * cg + ic,
+                r.y * ay.stride - ay.padding + ky * ay.dilation,
+                r.x * ax.stride - ax.padding + kx * ax.dilation);
   Func f = b.newResultFunc(o, o.getResult(), FuncKind::Conv);
   at(f, {oc, ic, ky, kx}) = f32(0);
   at(f, {oc, ic, ky, kx}) += g({r.z, oc, r.y, r.x}) * xin;
@@ -176,11 +193,11 @@ Func windowMax(Operation *op, GroupBuilder &b, const HTensor &x,
   Halide::RDom r(0, p.kw, 0, p.kh, "rw");
   Func mx = b.newFunc(op, "window_max", FuncKind::Window);
   Expr minusInf = f32(-std::numeric_limits<float>::infinity());
+  Padded xp = pad(op, b, x, minusInf);
   at(mx, {n, c, oy, ox}) = minusInf;
-  at(mx, {n, c, oy, ox}) =
-      Halide::max(at(mx, {n, c, oy, ox}),
-                  padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
-                         ox * p.x.stride - p.x.padding + r.x, minusInf));
+  at(mx, {n, c, oy, ox}) = Halide::max(
+      at(mx, {n, c, oy, ox}), xp(n, c, oy * p.y.stride - p.y.padding + r.y,
+                                 ox * p.x.stride - p.x.padding + r.x));
   return mx;
 }
 
@@ -197,20 +214,21 @@ LogicalResult lowerPool(Operation *op, const Pool &p, bool isMax,
     Halide::RDom r(0, p.kw, 0, p.kh, "rw");
     Func f = b.newResultFunc(op, result, FuncKind::Window);
     Expr minusInf = f32(-std::numeric_limits<float>::infinity());
+    Padded xp = pad(op, b, x, minusInf);
     at(f, {n, c, oy, ox}) = minusInf;
-    at(f, {n, c, oy, ox}) =
-        Halide::max(at(f, {n, c, oy, ox}),
-                    padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
-                           ox * p.x.stride - p.x.padding + r.x, minusInf));
+    at(f, {n, c, oy, ox}) = Halide::max(
+        at(f, {n, c, oy, ox}), xp(n, c, oy * p.y.stride - p.y.padding + r.y,
+                                  ox * p.x.stride - p.x.padding + r.x));
     b.set(result, f, shape);
     return success();
   }
   // Average: padding counts as zero in the divisor kh * kw.
   Halide::RDom r(0, p.kw, 0, p.kh, "rw");
+  Padded xp = pad(op, b, x, f32(0));
   Func f = b.newResultFunc(op, result, FuncKind::Window);
   at(f, {n, c, oy, ox}) = f32(0);
-  at(f, {n, c, oy, ox}) += padded(x, n, c, oy * p.y.stride - p.y.padding + r.y,
-                                  ox * p.x.stride - p.x.padding + r.x, f32(0));
+  at(f, {n, c, oy, ox}) += xp(n, c, oy * p.y.stride - p.y.padding + r.y,
+                              ox * p.x.stride - p.x.padding + r.x);
   at(f, {n, c, oy, ox}) = at(f, {n, c, oy, ox}) * f32(1.0 / (p.kh * p.kw));
   b.set(result, f, shape);
   return success();
@@ -242,9 +260,9 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
   Func first = b.newFunc(op, "window_argmax", FuncKind::Window);
   Halide::RDom t(0, p.kw, 0, p.kh, "rt");
   int none = p.kh * p.kw;
-  Expr tapValue = padded(x, n, c, oy * p.y.stride - p.y.padding + t.y,
-                         ox * p.x.stride - p.x.padding + t.x,
-                         f32(-std::numeric_limits<float>::infinity()));
+  Padded xp = pad(op, b, x, f32(-std::numeric_limits<float>::infinity()));
+  Expr tapValue = xp(n, c, oy * p.y.stride - p.y.padding + t.y,
+                     ox * p.x.stride - p.x.padding + t.x);
   Expr inside = oy * p.y.stride - p.y.padding + t.y >= 0 &&
                 oy * p.y.stride - p.y.padding + t.y < x.shape[2] &&
                 ox * p.x.stride - p.x.padding + t.x >= 0 &&
