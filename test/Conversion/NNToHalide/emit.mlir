@@ -18,8 +18,9 @@ func.func @linear(%x: tensor<?x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -
 }
 
 // OP-LABEL: pipeline linear_g0(arg0: ?x6xfloat32, arg1: 6x5xfloat32) -> (val0: ?x5xfloat32 {?0 = arg0.0}) {
-// OP:         val0(i1, i0) = 0.000000f  // matmul, nn.matmul
-// OP-NEXT:    val0(i1, i0) = ((float32)val0(i1, i0) + ((float32)arg0_in(rk$x, i0)*(float32)arg1_in(i1, rk$x)))  // over rk$x in [0, 6)
+// OP:         matmul_acc_0(i1, i0) = 0.000000f  // matmul, nn.matmul
+// OP-NEXT:    matmul_acc_0(i1, i0) = ((float32)matmul_acc_0(i1, i0) + ((float32)arg0_in(rk$x, i0)*(float32)arg1_in(i1, rk$x)))  // over rk$x in [0, 6)
+// OP-NEXT:    val0(i1, i0) = (float32)matmul_acc_0(i1, i0)  // readout, nn.matmul
 // OP:         return val0
 // OP-LABEL: pipeline linear_g1(val0: ?x5xfloat32, arg2: 5xfloat32) -> (val1: ?x5xfloat32 {?0 = val0.0}) {
 // OP:         val1(i1, i0) = ((float32)val0_in(i1, i0) + (float32)arg2_in(i1))  // elementwise, nn.add
@@ -33,6 +34,7 @@ func.func @linear(%x: tensor<?x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -
 
 // STMT:       // group linear_g0
 // STMT:       module name=linear_g0
+// STMT:       produce matmul_acc_0 {
 // STMT:       ramp(
 // STMT:       external_plus_metadata func linear_g0 (arg0, arg1, arg2, val2)
 // STMT:       produce val0 {

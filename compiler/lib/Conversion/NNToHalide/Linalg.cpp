@@ -29,6 +29,17 @@ using Halide::cast;
 using Halide::clamp;
 using Halide::select;
 
+/// Binds `result` to a read-out of the accumulator `acc` (rank `rank`): the
+/// contraction's value, as a Func of its own so that the schedule can keep
+/// the accumulator of one output tile in registers.
+void readOut(Operation *op, Value result, GroupBuilder &b, const Func &acc,
+             std::vector<Expr> shape) {
+  Func f = b.newResultFunc(op, result, FuncKind::Readout);
+  Index v = pureVars(static_cast<int64_t>(shape.size()));
+  at(f, v) = at(acc, v);
+  b.set(result, f, std::move(shape));
+}
+
 LogicalResult lowerMatmul(MatmulOp o, GroupBuilder &b) {
   HTensor x = b.get(o.getLhs()), y = b.get(o.getRhs());
   int64_t rx = x.rank(), ry = y.rank();
@@ -52,10 +63,10 @@ LogicalResult lowerMatmul(MatmulOp o, GroupBuilder &b) {
   xi.push_back(r);
   yi.push_back(r);
   yi.push_back(v[batch + 1]);
-  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Matmul);
-  at(f, v) = f32(0);
-  at(f, v) += x(xi) * y(yi);
-  b.set(o.getResult(), f, shape);
+  Func acc = b.newFunc(o, "matmul_acc", FuncKind::Matmul);
+  at(acc, v) = f32(0);
+  at(acc, v) += x(xi) * y(yi);
+  readOut(o, o.getResult(), b, acc, shape);
   return success();
 }
 
@@ -115,16 +126,16 @@ LogicalResult lowerConv2D(Conv2DOp o, GroupBuilder &b) {
   Padded xp = pad(o, b, x, f32(0));
   Halide::RDom r(0, w.shape[3], 0, w.shape[2], 0, cg, "r");
   Expr ic = (oc / og) * cg + r.z;
-  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Conv);
+  Func acc = b.newFunc(o, "conv_acc", FuncKind::Conv);
   Expr init = f32(0);
   if (o.getBias())
     init = b.get(o.getBias())({oc});
-  at(f, {n, oc, oy, ox}) = init;
-  at(f, {n, oc, oy, ox}) +=
+  at(acc, {n, oc, oy, ox}) = init;
+  at(acc, {n, oc, oy, ox}) +=
       w({oc, r.z, r.y, r.x}) *
       xp(n, ic, oy * ay.stride - ay.padding + r.y * ay.dilation,
          ox * ax.stride - ax.padding + r.x * ax.dilation);
-  b.set(o.getResult(), f, shape);
+  readOut(o, o.getResult(), b, acc, shape);
   return success();
 }
 
@@ -145,11 +156,11 @@ LogicalResult lowerConv2DGradInput(Conv2DGradInputOp o, GroupBuilder &b) {
   Expr oc = (c / cg) * og + r.z;
   Padded gp = pad(o, b, g, f32(0));
   Expr value = gp(n, oc, ty / ay.stride, tx / ax.stride);
-  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Conv);
-  at(f, {n, c, iy, ix}) = f32(0);
-  at(f, {n, c, iy, ix}) +=
+  Func acc = b.newFunc(o, "conv_acc", FuncKind::Conv);
+  at(acc, {n, c, iy, ix}) = f32(0);
+  at(acc, {n, c, iy, ix}) +=
       select(hit, value, f32(0)) * w({oc, c % cg, r.y, r.x});
-  b.set(o.getResult(), f, in.shape);
+  readOut(o, o.getResult(), b, acc, in.shape);
   return success();
 }
 

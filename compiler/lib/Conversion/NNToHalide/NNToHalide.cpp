@@ -359,6 +359,8 @@ const char *kindName(FuncKind kind) {
     return "matmul";
   case FuncKind::Conv:
     return "conv";
+  case FuncKind::Readout:
+    return "readout";
   }
   return "?";
 }

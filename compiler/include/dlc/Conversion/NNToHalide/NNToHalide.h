@@ -117,6 +117,9 @@ enum class FuncKind {
   Matmul,
   /// A convolution or one of its gradients.
   Conv,
+  /// Copies a matmul's or convolution's accumulator out to the op's result
+  /// (the schedule computes the accumulator per output tile).
+  Readout,
 };
 
 /// One Func of a group, with what produced it.
@@ -152,7 +155,10 @@ struct HalideGroup {
 };
 
 /// Lowers each group of `func` to a scheduled Halide pipeline. Emits an
-/// error at the first op it cannot lower (naming it) and fails.
+/// error at the first op it cannot lower (naming it) and fails. A group none
+/// of whose results is used outside it (dead ops) yields no pipeline, and a
+/// function argument returned as it is belongs to no group: the caller
+/// copies it. Group names (`<func>_g<i>`) count the pipelines returned.
 mlir::FailureOr<std::vector<HalideGroup>>
 lowerGroupsToHalide(mlir::func::FuncOp func, llvm::ArrayRef<OpGroup> groups);
 
@@ -171,7 +177,8 @@ void printHalide(llvm::ArrayRef<HalideGroup> groups, llvm::raw_ostream &os);
 /// Prints Halide's lowered statement of every group for `target` (default
 /// host) (`--emit=stmt`). Fails with a message in `error` on a Halide error.
 mlir::LogicalResult printStmt(llvm::ArrayRef<HalideGroup> groups,
-                              llvm::raw_ostream &os, std::string *error,
+                              llvm::raw_ostream &os,
+                              std::string *error = nullptr,
                               const std::string &target = "host");
 
 /// Compiles every group ahead of time into one file at `path`: a static
@@ -184,7 +191,7 @@ mlir::LogicalResult printStmt(llvm::ArrayRef<HalideGroup> groups,
 mlir::LogicalResult compileGroupsToObject(llvm::ArrayRef<HalideGroup> groups,
                                           const std::string &target,
                                           const std::string &path,
-                                          std::string *error);
+                                          std::string *error = nullptr);
 
 /// Parses a Halide target string ("host" means the host with its features).
 /// Fails with a message in `error` on an invalid string.
