@@ -16,6 +16,22 @@
 //  - Float tensors are Float(32) (f32 only), integer tensors (labels, seeds)
 //    Int(64). Dynamic dimensions are read from the input buffers' extents at
 //    run time.
+//  - Kernels compute in float32 (the random ops in double, so that dropout
+//    masks and initial values match the evaluator bit for bit).
+//
+// A driver uses it like this:
+//
+//   FailureOr<std::vector<HalideGroup>> groups =
+//       lowerToHalide(func, GroupingPolicy::WholeFunction);
+//   // JIT: bind inputs, allocate outputs, run.
+//   for (HalideGroup &g : *groups) {
+//     for (auto [param, in] : llvm::zip(g.inputParams, g.interface.inputs))
+//       param.set(bufferOf(in.value));               // Halide::Buffer<>
+//     auto shapes = g.outputShapes(inputShapesOf(g)); // row-major
+//     g.pipeline.realize(Halide::Realization(outputBuffers(shapes)));
+//   }
+//   // AOT: one object, one C function per group (see compileGroupsToObject).
+//   compileGroupsToObject(*groups, "host", "kernels.o", &error);
 //
 //===----------------------------------------------------------------------===//
 
