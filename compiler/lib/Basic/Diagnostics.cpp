@@ -177,6 +177,8 @@ std::string dlc::closestName(llvm::StringRef name,
   // length for longer ones, and never a whole different short name (`x` is
   // not a misspelling of `a`).
   unsigned limit = std::max<unsigned>(1, name.size() / 3);
+  if (name.size() > 64)
+    return best; // no one misspells a name that long
   for (const std::string &c : candidates) {
     if (c == name || std::abs(int(c.size()) - int(name.size())) > int(limit))
       continue;

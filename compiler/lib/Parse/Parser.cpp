@@ -38,8 +38,14 @@ public:
                    size_t col, const std::string &msg,
                    std::exception_ptr) override {
     ++count;
-    diags.error(diags.getLoc(bufferId, line, col + 1),
-                "syntax error: " + rephrase(msg));
+    std::string text = rephrase(msg);
+    // ANTLR quotes the glued-together text of the whole ambiguous input;
+    // the offending token says more.
+    if (text.rfind("cannot parse ", 0) == 0 && offending)
+      text = offending->getType() == antlr4::Token::EOF
+                 ? "unexpected end of file"
+                 : "unexpected '" + offending->getText() + "'";
+    diags.error(diags.getLoc(bufferId, line, col + 1), "syntax error: " + text);
   }
   unsigned count = 0;
 

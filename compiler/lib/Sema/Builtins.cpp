@@ -100,6 +100,9 @@ Type softmaxRule(OpContext &ctx) {
 
 Type binaryRule(OpContext &ctx) {
   const Type &a = ctx.type(0), &b = ctx.type(1);
+  Type err;
+  if (!requireFloat(ctx, 0, err) || !requireFloat(ctx, 1, err))
+    return err;
   if (a.dtype != b.dtype)
     return ctx.failType("element types differ: " + q(a) + " and " + q(b));
   Shape out;
@@ -110,8 +113,11 @@ Type binaryRule(OpContext &ctx) {
 
 Type matmulRule(OpContext &ctx) {
   const Type &a = ctx.type(0), &b = ctx.type(1);
+  Type err;
+  if (!requireFloat(ctx, 0, err) || !requireFloat(ctx, 1, err))
+    return err;
   if (a.dtype != b.dtype)
-    return ctx.fail("element types differ: " + q(a) + " and " + q(b));
+    return ctx.failType("element types differ: " + q(a) + " and " + q(b));
   if (a.rank() == 0 || b.rank() == 0)
     return ctx.fail("operands must have rank at least 1, got " + q(a) + " and " + q(b));
   Shape as = a.shape, bs = b.shape;
@@ -278,8 +284,12 @@ Type concatRule(OpContext &ctx) {
   Shape out = first.shape;
   for (size_t i = 1; i < ts.size(); ++i) {
     const Type &t = ts[i];
-    if (t.dtype != first.dtype || t.rank() != first.rank())
-      return ctx.fail("cannot concatenate " + q(first) + " and " + q(t));
+    if (t.dtype != first.dtype)
+      return ctx.failType("cannot concatenate " + q(first) + " and " + q(t) +
+                          ": the element types differ");
+    if (t.rank() != first.rank())
+      return ctx.fail("cannot concatenate " + q(first) + " and " + q(t) +
+                      ": the ranks differ");
     for (unsigned d = 0; d < t.rank(); ++d) {
       if (d == axis)
         continue;
@@ -364,7 +374,10 @@ Type adaptivePoolRule(OpContext &ctx) {
     return ctx.fail("input must be 4-D [N, C, H, W], got " + q(x));
   const auto &s = ctx.arg(1).list;
   for (int i = 0; i < 2; ++i)
-    if (!x.shape[2 + i].isKnown() || x.shape[2 + i].size < s[i].i)
+    if (!x.shape[2 + i].isKnown())
+      return ctx.fail("the spatial dimensions of " + q(x) + " must be static");
+  for (int i = 0; i < 2; ++i)
+    if (x.shape[2 + i].size < s[i].i)
       return ctx.fail("output size " + ctx.arg(1).str() +
                       " is larger than the input " + q(x));
   return Type::tensor(x.dtype, {x.shape[0], x.shape[1], Dim::known(s[0].i),
@@ -407,6 +420,9 @@ Type pairLossRule(OpContext &ctx) {
   Type err;
   if (!requireFloat(ctx, 0, err))
     return err;
+  if (t.dtype != p.dtype)
+    return ctx.failType("prediction " + q(p) + " and target " + q(t) +
+                        " must have the same element type");
   if (t.rank() != 0 && t.shape != p.shape)
     return ctx.fail("prediction " + q(p) + " and target " + q(t) +
                     " must have the same shape");

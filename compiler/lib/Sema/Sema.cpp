@@ -128,7 +128,11 @@ std::string exprText(const ast::Expr &e) {
   case ast::Expr::Kind::Neg: return "-" + exprText(*llvm::cast<ast::NegExpr>(e).operand);
   case ast::Expr::Kind::Binary: {
     auto &b = llvm::cast<ast::BinaryExpr>(e);
-    return exprText(*b.lhs) + " " + std::string(1, b.op) + " " + exprText(*b.rhs);
+    auto operand = [](const ast::Expr &o) {
+      std::string t = exprText(o);
+      return llvm::isa<ast::BinaryExpr>(o) ? "(" + t + ")" : t;
+    };
+    return operand(*b.lhs) + " " + std::string(1, b.op) + " " + operand(*b.rhs);
   }
   case ast::Expr::Kind::Call: return llvm::cast<ast::CallExpr>(e).callee + "(...)";
   default: return "...";
@@ -434,8 +438,8 @@ bool Sema::evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
     return true;
   }
   if (v.c.kind == Const::Kind::Float)
-    diags.error(e.getLoc(), "a dimension must be a whole number, but " + dimText(e) +
-                                " is " + v.c.str());
+    diags.error(e.getLoc(), "a dimension must be an integer, but " + dimText(e) +
+                                " is the number " + v.c.str());
   else
     diags.error(e.getLoc(), "a dimension must be an integer, got " + v.type.str());
   return false;
@@ -524,6 +528,14 @@ std::optional<Type> Sema::concreteType(const ast::TypeExpr &t, Scope &scope,
   }
   if (!ok)
     return std::nullopt;
+ int64_t elements = 1;
+  for (const Dim &d : shape)
+    if (modelInput && d.isKnown() &&
+        (__builtin_mul_overflow(elements, d.size, &elements) || elements > kMaxElements)) {
+      diags.error(t.loc, "the type '" + Type::tensor(dt, shape).str() +
+                             "' has too many elements");
+      return std::nullopt;
+    }
   return Type::tensor(dt, shape);
 }
 
@@ -613,9 +625,9 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
   }
   if (auto *i = dyn_cast<ast::IfStmt>(&stmt)) {
     EV c = eval(*i->cond, scope);
-    auto poisonAssigned = [&] {
-      // Names the branches would have bound are errors, not undefined.
-      for (const auto *body : {&i->thenBody, &i->elseBody})
+    // Names the branches would have bound are errors, not undefined.
+    std::function<void(const ast::IfStmt &)> poison = [&](const ast::IfStmt &ifs) {
+      for (const auto *body : {&ifs.thenBody, &ifs.elseBody})
         for (const ast::StmtPtr &st : *body) {
           Binding b;
           b.loc = st->getLoc();
@@ -624,8 +636,11 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
               scope.vars[t.first] = b;
           if (auto *p = dyn_cast<ast::ParamStmt>(st.get()))
             scope.vars[p->name] = b;
+          if (auto *nested = dyn_cast<ast::IfStmt>(st.get()))
+            poison(*nested);
         }
     };
+    auto poisonAssigned = [&] { poison(*i); };
     if (c.isError())
       return poisonAssigned();
     if (c.c.kind != Const::Kind::Bool) {
@@ -1329,6 +1344,7 @@ EV Sema::callOp(const OpInfo &op, const std::string &shownName, Loc loc,
 EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
                    std::vector<ActualArg> args, Scope &scope) {
   std::string callee = "layer '" + decl.name + "'";
+  instantiated.insert(&decl);
   if (std::find(instantiating.begin(), instantiating.end(), &decl) != instantiating.end()) {
     diags.error(call.getLoc(), "layer '" + decl.name + "' calls itself");
     return EV::error(call.getLoc());
@@ -1730,6 +1746,7 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       if (cfg.model && other.model == cfg.model) {
         diags.error(decl.modelLoc, "model '" + decl.model + "' already has a train block");
         diags.note(other.loc, "the first one is here");
+        break;
       }
   }
 
