@@ -22,7 +22,7 @@ func.func @linear(%x: tensor<?x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -
 // OP-NEXT:    matmul_acc_0(i1, i0) = ((float32)matmul_acc_0(i1, i0) + ((float32)arg0_in(rk$x, i0)*(float32)arg1_in(i1, rk$x)))  // over rk$x in [0, 6)
 // OP-NEXT:    val0(i1, i0) = (float32)matmul_acc_0(i1, i0)  // readout, nn.matmul
 // OP:         return val0
-// OP-LABEL: pipeline linear_g1(val0: ?x5xfloat32, arg2: 5xfloat32) -> (val1: ?x5xfloat32 {?0 = val0.0}) {
+// OP-LABEL: pipeline linear_g1(arg2: 5xfloat32, val0: ?x5xfloat32) -> (val1: ?x5xfloat32 {?0 = val0.0}) {
 // OP:         val1(i1, i0) = ((float32)val0_in(i1, i0) + (float32)arg2_in(i1))  // elementwise, nn.add
 // OP-LABEL: pipeline linear_g2(val1: ?x5xfloat32) -> (val2: ?x5xfloat32 {?0 = val1.0}) {
 // OP:         val2(i1, i0) = max((float32)val1_in(i1, i0), 0.000000f)  // elementwise, nn.relu
@@ -40,7 +40,7 @@ func.func @linear(%x: tensor<?x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -
 // STMT:       produce val0 {
 
 // AOT:        kernel linear_g0(in arg0, in arg1, out val0)
-// AOT-NEXT:   kernel linear_g1(in val0, in arg2, out val1)
+// AOT-NEXT:   kernel linear_g1(in arg2, in val0, out val1)
 // AOT-NEXT:   kernel linear_g2(in val1, out val2)
 // HEADER:     int linear_g0(struct halide_buffer_t *_arg0_buffer, struct halide_buffer_t *_arg1_buffer, struct halide_buffer_t *_val0_buffer);
 // HEADER:     int linear_g2(struct halide_buffer_t *_val1_buffer, struct halide_buffer_t *_val2_buffer);

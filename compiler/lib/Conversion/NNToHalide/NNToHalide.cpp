@@ -19,6 +19,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <sstream>
 
 using namespace mlir;
@@ -217,12 +218,25 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
     return t;
   };
 
-  // Live-ins, in first-use order, become ImageParams.
-  llvm::SetVector<Value> liveIns;
+  // Live-ins become ImageParams: function arguments in argument order,
+  // then results of other groups in definition order.
+  llvm::SetVector<Value> uses;
   for (Operation *op : group.ops)
     for (Value operand : op->getOperands())
       if (!operand.getDefiningOp() || !members.count(operand.getDefiningOp()))
-        liveIns.insert(operand);
+        uses.insert(operand);
+  std::vector<Value> liveIns(uses.begin(), uses.end());
+  llvm::DenseMap<Operation *, int> position;
+  for (auto [i, op] : llvm::enumerate(func.getBody().front()))
+    position[&op] = static_cast<int>(i);
+  auto order = [&](Value v) -> std::pair<int, int> {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return {0, static_cast<int>(arg.getArgNumber())};
+    return {1, position.lookup(v.getDefiningOp()) * 64 +
+                   static_cast<int>(cast<OpResult>(v).getResultNumber())};
+  };
+  std::stable_sort(liveIns.begin(), liveIns.end(),
+                   [&](Value a, Value b) { return order(a) < order(b); });
   for (Value v : liveIns) {
     FailureOr<TensorInterface> t = describe(v);
     if (failed(t))

@@ -108,7 +108,9 @@ struct GroupInterface {
   std::string name;
   /// The ops it computes, in order.
   std::vector<mlir::Operation *> ops;
-  /// Live-in tensors in first-use order: the kernel's first arguments.
+  /// Live-in tensors, function arguments first (in argument order), then
+  /// results of other groups (in definition order): the kernel's first
+  /// arguments.
   std::vector<TensorInterface> inputs;
   /// Live-out tensors in definition order: the kernel's last arguments.
   std::vector<TensorInterface> outputs;
