@@ -1754,20 +1754,11 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   std::vector<std::string> keyNames;
   for (const TrainKey &k : kTrainKeys)
     keyNames.push_back(k.name);
-  for (const ast::TrainSetting &s : decl.settings) {
-    if (std::find(keyNames.begin(), keyNames.end(), s.key) == keyNames.end()) {
-      std::string sugg = closestName(s.key, keyNames);
-      diags.error(s.loc, "unknown train setting '" + s.key + "'" +
-                             (sugg.empty() ? "; known settings: " + llvm::join(keyNames, ", ")
-                                           : "; did you mean '" + sugg + "'?"));
-      continue;
-    }
-    auto [it, ok] = given.emplace(s.key, &s);
-    if (!ok) {
-      diags.error(s.loc, "train setting '" + s.key + "' is given twice");
-      diags.note(it->second->loc, "first given here");
-    }
-  }
+  // Known keys first (silently); their problems are reported in source order
+  // together with the values' below.
+  for (const ast::TrainSetting &s : decl.settings)
+    if (std::find(keyNames.begin(), keyNames.end(), s.key) != keyNames.end())
+      given.emplace(s.key, &s);
   auto cfgEval = [&](const ast::Expr &e) { return evalConfig(e); };
   auto number = [&](const char *key, bool integer, Const dflt,
                     std::function<std::string(const Const &)> check) -> Const {
@@ -1856,9 +1847,19 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        }},
   };
   std::map<std::string, std::optional<Const>> results;
-  for (const ast::TrainSetting &st : decl.settings)
-    if (validators.count(st.key) && !results.count(st.key))
+  for (const ast::TrainSetting &st : decl.settings) {
+    if (!validators.count(st.key)) {
+      std::string sugg = closestName(st.key, keyNames);
+      diags.error(st.loc, "unknown train setting '" + st.key + "'" +
+                              (sugg.empty() ? "; known settings: " + llvm::join(keyNames, ", ")
+                                            : "; did you mean '" + sugg + "'?"));
+    } else if (given[st.key] != &st) {
+      diags.error(st.loc, "train setting '" + st.key + "' is given twice");
+      diags.note(given[st.key]->loc, "first given here");
+    } else {
       results[st.key] = validators[st.key]();
+    }
+  }
   for (const TrainKey &k : kTrainKeys) {
     if (!results.count(k.name))
       results[k.name] = validators[k.name]();
