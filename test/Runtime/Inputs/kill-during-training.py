@@ -1,9 +1,10 @@
 """Kills a training run with SIGKILL at arbitrary moments and checks that the
 checkpoint it writes every epoch is never broken.
 
-Usage: kill-during-training.py CHECKPOINT ROUNDS. After one epoch of training, each round
-starts `dlrt-demo-train --resume CHECKPOINT`, kills it with
-SIGKILL after a pseudo-random delay, and then runs `dlrt-demo-train eval` on
+Usage: kill-during-training.py CHECKPOINT ROUNDS [TRAINER]. After one epoch
+of training, each round starts `TRAINER --resume CHECKPOINT` (default
+dlrt-demo-train; a trainer built by dlc works the same), kills it with
+SIGKILL after a pseudo-random delay, and then runs `TRAINER eval` on
 CHECKPOINT, which must succeed. Prints one line per round; exits 1 on the first
 broken checkpoint.
 """
@@ -15,14 +16,15 @@ import sys
 import time
 
 ckpt, rounds = sys.argv[1], int(sys.argv[2])
+trainer = sys.argv[3] if len(sys.argv) > 3 else "dlrt-demo-train"
 rng = random.Random(1234)
 seen = 0
 # A first checkpoint, so that every round has one to keep intact even on a
 # machine too slow to reach the end of an epoch before the kill.
-subprocess.run(["dlrt-demo-train", "--limit", "6000", "--epochs", "1",
+subprocess.run([trainer, "--limit", "6000", "--epochs", "1",
                 "--save", ckpt], check=True, stdout=subprocess.DEVNULL)
 for r in range(rounds):
-    cmd = ["dlrt-demo-train", "--limit", "6000", "--epochs", "1000",
+    cmd = [trainer, "--limit", "6000", "--epochs", "1000",
            "--save", ckpt]
     if os.path.exists(ckpt):
         cmd += ["--resume", ckpt]
@@ -34,7 +36,7 @@ for r in range(rounds):
     if not os.path.exists(ckpt):
         print(f"round {r}: killed before the first checkpoint")
         continue
-    check = subprocess.run(["dlrt-demo-train", "eval", "--limit", "200",
+    check = subprocess.run([trainer, "eval", "--limit", "200",
                             "--weights", ckpt], capture_output=True, text=True)
     if check.returncode != 0:
         print(f"round {r}: BROKEN checkpoint: {check.stderr.strip()}")
