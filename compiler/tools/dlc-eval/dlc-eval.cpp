@@ -8,16 +8,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Dialect/NN/Eval/Evaluator.h"
-#include "dlc/InitAllDialects.h"
+#include "dlc/Tools/ToolSupport.h"
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -36,27 +31,17 @@ int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "nn reference evaluator\n");
 
-  DialectRegistry registry;
-  dlc::registerAllDialects(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  std::string error;
-  auto file = openInputFile(inputFilename, &error);
-  if (!file) {
-    llvm::errs() << "dlc-eval: " << error << "\n";
-    return 1;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
+  dlc::tools::InputModule input;
+  if (failed(input.parse(inputFilename, "dlc-eval")))
     return 1;
 
-  dlc::nn::Evaluator evaluator(*module);
+  std::vector<std::string> names;
+  if (!funcName.empty())
+    names.push_back(funcName);
+  dlc::nn::Evaluator evaluator(input.get());
   bool ranAny = false;
-  for (auto func : module->getOps<func::FuncOp>()) {
-    if (func.isExternal() || (funcName.empty() ? func.getNumArguments() != 0
-                                               : func.getName() != funcName))
+  for (func::FuncOp func : dlc::tools::definedFunctions(input.get(), names)) {
+    if (funcName.empty() && func.getNumArguments() != 0)
       continue;
     ranAny = true;
     FailureOr<std::vector<dlc::nn::Tensor>> results = evaluator.call(func, {});

@@ -13,16 +13,11 @@
 #include "dlc/Dialect/NN/Eval/Evaluator.h"
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/Transforms/Autodiff.h"
-#include "dlc/InitAllDialects.h"
+#include "dlc/Tools/ToolSupport.h"
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -31,6 +26,7 @@
 
 using namespace mlir;
 using namespace dlc::nn;
+using namespace dlc::tools;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputFilename(cl::Positional,
@@ -83,56 +79,24 @@ static cl::opt<bool> wrtInputs("wrt-inputs",
                                         "without nn.param"),
                                cl::init(false));
 
-/// The 2-norm of the difference of `analytic` and `numeric`, and that norm
-/// relative to the larger of their 2-norms (0 when both are 0).
-static std::pair<double, double>
-gradientError(const std::vector<double> &analytic,
-              const std::vector<double> &numeric) {
-  double diff = 0, a = 0, n = 0;
-  for (size_t i = 0; i < analytic.size(); ++i) {
-    diff += (analytic[i] - numeric[i]) * (analytic[i] - numeric[i]);
-    a += analytic[i] * analytic[i];
-    n += numeric[i] * numeric[i];
-  }
-  double scale = std::sqrt(std::max(a, n));
-  diff = std::sqrt(diff);
-  return {diff, scale == 0 ? 0 : diff / scale};
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "nn gradient checker\n");
 
-  DialectRegistry registry;
-  dlc::registerAllDialects(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  std::string error;
-  auto file = openInputFile(inputFilename, &error);
-  if (!file) {
-    llvm::errs() << "dlc-gradcheck: " << error << "\n";
-    return 1;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
+  InputModule input;
+  if (failed(input.parse(inputFilename, "dlc-gradcheck")))
     return 1;
 
-  func::FuncOp func;
-  for (auto f : module->getOps<func::FuncOp>())
-    if (!f.isExternal() && (funcName.empty() || f.getName() == funcName)) {
-      func = f;
-      break;
-    }
-  if (!func) {
+  std::vector<std::string> names;
+  if (!funcName.empty())
+    names.push_back(funcName);
+  std::vector<func::FuncOp> funcs = definedFunctions(input.get(), names);
+  if (funcs.empty()) {
     llvm::errs() << "dlc-gradcheck: no function to check\n";
     return 1;
   }
-  auto lossType = func.getNumResults()
-                      ? dyn_cast<RankedTensorType>(func.getResultTypes()[0])
-                      : RankedTensorType();
-  if (!lossType || lossType.getRank() != 0) {
+  func::FuncOp func = funcs.front();
+  if (!returnsScalarLoss(func)) {
     func.emitError("dlc-gradcheck: the function must return a 0-d loss first");
     return 1;
   }
@@ -158,29 +122,18 @@ int main(int argc, char **argv) {
 
   // Seeded random arguments.
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> magnitude(minMagnitude, maxMagnitude);
+  RandomValueOptions values;
+  values.minMagnitude = minMagnitude;
+  values.maxMagnitude = maxMagnitude;
+  values.positive = positive;
   std::vector<Tensor> args;
   for (Type t : func.getArgumentTypes()) {
-    auto type = cast<RankedTensorType>(t);
-    std::vector<int64_t> shape;
-    for (int64_t d : type.getShape())
-      shape.push_back(ShapedType::isDynamic(d) ? dynamicSize.getValue() : d);
-    Tensor value(shape);
-    for (double &v : value.data) {
-      if (isa<FloatType>(type.getElementType())) {
-        v = magnitude(rng);
-        if (!positive && (rng() & 1))
-          v = -v;
-      } else if (type.getRank() == 0) {
-        v = static_cast<double>(rng() % 100000);
-      } else {
-        v = static_cast<double>(rng() % numClasses);
-      }
-    }
+    Tensor value = zeroTensorOf(t, dynamicSize);
+    fillRandom(value, cast<RankedTensorType>(t), rng, values, numClasses);
     args.push_back(std::move(value));
   }
 
-  Evaluator evaluator(*module);
+  Evaluator evaluator(input.get());
   FailureOr<std::vector<Tensor>> gradResults = evaluator.call(*grad, args);
   if (failed(gradResults))
     return 1;
@@ -226,7 +179,7 @@ int main(int argc, char **argv) {
       numeric.push_back((*up - *down) / (2 * step));
       checked.push_back(analytic.data[j]);
     }
-    auto [absErr, err] = gradientError(checked, numeric);
+    auto [absErr, err] = errorNorms(checked, numeric);
     bool argOk = err < tolerance || absErr < absoluteTolerance;
     ok &= argOk;
     std::string name = "arg" + std::to_string(i);

@@ -16,18 +16,13 @@
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/IR/NNOps.h"
 #include "dlc/Dialect/NN/Transforms/Autodiff.h"
-#include "dlc/InitAllDialects.h"
+#include "dlc/Tools/ToolSupport.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -36,6 +31,7 @@
 
 using namespace mlir;
 using namespace dlc::nn;
+using namespace dlc::tools;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputFilename(cl::Positional,
@@ -162,16 +158,16 @@ int64_t classesOf(BlockArgument arg) {
 /// and the oracle see the same values.
 std::vector<Tensor> randomArguments(func::FuncOp func) {
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> magnitude(minMagnitude, maxMagnitude);
-  bool onlyPositive = positive || needsPositiveInputs(func);
+  RandomValueOptions values;
+  values.minMagnitude = minMagnitude;
+  values.maxMagnitude = maxMagnitude;
+  values.positive = positive || needsPositiveInputs(func);
+  values.roundToFloat = true;
   std::vector<Tensor> args;
   for (BlockArgument arg : func.getArguments()) {
     auto type = cast<RankedTensorType>(arg.getType());
-    std::vector<int64_t> shape;
-    for (int64_t d : type.getShape())
-      shape.push_back(ShapedType::isDynamic(d) ? dynamicSize.getValue() : d);
-    Tensor value(shape);
-    int64_t classes = classesOf(arg);
+    Tensor value = zeroTensorOf(type, dynamicSize);
+    const std::vector<int64_t> &shape = value.shape;
     double scale = 1.0;
     bool isParam = static_cast<bool>(
         func.getArgAttr(arg.getArgNumber(), NNDialect::kParamAttrName));
@@ -179,18 +175,7 @@ std::vector<Tensor> randomArguments(func::FuncOp func) {
       int64_t fanIn = type.getRank() == 2 ? shape[0] : value.size() / shape[0];
       scale = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(fanIn, 1)));
     }
-    for (double &v : value.data) {
-      if (isa<FloatType>(type.getElementType())) {
-        v = magnitude(rng) * scale;
-        if (!onlyPositive && (rng() & 1))
-          v = -v;
-        v = static_cast<float>(v);
-      } else if (type.getRank() == 0) {
-        v = static_cast<double>(rng() % 100000);
-      } else {
-        v = static_cast<double>(rng() % classes);
-      }
-    }
+    fillRandom(value, type, rng, values, classesOf(arg), scale);
     args.push_back(std::move(value));
   }
   return args;
@@ -408,27 +393,11 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  DialectRegistry registry;
-  dlc::registerAllDialects(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  std::string error;
-  auto file = openInputFile(inputFilename, &error);
-  if (!file) {
-    llvm::errs() << "dlc-halide-check: " << error << "\n";
-    return 1;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
+  InputModule input;
+  if (failed(input.parse(inputFilename, "dlc-halide-check")))
     return 1;
 
-  std::vector<func::FuncOp> funcs;
-  for (auto f : module->getOps<func::FuncOp>())
-    if (!f.isExternal() &&
-        (funcNames.empty() || llvm::is_contained(funcNames, f.getName())))
-      funcs.push_back(f);
+  std::vector<func::FuncOp> funcs = definedFunctions(input.get(), funcNames);
   if (funcs.empty()) {
     llvm::errs() << "dlc-halide-check: no function to check\n";
     return 1;
@@ -436,10 +405,7 @@ int main(int argc, char **argv) {
   if (withGrad) {
     std::vector<func::FuncOp> grads;
     for (func::FuncOp f : funcs) {
-      auto type = f.getNumResults()
-                      ? dyn_cast<RankedTensorType>(f.getResultTypes()[0])
-                      : RankedTensorType();
-      if (!type || type.getRank() != 0)
+      if (!returnsScalarLoss(f))
         continue;
       FailureOr<func::FuncOp> grad = buildGradientFunction(f);
       if (failed(grad))
@@ -490,7 +456,7 @@ int main(int argc, char **argv) {
 
   bool ok = true;
   for (func::FuncOp f : funcs)
-    ok &= checkFunction(*module, f, policy);
+    ok &= checkFunction(input.get(), f, policy);
   llvm::outs() << (ok ? "ALL PASS" : "SOME FAILED") << "\n";
   return ok ? 0 : 1;
 }

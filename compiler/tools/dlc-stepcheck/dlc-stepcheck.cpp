@@ -19,17 +19,12 @@
 #include "dlc/Dialect/NN/Eval/Evaluator.h"
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/Transforms/TrainStep.h"
-#include "dlc/InitAllDialects.h"
+#include "dlc/Tools/ToolSupport.h"
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -37,6 +32,7 @@
 
 using namespace mlir;
 using namespace dlc::nn;
+using namespace dlc::tools;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputFilename(cl::Positional,
@@ -70,14 +66,7 @@ static double f32(double x) {
 static double relativeError(const Tensor &a, const Tensor &b) {
   if (a.data.size() != b.data.size())
     return INFINITY;
-  double diff = 0, na = 0, nb = 0;
-  for (size_t i = 0; i < a.data.size(); ++i) {
-    diff += (a.data[i] - b.data[i]) * (a.data[i] - b.data[i]);
-    na += a.data[i] * a.data[i];
-    nb += b.data[i] * b.data[i];
-  }
-  double scale = std::sqrt(std::max(na, nb));
-  return scale == 0 ? std::sqrt(diff) : std::sqrt(diff) / scale;
+  return errorNorms(a.data, b.data).second;
 }
 
 namespace {
@@ -169,14 +158,6 @@ static void referenceUpdate(const OptimizerConfig &c,
   }
 }
 
-/// A tensor of the shape of `type` (dynamic dimensions get --dynamic-size).
-static Tensor shaped(Type t) {
-  std::vector<int64_t> shape;
-  for (int64_t d : cast<RankedTensorType>(t).getShape())
-    shape.push_back(ShapedType::isDynamic(d) ? dynamicSize.getValue() : d);
-  return Tensor(shape);
-}
-
 static StringRef attrString(func::FuncOp f, unsigned i, StringRef name) {
   if (auto s = f.getArgAttrOfType<StringAttr>(i, name))
     return s.getValue();
@@ -187,31 +168,20 @@ int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "nn train step checker\n");
 
-  DialectRegistry registry;
-  dlc::registerAllDialects(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  std::string error;
-  auto file = openInputFile(inputFilename, &error);
-  if (!file) {
-    llvm::errs() << "dlc-stepcheck: " << error << "\n";
+  InputModule input;
+  if (failed(input.parse(inputFilename, "dlc-stepcheck")))
     return 1;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  ModuleOp module = input.get();
 
   std::string model = modelName;
   if (model.empty())
-    for (auto f : module->getOps<func::FuncOp>())
+    for (auto f : module.getOps<func::FuncOp>())
       if (f.getName().ends_with("_train_step")) {
         model = f.getName().drop_back(strlen("_train_step")).str();
         break;
       }
   auto lookup = [&](StringRef suffix) {
-    return module->lookupSymbol<func::FuncOp>(model + suffix.str());
+    return module.lookupSymbol<func::FuncOp>(model + suffix.str());
   };
   func::FuncOp train = lookup("_train_step"), evalStep = lookup("_eval_step"),
                loss = lookup("_loss"), grad = lookup("_loss_grad"),
@@ -240,7 +210,7 @@ int main(int argc, char **argv) {
   State state;
   std::vector<std::string> trainable, paramOrder;
   for (unsigned i = 0; i < train.getNumArguments(); ++i) {
-    Tensor t = shaped(train.getArgumentTypes()[i]);
+    Tensor t = zeroTensorOf(train.getArgumentTypes()[i], dynamicSize);
     StringRef param = attrString(train, i, NNDialect::kParamAttrName);
     StringRef buffer = attrString(train, i, kBufferAttrName);
     if (train.getArgAttr(i, kLabelsAttrName)) {
@@ -271,7 +241,7 @@ int main(int argc, char **argv) {
     for (const std::string &n : trainable)
       state.slots[slot + "." + n] = Tensor(state.params[n].shape);
 
-  Evaluator evaluator(*module);
+  Evaluator evaluator(module);
   double lr = f32(learningRate);
   double worst = 0;
   auto check = [&](const std::string &what, const Tensor &got,

@@ -746,34 +746,29 @@ LogicalResult Interpreter::eval(Operation *op) {
         }
         return set(op, o.getResult(), std::move(y));
       })
-      .Case<Conv2DGradInputOp>([&](Conv2DGradInputOp o) -> LogicalResult {
-        const Tensor &g = get(o.getGrad()), &w = get(o.getWeight());
-        Tensor dx(get(o.getInput()).shape);
-        if (g.shape != convOutputShape(dx.shape, w.shape, o.getStride(),
-                                       o.getPadding(), o.getDilation(),
-                                       o.getGroups()))
-          return o.emitError("evaluator: operand shapes do not fit");
-        forEachConvTap(dx.shape, w.shape, g.shape, o.getStride(),
-                       o.getPadding(), o.getDilation(), o.getGroups(),
-                       [&](int64_t yi, int64_t xi, int64_t wi) {
-                         dx.data[xi] += g.data[yi] * w.data[wi];
-                       });
-        return set(op, o.getResult(), std::move(dx));
-      })
-      .Case<Conv2DGradWeightOp>([&](Conv2DGradWeightOp o) -> LogicalResult {
-        const Tensor &g = get(o.getGrad()), &x = get(o.getInput());
-        Tensor dw(get(o.getWeight()).shape);
-        if (g.shape != convOutputShape(x.shape, dw.shape, o.getStride(),
-                                       o.getPadding(), o.getDilation(),
-                                       o.getGroups()))
-          return o.emitError("evaluator: operand shapes do not fit");
-        forEachConvTap(x.shape, dw.shape, g.shape, o.getStride(),
-                       o.getPadding(), o.getDilation(), o.getGroups(),
-                       [&](int64_t yi, int64_t xi, int64_t wi) {
-                         dw.data[wi] += g.data[yi] * x.data[xi];
-                       });
-        return set(op, o.getResult(), std::move(dw));
-      })
+      // Both convolution gradients walk the taps of the forward convolution
+      // and accumulate into the input (dx += g * w) or the weight
+      // (dw += g * x).
+      .Case<Conv2DGradInputOp, Conv2DGradWeightOp>(
+          [&](auto o) -> LogicalResult {
+            const Tensor &g = get(o.getGrad()), &x = get(o.getInput()),
+                         &w = get(o.getWeight());
+            if (g.shape != convOutputShape(x.shape, w.shape, o.getStride(),
+                                           o.getPadding(), o.getDilation(),
+                                           o.getGroups()))
+              return o.emitError("evaluator: operand shapes do not fit");
+            bool wrtInput = isa<Conv2DGradInputOp>(op);
+            Tensor d(wrtInput ? x.shape : w.shape);
+            forEachConvTap(x.shape, w.shape, g.shape, o.getStride(),
+                           o.getPadding(), o.getDilation(), o.getGroups(),
+                           [&](int64_t yi, int64_t xi, int64_t wi) {
+                             if (wrtInput)
+                               d.data[xi] += g.data[yi] * w.data[wi];
+                             else
+                               d.data[wi] += g.data[yi] * x.data[xi];
+                           });
+            return set(op, o.getResult(), std::move(d));
+          })
       .Case<MaxPool2DOp, AvgPool2DOp>([&](auto o) -> LogicalResult {
         const Tensor &x = get(o.getInput());
         Shape shape = poolOutputShape(x.shape, o.getKernel(), o.getStride(),

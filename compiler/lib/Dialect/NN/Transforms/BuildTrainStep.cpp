@@ -356,6 +356,29 @@ StringAttr paramName(func::FuncOp func, unsigned i) {
   return func.getArgAttrOfType<StringAttr>(i, kBufferAttrName);
 }
 
+/// Creates function `name` with arguments `argTypes` (attributes `argAttrs`)
+/// and no results yet at the insertion point of `b`, and clones the body of
+/// `source` but its terminator into it, argument i of `source` standing for
+/// argument newIndexOf[i]. Leaves `b` at the end of the new body and
+/// `mapping` mapping the values of `source` to their clones.
+func::FuncOp createWithBodyOf(OpBuilder &b, Location loc, StringRef name,
+                              ArrayRef<Type> argTypes,
+                              ArrayRef<DictionaryAttr> argAttrs,
+                              func::FuncOp source,
+                              ArrayRef<unsigned> newIndexOf,
+                              IRMapping &mapping) {
+  auto func =
+      b.create<func::FuncOp>(loc, name, b.getFunctionType(argTypes, {}));
+  func.setAllArgAttrs(argAttrs);
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  for (unsigned i = 0; i < source.getNumArguments(); ++i)
+    mapping.map(source.getArgument(i), entry->getArgument(newIndexOf[i]));
+  for (Operation &op : source.front().without_terminator())
+    b.clone(op, mapping);
+  return func;
+}
+
 struct NNBuildTrainStepPass
     : public dlc::nn::impl::NNBuildTrainStepBase<NNBuildTrainStepPass> {
   using NNBuildTrainStepBase::NNBuildTrainStepBase;
@@ -458,23 +481,15 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
   argTypes.push_back(scalarType);
   argAttrs.push_back(namedAttr(kStepAttrName, UnitAttr::get(ctx)));
 
+  // Forward, loss and backward.
   OpBuilder b(ctx);
   b.setInsertionPointAfter(grad);
-  auto stepFunc =
-      b.create<func::FuncOp>(loc, name, b.getFunctionType(argTypes, {}));
-  stepFunc.setAllArgAttrs(argAttrs);
-  Block *entry = stepFunc.addEntryBlock();
-  b.setInsertionPointToStart(entry);
-
-  // Forward, loss and backward.
   IRMapping mapping;
-  for (unsigned i = 0; i < grad.getNumArguments(); ++i)
-    mapping.map(grad.getArgument(i), entry->getArgument(newIndexOf[i]));
-  Block &body = grad.front();
-  for (Operation &op : body.without_terminator())
-    b.clone(op, mapping);
+  func::FuncOp stepFunc = createWithBodyOf(b, loc, name, argTypes, argAttrs,
+                                           grad, newIndexOf, mapping);
+  Block *entry = &stepFunc.front();
   SmallVector<Value> gradValues;
-  for (Value v : body.getTerminator()->getOperands())
+  for (Value v : grad.front().getTerminator()->getOperands())
     gradValues.push_back(mapping.lookupOrDefault(v));
 
   // The update.
@@ -600,18 +615,11 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
   OpBuilder b(ctx);
   Operation *trainStep = module.lookupSymbol((model + "_train_step").str());
   b.setInsertionPointAfter(trainStep ? trainStep : loss.getOperation());
-  auto stepFunc = b.create<func::FuncOp>(eval.getLoc(), name,
-                                         b.getFunctionType(argTypes, {}));
-  stepFunc.setAllArgAttrs(argAttrs);
-  Block *entry = stepFunc.addEntryBlock();
-  b.setInsertionPointToStart(entry);
   IRMapping mapping;
-  for (unsigned i = 0; i < eval.getNumArguments(); ++i)
-    mapping.map(eval.getArgument(i), entry->getArgument(newIndexOf[i]));
-  Block &evalBody = eval.front();
-  for (Operation &op : evalBody.without_terminator())
-    b.clone(op, mapping);
-  Operation *evalReturn = evalBody.getTerminator();
+  func::FuncOp stepFunc = createWithBodyOf(b, eval.getLoc(), name, argTypes,
+                                           argAttrs, eval, newIndexOf, mapping);
+  Block *entry = &stepFunc.front();
+  Operation *evalReturn = eval.front().getTerminator();
   if (evalReturn->getNumOperands() < 1 ||
       evalReturn->getOperand(0).getType() != output.getType())
     return eval.emitError("nn-build-train-step: the output of @")
