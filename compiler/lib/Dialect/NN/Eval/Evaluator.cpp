@@ -239,6 +239,13 @@ private:
   const Tensor &get(Value v) { return env.find(v)->second; }
   LogicalResult set(Operation *op, Value v, Tensor t);
   FailureOr<int64_t> label(Operation *op, double v, int64_t classes);
+  /// The class of each of the N samples of a classification loss (labels
+  /// [N] against scores [N, C]) in `ys`, and the weight of each class in `w`
+  /// (ones unless `weight` is given). `scoresName` names the scores in the
+  /// error about a label count that differs from N.
+  LogicalResult classTargets(Operation *op, const Tensor &scores, Value labels,
+                             Value weight, StringRef scoresName,
+                             std::vector<int64_t> &ys, Tensor &w);
 
   ModuleOp module;
   llvm::DenseMap<Value, Tensor> env;
@@ -295,6 +302,26 @@ FailureOr<int64_t> Interpreter::label(Operation *op, double v,
     return op->emitError() << "evaluator: label " << v
                            << " is out of range [0, " << classes << ")";
   return l;
+}
+
+LogicalResult Interpreter::classTargets(Operation *op, const Tensor &scores,
+                                        Value labels, Value weight,
+                                        StringRef scoresName,
+                                        std::vector<int64_t> &ys, Tensor &w) {
+  const Tensor &l = get(labels);
+  int64_t n = scores.shape[0], c = scores.shape[1];
+  if (l.size() != n)
+    return op->emitError() << "evaluator: labels do not match the "
+                           << scoresName;
+  w = weight ? get(weight) : Tensor({c}, 1.0);
+  ys.clear();
+  for (int64_t i = 0; i < n; ++i) {
+    FailureOr<int64_t> y = label(op, l.data[i], c);
+    if (failed(y))
+      return failure();
+    ys.push_back(*y);
+  }
+  return success();
 }
 
 /// Checks the run-time shapes that the static types leave open (dynamic
@@ -918,37 +945,35 @@ LogicalResult Interpreter::eval(Operation *op) {
       })
       .Case<CrossEntropyOp, CrossEntropyGradOp>([&](auto o) -> LogicalResult {
         bool isGrad = isa<CrossEntropyGradOp>(op);
-        const Tensor &z = get(o.getLogits()), &labels = get(o.getLabels());
+        const Tensor &z = get(o.getLogits());
         int64_t n = z.shape[0], c = z.shape[1];
-        if (labels.size() != n)
-          return o.emitError("evaluator: labels do not match the logits");
-        Tensor w({c}, 1.0);
-        if (o.getWeight())
-          w = get(o.getWeight());
+        std::vector<int64_t> ys;
+        Tensor w;
+        if (failed(classTargets(op, z, o.getLabels(), o.getWeight(), "logits",
+                                ys, w)))
+          return failure();
         double s = o.getLabelSmoothing().convertToDouble();
         double total = 0, norm = 0;
         Tensor dz(z.shape);
         for (int64_t i = 0; i < n; ++i) {
-          FailureOr<int64_t> y = label(op, labels.data[i], c);
-          if (failed(y))
-            return failure();
+          int64_t y = ys[i];
           const double *row = &z.data[i * c];
           double m = *std::max_element(row, row + c), e = 0;
           for (int64_t k = 0; k < c; ++k)
             e += std::exp(row[k] - m);
           double wq = 0; // sum_k w_k q_k
           for (int64_t k = 0; k < c; ++k) {
-            double q = (k == *y ? 1 - s : 0) + s / c;
+            double q = (k == y ? 1 - s : 0) + s / c;
             double lp = row[k] - m - std::log(e);
             total -= w.data[k] * q * lp;
             wq += w.data[k] * q;
           }
           for (int64_t k = 0; k < c; ++k) {
-            double q = (k == *y ? 1 - s : 0) + s / c;
+            double q = (k == y ? 1 - s : 0) + s / c;
             double p = std::exp(row[k] - m) / e;
             dz.data[i * c + k] = p * wq - w.data[k] * q;
           }
-          norm += w.data[*y];
+          norm += w.data[y];
         }
         if (!isGrad)
           return scalarResult(op, total / norm);
@@ -959,22 +984,17 @@ LogicalResult Interpreter::eval(Operation *op) {
       })
       .Case<NLLOp, NLLGradOp>([&](auto o) -> LogicalResult {
         bool isGrad = isa<NLLGradOp>(op);
-        const Tensor &lp = get(o.getLogp()), &labels = get(o.getLabels());
+        const Tensor &lp = get(o.getLogp());
         int64_t n = lp.shape[0], c = lp.shape[1];
-        if (labels.size() != n)
-          return o.emitError("evaluator: labels do not match the scores");
-        Tensor w({c}, 1.0);
-        if (o.getWeight())
-          w = get(o.getWeight());
-        double total = 0, norm = 0;
         std::vector<int64_t> ys;
+        Tensor w;
+        if (failed(classTargets(op, lp, o.getLabels(), o.getWeight(), "scores",
+                                ys, w)))
+          return failure();
+        double total = 0, norm = 0;
         for (int64_t i = 0; i < n; ++i) {
-          FailureOr<int64_t> y = label(op, labels.data[i], c);
-          if (failed(y))
-            return failure();
-          ys.push_back(*y);
-          total -= w.data[*y] * lp.data[i * c + *y];
-          norm += w.data[*y];
+          total -= w.data[ys[i]] * lp.data[i * c + ys[i]];
+          norm += w.data[ys[i]];
         }
         if (!isGrad)
           return scalarResult(op, total / norm);
