@@ -15,20 +15,6 @@
 
 namespace dlrt {
 
-uint64_t IdxArray::size() const {
-  uint64_t size = 1;
-  for (uint64_t dim : dims)
-    size *= dim;
-  return size;
-}
-
-uint64_t IdxArray::itemSize() const {
-  uint64_t size = 1;
-  for (size_t i = 1; i < dims.size(); ++i)
-    size *= dims[i];
-  return size;
-}
-
 static std::vector<uint8_t> readRaw(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

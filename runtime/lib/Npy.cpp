@@ -14,20 +14,6 @@
 
 namespace dlrt {
 
-uint64_t NpyArray::size() const {
-  uint64_t size = 1;
-  for (uint64_t dim : dims)
-    size *= dim;
-  return size;
-}
-
-uint64_t NpyArray::itemSize() const {
-  uint64_t size = 1;
-  for (size_t i = 1; i < dims.size(); ++i)
-    size *= dims[i];
-  return size;
-}
-
 double NpyArray::at(uint64_t i) const {
   const uint8_t *p = bytes.data() + payloadOffset + i * elementBytes;
   uint64_t raw = 0;

@@ -10,6 +10,8 @@
 #ifndef DLRT_IDX_H
 #define DLRT_IDX_H
 
+#include "dlrt/FileArray.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,19 +28,10 @@ enum class IdxType : uint8_t {
   Float64 = 0x0E,
 };
 
-/// A validated idx array: its type, dimensions and the file's bytes (the
-/// values are decoded on access, so a 47 MB image file is not widened).
-struct IdxArray {
+/// A validated idx array: its type, dimensions and the file's bytes.
+struct IdxArray : FileArray {
   IdxType type = IdxType::UInt8;
-  std::vector<uint64_t> dims;
-  /// The whole (inflated) file; the values start at `payloadOffset`.
-  std::vector<uint8_t> bytes;
-  size_t payloadOffset = 0;
 
-  /// Number of elements.
-  uint64_t size() const;
-  /// Product of the dimensions after the first (size of one item).
-  uint64_t itemSize() const;
   /// Element `i` in row-major order, widened to double (exact for every
   /// idx type).
   double at(uint64_t i) const;

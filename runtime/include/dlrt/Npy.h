@@ -12,6 +12,8 @@
 #ifndef DLRT_NPY_H
 #define DLRT_NPY_H
 
+#include "dlrt/FileArray.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,19 +21,12 @@
 namespace dlrt {
 
 /// A validated .npy array; values are decoded on access.
-struct NpyArray {
+struct NpyArray : FileArray {
   /// NumPy kind: 'u' (unsigned), 'i' (signed) or 'f' (float).
   char kind = 'u';
   /// Bytes per element.
   int elementBytes = 1;
-  std::vector<uint64_t> dims;
-  /// The whole file; the values start at `payloadOffset`.
-  std::vector<uint8_t> bytes;
-  size_t payloadOffset = 0;
 
-  uint64_t size() const;
-  /// Product of the dimensions after the first.
-  uint64_t itemSize() const;
   /// Element `i` in C order, widened to double.
   double at(uint64_t i) const;
   bool isUInt8() const { return kind == 'u' && elementBytes == 1; }
