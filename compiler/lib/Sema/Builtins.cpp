@@ -737,9 +737,12 @@ DataSignature sema::dataSignature(const Const &source) {
     sig.sample = Type::tensor(DType::F32, {Dim::known(1), Dim::known(28), Dim::known(28)});
     sig.label = Type::tensor(DType::I64, {});
     sig.classes = 10;
-  } else if (source.s == "idx") {
+  } else {
+    // idx, csv, npy: class indices; the sample shape is only known when the
+    // files are read.
     sig.label = Type::tensor(DType::I64, {});
-    sig.classes = source.get("classes")->i;
+    if (const Const *classes = source.get("classes"))
+      sig.classes = classes->i;
   }
   return sig;
 }
