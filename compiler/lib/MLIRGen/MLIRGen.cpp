@@ -44,9 +44,12 @@ public:
       for (const TrainConfig &t : prog.trains)
         if (t.model == m.get() && t.step.empty())
           train = &t;
+      // The three functions share their ops: an error in one would only
+      // repeat in the others.
       emitFunction(*m, nullptr, ForwardMode::Train);
-      emitFunction(*m, nullptr, ForwardMode::Eval);
-      if (train)
+      if (!failed)
+        emitFunction(*m, nullptr, ForwardMode::Eval);
+      if (train && !failed)
         emitFunction(*m, train, ForwardMode::Train);
     }
     if (failed)
