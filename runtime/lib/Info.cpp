@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace dlrt {
 
 namespace {
@@ -35,25 +37,41 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
   fmt::print("input  {} per sample ({} values), labels: class index, {} "
              "classes\n",
              formatShape(input), inputSize(desc), desc.num_classes);
+  // Columns as wide as their longest entry (names like
+  // "block1.batch_norm_0.running_mean" are long).
+  auto width = [](size_t w, const char *s) {
+    return std::max(w, std::string(s ? s : "").size());
+  };
   if (desc.num_layers > 0 && desc.layers) {
-    fmt::print("\nlayers:\n  {:<16} {:<12} {:<16} {:>14}\n", "name", "op",
-               "output", "FLOPs/sample");
+    size_t wn = 4, wo = 2, ws = 6;
+    for (int32_t i = 0; i < desc.num_layers; ++i) {
+      wn = width(wn, desc.layers[i].name);
+      wo = width(wo, desc.layers[i].op);
+      ws = width(ws, desc.layers[i].output_shape);
+    }
+    fmt::print("\nlayers:\n  {:<{}} {:<{}} {:<{}} {:>14}\n", "name", wn, "op", wo,
+               "output", ws, "FLOPs/sample");
     for (int32_t i = 0; i < desc.num_layers; ++i) {
       const dlrt_layer_desc &l = desc.layers[i];
-      fmt::print("  {:<16} {:<12} {:<16} {:>14}\n", l.name ? l.name : "",
-                 l.op ? l.op : "", l.output_shape ? l.output_shape : "",
+      fmt::print("  {:<{}} {:<{}} {:<{}} {:>14}\n", l.name ? l.name : "", wn,
+                 l.op ? l.op : "", wo, l.output_shape ? l.output_shape : "", ws,
                  l.flops_per_sample);
     }
   }
-  fmt::print("\nparameters:\n  {:<20} {:<16} {:>10}  {:<16} {}\n", "name",
-             "shape", "count", "init", "kind");
+  size_t wp = 4, wshape = 5;
+  for (int32_t p = 0; p < desc.num_params; ++p) {
+    wp = width(wp, desc.params[p].name);
+    wshape = std::max(wshape, formatShape(paramShape(desc.params[p])).size());
+  }
+  fmt::print("\nparameters:\n  {:<{}} {:<{}} {:>10}  {:<16} {}\n", "name", wp,
+             "shape", wshape, "count", "init", "kind");
   int64_t trainable = 0, buffers = 0;
   for (int32_t p = 0; p < desc.num_params; ++p) {
     const dlrt_param_desc &d = desc.params[p];
     int64_t count = paramSize(d);
     (d.trainable ? trainable : buffers) += count;
-    fmt::print("  {:<20} {:<16} {:>10}  {:<16} {}\n", d.name,
-               formatShape(paramShape(d)), count, initName(d.init),
+    fmt::print("  {:<{}} {:<{}} {:>10}  {:<16} {}\n", d.name, wp,
+               formatShape(paramShape(d)), wshape, count, initName(d.init),
                d.trainable ? "trainable" : "buffer");
   }
   fmt::print("  total: {} trainable parameters, {} buffer values\n", trainable,

@@ -357,6 +357,32 @@ private:
       return "dlc_params";
     }();
 
+    // The layer table (for `./train info`).
+    std::string layersGlobal;
+    if (!d.layers.empty()) {
+      auto lg = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::Private,
+                                         "dlc_layers", mlir::Attribute());
+      mlir::Block *linit = b.createBlock(&lg.getInitializerRegion());
+      b.setInsertionPointToStart(linit);
+      llvm::SmallVector<Value> rows;
+      for (const ModelDesc::Layer &l : d.layers) {
+        StructBuilder s(b, loc, sizeof(dlrt_layer_desc));
+        s.add(offsetof(dlrt_layer_desc, name), string(l.name));
+        s.add(offsetof(dlrt_layer_desc, op), string(l.op));
+        s.add(offsetof(dlrt_layer_desc, output_shape), string(l.outputShape));
+        s.add(offsetof(dlrt_layer_desc, flops_per_sample), cst(i64, l.flops));
+        rows.push_back(s.build());
+      }
+      auto arrayType = LLVM::LLVMArrayType::get(rows[0].getType(), rows.size());
+      Value arr = b.create<LLVM::UndefOp>(loc, arrayType);
+      for (size_t i = 0; i < rows.size(); ++i)
+        arr = b.create<LLVM::InsertValueOp>(loc, arr, rows[i], i);
+      b.create<LLVM::ReturnOp>(loc, arr);
+      lg.setGlobalTypeAttr(mlir::TypeAttr::get(arrayType));
+      b.setInsertionPointToEnd(module->getBody());
+      layersGlobal = "dlc_layers";
+    }
+
     auto g = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::External, "dlc_model",
                                       mlir::Attribute());
     mlir::Block *init = b.createBlock(&g.getInitializerRegion());
@@ -368,6 +394,11 @@ private:
     if (!paramsGlobal.empty())
       s.add(offsetof(dlrt_model_desc, params),
             b.create<LLVM::AddressOfOp>(loc, ptr, paramsGlobal));
+    if (!layersGlobal.empty()) {
+      s.add(offsetof(dlrt_model_desc, num_layers), cst(i32, d.layers.size()));
+      s.add(offsetof(dlrt_model_desc, layers),
+            b.create<LLVM::AddressOfOp>(loc, ptr, layersGlobal));
+    }
     s.add(offsetof(dlrt_model_desc, input_rank), cst(i32, d.inputShape.size()));
     for (size_t i = 0; i < d.inputShape.size(); ++i)
       s.add(offsetof(dlrt_model_desc, input_shape) + 8 * i, cst(i64, d.inputShape[i]));

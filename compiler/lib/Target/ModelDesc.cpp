@@ -14,6 +14,7 @@
 #include "dlc/Sema/Builtins.h"
 
 #include <cmath>
+#include <map>
 
 using namespace dlc;
 using namespace dlc::sema;
@@ -119,6 +120,25 @@ int64_t flopsOf(const TExpr &e) {
     return total + 2 * k * perSample(e.type);
   }
   return total + perSample(e.type);
+}
+
+/// Collects the layer table: each layer instance and each op outside one,
+/// operands first.
+void collectLayers(const TExpr &e, std::map<std::string, int> &counts,
+                   std::vector<ModelDesc::Layer> &layers) {
+  for (auto &o : e.operands)
+    if (o)
+      collectLayers(*o, counts, layers);
+  if (e.kind == TExpr::Kind::Layer) {
+    layers.push_back({e.instance->prefix, e.name, e.type.str(), flopsOf(e)});
+  } else if (e.kind == TExpr::Kind::Op) {
+    int64_t own = flopsOf(e);
+    for (auto &o : e.operands)
+      if (o)
+        own -= flopsOf(*o);
+    layers.push_back(
+        {e.name + "_" + std::to_string(counts[e.name]++), e.name, e.type.str(), own});
+  }
 }
 
 } // namespace
@@ -255,8 +275,12 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
     // Handled in the train step, not by the runtime; nothing to describe.
   }
   int64_t flops = 0;
-  for (const TStmt &s : model.inst.body)
+  std::map<std::string, int> counts;
+  for (const TStmt &s : model.inst.body) {
     flops += flopsOf(*s.value);
+    collectLayers(*s.value, counts, d.layers);
+  }
+
   d.flopsForward = flops;
   d.flopsTrain = 3 * flops;
   return ok;

@@ -108,6 +108,13 @@ struct ModelDesc {
     bool trainable = true;
   };
   std::vector<Param> params;
+  /// The layers for `./train info`: each layer call and each op outside
+  /// one, in evaluation order.
+  struct Layer {
+    std::string name, op, outputShape;
+    int64_t flops = 0;
+  };
+  std::vector<Layer> layers;
   std::vector<int64_t> inputShape; ///< one sample
   int32_t numClasses = 0;
   int64_t numOutputs = 0;
