@@ -51,6 +51,8 @@ public:
         emitFunction(*m, nullptr, ForwardMode::Eval);
       if (train && !failed)
         emitFunction(*m, train, ForwardMode::Train);
+      if (train && !failed)
+        emitFunction(*m, train, ForwardMode::Eval);
     }
     if (failed)
       return nullptr;
@@ -150,13 +152,12 @@ private:
     for (unsigned i = 0; i < numSeeds; ++i)
       argTypes.push_back(seedType);
 
-    std::string name = train ? m.name + "_loss"
-                       : mode == ForwardMode::Eval ? m.name + "_eval"
-                                                   : m.name;
+    std::string name = m.name + (train ? (mode == ForwardMode::Eval ? "_eval_loss" : "_loss")
+                                       : (mode == ForwardMode::Eval ? "_eval" : ""));
     b.setInsertionPointToEnd(module.getBody());
     auto func = b.create<mlir::func::FuncOp>(loc(m.inst.loc), name,
                                              b.getFunctionType(argTypes, {}));
-    if (train)
+    if (train && mode == ForwardMode::Train)
       func->setAttr("nn.optimizer", optimizerAttr(*train));
     mlir::Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);

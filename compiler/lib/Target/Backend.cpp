@@ -104,7 +104,8 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   const std::string &name = train->model->name;
   auto trainFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_train_step");
   auto evalFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_step");
-  if (!trainFunc || !evalFunc) {
+  auto gradFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_loss_grad");
+  if (!trainFunc || !evalFunc || !gradFunc) {
     diags.error("internal error: nn-build-train-step produced no steps for '" + name + "'");
     return false;
   }
@@ -114,8 +115,12 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   auto evalGroups = dlc::nn::lowerToHalide(evalFunc, options.grouping);
   if (mlir::failed(evalGroups))
     return false;
+  auto gradGroups = dlc::nn::lowerToHalide(gradFunc, options.grouping);
+  if (mlir::failed(gradGroups))
+    return false;
   std::vector<dlc::nn::HalideGroup> all = *trainGroups;
   all.insert(all.end(), evalGroups->begin(), evalGroups->end());
+  all.insert(all.end(), gradGroups->begin(), gradGroups->end());
 
   if (options.stage == BackendStage::Halide)
     return writeText(options.output, diags,
@@ -134,16 +139,19 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   ModelDesc desc;
   if (!describeModel(*train->model, *train, diags, desc))
     return false;
-  StepPlan trainPlan, evalPlan;
-  uint64_t fixedT, perT, fixedE, perE;
+  // `grad_step` (for `./train gradcheck`): the gradient of the inference
+  // form's loss, written to the gradient scratch, nothing updated.
+  StepPlan trainPlan, evalPlan, gradPlan;
+  uint64_t fixedT, perT, fixedE, perE, fixedG, perG;
   if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT, perT) ||
-      !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE))
+      !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE) ||
+      !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG))
     return false;
-  desc.workspaceFixed = std::max(fixedT, fixedE);
-  desc.workspacePerSample = std::max(perT, perE);
+  desc.workspaceFixed = std::max({fixedT, fixedE, fixedG});
+  desc.workspacePerSample = std::max({perT, perE, perG});
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
-      buildDriver(*module->getContext(), desc, trainPlan, evalPlan);
+      buildDriver(*module->getContext(), desc, trainPlan, evalPlan, &gradPlan);
   if (!driver) {
     diags.error("internal error: cannot build the driver");
     return false;

@@ -108,7 +108,7 @@ public:
 
   mlir::OwningOpRef<mlir::ModuleOp> run(const ModelDesc &desc,
                                         const StepPlan &train,
-                                        const StepPlan &eval) {
+                                        const StepPlan &eval, const StepPlan *grad) {
     module = mlir::ModuleOp::create(loc);
     b.setInsertionPointToEnd(module->getBody());
     declare("dlrt_main", i32, {i32, ptr, ptr});
@@ -118,6 +118,9 @@ public:
     declare("halide_set_num_threads", i32, {i32});
     buildStep("dlc_train_step", train);
     buildStep("dlc_eval_step", eval);
+    if (grad)
+      buildStep("dlc_grad_step", *grad);
+    hasGradStep = grad != nullptr;
     buildSetThreads();
     buildDescriptor(desc);
     buildMain();
@@ -448,6 +451,9 @@ private:
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_train_step"));
     s.add(offsetof(dlrt_model_desc, eval_step),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_eval_step"));
+    if (hasGradStep)
+      s.add(offsetof(dlrt_model_desc, grad_step),
+            b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_grad_step"));
     s.add(offsetof(dlrt_model_desc, set_num_threads),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_set_num_threads"));
     Value value = s.build();
@@ -476,6 +482,7 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::Type ptr, i8, i32, i64, f32, f64;
   unsigned counter = 0;
+  bool hasGradStep = false;
 };
 
 } // namespace
@@ -483,7 +490,8 @@ private:
 mlir::OwningOpRef<mlir::ModuleOp> target::buildDriver(mlir::MLIRContext &context,
                                                       const ModelDesc &desc,
                                                       const StepPlan &train,
-                                                      const StepPlan &eval) {
+                                                      const StepPlan &eval,
+                                                      const StepPlan *grad) {
   context.getOrLoadDialect<LLVM::LLVMDialect>();
-  return DriverBuilder(context).run(desc, train, eval);
+  return DriverBuilder(context).run(desc, train, eval, grad);
 }

@@ -171,11 +171,21 @@ private:
         return std::nullopt;
       };
       bool produced = !mlir::isa<mlir::BlockArgument>(v);
-      if (func.getResultAttr(i, nn::kLossAttrName)) {
+      // A gradient function (`@M_eval_loss_grad`) returns the loss and the
+      // output first, without attributes, then the gradients.
+      bool positional = !func.getResultAttr(0, nn::kLossAttrName);
+      if (auto g = str(nn::NNDialect::kGradOfAttrName)) {
+        TensorRef dst = describe(v);
+        dst.source = TensorRef::Source::Grad;
+        dst.index = paramIndex(*g);
+        if (produced && !homes.count(v))
+          homes[v] = dst;
+        copyUnlessSame(plan, homes.at(v), dst);
+      } else if (func.getResultAttr(i, nn::kLossAttrName) || (positional && i == 0)) {
         TensorRef t = produced && !homes.count(v) ? workspaceSlot(v) : homes.at(v);
         homes[v] = t;
         plan.loss = t;
-      } else if (func.getResultAttr(i, nn::kLogitsAttrName)) {
+      } else if (func.getResultAttr(i, nn::kLogitsAttrName) || (positional && i == 1)) {
         if (produced && !homes.count(v)) {
           TensorRef t = describe(v);
           t.source = TensorRef::Source::Logits;

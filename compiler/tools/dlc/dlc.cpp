@@ -87,6 +87,7 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
     for (const sema::TrainConfig &t : prog.trains)
       if (t.model && t.step.empty()) {
         funcs.push_back(t.model->name + "_loss");
+        funcs.push_back(t.model->name + "_eval_loss");
         models.push_back(t.model->name);
       }
     dlc::nn::NNAutodiffOptions options;

@@ -3,9 +3,11 @@
 // Lowers the typed program of Sema to an MLIR module in the nn dialect. For
 // every model `M` it emits `func.func @M`, the forward computation in
 // training form (dropout active, batch norm with batch statistics), and
-// `@M_eval`, the inference form; for a model with a train block also `@M_loss`, the forward computation followed
-// by the block's loss, whose first result is the scalar loss that
-// nn-autodiff differentiates. Layers are inlined; every op carries the
+// `@M_eval`, the inference form; for a model with a train block also
+// `@M_loss`, the forward computation followed by the block's loss, whose
+// first result is the scalar loss that nn-autodiff differentiates, and
+// `@M_eval_loss`, the same in inference form (its gradient is the trainer's
+// `grad_step`, which `./train gradcheck` compares with finite differences). Layers are inlined; every op carries the
 // source location of the expression it comes from.
 //
 // Function arguments, in this order:

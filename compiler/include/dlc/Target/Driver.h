@@ -143,11 +143,13 @@ bool describeModel(const sema::Model &model, const sema::TrainConfig &train,
                    DiagnosticEngine &diags, ModelDesc &desc);
 
 /// Builds the driver module (LLVM dialect): `dlc_train_step`,
-/// `dlc_eval_step`, the `dlc_model` descriptor and `main`.
+/// `dlc_eval_step`, `dlc_grad_step` (if `grad` is given), the `dlc_model`
+/// descriptor and `main`.
 mlir::OwningOpRef<mlir::ModuleOp> buildDriver(mlir::MLIRContext &context,
                                               const ModelDesc &desc,
                                               const StepPlan &train,
-                                              const StepPlan &eval);
+                                              const StepPlan &eval,
+                                              const StepPlan *grad = nullptr);
 
 /// Translates the driver to LLVM IR text.
 bool printDriverLLVMIR(mlir::ModuleOp driver, llvm::raw_ostream &os);
