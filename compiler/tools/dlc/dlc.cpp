@@ -58,10 +58,11 @@ cl::opt<dlc::nn::GroupingPolicy> grouping(
                clEnumValN(dlc::nn::GroupingPolicy::WholeFunction, "whole-step",
                           "one kernel per step")),
     cl::cat(dlcCategory));
-enum class Target { Host, Cuda };
-cl::opt<Target> target("target", cl::desc("Where the trainer runs"), cl::init(Target::Host),
-                       cl::values(clEnumValN(Target::Host, "host", "this CPU (default)"),
-                                  clEnumValN(Target::Cuda, "cuda", "an NVIDIA GPU")),
+enum class TargetKind { Host, Cuda };
+cl::opt<TargetKind> targetKind("target", cl::desc("Where the trainer runs"),
+                           cl::init(TargetKind::Host),
+                       cl::values(clEnumValN(TargetKind::Host, "host", "this CPU (default)"),
+                                  clEnumValN(TargetKind::Cuda, "cuda", "an NVIDIA GPU")),
                        cl::cat(dlcCategory));
 cl::opt<std::string> halideTarget("halide-target",
                                   cl::desc("Halide target of the kernels (default: host)"),
@@ -139,7 +140,7 @@ int compile(int argc, char **argv) {
     llvm::errs() << "dlc: error: '" << inputFile << "' is a directory\n";
     return 1;
   }
-  if (target == Target::Cuda) {
+  if (targetKind == TargetKind::Cuda) {
     llvm::errs() << "dlc: error: --target=cuda is not available yet; kernels are "
                     "generated for the host CPU (--target=host)\n";
     return 1;
