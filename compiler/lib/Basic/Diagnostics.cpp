@@ -1,4 +1,5 @@
-//===- Diagnostics.cpp - Source files and error reporting ------------------===//
+//===- Diagnostics.cpp - Source files and error reporting
+//------------------===//
 //
 // Implementation of the DiagnosticEngine: loading files into an
 // llvm::SourceMgr, printing caret diagnostics, and nearest-name suggestions.
@@ -70,8 +71,8 @@ void DiagnosticEngine::printWithCaret(Loc loc, llvm::SourceMgr::DiagKind kind,
   const char *kindName = kind == llvm::SourceMgr::DK_Error     ? "error"
                          : kind == llvm::SourceMgr::DK_Warning ? "warning"
                                                                : "note";
-  os << buf->getBufferIdentifier() << ":" << line << ":" << col << ": " << kindName
-     << ": " << msg << "\n";
+  os << buf->getBufferIdentifier() << ":" << line << ":" << col << ": "
+     << kindName << ": " << msg << "\n";
   const char *start = loc.getPointer() - (col - 1);
   const char *end = start;
   while (end < buf->getBufferEnd() && *end != '\n' && *end != '\r')
@@ -80,7 +81,8 @@ void DiagnosticEngine::printWithCaret(Loc loc, llvm::SourceMgr::DiagKind kind,
   for (const char *p = start; p < end;) {
     auto *u = reinterpret_cast<const llvm::UTF8 *>(p);
     unsigned len = llvm::getNumBytesForUTF8(*u);
-    bool valid = p + len <= end && llvm::isLegalUTF8Sequence(u, u + len) && *p != 0;
+    bool valid =
+        p + len <= end && llvm::isLegalUTF8Sequence(u, u + len) && *p != 0;
     if (!valid)
       len = 1;
     if (p < loc.getPointer())
@@ -162,7 +164,8 @@ static unsigned typoDistance(llvm::StringRef a, llvm::StringRef b) {
   for (size_t i = 1; i <= a.size(); ++i)
     for (size_t j = 1; j <= b.size(); ++j) {
       unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }

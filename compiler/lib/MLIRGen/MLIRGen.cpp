@@ -1,4 +1,5 @@
-//===- MLIRGen.cpp - Typed program to nn dialect ---------------------------===//
+//===- MLIRGen.cpp - Typed program to nn dialect
+//---------------------------===//
 //
 // Walks the typed program of Sema and builds nn-dialect functions. Each
 // built-in op of the language maps to one nn op, or to a short sequence of
@@ -57,7 +58,8 @@ public:
     if (failed)
       return nullptr;
     if (mlir::failed(mlir::verify(module.getOperation()))) {
-      diags.error("internal error: the generated nn-dialect module does not verify");
+      diags.error(
+          "internal error: the generated nn-dialect module does not verify");
       return nullptr;
     }
     return mlir::OwningOpRef<mlir::ModuleOp>(module);
@@ -67,10 +69,14 @@ private:
   //--- Types and locations ----------------------------------------------------
   mlir::Type elementType(DType t) {
     switch (t) {
-    case DType::F32: return b.getF32Type();
-    case DType::F64: return b.getF64Type();
-    case DType::I32: return b.getI32Type();
-    case DType::I64: return b.getI64Type();
+    case DType::F32:
+      return b.getF32Type();
+    case DType::F64:
+      return b.getF64Type();
+    case DType::I32:
+      return b.getI32Type();
+    case DType::I64:
+      return b.getI64Type();
     }
     return b.getF32Type();
   }
@@ -88,11 +94,13 @@ private:
     return mlir::FileLineColLoc::get(&ctx, file, line, col);
   }
 
-  //--- Small builders -----------------------------------------------------------
+  //--- Small builders
+  //-----------------------------------------------------------
   template <typename OpT>
   Value make(mlir::Location l, mlir::Type type, mlir::ValueRange operands,
              llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
-    return b.create<OpT>(l, mlir::TypeRange{type}, operands, attrs)->getResult(0);
+    return b.create<OpT>(l, mlir::TypeRange{type}, operands, attrs)
+        ->getResult(0);
   }
   mlir::NamedAttribute attr(llvm::StringRef name, mlir::Attribute a) {
     return b.getNamedAttr(name, a);
@@ -121,7 +129,8 @@ private:
     failed = true;
   }
 
-  //--- Functions ------------------------------------------------------------------
+  //--- Functions
+  //------------------------------------------------------------------
   /// Counts dropout sites, which each get a seed argument.
   static void countDropouts(const TExpr &e, unsigned &n) {
     if (e.kind == TExpr::Kind::Op && e.name == "dropout")
@@ -134,7 +143,8 @@ private:
         countDropouts(*s.value, n);
   }
 
-  void emitFunction(const Model &m, const TrainConfig *train, ForwardMode mode) {
+  void emitFunction(const Model &m, const TrainConfig *train,
+                    ForwardMode mode) {
     this->mode = mode;
     unsigned numSeeds = 0;
     if (mode == ForwardMode::Train)
@@ -144,16 +154,17 @@ private:
     for (auto &in : m.inst.inputs)
       argTypes.push_back(tensorType(in.second));
     if (train)
-      argTypes.push_back(tensorType(Type::tensor(
-          train->labelType.dtype, {Dim::symbol("B")})));
+      argTypes.push_back(
+          tensorType(Type::tensor(train->labelType.dtype, {Dim::symbol("B")})));
     for (auto &p : m.params)
       argTypes.push_back(tensorType(p->type));
     auto seedType = mlir::RankedTensorType::get({}, b.getI64Type());
     for (unsigned i = 0; i < numSeeds; ++i)
       argTypes.push_back(seedType);
 
-    std::string name = m.name + (train ? (mode == ForwardMode::Eval ? "_eval_loss" : "_loss")
-                                       : (mode == ForwardMode::Eval ? "_eval" : ""));
+    std::string name =
+        m.name + (train ? (mode == ForwardMode::Eval ? "_eval_loss" : "_loss")
+                        : (mode == ForwardMode::Eval ? "_eval" : ""));
     b.setInsertionPointToEnd(module.getBody());
     auto func = b.create<mlir::func::FuncOp>(loc(m.inst.loc), name,
                                              b.getFunctionType(argTypes, {}));
@@ -173,14 +184,16 @@ private:
     }
     params.clear();
     for (auto &p : m.params) {
-      func.setArgAttr(arg, p->trainable ? nn::NNDialect::kParamAttrName : "nn.buffer",
-                      b.getStringAttr(p->name));
+      func.setArgAttr(
+          arg, p->trainable ? nn::NNDialect::kParamAttrName : "nn.buffer",
+          b.getStringAttr(p->name));
       params[p.get()] = entry->getArgument(arg++);
     }
     seeds.clear();
     nextSeed = 0;
     for (unsigned i = 0; i < numSeeds; ++i) {
-      func.setArgAttr(arg, "nn.seed", b.getStringAttr("dropout_" + std::to_string(i)));
+      func.setArgAttr(arg, "nn.seed",
+                      b.getStringAttr("dropout_" + std::to_string(i)));
       seeds.push_back(entry->getArgument(arg++));
     }
     bufferUpdates.clear();
@@ -239,7 +252,8 @@ private:
   }
 
   /// The train block's loss of the model output against the labels.
-  Value emitTrainLoss(const TrainConfig &train, Value out, Value labels, Loc at) {
+  Value emitTrainLoss(const TrainConfig &train, Value out, Value labels,
+                      Loc at) {
     const Const *loss = train.get("loss");
     TExpr e(TExpr::Kind::Op, at, Type::tensor(DType::F32, {}));
     e.name = loss->s;
@@ -247,13 +261,15 @@ private:
       e.attrs.push_back(kv);
     llvm::SmallVector<Value> operands = {out, labels};
     if (const Const *w = loss->get("weight"); w && !w->isNone()) {
-      auto type = mlir::RankedTensorType::get({int64_t(w->list.size())}, b.getF32Type());
+      auto type = mlir::RankedTensorType::get({int64_t(w->list.size())},
+                                              b.getF32Type());
       llvm::SmallVector<float> values;
       for (const Const &c : w->list)
         values.push_back(float(c.asDouble()));
       operands.push_back(make<nn::ConstantOp>(
           loc(at), type, {},
-          {attr("value", mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(values)))}));
+          {attr("value", mlir::DenseElementsAttr::get(
+                             type, llvm::ArrayRef<float>(values)))}));
     } else {
       operands.push_back(Value());
     }
@@ -274,7 +290,8 @@ private:
     return result;
   }
 
-  //--- Expressions ------------------------------------------------------------------
+  //--- Expressions
+  //------------------------------------------------------------------
   Value emitExpr(const TExpr &e, Frame &frame) {
     switch (e.kind) {
     case TExpr::Kind::Input:
@@ -333,39 +350,54 @@ private:
     mlir::Location l = loc(e.loc);
     mlir::Type type = tensorType(e.type);
     const std::string &n = e.name;
-    unsigned rank = e.operands.empty() || !e.operands[0]
-                        ? 0
-                        : e.operands[0]->type.rank();
-    if (n == "add") return make<nn::AddOp>(l, type, {ops[0], ops[1]});
-    if (n == "sub") return make<nn::SubOp>(l, type, {ops[0], ops[1]});
-    if (n == "mul") return make<nn::MulOp>(l, type, {ops[0], ops[1]});
-    if (n == "div") return make<nn::DivOp>(l, type, {ops[0], ops[1]});
+    unsigned rank =
+        e.operands.empty() || !e.operands[0] ? 0 : e.operands[0]->type.rank();
+    if (n == "add")
+      return make<nn::AddOp>(l, type, {ops[0], ops[1]});
+    if (n == "sub")
+      return make<nn::SubOp>(l, type, {ops[0], ops[1]});
+    if (n == "mul")
+      return make<nn::MulOp>(l, type, {ops[0], ops[1]});
+    if (n == "div")
+      return make<nn::DivOp>(l, type, {ops[0], ops[1]});
     if (n == "pow") {
       // A constant exponent is an attribute; a tensor one is exp(y log x).
       if (e.operands[1]->kind == TExpr::Kind::Scalar &&
           e.operands[0]->type.shape == e.type.shape)
-        return make<nn::PowOp>(l, type, {ops[0]},
-                               {attr("exponent", b.getF64FloatAttr(e.operands[1]->scalar))});
+        return make<nn::PowOp>(
+            l, type, {ops[0]},
+            {attr("exponent", b.getF64FloatAttr(e.operands[1]->scalar))});
       Value logx = make<nn::LogOp>(l, ops[0].getType(), {ops[0]});
-      return make<nn::ExpOp>(l, type, {make<nn::MulOp>(l, type, {ops[1], logx})});
+      return make<nn::ExpOp>(l, type,
+                             {make<nn::MulOp>(l, type, {ops[1], logx})});
     }
-    if (n == "neg") return make<nn::NegOp>(l, type, {ops[0]});
-    if (n == "exp") return make<nn::ExpOp>(l, type, {ops[0]});
-    if (n == "log") return make<nn::LogOp>(l, type, {ops[0]});
-    if (n == "sqrt") return make<nn::SqrtOp>(l, type, {ops[0]});
+    if (n == "neg")
+      return make<nn::NegOp>(l, type, {ops[0]});
+    if (n == "exp")
+      return make<nn::ExpOp>(l, type, {ops[0]});
+    if (n == "log")
+      return make<nn::LogOp>(l, type, {ops[0]});
+    if (n == "sqrt")
+      return make<nn::SqrtOp>(l, type, {ops[0]});
     if (n == "abs") {
       Value s = make<nn::SignOp>(l, type, {ops[0]});
       return make<nn::MulOp>(l, type, {ops[0], s});
     }
-    if (n == "relu") return make<nn::ReluOp>(l, type, {ops[0]});
-    if (n == "sigmoid") return make<nn::SigmoidOp>(l, type, {ops[0]});
-    if (n == "tanh") return make<nn::TanhOp>(l, type, {ops[0]});
-    if (n == "gelu") return make<nn::GeluOp>(l, type, {ops[0]});
+    if (n == "relu")
+      return make<nn::ReluOp>(l, type, {ops[0]});
+    if (n == "sigmoid")
+      return make<nn::SigmoidOp>(l, type, {ops[0]});
+    if (n == "tanh")
+      return make<nn::TanhOp>(l, type, {ops[0]});
+    if (n == "gelu")
+      return make<nn::GeluOp>(l, type, {ops[0]});
     if (n == "leaky_relu")
-      return make<nn::LeakyReluOp>(l, type, {ops[0]},
-                                   {attr("slope", b.getF64FloatAttr(attrOf(e, "slope").f))});
+      return make<nn::LeakyReluOp>(
+          l, type, {ops[0]},
+          {attr("slope", b.getF64FloatAttr(attrOf(e, "slope").f))});
     if (n == "softmax" || n == "log_softmax") {
-      auto axis = attr("axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)));
+      auto axis = attr(
+          "axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)));
       if (n == "softmax")
         return make<nn::SoftmaxOp>(l, type, {ops[0]}, {axis});
       return make<nn::LogSoftmaxOp>(l, type, {ops[0]}, {axis});
@@ -380,11 +412,17 @@ private:
       Value lhs = ops[0], rhs = ops[1];
       llvm::SmallVector<int64_t> outShape;
       if (lt.getRank() == 1)
-        lhs = make<nn::ReshapeOp>(
-            l, mlir::RankedTensorType::get({1, lt.getShape()[0]}, lt.getElementType()), {lhs});
+        lhs =
+            make<nn::ReshapeOp>(l,
+                                mlir::RankedTensorType::get(
+                                    {1, lt.getShape()[0]}, lt.getElementType()),
+                                {lhs});
       if (rt.getRank() == 1)
-        rhs = make<nn::ReshapeOp>(
-            l, mlir::RankedTensorType::get({rt.getShape()[0], 1}, rt.getElementType()), {rhs});
+        rhs =
+            make<nn::ReshapeOp>(l,
+                                mlir::RankedTensorType::get(
+                                    {rt.getShape()[0], 1}, rt.getElementType()),
+                                {rhs});
       auto l2 = mlir::cast<mlir::RankedTensorType>(lhs.getType());
       auto r2 = mlir::cast<mlir::RankedTensorType>(rhs.getType());
       llvm::SmallVector<int64_t> batch(l2.getShape().drop_back(2));
@@ -404,8 +442,10 @@ private:
       llvm::SmallVector<mlir::NamedAttribute> attrs = {
           attr("axes", b.getDenseI64ArrayAttr(axes)),
           attr("keepdims", b.getBoolAttr(attrOf(e, "keepdims").b))};
-      if (n == "sum") return make<nn::SumOp>(l, type, {ops[0]}, attrs);
-      if (n == "mean") return make<nn::MeanOp>(l, type, {ops[0]}, attrs);
+      if (n == "sum")
+        return make<nn::SumOp>(l, type, {ops[0]}, attrs);
+      if (n == "mean")
+        return make<nn::MeanOp>(l, type, {ops[0]}, attrs);
       return make<nn::MaxOp>(l, type, {ops[0]}, attrs);
     }
     if (n == "reshape" || n == "flatten") {
@@ -427,21 +467,24 @@ private:
       else
         for (const Const &a : p.list)
           perm.push_back(normAxis(a.i, rank));
-      return make<nn::TransposeOp>(l, type, {ops[0]},
-                                   {attr("perm", b.getDenseI64ArrayAttr(perm))});
+      return make<nn::TransposeOp>(
+          l, type, {ops[0]}, {attr("perm", b.getDenseI64ArrayAttr(perm))});
     }
     if (n == "concat")
       return make<nn::ConcatOp>(
-          l, type, ops, {attr("axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)))});
+          l, type, ops,
+          {attr("axis",
+                b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)))});
     if (n == "convolution") {
       llvm::SmallVector<Value> operands = {ops[0], ops[1]};
       if (ops[2])
         operands.push_back(ops[2]);
-      return make<nn::Conv2DOp>(l, type, operands,
-                                {attr("stride", pair(attrOf(e, "stride"))),
-                                 attr("padding", pair(attrOf(e, "padding"))),
-                                 attr("dilation", pair(attrOf(e, "dilation"))),
-                                 attr("groups", b.getI64IntegerAttr(attrOf(e, "groups").i))});
+      return make<nn::Conv2DOp>(
+          l, type, operands,
+          {attr("stride", pair(attrOf(e, "stride"))),
+           attr("padding", pair(attrOf(e, "padding"))),
+           attr("dilation", pair(attrOf(e, "dilation"))),
+           attr("groups", b.getI64IntegerAttr(attrOf(e, "groups").i))});
     }
     if (n == "max_pool2d" || n == "avg_pool2d") {
       const Const &stride = attrOf(e, "stride");
@@ -456,15 +499,19 @@ private:
     if (n == "adaptive_avg_pool2d") {
       const Type &in = e.operands[0]->type;
       const Const &size = attrOf(e, "size");
-      int64_t kh = in.shape[2].size / size.list[0].i, kw = in.shape[3].size / size.list[1].i;
-      if (in.shape[2].size % size.list[0].i || in.shape[3].size % size.list[1].i) {
-        unsupported(e, "adaptive pooling to a size that does not divide the input");
+      int64_t kh = in.shape[2].size / size.list[0].i,
+              kw = in.shape[3].size / size.list[1].i;
+      if (in.shape[2].size % size.list[0].i ||
+          in.shape[3].size % size.list[1].i) {
+        unsupported(
+            e, "adaptive pooling to a size that does not divide the input");
         return nullptr;
       }
       auto k = b.getDenseI64ArrayAttr({kh, kw});
-      return make<nn::AvgPool2DOp>(l, type, {ops[0]},
-                                   {attr("kernel", k), attr("stride", k),
-                                    attr("padding", b.getDenseI64ArrayAttr({0, 0}))});
+      return make<nn::AvgPool2DOp>(
+          l, type, {ops[0]},
+          {attr("kernel", k), attr("stride", k),
+           attr("padding", b.getDenseI64ArrayAttr({0, 0}))});
     }
     if (n == "batch_normalization" && mode == ForwardMode::Eval)
       return make<nn::BatchNormInferOp>(
@@ -478,14 +525,18 @@ private:
       if (mode == ForwardMode::Eval)
         return ops[0];
       Value seed = seeds[nextSeed++];
-      return make<nn::DropoutOp>(l, type, {ops[0], seed},
-                                 {attr("p", b.getF64FloatAttr(attrOf(e, "p").f))});
+      return make<nn::DropoutOp>(
+          l, type, {ops[0], seed},
+          {attr("p", b.getF64FloatAttr(attrOf(e, "p").f))});
     }
     if (n == "mse" || n == "l1" || n == "bce" || n == "bce_with_logits") {
       Value target = broadcastTo(ops[1], ops[0], l);
-      if (n == "mse") return make<nn::MSEOp>(l, type, {ops[0], target});
-      if (n == "l1") return make<nn::L1Op>(l, type, {ops[0], target});
-      if (n == "bce") return make<nn::BCEOp>(l, type, {ops[0], target});
+      if (n == "mse")
+        return make<nn::MSEOp>(l, type, {ops[0], target});
+      if (n == "l1")
+        return make<nn::L1Op>(l, type, {ops[0], target});
+      if (n == "bce")
+        return make<nn::BCEOp>(l, type, {ops[0], target});
       return make<nn::BCEWithLogitsOp>(l, type, {ops[0], target});
     }
     if (n == "cross_entropy" || n == "nll") {
@@ -502,7 +553,8 @@ private:
         return emitSoftCrossEntropy(e, ops, l);
       return make<nn::CrossEntropyOp>(
           l, type, operands,
-          {attr("label_smoothing", b.getF64FloatAttr(attrOf(e, "label_smoothing").asDouble()))});
+          {attr("label_smoothing",
+                b.getF64FloatAttr(attrOf(e, "label_smoothing").asDouble()))});
     }
     unsupported(e, "the op '" + n + "'");
     return nullptr;
@@ -510,20 +562,23 @@ private:
 
   /// Training form: batch statistics, plus the running-statistic updates
   /// new = (1 - m) * old + m * batch (the variance unbiased by M / (M - 1)).
-  Value emitBatchNorm(const TExpr &e, llvm::ArrayRef<Value> ops, mlir::Location l) {
+  Value emitBatchNorm(const TExpr &e, llvm::ArrayRef<Value> ops,
+                      mlir::Location l) {
     auto xt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
     auto ct = mlir::cast<mlir::RankedTensorType>(ops[1].getType());
     mlir::Type elem = xt.getElementType();
     double eps = attrOf(e, "eps").f, m = attrOf(e, "momentum").f;
     auto bn = b.create<nn::BatchNormTrainOp>(
-        l, mlir::TypeRange{xt, ct, ct}, mlir::ValueRange{ops[0], ops[1], ops[2]},
-        llvm::ArrayRef<mlir::NamedAttribute>{attr("epsilon", b.getF64FloatAttr(eps))});
+        l, mlir::TypeRange{xt, ct, ct},
+        mlir::ValueRange{ops[0], ops[1], ops[2]},
+        llvm::ArrayRef<mlir::NamedAttribute>{
+            attr("epsilon", b.getF64FloatAttr(eps))});
     llvm::SmallVector<int64_t> axes = {0};
     for (int64_t i = 2; i < xt.getRank(); ++i)
       axes.push_back(i);
     auto scalar = mlir::RankedTensorType::get({}, elem);
-    Value count = make<nn::CountOp>(l, scalar, {ops[0]},
-                                    {attr("axes", b.getDenseI64ArrayAttr(axes))});
+    Value count = make<nn::CountOp>(
+        l, scalar, {ops[0]}, {attr("axes", b.getDenseI64ArrayAttr(axes))});
     Value one = scalarConst(l, 1.0, elem);
     Value countM1 = make<nn::SubOp>(l, scalar, {count, one});
     Value unbias = make<nn::DivOp>(l, scalar, {count, countM1});
@@ -534,9 +589,11 @@ private:
       return make<nn::AddOp>(l, ct, {a, c});
     };
     Value var = make<nn::MulOp>(l, ct, {bn->getResult(2), unbias});
-    const ParamInfo *meanBuf = e.operands[3]->param, *varBuf = e.operands[4]->param;
+    const ParamInfo *meanBuf = e.operands[3]->param,
+                    *varBuf = e.operands[4]->param;
     if (!meanBuf || !varBuf) {
-      unsupported(e, "batch normalization whose running statistics are not buffers");
+      unsupported(
+          e, "batch normalization whose running statistics are not buffers");
       return nullptr;
     }
     bufferUpdates.emplace_back(meanBuf, update(ops[3], bn->getResult(1)));
@@ -545,7 +602,8 @@ private:
   }
 
   /// (x - mean) / sqrt(var + eps) * gamma + beta over the last dimension.
-  Value emitLayerNorm(const TExpr &e, llvm::ArrayRef<Value> ops, mlir::Location l) {
+  Value emitLayerNorm(const TExpr &e, llvm::ArrayRef<Value> ops,
+                      mlir::Location l) {
     auto xt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
     mlir::Type elem = xt.getElementType();
     llvm::SmallVector<int64_t> reducedShape(xt.getShape());
@@ -561,7 +619,8 @@ private:
     Value eps = scalarConst(l, attrOf(e, "eps").f, elem);
     Value std = make<nn::SqrtOp>(l, rt, {make<nn::AddOp>(l, rt, {var, eps})});
     Value norm = make<nn::DivOp>(l, xt, {centred, std});
-    return make<nn::AddOp>(l, xt, {make<nn::MulOp>(l, xt, {norm, ops[1]}), ops[2]});
+    return make<nn::AddOp>(l, xt,
+                           {make<nn::MulOp>(l, xt, {norm, ops[1]}), ops[2]});
   }
 
   /// -mean over the batch of sum_c target * log_softmax(x).
@@ -573,8 +632,10 @@ private:
     }
     auto xt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
     auto scalar = mlir::RankedTensorType::get({}, xt.getElementType());
-    auto rowT = mlir::RankedTensorType::get({xt.getShape()[0]}, xt.getElementType());
-    Value logp = make<nn::LogSoftmaxOp>(l, xt, {ops[0]}, {attr("axis", b.getI64IntegerAttr(1))});
+    auto rowT =
+        mlir::RankedTensorType::get({xt.getShape()[0]}, xt.getElementType());
+    Value logp = make<nn::LogSoftmaxOp>(l, xt, {ops[0]},
+                                        {attr("axis", b.getI64IntegerAttr(1))});
     Value prod = make<nn::MulOp>(l, xt, {ops[1], logp});
     Value rows = make<nn::SumOp>(l, rowT, {prod},
                                  {attr("axes", b.getDenseI64ArrayAttr({1})),

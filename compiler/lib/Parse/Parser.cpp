@@ -1,4 +1,5 @@
-//===- Parser.cpp - ANTLR parse tree to AST --------------------------------===//
+//===- Parser.cpp - ANTLR parse tree to AST
+//--------------------------------===//
 //
 // Runs the ANTLR-generated lexer and parser over a buffer, turns their error
 // callbacks into dlc diagnostics, and converts the parse tree into the AST.
@@ -19,8 +20,8 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 using namespace dlc;
 using namespace dlc::ast;
@@ -70,7 +71,8 @@ private:
       }
     }
     if (text.rfind("no viable alternative at input ", 0) == 0)
-      text = "cannot parse " + text.substr(strlen("no viable alternative at input "));
+      text = "cannot parse " +
+             text.substr(strlen("no viable alternative at input "));
     if (text.rfind("missing ", 0) == 0)
       replaceAll(" at ", " before ");
     return text;
@@ -106,12 +108,14 @@ public:
           u.module += (i ? "." : "") + use->IDENT(i)->getText();
         mod->uses.push_back(std::move(u));
       } else if (auto *layer = decl->layerDecl()) {
-        mod->funcs.push_back(convertFunc(layer, layer->IDENT(), layer->paramList(),
-                                         layer->typeExpr(), layer->block(),
+        mod->funcs.push_back(convertFunc(layer, layer->IDENT(),
+                                         layer->paramList(), layer->typeExpr(),
+                                         layer->block(),
                                          /*isModel=*/false, moduleName));
       } else if (auto *model = decl->modelDecl()) {
-        mod->funcs.push_back(convertFunc(model, model->IDENT(), model->paramList(),
-                                         model->typeExpr(), model->block(),
+        mod->funcs.push_back(convertFunc(model, model->IDENT(),
+                                         model->paramList(), model->typeExpr(),
+                                         model->block(),
                                          /*isModel=*/true, moduleName));
       } else if (auto *train = decl->trainDecl()) {
         mod->trains.push_back(convertTrain(train));
@@ -170,9 +174,9 @@ private:
     if (auto *r = dynamic_cast<G::ReturnStmtContext *>(s))
       return std::make_unique<ReturnStmt>(loc(r), convertExpr(r->expr()));
     if (auto *u = dynamic_cast<G::UpdateStmtContext *>(s))
-      return std::make_unique<UpdateStmt>(loc(u), u->IDENT()->getText(),
-                                          loc(u->IDENT()), convertExpr(u->expr(0)),
-                                          convertExpr(u->expr(1)));
+      return std::make_unique<UpdateStmt>(
+          loc(u), u->IDENT()->getText(), loc(u->IDENT()),
+          convertExpr(u->expr(0)), convertExpr(u->expr(1)));
     if (auto *i = dynamic_cast<G::IfStmtContext *>(s))
       return std::make_unique<IfStmt>(
           loc(i), convertExpr(i->expr()), convertBlock(i->block(0)),
@@ -183,7 +187,8 @@ private:
     if (auto *n = dynamic_cast<G::NameTargetContext *>(a->target()))
       targets.emplace_back(n->IDENT()->getText(), loc(n->IDENT()));
     else
-      for (auto *id : static_cast<G::TupleTargetContext *>(a->target())->IDENT())
+      for (auto *id :
+           static_cast<G::TupleTargetContext *>(a->target())->IDENT())
         targets.emplace_back(id->getText(), loc(id));
     return std::make_unique<AssignStmt>(loc(a), std::move(targets),
                                         convertExpr(a->expr()));
@@ -222,9 +227,11 @@ private:
       } else {
         auto *st = static_cast<G::TrainStepContext *>(item);
         if (st->IDENT(0)->getText() != "step") {
-          diags.error(loc(st->IDENT(0)),
-                      "expected 'step (inputs, labels) { ... }' or 'key = value' "
-                      "in a train block, got '" + st->IDENT(0)->getText() + "'");
+          diags.error(
+              loc(st->IDENT(0)),
+              "expected 'step (inputs, labels) { ... }' or 'key = value' "
+              "in a train block, got '" +
+                  st->IDENT(0)->getText() + "'");
           continue;
         }
         TrainStep step;
@@ -251,7 +258,8 @@ private:
     if (depth > kMaxExprDepth) {
       if (!depthReported)
         diags.error(loc(e), "expression nested too deeply (more than " +
-                                llvm::Twine(kMaxExprDepth) + " operators or calls)");
+                                llvm::Twine(kMaxExprDepth) +
+                                " operators or calls)");
       depthReported = true;
       return std::make_unique<IntExpr>(loc(e), 0);
     }
@@ -295,13 +303,15 @@ private:
       std::string text = f->FLOAT()->getText();
       double v = std::strtod(text.c_str(), nullptr);
       if (!std::isfinite(v)) {
-        diags.error(loc(f), "floating-point literal '" + text + "' is out of range");
+        diags.error(loc(f),
+                    "floating-point literal '" + text + "' is out of range");
         v = 0;
       }
       return std::make_unique<FloatExpr>(loc(f), v);
     }
     if (auto *s = dynamic_cast<G::StringExprContext *>(p))
-      return std::make_unique<StringExpr>(loc(s), unquote(s->STRING()->getText()));
+      return std::make_unique<StringExpr>(loc(s),
+                                          unquote(s->STRING()->getText()));
     if (auto *b = dynamic_cast<G::BoolExprContext *>(p))
       return std::make_unique<BoolExpr>(loc(b), b->TRUE() != nullptr);
     if (auto *l = dynamic_cast<G::ListExprContext *>(p)) {
@@ -348,11 +358,11 @@ bool checkEncoding(DiagnosticEngine &diags, unsigned bufferId,
   const llvm::UTF8 *p = begin;
   while (p < end) {
     unsigned len = llvm::getNumBytesForUTF8(*p);
-    if (p + len > end || !llvm::isLegalUTF8Sequence(p, p + len) ||
-        (*p == 0)) {
-      diags.error(llvm::SMLoc::getFromPointer(reinterpret_cast<const char *>(p)),
-                  *p == 0 ? "invalid NUL byte in source file"
-                          : "invalid UTF-8 byte in source file");
+    if (p + len > end || !llvm::isLegalUTF8Sequence(p, p + len) || (*p == 0)) {
+      diags.error(
+          llvm::SMLoc::getFromPointer(reinterpret_cast<const char *>(p)),
+          *p == 0 ? "invalid NUL byte in source file"
+                  : "invalid UTF-8 byte in source file");
       return false;
     }
     p += len;
@@ -420,7 +430,8 @@ bool checkBrackets(DiagnosticEngine &diags, llvm::StringRef text) {
     }
   }
   if (inString) {
-    diags.error(llvm::SMLoc::getFromPointer(stringStart), "unterminated string literal");
+    diags.error(llvm::SMLoc::getFromPointer(stringStart),
+                "unterminated string literal");
     return false;
   }
   if (!open.empty()) {
@@ -441,7 +452,8 @@ std::unique_ptr<Module> dlc::parseModule(DiagnosticEngine &diags,
   if (text.size() > kMaxSourceBytes) {
     diags.error(llvm::SMLoc::getFromPointer(text.begin()),
                 "source file is too large (" + llvm::Twine(text.size()) +
-                    " bytes; the limit is " + llvm::Twine(kMaxSourceBytes) + ")");
+                    " bytes; the limit is " + llvm::Twine(kMaxSourceBytes) +
+                    ")");
     return nullptr;
   }
   if (!checkEncoding(diags, bufferId, text) || !checkBrackets(diags, text))

@@ -1,4 +1,5 @@
-//===- Builtins.cpp - Built-in ops, shape rules, train vocabulary ----------===//
+//===- Builtins.cpp - Built-in ops, shape rules, train vocabulary
+//----------===//
 //
 // The table of built-in ops with their signatures and shape rules, and the
 // tables of train-block constructors. Shape rules see the bound arguments
@@ -72,7 +73,7 @@ bool requireFloat(OpContext &ctx, unsigned i, Type &err) {
   const Type &t = ctx.type(i);
   if (!isFloat(t.dtype)) {
     err = ctx.failType("argument '" + ctx.getSpec().args[i].name +
-                   "' must be a floating-point tensor, got " + q(t));
+                       "' must be a floating-point tensor, got " + q(t));
     return false;
   }
   return true;
@@ -107,7 +108,8 @@ Type binaryRule(OpContext &ctx) {
     return ctx.failType("element types differ: " + q(a) + " and " + q(b));
   Shape out;
   if (!broadcastShapes(a.shape, b.shape, out))
-    return ctx.fail("shapes " + q(a) + " and " + q(b) + " cannot be broadcast together");
+    return ctx.fail("shapes " + q(a) + " and " + q(b) +
+                    " cannot be broadcast together");
   return Type::tensor(a.dtype, out);
 }
 
@@ -119,7 +121,8 @@ Type matmulRule(OpContext &ctx) {
   if (a.dtype != b.dtype)
     return ctx.failType("element types differ: " + q(a) + " and " + q(b));
   if (a.rank() == 0 || b.rank() == 0)
-    return ctx.fail("operands must have rank at least 1, got " + q(a) + " and " + q(b));
+    return ctx.fail("operands must have rank at least 1, got " + q(a) +
+                    " and " + q(b));
   Shape as = a.shape, bs = b.shape;
   bool vecA = as.size() == 1, vecB = bs.size() == 1;
   if (vecA)
@@ -130,9 +133,11 @@ Type matmulRule(OpContext &ctx) {
   if (k1 != k2)
     return ctx.fail("inner dimensions differ (" + k1.str() + " vs " + k2.str() +
                     "): " + q(a) + " @ " + q(b));
-  Shape batchA(as.begin(), as.end() - 2), batchB(bs.begin(), bs.end() - 2), batch;
+  Shape batchA(as.begin(), as.end() - 2), batchB(bs.begin(), bs.end() - 2),
+      batch;
   if (!broadcastShapes(batchA, batchB, batch))
-    return ctx.fail("batch dimensions cannot be broadcast: " + q(a) + " @ " + q(b));
+    return ctx.fail("batch dimensions cannot be broadcast: " + q(a) + " @ " +
+                    q(b));
   Shape out = batch;
   if (!vecA)
     out.push_back(as[as.size() - 2]);
@@ -150,7 +155,8 @@ Type reduceRule(OpContext &ctx) {
   for (const Const &a : axes.list) {
     int64_t ax;
     if (!normAxis(a.i, x.rank(), ax))
-      return ctx.fail("axis " + std::to_string(a.i) + " is out of range for " + q(x));
+      return ctx.fail("axis " + std::to_string(a.i) + " is out of range for " +
+                      q(x));
     if (reduced[ax])
       return ctx.fail("axis " + std::to_string(a.i) + " is reduced twice");
     reduced[ax] = true;
@@ -176,7 +182,8 @@ Volume volume(const Shape &s) {
   for (const Dim &d : s) {
     if (!d.isKnown())
       v.syms.insert(d.sym);
-    else if (__builtin_mul_overflow(v.known, d.size, &v.known) || v.known > kMaxElements)
+    else if (__builtin_mul_overflow(v.known, d.size, &v.known) ||
+             v.known > kMaxElements)
       v.overflow = true;
   }
   return v;
@@ -195,7 +202,8 @@ Type reshapeRule(OpContext &ctx) {
       target.push_back(Dim::known(1));
     } else if (c.kind == Const::Kind::Int) {
       if (c.i <= 0)
-        return ctx.fail("dimension " + std::to_string(c.i) + " is not positive");
+        return ctx.fail("dimension " + std::to_string(c.i) +
+                        " is not positive");
       target.push_back(Dim::known(c.i));
     } else {
       target.push_back(Dim::symbol(c.s));
@@ -331,7 +339,8 @@ Type convRule(OpContext &ctx) {
   if (x.shape[1].size % groups != 0 || !w.shape[0].isKnown() ||
       w.shape[0].size % groups != 0)
     return ctx.fail("groups=" + std::to_string(groups) +
-                    " does not divide the channels of " + q(x) + " and " + q(w));
+                    " does not divide the channels of " + q(x) + " and " +
+                    q(w));
   if (w.shape[1] != Dim::known(x.shape[1].size / groups))
     return ctx.fail("input " + q(x) + " has " + x.shape[1].str() +
                     " channels but weight " + q(w) + " expects " +
@@ -360,8 +369,10 @@ Type poolRule(OpContext &ctx) {
   for (int i = 0; i < 2; ++i) {
     if (pad[i].i * 2 > k[i].i)
       return ctx.fail("padding " + std::to_string(pad[i].i) +
-                      " is more than half the kernel size " + std::to_string(k[i].i));
-    if (!windowOut(x.shape[2 + i], k[i].i, stride[i].i, pad[i].i, 1, out[2 + i]))
+                      " is more than half the kernel size " +
+                      std::to_string(k[i].i));
+    if (!windowOut(x.shape[2 + i], k[i].i, stride[i].i, pad[i].i, 1,
+                   out[2 + i]))
       return ctx.fail("window " + std::to_string(k[0].i) + "x" +
                       std::to_string(k[1].i) + " does not fit input " + q(x));
   }
@@ -440,13 +451,16 @@ Type classLossRule(OpContext &ctx) {
     return ctx.fail("scores must be 2-D [N, C], got " + q(x));
   bool indices = !isFloat(t.dtype);
   if (indices && (t.rank() != 1 || t.shape[0] != x.shape[0]))
-    return ctx.fail("class indices " + q(t) + " must be [N] for scores " + q(x));
+    return ctx.fail("class indices " + q(t) + " must be [N] for scores " +
+                    q(x));
   if (!indices && t.shape != x.shape)
-    return ctx.fail("class probabilities " + q(t) + " must match scores " + q(x));
+    return ctx.fail("class probabilities " + q(t) + " must match scores " +
+                    q(x));
   if (ctx.getSpec().find("weight") && ctx.present(2)) {
     const Type &w = ctx.type(2);
     if (w.rank() != 1 || w.shape[0] != x.shape[1])
-      return ctx.fail("class weights " + q(w) + " must be [C] for scores " + q(x));
+      return ctx.fail("class weights " + q(w) + " must be [C] for scores " +
+                      q(x));
   }
   return scalarLoss(x);
 }
@@ -456,32 +470,47 @@ Type randomRule(OpContext &ctx) {
   for (const Const &c : ctx.arg(0).list) {
     if (c.kind == Const::Kind::Int && c.i <= 0)
       return ctx.fail("dimension " + std::to_string(c.i) + " is not positive");
-    s.push_back(c.kind == Const::Kind::Int ? Dim::known(c.i) : Dim::symbol(c.s));
+    s.push_back(c.kind == Const::Kind::Int ? Dim::known(c.i)
+                                           : Dim::symbol(c.s));
   }
   return Type::tensor(DType::F32, s);
 }
 
-ArgSpec tensor(const char *name) { return {name, ArgKind::Tensor, std::nullopt}; }
-ArgSpec optTensor(const char *name) { return {name, ArgKind::OptTensor, Const::none()}; }
+ArgSpec tensor(const char *name) {
+  return {name, ArgKind::Tensor, std::nullopt};
+}
+ArgSpec optTensor(const char *name) {
+  return {name, ArgKind::OptTensor, Const::none()};
+}
 ArgSpec intArg(const char *name, std::optional<int64_t> d = std::nullopt,
                std::function<std::string(const Const &)> check = nullptr) {
-  return {name, ArgKind::Int,
-          d ? std::optional<Const>(Const::ofInt(*d)) : std::nullopt, {}, check};
+  return {name,
+          ArgKind::Int,
+          d ? std::optional<Const>(Const::ofInt(*d)) : std::nullopt,
+          {},
+          check};
 }
 ArgSpec floatArg(const char *name, std::optional<double> d = std::nullopt,
                  std::function<std::string(const Const &)> check = nullptr) {
-  return {name, ArgKind::Float,
-          d ? std::optional<Const>(Const::ofFloat(*d)) : std::nullopt, {}, check};
+  return {name,
+          ArgKind::Float,
+          d ? std::optional<Const>(Const::ofFloat(*d)) : std::nullopt,
+          {},
+          check};
 }
 ArgSpec boolArg(const char *name, bool d) {
   return {name, ArgKind::Bool, Const::ofBool(d)};
 }
-ArgSpec pairArg(const char *name, std::optional<int64_t> d,
-                std::function<std::string(const Const &)> check = checkPositive) {
-  return {name, ArgKind::IntPair,
-          d ? std::optional<Const>(Const::ofList({Const::ofInt(*d), Const::ofInt(*d)}))
+ArgSpec
+pairArg(const char *name, std::optional<int64_t> d,
+        std::function<std::string(const Const &)> check = checkPositive) {
+  return {name,
+          ArgKind::IntPair,
+          d ? std::optional<Const>(
+                  Const::ofList({Const::ofInt(*d), Const::ofInt(*d)}))
             : std::nullopt,
-          {}, check};
+          {},
+          check};
 }
 ArgSpec axesArg() { return {"axis", ArgKind::Axes, Const::none()}; }
 ArgSpec strArg(const char *name, std::optional<std::string> d = std::nullopt) {
@@ -512,65 +541,106 @@ const std::vector<OpInfo> &opTable() {
     unary("sigmoid", "1 / (1 + exp(-x))");
     unary("tanh", "hyperbolic tangent");
     unary("gelu", "Gaussian error linear unit (tanh approximation)");
-    t.push_back({{"leaky_relu", {tensor("x"), floatArg("slope", 0.01)},
-                  "x if x > 0 else slope * x"}, unaryRule});
-    t.push_back({{"softmax", {tensor("x"), intArg("axis", -1)},
-                  "exp(x) normalised along axis"}, softmaxRule});
-    t.push_back({{"log_softmax", {tensor("x"), intArg("axis", -1)},
-                  "log(softmax(x)) along axis, computed stably"}, softmaxRule});
-    t.push_back({{"matmul", {tensor("x"), tensor("y")},
-                  "matrix product with broadcast batch dimensions"}, matmulRule});
+    t.push_back({{"leaky_relu",
+                  {tensor("x"), floatArg("slope", 0.01)},
+                  "x if x > 0 else slope * x"},
+                 unaryRule});
+    t.push_back({{"softmax",
+                  {tensor("x"), intArg("axis", -1)},
+                  "exp(x) normalised along axis"},
+                 softmaxRule});
+    t.push_back({{"log_softmax",
+                  {tensor("x"), intArg("axis", -1)},
+                  "log(softmax(x)) along axis, computed stably"},
+                 softmaxRule});
+    t.push_back({{"matmul",
+                  {tensor("x"), tensor("y")},
+                  "matrix product with broadcast batch dimensions"},
+                 matmulRule});
     for (const char *r : {"sum", "mean", "max"})
-      t.push_back({{r, {tensor("x"), axesArg(), boolArg("keepdims", false)},
-                    "reduction over axis (all axes when absent)"}, reduceRule});
-    t.push_back({{"reshape", {tensor("x"), {"shape", ArgKind::DimList, std::nullopt}},
-                  "same elements, new shape (one dimension may be -1)"}, reshapeRule});
-    t.push_back({{"flatten", {tensor("x"), intArg("start", 1), intArg("end", -1)},
-                  "merges axes start..end into one"}, flattenRule});
-    t.push_back({{"transpose", {tensor("x"), {"perm", ArgKind::Axes, Const::none()}},
-                  "permutes the axes (reverses them when perm is absent)"}, transposeRule});
-    t.push_back({{"concat", {{"xs", ArgKind::TensorList, std::nullopt}, intArg("axis", 0)},
-                  "joins tensors along axis"}, concatRule});
-    t.push_back({{"convolution",
-                  {tensor("x"), tensor("w"), optTensor("b"), pairArg("stride", 1),
-                   pairArg("padding", 0, checkNonNegative), pairArg("dilation", 1),
-                   intArg("groups", 1, checkPositive)},
-                  "2-D convolution, NCHW input and OIHW weight"}, convRule});
+      t.push_back({{r,
+                    {tensor("x"), axesArg(), boolArg("keepdims", false)},
+                    "reduction over axis (all axes when absent)"},
+                   reduceRule});
+    t.push_back({{"reshape",
+                  {tensor("x"), {"shape", ArgKind::DimList, std::nullopt}},
+                  "same elements, new shape (one dimension may be -1)"},
+                 reshapeRule});
+    t.push_back({{"flatten",
+                  {tensor("x"), intArg("start", 1), intArg("end", -1)},
+                  "merges axes start..end into one"},
+                 flattenRule});
+    t.push_back({{"transpose",
+                  {tensor("x"), {"perm", ArgKind::Axes, Const::none()}},
+                  "permutes the axes (reverses them when perm is absent)"},
+                 transposeRule});
+    t.push_back(
+        {{"concat",
+          {{"xs", ArgKind::TensorList, std::nullopt}, intArg("axis", 0)},
+          "joins tensors along axis"},
+         concatRule});
+    t.push_back(
+        {{"convolution",
+          {tensor("x"), tensor("w"), optTensor("b"), pairArg("stride", 1),
+           pairArg("padding", 0, checkNonNegative), pairArg("dilation", 1),
+           intArg("groups", 1, checkPositive)},
+          "2-D convolution, NCHW input and OIHW weight"},
+         convRule});
     for (const char *p : {"max_pool2d", "avg_pool2d"})
-      t.push_back({{p, {tensor("x"), pairArg("kernel", std::nullopt),
-                        {"stride", ArgKind::IntPair, Const::none(), {}, checkPositive},
-                        pairArg("padding", 0, checkNonNegative)},
-                    "2-D pooling over kernel windows (stride defaults to kernel)"},
-                   poolRule});
-    t.push_back({{"adaptive_avg_pool2d", {tensor("x"), pairArg("size", std::nullopt)},
-                  "average pooling to a fixed output size"}, adaptivePoolRule});
-    t.push_back({{"batch_normalization",
-                  {tensor("x"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
-                   tensor("running_var"), floatArg("momentum", 0.1, checkUnitOpen),
-                   floatArg("eps", 1e-5, checkPositive)},
-                  "normalises each channel by batch statistics (training) or running "
-                  "statistics (inference)"}, batchNormRule});
+      t.push_back(
+          {{p,
+            {tensor("x"),
+             pairArg("kernel", std::nullopt),
+             {"stride", ArgKind::IntPair, Const::none(), {}, checkPositive},
+             pairArg("padding", 0, checkNonNegative)},
+            "2-D pooling over kernel windows (stride defaults to kernel)"},
+           poolRule});
+    t.push_back({{"adaptive_avg_pool2d",
+                  {tensor("x"), pairArg("size", std::nullopt)},
+                  "average pooling to a fixed output size"},
+                 adaptivePoolRule});
+    t.push_back(
+        {{"batch_normalization",
+          {tensor("x"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
+           tensor("running_var"), floatArg("momentum", 0.1, checkUnitOpen),
+           floatArg("eps", 1e-5, checkPositive)},
+          "normalises each channel by batch statistics (training) or running "
+          "statistics (inference)"},
+         batchNormRule});
     t.push_back({{"layer_normalization",
                   {tensor("x"), tensor("gamma"), tensor("beta"),
                    floatArg("eps", 1e-5, checkPositive)},
-                  "normalises over the last dimension"}, layerNormRule});
-    t.push_back({{"dropout", {tensor("x"), floatArg("p", 0.5, checkProbability)},
-                  "zeroes elements with probability p during training"}, dropoutRule});
+                  "normalises over the last dimension"},
+                 layerNormRule});
+    t.push_back({{"dropout",
+                  {tensor("x"), floatArg("p", 0.5, checkProbability)},
+                  "zeroes elements with probability p during training"},
+                 dropoutRule});
     for (const char *l : {"mse", "l1", "bce", "bce_with_logits"})
-      t.push_back({{l, {tensor("input"), tensor("target")}, "loss, mean over elements"},
-                   pairLossRule});
+      t.push_back(
+          {{l, {tensor("input"), tensor("target")}, "loss, mean over elements"},
+           pairLossRule});
     t.push_back({{"cross_entropy",
                   {tensor("input"), tensor("target"), optTensor("weight"),
                    floatArg("label_smoothing", 0.0, checkProbability)},
-                  "softmax cross-entropy of scores against classes"}, classLossRule});
-    t.push_back({{"nll", {tensor("input"), tensor("target"), optTensor("weight")},
-                  "negative log-likelihood of log-probabilities"}, classLossRule});
-    t.push_back({{"normal", {{"shape", ArgKind::DimList, std::nullopt},
-                             floatArg("mean", 0.0), floatArg("std", 1.0, checkPositive)},
-                  "a fresh sample of normal noise"}, randomRule});
-    t.push_back({{"uniform", {{"shape", ArgKind::DimList, std::nullopt},
-                              floatArg("low", 0.0), floatArg("high", 1.0)},
-                  "a fresh sample of uniform noise"}, randomRule});
+                  "softmax cross-entropy of scores against classes"},
+                 classLossRule});
+    t.push_back({{"nll",
+                  {tensor("input"), tensor("target"), optTensor("weight")},
+                  "negative log-likelihood of log-probabilities"},
+                 classLossRule});
+    t.push_back({{"normal",
+                  {{"shape", ArgKind::DimList, std::nullopt},
+                   floatArg("mean", 0.0),
+                   floatArg("std", 1.0, checkPositive)},
+                  "a fresh sample of normal noise"},
+                 randomRule});
+    t.push_back({{"uniform",
+                  {{"shape", ArgKind::DimList, std::nullopt},
+                   floatArg("low", 0.0),
+                   floatArg("high", 1.0)},
+                  "a fresh sample of uniform noise"},
+                 randomRule});
     return t;
   }();
   return table;
@@ -602,16 +672,34 @@ const ConstructorTable &sema::initializers() {
       {{"zeros", {}, "all zeros"},
        {"ones", {}, "all ones"},
        {"constant", {floatArg("value")}, "every element = value"},
-       {"normal", {floatArg("mean", 0.0), floatArg("std", 1.0, checkPositive)}, ""},
+       {"normal",
+        {floatArg("mean", 0.0), floatArg("std", 1.0, checkPositive)},
+        ""},
        {"uniform", {floatArg("low", -0.05), floatArg("high", 0.05)}, ""},
-       {"glorot_uniform", {floatArg("gain", 1.0, checkPositive)}, "Glorot/Xavier"},
-       {"glorot_normal", {floatArg("gain", 1.0, checkPositive)}, "Glorot/Xavier"},
-       {"xavier_uniform", {floatArg("gain", 1.0, checkPositive)}, "= glorot_uniform"},
-       {"xavier_normal", {floatArg("gain", 1.0, checkPositive)}, "= glorot_normal"},
-       {"he_uniform", {floatArg("gain", 1.4142135623730951, checkPositive)}, "He/Kaiming"},
-       {"he_normal", {floatArg("gain", 1.4142135623730951, checkPositive)}, "He/Kaiming"},
-       {"kaiming_uniform", {floatArg("gain", 1.4142135623730951, checkPositive)}, "= he_uniform"},
-       {"kaiming_normal", {floatArg("gain", 1.4142135623730951, checkPositive)}, "= he_normal"}}};
+       {"glorot_uniform",
+        {floatArg("gain", 1.0, checkPositive)},
+        "Glorot/Xavier"},
+       {"glorot_normal",
+        {floatArg("gain", 1.0, checkPositive)},
+        "Glorot/Xavier"},
+       {"xavier_uniform",
+        {floatArg("gain", 1.0, checkPositive)},
+        "= glorot_uniform"},
+       {"xavier_normal",
+        {floatArg("gain", 1.0, checkPositive)},
+        "= glorot_normal"},
+       {"he_uniform",
+        {floatArg("gain", 1.4142135623730951, checkPositive)},
+        "He/Kaiming"},
+       {"he_normal",
+        {floatArg("gain", 1.4142135623730951, checkPositive)},
+        "He/Kaiming"},
+       {"kaiming_uniform",
+        {floatArg("gain", 1.4142135623730951, checkPositive)},
+        "= he_uniform"},
+       {"kaiming_normal",
+        {floatArg("gain", 1.4142135623730951, checkPositive)},
+        "= he_normal"}}};
   return t;
 }
 
@@ -620,9 +708,12 @@ static const char *kFashionDir = "/usr/share/datasets/fashion-mnist";
 const ConstructorTable &sema::dataSources() {
   static const ConstructorTable t{
       "data source",
-      {{"fashion_mnist", {strArg("path", kFashionDir)},
+      {{"fashion_mnist",
+        {strArg("path", kFashionDir)},
         "Fashion-MNIST idx files (Debian package dataset-fashion-mnist)"},
-       {"mnist", {strArg("path", "/usr/share/datasets/mnist")}, "MNIST idx files"},
+       {"mnist",
+        {strArg("path", "/usr/share/datasets/mnist")},
+        "MNIST idx files"},
        {"idx",
         {strArg("images"), strArg("labels"), strArg("test_images", ""),
          strArg("test_labels", ""), intArg("classes", 10, checkPositive)},
@@ -642,35 +733,46 @@ const ConstructorTable &sema::optimizers() {
   static const ConstructorTable t{
       "optimizer",
       {{"sgd",
-        {floatArg("lr", 0.01, checkPositive), floatArg("momentum", 0.0, checkProbability),
-         boolArg("nesterov", false), floatArg("weight_decay", 0.0, checkNonNegative),
+        {floatArg("lr", 0.01, checkPositive),
+         floatArg("momentum", 0.0, checkProbability),
+         boolArg("nesterov", false),
+         floatArg("weight_decay", 0.0, checkNonNegative),
          floatArg("dampening", 0.0, checkProbability)},
         "stochastic gradient descent"},
        {"momentum",
-        {floatArg("lr", 0.01, checkPositive), floatArg("momentum", 0.9, checkProbability),
+        {floatArg("lr", 0.01, checkPositive),
+         floatArg("momentum", 0.9, checkProbability),
          floatArg("weight_decay", 0.0, checkNonNegative)},
         "sgd with heavy-ball momentum"},
        {"nesterov",
-        {floatArg("lr", 0.01, checkPositive), floatArg("momentum", 0.9, checkProbability),
+        {floatArg("lr", 0.01, checkPositive),
+         floatArg("momentum", 0.9, checkProbability),
          floatArg("weight_decay", 0.0, checkNonNegative)},
         "sgd with Nesterov momentum"},
        {"adam",
-        {floatArg("lr", 1e-3, checkPositive), floatArg("beta1", 0.9, checkProbability),
-         floatArg("beta2", 0.999, checkProbability), floatArg("eps", 1e-8, checkPositive),
+        {floatArg("lr", 1e-3, checkPositive),
+         floatArg("beta1", 0.9, checkProbability),
+         floatArg("beta2", 0.999, checkProbability),
+         floatArg("eps", 1e-8, checkPositive),
          floatArg("weight_decay", 0.0, checkNonNegative)},
         "Adam"},
        {"adamw",
-        {floatArg("lr", 1e-3, checkPositive), floatArg("beta1", 0.9, checkProbability),
-         floatArg("beta2", 0.999, checkProbability), floatArg("eps", 1e-8, checkPositive),
+        {floatArg("lr", 1e-3, checkPositive),
+         floatArg("beta1", 0.9, checkProbability),
+         floatArg("beta2", 0.999, checkProbability),
+         floatArg("eps", 1e-8, checkPositive),
          floatArg("weight_decay", 0.01, checkNonNegative)},
         "Adam with decoupled weight decay"},
        {"rmsprop",
-        {floatArg("lr", 0.01, checkPositive), floatArg("alpha", 0.99, checkProbability),
-         floatArg("eps", 1e-8, checkPositive), floatArg("momentum", 0.0, checkProbability),
+        {floatArg("lr", 0.01, checkPositive),
+         floatArg("alpha", 0.99, checkProbability),
+         floatArg("eps", 1e-8, checkPositive),
+         floatArg("momentum", 0.0, checkProbability),
          floatArg("weight_decay", 0.0, checkNonNegative)},
         "RMSprop"},
        {"adagrad",
-        {floatArg("lr", 0.01, checkPositive), floatArg("eps", 1e-10, checkPositive),
+        {floatArg("lr", 0.01, checkPositive),
+         floatArg("eps", 1e-10, checkPositive),
          floatArg("weight_decay", 0.0, checkNonNegative)},
         "Adagrad"}}};
   return t;
@@ -680,22 +782,33 @@ const ConstructorTable &sema::schedules() {
   static const ConstructorTable t{
       "schedule",
       {{"constant", {}, "the optimizer's lr throughout"},
-       {"step", {intArg("step_size", std::nullopt, checkPositive),
-                 floatArg("gamma", 0.1, checkPositive)}, "lr * gamma every step_size epochs"},
-       {"exponential", {floatArg("gamma", std::nullopt, checkPositive)}, "lr * gamma per epoch"},
-       {"cosine", {floatArg("min_lr", 0.0, checkNonNegative)}, "cosine decay to min_lr"},
-       {"warm_restarts", {intArg("t0", std::nullopt, checkPositive), intArg("t_mult", 1, checkPositive),
-                          floatArg("min_lr", 0.0, checkNonNegative)}, "SGDR"},
-       {"one_cycle", {floatArg("max_lr", std::nullopt, checkPositive),
-                      floatArg("pct_start", 0.3, checkUnitOpen),
-                      floatArg("div_factor", 25.0, checkPositive),
-                      floatArg("final_div_factor", 1e4, checkPositive)}, "1cycle policy"}}};
+       {"step",
+        {intArg("step_size", std::nullopt, checkPositive),
+         floatArg("gamma", 0.1, checkPositive)},
+        "lr * gamma every step_size epochs"},
+       {"exponential",
+        {floatArg("gamma", std::nullopt, checkPositive)},
+        "lr * gamma per epoch"},
+       {"cosine",
+        {floatArg("min_lr", 0.0, checkNonNegative)},
+        "cosine decay to min_lr"},
+       {"warm_restarts",
+        {intArg("t0", std::nullopt, checkPositive),
+         intArg("t_mult", 1, checkPositive),
+         floatArg("min_lr", 0.0, checkNonNegative)},
+        "SGDR"},
+       {"one_cycle",
+        {floatArg("max_lr", std::nullopt, checkPositive),
+         floatArg("pct_start", 0.3, checkUnitOpen),
+         floatArg("div_factor", 25.0, checkPositive),
+         floatArg("final_div_factor", 1e4, checkPositive)},
+        "1cycle policy"}}};
   return t;
 }
 
 const std::vector<std::string> &sema::monitorNames() {
-  static const std::vector<std::string> n = {"val_loss", "val_accuracy", "val_f1",
-                                             "loss", "accuracy"};
+  static const std::vector<std::string> n = {"val_loss", "val_accuracy",
+                                             "val_f1", "loss", "accuracy"};
   return n;
 }
 
@@ -713,8 +826,10 @@ const ConstructorTable &sema::earlyStopping() {
 const ConstructorTable &sema::lossConfigs() {
   static const ConstructorTable t{
       "loss",
-      {{"cross_entropy", {{"weight", ArgKind::FloatList, Const::none()},
-                          floatArg("label_smoothing", 0.0, checkProbability)}, ""},
+      {{"cross_entropy",
+        {{"weight", ArgKind::FloatList, Const::none()},
+         floatArg("label_smoothing", 0.0, checkProbability)},
+        ""},
        {"nll", {{"weight", ArgKind::FloatList, Const::none()}}, ""},
        {"mse", {}, ""},
        {"l1", {}, ""},
@@ -725,8 +840,8 @@ const ConstructorTable &sema::lossConfigs() {
 
 const std::vector<std::string> &sema::metricNames() {
   static const std::vector<std::string> n = {
-      "accuracy", "precision", "recall", "f1",   "dice",     "roc_auc",
-      "log_loss", "mae",       "rmse",   "confusion"};
+      "accuracy", "precision", "recall", "f1",   "dice",
+      "roc_auc",  "log_loss",  "mae",    "rmse", "confusion"};
   return n;
 }
 
@@ -734,7 +849,8 @@ DataSignature sema::dataSignature(const Const &source) {
   DataSignature sig;
   if (source.s == "fashion_mnist" || source.s == "mnist") {
     sig.known = true;
-    sig.sample = Type::tensor(DType::F32, {Dim::known(1), Dim::known(28), Dim::known(28)});
+    sig.sample = Type::tensor(DType::F32,
+                              {Dim::known(1), Dim::known(28), Dim::known(28)});
     sig.label = Type::tensor(DType::I64, {});
     sig.classes = 10;
   } else {

@@ -1,4 +1,5 @@
-//===- ProgramPrinter.cpp - Dump of the typed program ----------------------===//
+//===- ProgramPrinter.cpp - Dump of the typed program
+//----------------------===//
 //
 // `dlc --emit=ast` output: an indented tree in the manner of clang's
 // -ast-dump, one node per line, each with its type and `<file:line:col>`.
@@ -35,7 +36,8 @@ private:
   std::string at(Loc loc) { return " <" + diags.describe(loc) + ">"; }
 
   void printModel(const Model &m) {
-    line(0) << "Model " << m.name << " : " << m.inst.result.str() << at(m.inst.loc) << "\n";
+    line(0) << "Model " << m.name << " : " << m.inst.result.str()
+            << at(m.inst.loc) << "\n";
     for (auto &in : m.inst.inputs)
       line(1) << "Input " << in.first << " : " << in.second.str() << "\n";
     printBody(m.inst, 1);
@@ -51,14 +53,15 @@ private:
     line(1) << "Parameters: " << m.params.size() << " tensors, " << values
             << " values (" << trainable << " trainable)\n";
     for (auto &p : m.params)
-      line(2) << (p->trainable ? "" : "buffer ") << p->name << " : " << p->type.str()
-              << "\n";
+      line(2) << (p->trainable ? "" : "buffer ") << p->name << " : "
+              << p->type.str() << "\n";
   }
 
   void printBody(const Instance &inst, unsigned depth) {
     for (const ParamInfo *p : inst.params)
       line(depth) << (p->trainable ? "Param " : "Buffer ") << p->name << " : "
-                  << p->type.str() << " init " << p->init.str() << at(p->loc) << "\n";
+                  << p->type.str() << " init " << p->init.str() << at(p->loc)
+                  << "\n";
     for (const TStmt &s : inst.body)
       printStmt(s, depth);
   }
@@ -66,15 +69,15 @@ private:
   void printStmt(const TStmt &s, unsigned depth) {
     switch (s.kind) {
     case TStmt::Kind::Assign:
-      line(depth) << "Assign " << s.names[0] << " : " << s.value->type.str() << at(s.loc)
-                  << "\n";
+      line(depth) << "Assign " << s.names[0] << " : " << s.value->type.str()
+                  << at(s.loc) << "\n";
       break;
     case TStmt::Kind::Return:
       line(depth) << "Return : " << s.value->type.str() << at(s.loc) << "\n";
       break;
     case TStmt::Kind::Update:
-      line(depth) << "Update " << s.model << " with " << s.optimizer.str() << at(s.loc)
-                  << "\n";
+      line(depth) << "Update " << s.model << " with " << s.optimizer.str()
+                  << at(s.loc) << "\n";
       break;
     }
     printExpr(*s.value, depth + 1);
@@ -87,8 +90,8 @@ private:
       line(depth) << "Input " << e.name << ty << "\n";
       return;
     case TExpr::Kind::Param:
-      line(depth) << (e.param && !e.param->trainable ? "Buffer " : "Param ") << e.name
-                  << ty << "\n";
+      line(depth) << (e.param && !e.param->trainable ? "Buffer " : "Param ")
+                  << e.name << ty << "\n";
       return;
     case TExpr::Kind::Local:
       line(depth) << "Local " << e.name << ty << "\n";
@@ -113,9 +116,11 @@ private:
       return;
     case TExpr::Kind::Layer: {
       const Instance &inst = *e.instance;
-      line(depth) << "Layer " << e.name << " " << inst.prefix << ty << at(e.loc) << "\n";
+      line(depth) << "Layer " << e.name << " " << inst.prefix << ty << at(e.loc)
+                  << "\n";
       for (auto &c : inst.consts)
-        line(depth + 1) << "Const " << c.first << " = " << c.second.str() << "\n";
+        line(depth + 1) << "Const " << c.first << " = " << c.second.str()
+                        << "\n";
       for (size_t i = 0; i < inst.inputs.size(); ++i) {
         line(depth + 1) << "Arg " << inst.inputs[i].first << " : "
                         << inst.inputs[i].second.str() << "\n";
@@ -136,8 +141,8 @@ private:
       line(1) << kv.first << " = " << kv.second.str() << "\n";
     }
     if (t.sampleType.isTensor())
-      line(1) << "sample : " << t.sampleType.str() << ", label : " << t.labelType.str()
-              << "\n";
+      line(1) << "sample : " << t.sampleType.str()
+              << ", label : " << t.labelType.str() << "\n";
     if (!t.step.empty()) {
       line(1) << "Step (";
       for (size_t i = 0; i < t.stepVars.size(); ++i)

@@ -1,4 +1,5 @@
-//===- Sema.cpp - Name resolution, shapes and elaboration ------------------===//
+//===- Sema.cpp - Name resolution, shapes and elaboration
+//------------------===//
 //
 // Turns the parsed modules into a typed Program. The work is done per model:
 // its body is elaborated statement by statement in a Scope; a layer call
@@ -34,8 +35,8 @@ namespace {
 /// that computes it), a compile-time constant, or a list/tuple of those.
 struct EV {
   Type type;
-  TExprPtr node;       // tensors
-  Const c;             // constants (also the constant form of lists)
+  TExprPtr node;         // tensors
+  Const c;               // constants (also the constant form of lists)
   std::vector<EV> elems; // lists and tuples
   Loc loc;
 
@@ -49,15 +50,32 @@ struct EV {
     v.c = std::move(c);
     v.loc = loc;
     switch (v.c.kind) {
-    case Const::Kind::Int: v.type = Type::scalar(Type::Kind::Int); break;
-    case Const::Kind::Float: v.type = Type::scalar(Type::Kind::Float); break;
-    case Const::Kind::Bool: v.type = Type::scalar(Type::Kind::Bool); break;
-    case Const::Kind::String: v.type = Type::scalar(Type::Kind::String); break;
-    case Const::Kind::Dim: v.type = Type::scalar(Type::Kind::Dim); break;
-    case Const::Kind::Symbol: v.type = Type::scalar(Type::Kind::Symbol); break;
-    case Const::Kind::List: v.type = Type::scalar(Type::Kind::List); break;
-    case Const::Kind::Call: v.type = Type::scalar(Type::Kind::Call); break;
-    case Const::Kind::None: break;
+    case Const::Kind::Int:
+      v.type = Type::scalar(Type::Kind::Int);
+      break;
+    case Const::Kind::Float:
+      v.type = Type::scalar(Type::Kind::Float);
+      break;
+    case Const::Kind::Bool:
+      v.type = Type::scalar(Type::Kind::Bool);
+      break;
+    case Const::Kind::String:
+      v.type = Type::scalar(Type::Kind::String);
+      break;
+    case Const::Kind::Dim:
+      v.type = Type::scalar(Type::Kind::Dim);
+      break;
+    case Const::Kind::Symbol:
+      v.type = Type::scalar(Type::Kind::Symbol);
+      break;
+    case Const::Kind::List:
+      v.type = Type::scalar(Type::Kind::List);
+      break;
+    case Const::Kind::Call:
+      v.type = Type::scalar(Type::Kind::Call);
+      break;
+    case Const::Kind::None:
+      break;
     }
     return v;
   }
@@ -122,10 +140,14 @@ struct BoundArg {
 /// Source-like text of a (dimension) expression, for messages.
 std::string exprText(const ast::Expr &e) {
   switch (e.getKind()) {
-  case ast::Expr::Kind::Name: return llvm::cast<ast::NameExpr>(e).name;
-  case ast::Expr::Kind::Int: return std::to_string(llvm::cast<ast::IntExpr>(e).value);
-  case ast::Expr::Kind::Float: return Const::ofFloat(llvm::cast<ast::FloatExpr>(e).value).str();
-  case ast::Expr::Kind::Neg: return "-" + exprText(*llvm::cast<ast::NegExpr>(e).operand);
+  case ast::Expr::Kind::Name:
+    return llvm::cast<ast::NameExpr>(e).name;
+  case ast::Expr::Kind::Int:
+    return std::to_string(llvm::cast<ast::IntExpr>(e).value);
+  case ast::Expr::Kind::Float:
+    return Const::ofFloat(llvm::cast<ast::FloatExpr>(e).value).str();
+  case ast::Expr::Kind::Neg:
+    return "-" + exprText(*llvm::cast<ast::NegExpr>(e).operand);
   case ast::Expr::Kind::Binary: {
     auto &b = llvm::cast<ast::BinaryExpr>(e);
     auto operand = [](const ast::Expr &o) {
@@ -134,8 +156,10 @@ std::string exprText(const ast::Expr &e) {
     };
     return operand(*b.lhs) + " " + std::string(1, b.op) + " " + operand(*b.rhs);
   }
-  case ast::Expr::Kind::Call: return llvm::cast<ast::CallExpr>(e).callee + "(...)";
-  default: return "...";
+  case ast::Expr::Kind::Call:
+    return llvm::cast<ast::CallExpr>(e).callee + "(...)";
+  default:
+    return "...";
   }
 }
 
@@ -144,7 +168,8 @@ std::string typeText(const ast::TypeExpr &t) {
     return t.name;
   std::string s = t.name + "[";
   for (size_t i = 0; i < t.dims.size(); ++i)
-    s += (i ? ", " : "") + (t.dims[i].isEllipsis ? std::string("...") : exprText(*t.dims[i].expr));
+    s += (i ? ", " : "") + (t.dims[i].isEllipsis ? std::string("...")
+                                                 : exprText(*t.dims[i].expr));
   return s + "]";
 }
 
@@ -157,7 +182,8 @@ public:
 
 private:
   //--- Modules and declarations ---------------------------------------------
-  ast::Module *loadModule(llvm::StringRef path, llvm::StringRef name, Loc useLoc);
+  ast::Module *loadModule(llvm::StringRef path, llvm::StringRef name,
+                          Loc useLoc);
   void processUses(ast::Module &mod, std::vector<std::string> &stack);
   void declare(ast::Module &mod);
   std::vector<std::string> functionNames() const;
@@ -181,7 +207,8 @@ private:
                std::vector<ActualArg> args, Scope &scope);
   EV callModel(const Model &model, const ast::CallExpr &call,
                std::vector<ActualArg> args);
-  std::vector<ActualArg> evalArgs(const std::vector<ast::Arg> &args, Scope &scope);
+  std::vector<ActualArg> evalArgs(const std::vector<ast::Arg> &args,
+                                  Scope &scope);
   TExprPtr refNode(const std::string &name, const Binding &b, Loc loc);
 
   //--- Arguments --------------------------------------------------------------
@@ -203,8 +230,9 @@ private:
   //--- Train blocks -----------------------------------------------------------
   void elaborateTrain(const ast::TrainDecl &decl);
   EV evalConfig(const ast::Expr &e);
-  std::optional<Const> normalizeCall(const ast::Expr &e, const ConstructorTable &table,
-                                     const std::function<EV(const ast::Expr &)> &evalArg);
+  std::optional<Const>
+  normalizeCall(const ast::Expr &e, const ConstructorTable &table,
+                const std::function<EV(const ast::Expr &)> &evalArg);
   void elaborateStep(const ast::TrainStep &step, TrainConfig &cfg);
 
   DiagnosticEngine &diags;
@@ -218,7 +246,8 @@ private:
   std::set<const ast::FuncDecl *> instantiated;
   void checkNames(const ast::FuncDecl &decl);
   void checkNamesIn(const ast::Expr &e, const std::set<std::string> &defined);
-  void checkNamesIn(const std::vector<ast::StmtPtr> &body, std::set<std::string> &defined);
+  void checkNamesIn(const std::vector<ast::StmtPtr> &body,
+                    std::set<std::string> &defined);
   std::set<std::string> rejectedNames; // declarations refused by declare()
   bool moduleFailed = false;
   unsigned numInstances = 0;
@@ -241,7 +270,8 @@ ast::Module *Sema::loadModule(llvm::StringRef path, llvm::StringRef name,
   unsigned id = diags.loadFile(path, err);
   if (!id) {
     if (useLoc.isValid())
-      diags.error(useLoc, "cannot read module '" + name + "' from " + path + ": " + err);
+      diags.error(useLoc, "cannot read module '" + name + "' from " + path +
+                              ": " + err);
     else
       diags.error("cannot read '" + path + "': " + err);
     return nullptr;
@@ -283,8 +313,9 @@ void Sema::processUses(ast::Module &mod, std::vector<std::string> &stack) {
       std::string searched;
       for (const std::string &d : dirs)
         searched += (searched.empty() ? "" : ", ") + d;
-      diags.error(use.loc, "cannot find module '" + use.module + "' (looked for " +
-                               rel + " in " + searched + ")");
+      diags.error(use.loc, "cannot find module '" + use.module +
+                               "' (looked for " + rel + " in " + searched +
+                               ")");
       moduleFailed = true;
       continue;
     }
@@ -346,8 +377,8 @@ std::unique_ptr<Program> Sema::run(llvm::StringRef path) {
   declare(*main);
 
   for (auto &f : main->funcs)
-    if (auto it = funcs.find(f->name); f->isModel && it != funcs.end() &&
-                                       it->second == f.get())
+    if (auto it = funcs.find(f->name);
+        f->isModel && it != funcs.end() && it->second == f.get())
       elaborateModel(*f);
   for (auto &t : main->trains)
     elaborateTrain(*t);
@@ -413,8 +444,9 @@ bool Sema::evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
     for (auto &kv : scope.vars)
       cands.push_back(kv.first);
     std::string s = closestName(n->name, cands);
-    diags.error(e.getLoc(), "unknown dimension '" + n->name + "'" +
-                                (s.empty() ? "" : "; did you mean '" + s + "'?"));
+    diags.error(e.getLoc(),
+                "unknown dimension '" + n->name + "'" +
+                    (s.empty() ? "" : "; did you mean '" + s + "'?"));
     return false;
   }
   // Any other expression must be a compile-time integer.
@@ -423,11 +455,13 @@ bool Sema::evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
     return false;
   if (v.c.kind == Const::Kind::Int) {
     if (v.c.i <= 0) {
-      diags.error(e.getLoc(), "dimension must be positive, got " + std::to_string(v.c.i));
+      diags.error(e.getLoc(),
+                  "dimension must be positive, got " + std::to_string(v.c.i));
       return false;
     }
     if (v.c.i > kMaxElements) {
-      diags.error(e.getLoc(), "dimension " + std::to_string(v.c.i) + " is too large");
+      diags.error(e.getLoc(),
+                  "dimension " + std::to_string(v.c.i) + " is too large");
       return false;
     }
     out = Dim::known(v.c.i);
@@ -438,10 +472,11 @@ bool Sema::evalDim(const ast::Expr &e, Scope &scope, bool allowBind, Dim &out,
     return true;
   }
   if (v.c.kind == Const::Kind::Float)
-    diags.error(e.getLoc(), "a dimension must be an integer, but " + dimText(e) +
-                                " is the number " + v.c.str());
+    diags.error(e.getLoc(), "a dimension must be an integer, but " +
+                                dimText(e) + " is the number " + v.c.str());
   else
-    diags.error(e.getLoc(), "a dimension must be an integer, got " + v.type.str());
+    diags.error(e.getLoc(),
+                "a dimension must be an integer, got " + v.type.str());
   return false;
 }
 
@@ -503,7 +538,8 @@ bool Sema::matchType(const ast::TypeExpr &pattern, const Type &actual,
 std::optional<Type> Sema::concreteType(const ast::TypeExpr &t, Scope &scope,
                                        bool modelInput) {
   if (!t.isTensor) {
-    diags.error(t.loc, "expected a tensor type such as f32[B, 10], got '" + t.name + "'");
+    diags.error(t.loc, "expected a tensor type such as f32[B, 10], got '" +
+                           t.name + "'");
     return std::nullopt;
   }
   DType dt;
@@ -513,9 +549,11 @@ std::optional<Type> Sema::concreteType(const ast::TypeExpr &t, Scope &scope,
   bool ok = true;
   for (const ast::DimExpr &d : t.dims) {
     if (d.isEllipsis) {
-      diags.error(d.loc, modelInput ? "a model input needs an explicit shape; "
-                                      "name the batch dimension instead of '...'"
-                                    : "'...' is only allowed in the signature of a layer");
+      diags.error(d.loc,
+                  modelInput
+                      ? "a model input needs an explicit shape; "
+                        "name the batch dimension instead of '...'"
+                      : "'...' is only allowed in the signature of a layer");
       ok = false;
       continue;
     }
@@ -528,10 +566,11 @@ std::optional<Type> Sema::concreteType(const ast::TypeExpr &t, Scope &scope,
   }
   if (!ok)
     return std::nullopt;
- int64_t elements = 1;
+  int64_t elements = 1;
   for (const Dim &d : shape)
     if (modelInput && d.isKnown() &&
-        (__builtin_mul_overflow(elements, d.size, &elements) || elements > kMaxElements)) {
+        (__builtin_mul_overflow(elements, d.size, &elements) ||
+         elements > kMaxElements)) {
       diags.error(t.loc, "the type '" + Type::tensor(dt, shape).str() +
                              "' has too many elements");
       return std::nullopt;
@@ -557,7 +596,8 @@ void Sema::elaborateModel(const ast::FuncDecl &decl) {
   int index = 0;
   for (const ast::Param &p : decl.params) {
     if (p.defaultValue)
-      diags.error(p.defaultValue->getLoc(), "a model input cannot have a default value");
+      diags.error(p.defaultValue->getLoc(),
+                  "a model input cannot have a default value");
     std::optional<Type> t = concreteType(p.type, scope, /*modelInput=*/true);
     Binding b;
     b.loc = p.loc;
@@ -577,7 +617,8 @@ void Sema::elaborateModel(const ast::FuncDecl &decl) {
   prog->models.push_back(std::move(model));
 }
 
-void Sema::checkResult(const ast::FuncDecl &decl, Scope &scope, Instance &inst) {
+void Sema::checkResult(const ast::FuncDecl &decl, Scope &scope,
+                       Instance &inst) {
   const char *what = decl.isModel ? "model" : "layer";
   if (!scope.returned) {
     diags.error(decl.endLoc, std::string(what) + " '" + decl.name +
@@ -597,7 +638,8 @@ void Sema::checkResult(const ast::FuncDecl &decl, Scope &scope, Instance &inst) 
   // arguments, and must not bind new ones.
   Scope check = scope;
   unsigned before = diags.getNumErrors();
-  if (!matchType(*decl.resultType, inst.result, check, why, /*allowBind=*/false)) {
+  if (!matchType(*decl.resultType, inst.result, check, why,
+                 /*allowBind=*/false)) {
     Loc at = inst.body.empty() ? decl.endLoc : inst.body.back().loc;
     diags.error(at, std::string(what) + " '" + decl.name + "' returns '" +
                         inst.result.str() + "' but declares '" +
@@ -626,26 +668,28 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
   if (auto *i = dyn_cast<ast::IfStmt>(&stmt)) {
     EV c = eval(*i->cond, scope);
     // Names the branches would have bound are errors, not undefined.
-    std::function<void(const ast::IfStmt &)> poison = [&](const ast::IfStmt &ifs) {
-      for (const auto *body : {&ifs.thenBody, &ifs.elseBody})
-        for (const ast::StmtPtr &st : *body) {
-          Binding b;
-          b.loc = st->getLoc();
-          if (auto *a = dyn_cast<ast::AssignStmt>(st.get()))
-            for (auto &t : a->targets)
-              scope.vars[t.first] = b;
-          if (auto *p = dyn_cast<ast::ParamStmt>(st.get()))
-            scope.vars[p->name] = b;
-          if (auto *nested = dyn_cast<ast::IfStmt>(st.get()))
-            poison(*nested);
-        }
-    };
+    std::function<void(const ast::IfStmt &)> poison =
+        [&](const ast::IfStmt &ifs) {
+          for (const auto *body : {&ifs.thenBody, &ifs.elseBody})
+            for (const ast::StmtPtr &st : *body) {
+              Binding b;
+              b.loc = st->getLoc();
+              if (auto *a = dyn_cast<ast::AssignStmt>(st.get()))
+                for (auto &t : a->targets)
+                  scope.vars[t.first] = b;
+              if (auto *p = dyn_cast<ast::ParamStmt>(st.get()))
+                scope.vars[p->name] = b;
+              if (auto *nested = dyn_cast<ast::IfStmt>(st.get()))
+                poison(*nested);
+            }
+        };
     auto poisonAssigned = [&] { poison(*i); };
     if (c.isError())
       return poisonAssigned();
     if (c.c.kind != Const::Kind::Bool) {
-      diags.error(i->cond->getLoc(), "the condition of 'if' must be a compile-time bool, got " +
-                                         c.type.str());
+      diags.error(i->cond->getLoc(),
+                  "the condition of 'if' must be a compile-time bool, got " +
+                      c.type.str());
       return poisonAssigned();
     }
     elaborateBody(c.c.b ? i->thenBody : i->elseBody, scope);
@@ -663,8 +707,8 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
       return;
     }
     if (!v.isTensor()) {
-      diags.error(r->value->getLoc(), "a layer or model must return a tensor, not " +
-                                          v.type.str());
+      diags.error(r->value->getLoc(),
+                  "a layer or model must return a tensor, not " + v.type.str());
       scope.inst->result = Type::error();
       return;
     }
@@ -675,7 +719,8 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
   }
   if (auto *u = dyn_cast<ast::UpdateStmt>(&stmt)) {
     if (!scope.inStep) {
-      diags.error(u->getLoc(), "'update' is only allowed in the step of a train block");
+      diags.error(u->getLoc(),
+                  "'update' is only allowed in the step of a train block");
       return;
     }
     const Model *m = prog->findModel(u->model);
@@ -684,21 +729,25 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
       for (auto &mm : prog->models)
         names.push_back(mm->name);
       std::string s = closestName(u->model, names);
-      diags.error(u->modelLoc, "unknown model '" + u->model + "'" +
-                                   (s.empty() ? "" : "; did you mean '" + s + "'?"));
+      diags.error(u->modelLoc,
+                  "unknown model '" + u->model + "'" +
+                      (s.empty() ? "" : "; did you mean '" + s + "'?"));
     }
-    std::optional<Const> opt = normalizeCall(
-        *u->optimizer, optimizers(), [&](const ast::Expr &e) { return eval(e, scope); });
+    std::optional<Const> opt =
+        normalizeCall(*u->optimizer, optimizers(),
+                      [&](const ast::Expr &e) { return eval(e, scope); });
     EV loss = eval(*u->loss, scope);
     if (!loss.isError() && (!loss.isTensor() || loss.type.rank() != 0 ||
                             !isFloat(loss.type.dtype))) {
-      diags.error(u->loss->getLoc(), "the loss to minimize must be a scalar f32[], got '" +
-                                         loss.type.str() + "'");
+      diags.error(u->loss->getLoc(),
+                  "the loss to minimize must be a scalar f32[], got '" +
+                      loss.type.str() + "'");
       return;
     }
     if (!m || !opt || loss.isError())
       return;
-    TStmt ts{TStmt::Kind::Update, u->getLoc(), {}, std::move(loss.node), u->model, *opt};
+    TStmt ts{TStmt::Kind::Update,  u->getLoc(), {},
+             std::move(loss.node), u->model,    *opt};
     scope.stmts->push_back(std::move(ts));
     return;
   }
@@ -715,7 +764,8 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
     return bindError();
   std::vector<EV> values;
   if (a.targets.size() > 1) {
-    if (v.type.kind != Type::Kind::Tuple || v.elems.size() != a.targets.size()) {
+    if (v.type.kind != Type::Kind::Tuple ||
+        v.elems.size() != a.targets.size()) {
       diags.error(a.getLoc(), "cannot unpack " + v.type.str() + " into " +
                                   std::to_string(a.targets.size()) + " names");
       return bindError();
@@ -730,7 +780,8 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
     if (name == "_")
       continue;
     auto existing = scope.vars.find(name);
-    if (existing != scope.vars.end() && existing->second.ref == TExpr::Kind::Param &&
+    if (existing != scope.vars.end() &&
+        existing->second.ref == TExpr::Kind::Param &&
         existing->second.kind == Binding::Kind::Tensor) {
       diags.error(loc, "cannot assign to parameter '" + name + "'");
       diags.note(existing->second.loc, "declared here");
@@ -751,10 +802,11 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
       b.type = val.type;
       b.c = val.c;
     } else {
-      diags.error(loc, val.type.kind == Type::Kind::List
-                           ? "a list of tensors cannot be given a name; pass it "
-                             "directly, e.g. concat([a, b])"
-                           : "cannot assign a " + val.type.str() + " to a name");
+      diags.error(loc,
+                  val.type.kind == Type::Kind::List
+                      ? "a list of tensors cannot be given a name; pass it "
+                        "directly, e.g. concat([a, b])"
+                      : "cannot assign a " + val.type.str() + " to a name");
       b.kind = Binding::Kind::Error;
     }
     scope.vars[name] = b;
@@ -764,7 +816,8 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
 void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
   const char *what = stmt.trainable ? "parameter" : "buffer";
   if (scope.inStep) {
-    diags.error(stmt.getLoc(), std::string(what) + "s cannot be declared in a train step");
+    diags.error(stmt.getLoc(),
+                std::string(what) + "s cannot be declared in a train step");
     return;
   }
   auto existing = scope.vars.find(stmt.name);
@@ -776,21 +829,24 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
   Binding b;
   b.loc = stmt.getLoc();
   scope.vars[stmt.name] = b; // an error binding until the type is known
-  std::optional<Type> type = concreteType(stmt.type, scope, /*modelInput=*/false);
+  std::optional<Type> type =
+      concreteType(stmt.type, scope, /*modelInput=*/false);
   if (!type)
     return;
   int64_t elements = 1;
   for (const Dim &d : type->shape)
     if (d.isKnown() && (__builtin_mul_overflow(elements, d.size, &elements) ||
                         elements > kMaxElements)) {
-      diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name + "' of type '" +
-                                     type->str() + "' has too many elements");
+      diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name +
+                                     "' of type '" + type->str() +
+                                     "' has too many elements");
       return;
     }
   for (const Dim &d : type->shape)
     if (!d.isKnown()) {
-      diags.error(stmt.type.loc, std::string("the shape of ") + what + " '" + stmt.name +
-                                     "' must be static, but '" + d.sym + "' is symbolic");
+      diags.error(stmt.type.loc, std::string("the shape of ") + what + " '" +
+                                     stmt.name + "' must be static, but '" +
+                                     d.sym + "' is symbolic");
       return;
     }
   if (!isFloat(type->dtype)) {
@@ -816,14 +872,16 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
     init = c;
   }
   auto info = std::make_unique<ParamInfo>();
-  info->name = scope.prefix.empty() ? stmt.name : scope.prefix + "." + stmt.name;
+  info->name =
+      scope.prefix.empty() ? stmt.name : scope.prefix + "." + stmt.name;
   info->loc = stmt.getLoc();
   info->type = *type;
   info->init = *init;
   info->trainable = stmt.trainable;
   for (auto &p : scope.model->params)
     if (p->name == info->name) {
-      diags.error(stmt.getLoc(), "two parameters would both be named '" + info->name + "'");
+      diags.error(stmt.getLoc(),
+                  "two parameters would both be named '" + info->name + "'");
       diags.note(p->loc, "the other one is declared here");
       return;
     }
@@ -854,11 +912,14 @@ EV Sema::eval(const ast::Expr &e, Scope &scope) {
   case ast::Expr::Kind::Int:
     return EV::constant(Const::ofInt(cast<ast::IntExpr>(e).value), e.getLoc());
   case ast::Expr::Kind::Float:
-    return EV::constant(Const::ofFloat(cast<ast::FloatExpr>(e).value), e.getLoc());
+    return EV::constant(Const::ofFloat(cast<ast::FloatExpr>(e).value),
+                        e.getLoc());
   case ast::Expr::Kind::Bool:
-    return EV::constant(Const::ofBool(cast<ast::BoolExpr>(e).value), e.getLoc());
+    return EV::constant(Const::ofBool(cast<ast::BoolExpr>(e).value),
+                        e.getLoc());
   case ast::Expr::Kind::String:
-    return EV::constant(Const::ofString(cast<ast::StringExpr>(e).value), e.getLoc());
+    return EV::constant(Const::ofString(cast<ast::StringExpr>(e).value),
+                        e.getLoc());
   case ast::Expr::Kind::Name:
     return evalName(cast<ast::NameExpr>(e), scope);
   case ast::Expr::Kind::Neg:
@@ -870,7 +931,8 @@ EV Sema::eval(const ast::Expr &e, Scope &scope) {
   case ast::Expr::Kind::List:
   case ast::Expr::Kind::Tuple: {
     bool isList = e.getKind() == ast::Expr::Kind::List;
-    const auto &elems = isList ? cast<ast::ListExpr>(e).elems : cast<ast::TupleExpr>(e).elems;
+    const auto &elems =
+        isList ? cast<ast::ListExpr>(e).elems : cast<ast::TupleExpr>(e).elems;
     EV v;
     v.loc = e.getLoc();
     bool allConst = true, failed = false;
@@ -915,7 +977,8 @@ EV Sema::evalName(const ast::NameExpr &e, Scope &scope) {
   if (d != scope.dims.end())
     return EV::constant(Const::ofDim(d->second), e.getLoc());
   if (lookupOp(e.name) || funcs.count(e.name)) {
-    diags.error(e.getLoc(), "'" + e.name + "' is a function; call it as " + e.name + "(...)");
+    diags.error(e.getLoc(), "'" + e.name + "' is a function; call it as " +
+                                e.name + "(...)");
     return EV::error(e.getLoc());
   }
   std::vector<std::string> cands;
@@ -963,9 +1026,15 @@ EV Sema::evalBinary(const ast::BinaryExpr &e, Scope &scope) {
       int64_t a = l.c.i, b = r.c.i, v = 0;
       bool overflow = false;
       switch (e.op) {
-      case '+': overflow = __builtin_add_overflow(a, b, &v); break;
-      case '-': overflow = __builtin_sub_overflow(a, b, &v); break;
-      case '*': overflow = __builtin_mul_overflow(a, b, &v); break;
+      case '+':
+        overflow = __builtin_add_overflow(a, b, &v);
+        break;
+      case '-':
+        overflow = __builtin_sub_overflow(a, b, &v);
+        break;
+      case '*':
+        overflow = __builtin_mul_overflow(a, b, &v);
+        break;
       case '/':
         if (b == 0) {
           diags.error(e.getLoc(), "division by zero");
@@ -987,17 +1056,24 @@ EV Sema::evalBinary(const ast::BinaryExpr &e, Scope &scope) {
       }
     }
     double a = l.c.asDouble(), b = r.c.asDouble();
-    double v = e.op == '+' ? a + b : e.op == '-' ? a - b : e.op == '*' ? a * b : a / b;
+    double v = e.op == '+'   ? a + b
+               : e.op == '-' ? a - b
+               : e.op == '*' ? a * b
+                             : a / b;
     return EV::constant(Const::ofFloat(v), e.getLoc());
   }
-  bool lNum = l.isTensor() || l.c.isNumber(), rNum = r.isTensor() || r.c.isNumber();
+  bool lNum = l.isTensor() || l.c.isNumber(),
+       rNum = r.isTensor() || r.c.isNumber();
   if (!lNum || !rNum || (!l.isTensor() && !r.isTensor())) {
     diags.error(e.getLoc(), "operator '" + opStr + "' cannot be applied to " +
                                 l.type.str() + " and " + r.type.str());
     return EV::error(e.getLoc());
   }
-  const char *name = e.op == '+' ? "add" : e.op == '-' ? "sub" : e.op == '*' ? "mul"
-                     : e.op == '/' ? "div" : "matmul";
+  const char *name = e.op == '+'   ? "add"
+                     : e.op == '-' ? "sub"
+                     : e.op == '*' ? "mul"
+                     : e.op == '/' ? "div"
+                                   : "matmul";
   std::vector<ActualArg> args;
   args.push_back({"", l.loc, std::move(l)});
   args.push_back({"", r.loc, std::move(r)});
@@ -1019,14 +1095,16 @@ EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
     return EV::error(e.getLoc());
   }
   if (const OpInfo *op = lookupOp(e.callee))
-    return callOp(*op, "'" + e.callee + "'", e.getLoc(), evalArgs(e.args, scope));
+    return callOp(*op, "'" + e.callee + "'", e.getLoc(),
+                  evalArgs(e.args, scope));
   auto f = funcs.find(e.callee);
   if (f != funcs.end()) {
     if (f->second->isModel) {
       if (!scope.inStep) {
-        diags.error(e.getLoc(), "model '" + e.callee +
-                                    "' cannot be called here; only a train step "
-                                    "calls models (define a layer to reuse code)");
+        diags.error(e.getLoc(),
+                    "model '" + e.callee +
+                        "' cannot be called here; only a train step "
+                        "calls models (define a layer to reuse code)");
         return EV::error(e.getLoc());
       }
       const Model *m = prog->findModel(e.callee);
@@ -1035,8 +1113,9 @@ EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
       return callModel(*m, e, evalArgs(e.args, scope));
     }
     if (scope.inStep) {
-      diags.error(e.getLoc(), "layer '" + e.callee +
-                                  "' cannot be called in a train step; call a model");
+      diags.error(e.getLoc(),
+                  "layer '" + e.callee +
+                      "' cannot be called in a train step; call a model");
       return EV::error(e.getLoc());
     }
     return callLayer(*f->second, e, evalArgs(e.args, scope), scope);
@@ -1050,8 +1129,9 @@ EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
   std::string hint;
   if (s.empty() && !modulesByName.count("nn") && e.callee != "nn")
     hint = " (layers such as linear and conv2d need 'use nn')";
-  diags.error(e.getLoc(), "call to undefined function '" + e.callee + "'" +
-                              (s.empty() ? hint : "; did you mean '" + s + "'?"));
+  diags.error(e.getLoc(),
+              "call to undefined function '" + e.callee + "'" +
+                  (s.empty() ? hint : "; did you mean '" + s + "'?"));
   // Evaluate the arguments anyway, to report their errors too.
   evalArgs(e.args, scope);
   return EV::error(e.getLoc());
@@ -1074,13 +1154,16 @@ bool Sema::bindArgs(const FuncSpec &spec, std::vector<ActualArg> &args,
     int slot = -1;
     if (a.keyword.empty()) {
       if (sawKeyword) {
-        diags.error(a.loc, "positional argument after a keyword argument in call to " + callee);
+        diags.error(a.loc,
+                    "positional argument after a keyword argument in call to " +
+                        callee);
         return false;
       }
       if (nextPositional >= spec.args.size()) {
-        diags.error(a.loc, callee + " takes " + std::to_string(spec.args.size()) +
-                               " argument" + (spec.args.size() == 1 ? "" : "s") +
-                               " but " + std::to_string(args.size()) + " were given");
+        diags.error(a.loc, callee + " takes " +
+                               std::to_string(spec.args.size()) + " argument" +
+                               (spec.args.size() == 1 ? "" : "s") + " but " +
+                               std::to_string(args.size()) + " were given");
         return false;
       }
       slot = nextPositional++;
@@ -1094,13 +1177,15 @@ bool Sema::bindArgs(const FuncSpec &spec, std::vector<ActualArg> &args,
         for (const ArgSpec &s : spec.args)
           names.push_back(s.name);
         std::string s = closestName(a.keyword, names);
-        diags.error(a.loc, callee + " has no argument named '" + a.keyword + "'" +
-                               (s.empty() ? "" : "; did you mean '" + s + "'?"));
+        diags.error(a.loc,
+                    callee + " has no argument named '" + a.keyword + "'" +
+                        (s.empty() ? "" : "; did you mean '" + s + "'?"));
         ok = false;
         continue;
       }
       if (actualFor[slot] >= 0) {
-        diags.error(a.loc, "argument '" + a.keyword + "' of " + callee + " is given twice");
+        diags.error(a.loc, "argument '" + a.keyword + "' of " + callee +
+                               " is given twice");
         ok = false;
         continue;
       }
@@ -1112,7 +1197,8 @@ bool Sema::bindArgs(const FuncSpec &spec, std::vector<ActualArg> &args,
     BoundArg &b = out[k];
     if (actualFor[k] < 0) {
       if (!s.dflt) {
-        diags.error(callLoc, callee + " is missing its argument '" + s.name + "'");
+        diags.error(callLoc,
+                    callee + " is missing its argument '" + s.name + "'");
         ok = false;
         continue;
       }
@@ -1255,10 +1341,13 @@ bool Sema::convertArg(const ArgSpec &spec, EV v, const std::string &callee,
     for (const Const &c : items) {
       if (c.kind != Const::Kind::Symbol)
         return fail("one of: " + llvm::join(spec.choices, ", "));
-      if (std::find(spec.choices.begin(), spec.choices.end(), c.s) == spec.choices.end()) {
+      if (std::find(spec.choices.begin(), spec.choices.end(), c.s) ==
+          spec.choices.end()) {
         std::string s = closestName(c.s, spec.choices);
-        diags.error(loc, "unknown value '" + c.s + "' for '" + spec.name + "' of " + callee +
-                             (s.empty() ? "; expected one of: " + llvm::join(spec.choices, ", ")
+        diags.error(loc, "unknown value '" + c.s + "' for '" + spec.name +
+                             "' of " + callee +
+                             (s.empty() ? "; expected one of: " +
+                                              llvm::join(spec.choices, ", ")
                                         : "; did you mean '" + s + "'?"));
         return false;
       }
@@ -1328,9 +1417,10 @@ EV Sema::callOp(const OpInfo &op, const std::string &shownName, Loc loc,
   ctx.setListTypes(std::move(listTypes));
   Type result = op.rule(ctx);
   if (result.isError()) {
-    diags.error(loc, std::string(ctx.isTypeError() ? "invalid element types for "
-                                                   : "invalid shapes for ") +
-                         shownName + ": " + ctx.getMessage());
+    diags.error(loc,
+                std::string(ctx.isTypeError() ? "invalid element types for "
+                                              : "invalid shapes for ") +
+                    shownName + ": " + ctx.getMessage());
     return EV::error(loc);
   }
   node->type = result;
@@ -1345,7 +1435,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
                    std::vector<ActualArg> args, Scope &scope) {
   std::string callee = "layer '" + decl.name + "'";
   instantiated.insert(&decl);
-  if (std::find(instantiating.begin(), instantiating.end(), &decl) != instantiating.end()) {
+  if (std::find(instantiating.begin(), instantiating.end(), &decl) !=
+      instantiating.end()) {
     diags.error(call.getLoc(), "layer '" + decl.name + "' calls itself");
     return EV::error(call.getLoc());
   }
@@ -1361,10 +1452,11 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
       if (args[i].value.isError())
         return EV::error(call.getLoc());
       if (args[i].value.c.kind != Const::Kind::String ||
-          !llvm::all_of(args[i].value.c.s, [](char c) {
-            return llvm::isAlnum(c) || c == '_';
-          }) || args[i].value.c.s.empty()) {
-        diags.error(args[i].loc, "'name' must be a string of letters, digits and '_'");
+          !llvm::all_of(args[i].value.c.s,
+                        [](char c) { return llvm::isAlnum(c) || c == '_'; }) ||
+          args[i].value.c.s.empty()) {
+        diags.error(args[i].loc,
+                    "'name' must be a string of letters, digits and '_'");
         return EV::error(call.getLoc());
       }
       explicitName = args[i].value.c.s;
@@ -1392,9 +1484,11 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
       a.kind = ArgKind::String;
     } else {
       std::string s = closestName(p.type.name, {"int", "float", "bool", "str"});
-      diags.error(p.type.loc, "unknown type '" + p.type.name + "'" +
-                                  (s.empty() ? "; expected int, float, bool, str or a tensor type"
-                                             : "; did you mean '" + s + "'?"));
+      diags.error(p.type.loc,
+                  "unknown type '" + p.type.name + "'" +
+                      (s.empty()
+                           ? "; expected int, float, bool, str or a tensor type"
+                           : "; did you mean '" + s + "'?"));
       return EV::error(call.getLoc());
     }
     if (p.defaultValue) {
@@ -1402,7 +1496,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
       if (d.isError())
         return EV::error(call.getLoc());
       if (!d.isConst()) {
-        diags.error(p.defaultValue->getLoc(), "a default value must be a constant");
+        diags.error(p.defaultValue->getLoc(),
+                    "a default value must be a constant");
         return EV::error(call.getLoc());
       }
       a.dflt = d.c;
@@ -1424,7 +1519,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
       local = decl.name + "_" + std::to_string(scope.callCount[decl.name]++);
     } while (scope.instanceNames.count(local));
   } else if (scope.instanceNames.count(local)) {
-    diags.error(call.getLoc(), "two layer calls are both named '" + local + "'");
+    diags.error(call.getLoc(),
+                "two layer calls are both named '" + local + "'");
     return EV::error(call.getLoc());
   }
   scope.instanceNames.insert(local);
@@ -1435,7 +1531,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   inner.inst = inst.get();
   inner.prefix = inst->prefix;
   inner.stmts = &inst->body;
-  auto node = std::make_unique<TExpr>(TExpr::Kind::Layer, call.getLoc(), Type());
+  auto node =
+      std::make_unique<TExpr>(TExpr::Kind::Layer, call.getLoc(), Type());
   node->name = decl.name;
   bool ok = true;
   // Scalars first: they may appear in the tensor patterns (`f32[I, out]`).
@@ -1459,9 +1556,11 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
     std::string why;
     unsigned before = diags.getNumErrors();
     if (!matchType(p.type, bound[i].type, inner, why)) {
-      diags.error(bound[i].loc, "argument '" + p.name + "' of " + callee + " has type '" +
-                                    bound[i].type.str() + "', which does not match its "
-                                    "declared type: " + why);
+      diags.error(bound[i].loc, "argument '" + p.name + "' of " + callee +
+                                    " has type '" + bound[i].type.str() +
+                                    "', which does not match its "
+                                    "declared type: " +
+                                    why);
       diags.note(p.loc, "parameter declared here");
       ok = false;
     }
@@ -1484,7 +1583,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   }
   if (++numInstances > kMaxInstances) {
     if (numInstances == kMaxInstances + 1)
-      diags.error(call.getLoc(), "the model has more than " + std::to_string(kMaxInstances) +
+      diags.error(call.getLoc(), "the model has more than " +
+                                     std::to_string(kMaxInstances) +
                                      " layer instances");
     return EV::error(call.getLoc());
   }
@@ -1501,7 +1601,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   if (failedLayers.count(&decl) || diags.getNumErrors() != before ||
       inst->result.isError()) {
     if (!failedLayers.count(&decl))
-      diags.note(call.getLoc(), "in the call of layer '" + decl.name + "' here");
+      diags.note(call.getLoc(),
+                 "in the call of layer '" + decl.name + "' here");
     failedLayers.insert(&decl);
     return EV::error(call.getLoc());
   }
@@ -1520,14 +1621,16 @@ EV Sema::callModel(const Model &model, const ast::CallExpr &call,
   std::vector<BoundArg> bound;
   if (!bindArgs(spec, args, call.getLoc(), callee, bound))
     return EV::error(call.getLoc());
-  auto node = std::make_unique<TExpr>(TExpr::Kind::Model, call.getLoc(), model.inst.result);
+  auto node = std::make_unique<TExpr>(TExpr::Kind::Model, call.getLoc(),
+                                      model.inst.result);
   node->name = model.name;
   bool ok = true;
   for (size_t i = 0; i < bound.size(); ++i) {
     const Type &want = model.inst.inputs[i].second;
     if (bound[i].type != want) {
-      diags.error(bound[i].loc, "argument '" + model.inst.inputs[i].first + "' of " +
-                                    callee + " must be '" + want.str() + "', got '" +
+      diags.error(bound[i].loc, "argument '" + model.inst.inputs[i].first +
+                                    "' of " + callee + " must be '" +
+                                    want.str() + "', got '" +
                                     bound[i].type.str() + "'");
       ok = false;
     }
@@ -1542,18 +1645,22 @@ EV Sema::callModel(const Model &model, const ast::CallExpr &call,
 // Layers that are never called
 //===----------------------------------------------------------------------===//
 
-void Sema::checkNamesIn(const ast::Expr &e, const std::set<std::string> &defined) {
+void Sema::checkNamesIn(const ast::Expr &e,
+                        const std::set<std::string> &defined) {
   if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
     if (defined.count(n->name))
       return;
-    std::string sugg = closestName(n->name, std::vector<std::string>(defined.begin(), defined.end()));
-    diags.error(e.getLoc(), "use of undefined name '" + n->name + "'" +
-                                (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
+    std::string sugg = closestName(
+        n->name, std::vector<std::string>(defined.begin(), defined.end()));
+    diags.error(e.getLoc(),
+                "use of undefined name '" + n->name + "'" +
+                    (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
   } else if (auto *c = dyn_cast<ast::CallExpr>(&e)) {
     if (!lookupOp(c->callee) && !funcs.count(c->callee) && !moduleFailed) {
       std::string sugg = closestName(c->callee, functionNames());
-      diags.error(e.getLoc(), "call to undefined function '" + c->callee + "'" +
-                                  (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
+      diags.error(e.getLoc(),
+                  "call to undefined function '" + c->callee + "'" +
+                      (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
     }
     for (const ast::Arg &a : c->args)
       checkNamesIn(*a.value, defined);
@@ -1615,12 +1722,15 @@ void Sema::checkNames(const ast::FuncDecl &decl) {
         if (d.expr)
           if (auto *n = dyn_cast<ast::NameExpr>(d.expr.get()))
             defined.insert(n->name);
-    } else if (p.type.name != "int" && p.type.name != "float" && p.type.name != "bool" &&
-               p.type.name != "str") {
-      std::string sugg = closestName(p.type.name, {"int", "float", "bool", "str"});
-      diags.error(p.type.loc, "unknown type '" + p.type.name + "'" +
-                                  (sugg.empty() ? "; expected int, float, bool, str or a tensor type"
-                                                : "; did you mean '" + sugg + "'?"));
+    } else if (p.type.name != "int" && p.type.name != "float" &&
+               p.type.name != "bool" && p.type.name != "str") {
+      std::string sugg =
+          closestName(p.type.name, {"int", "float", "bool", "str"});
+      diags.error(p.type.loc,
+                  "unknown type '" + p.type.name + "'" +
+                      (sugg.empty()
+                           ? "; expected int, float, bool, str or a tensor type"
+                           : "; did you mean '" + sugg + "'?"));
     }
   }
   checkNamesIn(decl.body, defined);
@@ -1635,7 +1745,8 @@ void Sema::checkNames(const ast::FuncDecl &decl) {
 EV Sema::evalConfig(const ast::Expr &e) {
   switch (e.getKind()) {
   case ast::Expr::Kind::Name:
-    return EV::constant(Const::ofSymbol(cast<ast::NameExpr>(e).name), e.getLoc());
+    return EV::constant(Const::ofSymbol(cast<ast::NameExpr>(e).name),
+                        e.getLoc());
   case ast::Expr::Kind::List: {
     std::vector<Const> items;
     for (const ast::ExprPtr &el : cast<ast::ListExpr>(e).elems) {
@@ -1684,7 +1795,8 @@ Sema::normalizeCall(const ast::Expr &e, const ConstructorTable &table,
   if (!spec) {
     std::string s = closestName(name, table.names());
     diags.error(e.getLoc(), "unknown " + table.what + " '" + name + "'" +
-                                (s.empty() ? "; expected one of: " + llvm::join(table.names(), ", ")
+                                (s.empty() ? "; expected one of: " +
+                                                 llvm::join(table.names(), ", ")
                                            : "; did you mean '" + s + "'?"));
     return std::nullopt;
   }
@@ -1693,7 +1805,8 @@ Sema::normalizeCall(const ast::Expr &e, const ConstructorTable &table,
     for (const ast::Arg &a : *args)
       actuals.push_back({a.keyword, a.loc, evalArg(*a.value)});
   std::vector<BoundArg> bound;
-  if (!bindArgs(*spec, actuals, e.getLoc(), table.what + " '" + name + "'", bound))
+  if (!bindArgs(*spec, actuals, e.getLoc(), table.what + " '" + name + "'",
+                bound))
     return std::nullopt;
   Const c;
   c.kind = Const::Kind::Call;
@@ -1735,16 +1848,19 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       if (kv.second->isModel)
         names.push_back(kv.first);
     std::string s = closestName(decl.model, names);
-    diags.error(decl.modelLoc, "unknown model '" + decl.model + "'" +
-                                   (s.empty() ? "" : "; did you mean '" + s + "'?"));
+    diags.error(decl.modelLoc,
+                "unknown model '" + decl.model + "'" +
+                    (s.empty() ? "" : "; did you mean '" + s + "'?"));
   } else if (!f->second->isModel) {
-    diags.error(decl.modelLoc, "'" + decl.model + "' is a layer; a train block needs a model");
+    diags.error(decl.modelLoc,
+                "'" + decl.model + "' is a layer; a train block needs a model");
     diags.note(f->second->nameLoc, "defined here");
   } else {
     cfg.model = prog->findModel(decl.model);
     for (const TrainConfig &other : prog->trains)
       if (cfg.model && other.model == cfg.model) {
-        diags.error(decl.modelLoc, "model '" + decl.model + "' already has a train block");
+        diags.error(decl.modelLoc,
+                    "model '" + decl.model + "' already has a train block");
         diags.note(other.loc, "the first one is here");
         break;
       }
@@ -1769,15 +1885,17 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     if (v.isError())
       return dflt;
     if (integer ? v.c.kind != Const::Kind::Int : !v.c.isNumber()) {
-      diags.error(it->second->value->getLoc(), std::string("'") + key + "' must be " +
-                                                   (integer ? "an integer" : "a number") +
-                                                   ", got " + v.type.str());
+      diags.error(it->second->value->getLoc(),
+                  std::string("'") + key + "' must be " +
+                      (integer ? "an integer" : "a number") + ", got " +
+                      v.type.str());
       return dflt;
     }
     Const c = integer ? v.c : Const::ofFloat(v.c.asDouble());
     if (check && !check(c).empty())
-      diags.error(it->second->value->getLoc(),
-                  std::string("'") + key + "' " + check(c) + ", got " + c.str());
+      diags.error(it->second->value->getLoc(), std::string("'") + key + "' " +
+                                                   check(c) + ", got " +
+                                                   c.str());
     return c;
   };
   auto table = [&](const char *key, const ConstructorTable &t,
@@ -1798,38 +1916,47 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       {"data",
        [&]() -> std::optional<Const> {
          if (!given.count("data")) {
-           diags.error(decl.loc, "train block for '" + decl.model +
-                                     "' needs 'data', e.g. data = fashion_mnist()");
+           diags.error(decl.loc,
+                       "train block for '" + decl.model +
+                           "' needs 'data', e.g. data = fashion_mnist()");
            return std::nullopt;
          }
          return table("data", dataSources(), nullptr);
        }},
-      {"validation", [&]() -> std::optional<Const> {
-         return number("validation", false, Const::ofFloat(0.0), checkProbability);
+      {"validation",
+       [&]() -> std::optional<Const> {
+         return number("validation", false, Const::ofFloat(0.0),
+                       checkProbability);
        }},
       {"loss", [&] { return table("loss", lossConfigs(), "cross_entropy"); }},
       {"optimizer", [&] { return table("optimizer", optimizers(), "sgd"); }},
       {"schedule", [&] { return table("schedule", schedules(), "constant"); }},
-      {"batch", [&]() -> std::optional<Const> {
+      {"batch",
+       [&]() -> std::optional<Const> {
          return number("batch", true, Const::ofInt(32), checkPositive);
        }},
-      {"epochs", [&]() -> std::optional<Const> {
+      {"epochs",
+       [&]() -> std::optional<Const> {
          return number("epochs", true, Const::ofInt(1), checkPositive);
        }},
-      {"seed", [&]() -> std::optional<Const> {
+      {"seed",
+       [&]() -> std::optional<Const> {
          return number("seed", true, Const::ofInt(0), checkNonNegative);
        }},
       {"metrics",
        [&]() -> std::optional<Const> {
-         ArgSpec spec{"metrics", ArgKind::SymbolList, std::nullopt, metricNames()};
+         ArgSpec spec{"metrics", ArgKind::SymbolList, std::nullopt,
+                      metricNames()};
          Const metrics = Const::ofList({Const::ofSymbol("accuracy")});
          auto it = given.find("metrics");
          if (it != given.end()) {
            EV v = evalConfig(*it->second->value);
            BoundArg b;
            b.loc = it->second->value->getLoc();
-           if (!v.isError() && convertArg(spec, std::move(v), "the train block", b))
-             metrics = b.c.kind == Const::Kind::List ? b.c : Const::ofList({b.c});
+           if (!v.isError() &&
+               convertArg(spec, std::move(v), "the train block", b))
+             metrics =
+                 b.c.kind == Const::Kind::List ? b.c : Const::ofList({b.c});
          }
          return metrics;
        }},
@@ -1839,10 +1966,13 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
            return Const::none();
          return table("early_stop", earlyStopping(), nullptr);
        }},
-      {"grad_clip", [&]() -> std::optional<Const> {
-         return number("grad_clip", false, Const::ofFloat(0.0), checkNonNegative);
+      {"grad_clip",
+       [&]() -> std::optional<Const> {
+         return number("grad_clip", false, Const::ofFloat(0.0),
+                       checkNonNegative);
        }},
-      {"l1", [&]() -> std::optional<Const> {
+      {"l1",
+       [&]() -> std::optional<Const> {
          return number("l1", false, Const::ofFloat(0.0), checkNonNegative);
        }},
   };
@@ -1850,9 +1980,11 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   for (const ast::TrainSetting &st : decl.settings) {
     if (!validators.count(st.key)) {
       std::string sugg = closestName(st.key, keyNames);
-      diags.error(st.loc, "unknown train setting '" + st.key + "'" +
-                              (sugg.empty() ? "; known settings: " + llvm::join(keyNames, ", ")
-                                            : "; did you mean '" + sugg + "'?"));
+      diags.error(st.loc,
+                  "unknown train setting '" + st.key + "'" +
+                      (sugg.empty()
+                           ? "; known settings: " + llvm::join(keyNames, ", ")
+                           : "; did you mean '" + sugg + "'?"));
     } else if (given[st.key] != &st) {
       diags.error(st.loc, "train setting '" + st.key + "' is given twice");
       diags.note(given[st.key]->loc, "first given here");
@@ -1875,25 +2007,29 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     if (sig.known && cfg.model && !cfg.model->hasErrors && decl.steps.empty()) {
       cfg.sampleType = sig.sample;
       Shape batched = {Dim::symbol("B")};
-      batched.insert(batched.end(), sig.sample.shape.begin(), sig.sample.shape.end());
+      batched.insert(batched.end(), sig.sample.shape.begin(),
+                     sig.sample.shape.end());
       const auto &inputs = cfg.model->inst.inputs;
-      bool fits = inputs.size() == 1 && inputs[0].second.dtype == sig.sample.dtype &&
+      bool fits = inputs.size() == 1 &&
+                  inputs[0].second.dtype == sig.sample.dtype &&
                   inputs[0].second.rank() == batched.size() &&
                   std::equal(batched.begin() + 1, batched.end(),
                              inputs[0].second.shape.begin() + 1) &&
                   !inputs[0].second.shape[0].isKnown();
       if (!fits) {
-        std::string in = inputs.size() == 1 ? "'" + inputs[0].second.str() + "'"
-                                            : std::to_string(inputs.size()) + " inputs";
+        std::string in = inputs.size() == 1
+                             ? "'" + inputs[0].second.str() + "'"
+                             : std::to_string(inputs.size()) + " inputs";
         diags.error(given["data"]->value->getLoc(),
-                    "model '" + cfg.model->name + "' takes " + in + " but " + data->s +
-                        "() yields batches of '" +
+                    "model '" + cfg.model->name + "' takes " + in + " but " +
+                        data->s + "() yields batches of '" +
                         Type::tensor(sig.sample.dtype, batched).str() + "'");
       }
       if (loss && !cfg.model->inst.result.isError()) {
         const OpInfo *op = lookupOp(loss->s);
         Type out = cfg.model->inst.result;
-        Type labels = Type::tensor(sig.label.dtype, {out.rank() ? out.shape[0] : Dim::symbol("B")});
+        Type labels = Type::tensor(
+            sig.label.dtype, {out.rank() ? out.shape[0] : Dim::symbol("B")});
         std::vector<Type> types(op->spec.args.size());
         std::vector<Const> consts(op->spec.args.size());
         types[0] = out;
@@ -1903,16 +2039,18 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
             consts[i] = *op->spec.args[i].dflt;
         OpContext ctx(op->spec, types, consts);
         Type t = op->rule(ctx);
-        Loc at = given.count("loss") ? given["loss"]->value->getLoc() : decl.loc;
+        Loc at =
+            given.count("loss") ? given["loss"]->value->getLoc() : decl.loc;
         if (t.isError())
-          diags.error(at, "loss '" + loss->s + "' does not fit model '" + cfg.model->name +
-                              "' with " + std::to_string(sig.classes) + "-class labels: " +
-                              ctx.getMessage());
+          diags.error(at, "loss '" + loss->s + "' does not fit model '" +
+                              cfg.model->name + "' with " +
+                              std::to_string(sig.classes) +
+                              "-class labels: " + ctx.getMessage());
         else if (out.rank() == 2 && out.shape[1] != Dim::known(sig.classes) &&
                  (loss->s == "cross_entropy" || loss->s == "nll"))
-          diags.error(at, "model '" + cfg.model->name + "' produces '" + out.str() +
-                              "' but " + data->s + "() has " + std::to_string(sig.classes) +
-                              " classes");
+          diags.error(at, "model '" + cfg.model->name + "' produces '" +
+                              out.str() + "' but " + data->s + "() has " +
+                              std::to_string(sig.classes) + " classes");
       }
     }
   }
@@ -1935,13 +2073,15 @@ void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
   DataSignature sig = data ? dataSignature(*data) : DataSignature();
   scope.dims["B"] = Dim::symbol("B");
   if (data && !sig.known) {
-    diags.error(step.loc, "a train step needs a data source whose samples have a "
-                          "known shape, such as fashion_mnist(); " + data->s +
-                          "() has none");
+    diags.error(step.loc,
+                "a train step needs a data source whose samples have a "
+                "known shape, such as fashion_mnist(); " +
+                    data->s + "() has none");
     return;
   }
   if (step.vars.size() > 2)
-    diags.error(step.vars[2].second, "a step takes (inputs) or (inputs, labels)");
+    diags.error(step.vars[2].second,
+                "a step takes (inputs) or (inputs, labels)");
   for (size_t i = 0; i < step.vars.size() && i < 2; ++i) {
     Binding b;
     b.loc = step.vars[i].second;

@@ -1,4 +1,5 @@
-//===- Types.cpp - Printing and parsing of types and constants -------------===//
+//===- Types.cpp - Printing and parsing of types and constants
+//-------------===//
 //
 // String forms of types (`f32[B, 784]`) and compile-time values, used by
 // diagnostics and by the AST dump.
@@ -13,10 +14,14 @@ using namespace dlc::sema;
 
 const char *dlc::sema::dtypeName(DType t) {
   switch (t) {
-  case DType::F32: return "f32";
-  case DType::F64: return "f64";
-  case DType::I32: return "i32";
-  case DType::I64: return "i64";
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
   }
   return "?";
 }
@@ -39,16 +44,26 @@ std::string dlc::sema::shapeStr(const Shape &s) {
 
 std::string Type::str() const {
   switch (kind) {
-  case Kind::Error: return "<error>";
-  case Kind::Tensor: return dtypeName(dtype) + shapeStr(shape);
-  case Kind::Int: return "int";
-  case Kind::Float: return "float";
-  case Kind::Bool: return "bool";
-  case Kind::String: return "str";
-  case Kind::Dim: return "dimension";
-  case Kind::Symbol: return "name";
-  case Kind::List: return "list";
-  case Kind::Call: return "call";
+  case Kind::Error:
+    return "<error>";
+  case Kind::Tensor:
+    return dtypeName(dtype) + shapeStr(shape);
+  case Kind::Int:
+    return "int";
+  case Kind::Float:
+    return "float";
+  case Kind::Bool:
+    return "bool";
+  case Kind::String:
+    return "str";
+  case Kind::Dim:
+    return "dimension";
+  case Kind::Symbol:
+    return "name";
+  case Kind::List:
+    return "list";
+  case Kind::Call:
+    return "call";
   case Kind::Tuple: {
     std::string out = "(";
     for (size_t i = 0; i < elems.size(); ++i)
@@ -84,18 +99,26 @@ static std::string formatDouble(double v) {
 
 std::string Const::str() const {
   switch (kind) {
-  case Kind::None: return "none";
-  case Kind::Int: return std::to_string(i);
-  case Kind::Float: return formatDouble(f);
-  case Kind::Bool: return b ? "true" : "false";
+  case Kind::None:
+    return "none";
+  case Kind::Int:
+    return std::to_string(i);
+  case Kind::Float:
+    return formatDouble(f);
+  case Kind::Bool:
+    return b ? "true" : "false";
   case Kind::String: {
     std::string out = "\"";
     for (char c : s)
-      out += c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : std::string(1, c);
+      out += c == '"'    ? "\\\""
+             : c == '\\' ? "\\\\"
+             : c == '\n' ? "\\n"
+                         : std::string(1, c);
     return out + "\"";
   }
   case Kind::Dim:
-  case Kind::Symbol: return s;
+  case Kind::Symbol:
+    return s;
   case Kind::List: {
     std::string out = "[";
     for (size_t k = 0; k < list.size(); ++k)

@@ -1,4 +1,5 @@
-//===- Backend.cpp - From the train step to a trainer executable -----------===//
+//===- Backend.cpp - From the train step to a trainer executable
+//-----------===//
 //
 // Orchestrates the back end: picks the trained model, lowers its
 // `@M_train_step` and `@M_eval_step` to Halide groups, plans them, builds
@@ -27,7 +28,8 @@ namespace {
 struct TempDir {
   llvm::SmallString<128> path;
   bool create(std::string &error) {
-    if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("dlc", path)) {
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueDirectory("dlc", path)) {
       error = "cannot create a temporary directory: " + ec.message();
       return false;
     }
@@ -62,7 +64,8 @@ bool writeText(const std::string &path, DiagnosticEngine &diags,
 
 /// Writes `path` by renaming a finished temporary file over it, so that a
 /// failed build never leaves half an output behind.
-bool moveInto(const std::string &from, const std::string &to, DiagnosticEngine &diags) {
+bool moveInto(const std::string &from, const std::string &to,
+              DiagnosticEngine &diags) {
   if (std::error_code ec = llvm::sys::fs::rename(from, to)) {
     // Across file systems: copy.
     if (std::error_code ec2 = llvm::sys::fs::copy_file(from, to)) {
@@ -76,37 +79,44 @@ bool moveInto(const std::string &from, const std::string &to, DiagnosticEngine &
 } // namespace
 
 bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
-                        DiagnosticEngine &diags, const BackendOptions &options) {
+                        DiagnosticEngine &diags,
+                        const BackendOptions &options) {
   // The trained model: exactly one train block with a model and no step.
   const sema::TrainConfig *train = nullptr;
   for (const sema::TrainConfig &t : program.trains) {
     if (!t.model)
       continue;
     if (!t.step.empty()) {
-      diags.error(t.loc, "train blocks with an explicit 'step' cannot be compiled "
-                         "into a trainer yet");
+      diags.error(t.loc,
+                  "train blocks with an explicit 'step' cannot be compiled "
+                  "into a trainer yet");
       return false;
     }
     if (train) {
-      diags.error(t.loc, "a trainer trains one model, but this file has more than "
-                         "one train block");
+      diags.error(t.loc,
+                  "a trainer trains one model, but this file has more than "
+                  "one train block");
       diags.note(train->loc, "the first one is here");
       return false;
     }
     train = &t;
   }
   if (!train) {
-    diags.error("nothing to build: the file has no train block (e.g. 'train M { "
-                "data = fashion_mnist() }'); use --emit=ast or --emit=mlir to look at "
-                "a model without one");
+    diags.error(
+        "nothing to build: the file has no train block (e.g. 'train M { "
+        "data = fashion_mnist() }'); use --emit=ast or --emit=mlir to look at "
+        "a model without one");
     return false;
   }
   const std::string &name = train->model->name;
-  auto trainFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_train_step");
+  auto trainFunc =
+      module.lookupSymbol<mlir::func::FuncOp>(name + "_train_step");
   auto evalFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_step");
-  auto gradFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_loss_grad");
+  auto gradFunc =
+      module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_loss_grad");
   if (!trainFunc || !evalFunc || !gradFunc) {
-    diags.error("internal error: nn-build-train-step produced no steps for '" + name + "'");
+    diags.error("internal error: nn-build-train-step produced no steps for '" +
+                name + "'");
     return false;
   }
   auto trainGroups = dlc::nn::lowerToHalide(trainFunc, options.grouping);
@@ -123,13 +133,15 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   all.insert(all.end(), gradGroups->begin(), gradGroups->end());
 
   if (options.stage == BackendStage::Halide)
-    return writeText(options.output, diags,
-                     [&](llvm::raw_ostream &os) { dlc::nn::printHalide(all, os); });
+    return writeText(options.output, diags, [&](llvm::raw_ostream &os) {
+      dlc::nn::printHalide(all, os);
+    });
   if (options.stage == BackendStage::Stmt) {
     std::string error;
     bool ok = true;
     bool written = writeText(options.output, diags, [&](llvm::raw_ostream &os) {
-      ok = mlir::succeeded(dlc::nn::printStmt(all, os, &error, options.halideTarget));
+      ok = mlir::succeeded(
+          dlc::nn::printStmt(all, os, &error, options.halideTarget));
     });
     if (!ok)
       diags.error("Halide failed to lower the kernels: " + error);
@@ -143,7 +155,8 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   // form's loss, written to the gradient scratch, nothing updated.
   StepPlan trainPlan, evalPlan, gradPlan;
   uint64_t fixedT, perT, fixedE, perE, fixedG, perG;
-  if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT, perT) ||
+  if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT,
+                perT) ||
       !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE) ||
       !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG))
     return false;
@@ -173,8 +186,8 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
     return false;
   }
   std::string kernels = tmp.file("kernels.o"), driverObj = tmp.file("driver.o");
-  if (mlir::failed(dlc::nn::compileGroupsToObject(all, options.halideTarget, kernels,
-                                                   &error))) {
+  if (mlir::failed(dlc::nn::compileGroupsToObject(all, options.halideTarget,
+                                                  kernels, &error))) {
     diags.error("Halide failed to compile the kernels: " + error);
     return false;
   }
@@ -192,7 +205,8 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
     }
     llvm::StringRef args[] = {*ld, "-r", "-o", result, driverObj, kernels};
     std::string message;
-    if (llvm::sys::ExecuteAndWait(*ld, args, std::nullopt, {}, 0, 0, &message) != 0) {
+    if (llvm::sys::ExecuteAndWait(*ld, args, std::nullopt, {}, 0, 0,
+                                  &message) != 0) {
       diags.error("ld -r failed" + (message.empty() ? "" : ": " + message));
       return false;
     }

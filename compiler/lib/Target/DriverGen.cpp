@@ -1,4 +1,5 @@
-//===- DriverGen.cpp - The driver of a trainer in the LLVM dialect ---------===//
+//===- DriverGen.cpp - The driver of a trainer in the LLVM dialect
+//---------===//
 //
 // Builds the driver module: for each step, a function `int32_t
 // dlc_<step>(dlrt_step_args *)` that fetches its tensors from the argument
@@ -60,7 +61,8 @@ public:
       at = offset + byteSize(v.getType());
     }
     pad(size - at);
-    auto st = LLVM::LLVMStructType::getLiteral(b.getContext(), types, /*isPacked=*/true);
+    auto st = LLVM::LLVMStructType::getLiteral(b.getContext(), types,
+                                               /*isPacked=*/true);
     Value s = b.create<LLVM::UndefOp>(loc, st);
     for (size_t i = 0; i < values.size(); ++i)
       s = b.create<LLVM::InsertValueOp>(loc, s, values[i], i);
@@ -108,7 +110,8 @@ public:
 
   mlir::OwningOpRef<mlir::ModuleOp> run(const ModelDesc &desc,
                                         const StepPlan &train,
-                                        const StepPlan &eval, const StepPlan *grad) {
+                                        const StepPlan &eval,
+                                        const StepPlan *grad) {
     module = mlir::ModuleOp::create(loc);
     b.setInsertionPointToEnd(module->getBody());
     declare("dlrt_main", i32, {i32, ptr, ptr});
@@ -135,7 +138,8 @@ private:
       return f;
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(module->getBody());
-    return b.create<LLVM::LLVMFuncOp>(loc, name, LLVM::LLVMFunctionType::get(result, args));
+    return b.create<LLVM::LLVMFuncOp>(
+        loc, name, LLVM::LLVMFunctionType::get(result, args));
   }
   Value cst(mlir::Type t, int64_t v) {
     return b.create<LLVM::ConstantOp>(loc, t, b.getIntegerAttr(t, v));
@@ -144,13 +148,14 @@ private:
     return b.create<LLVM::ConstantOp>(loc, t, b.getFloatAttr(t, v));
   }
   /// A private constant global; returns its address at the insertion point.
-  Value globalConst(mlir::Type type, mlir::Attribute value, llvm::StringRef prefix) {
+  Value globalConst(mlir::Type type, mlir::Attribute value,
+                    llvm::StringRef prefix) {
     std::string name = (prefix + "_" + llvm::Twine(counter++)).str();
     {
       mlir::OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(module->getBody());
-      b.create<LLVM::GlobalOp>(loc, type, /*isConstant=*/true, LLVM::Linkage::Private,
-                               name, value);
+      b.create<LLVM::GlobalOp>(loc, type, /*isConstant=*/true,
+                               LLVM::Linkage::Private, name, value);
     }
     return b.create<LLVM::AddressOfOp>(loc, ptr, name);
   }
@@ -167,15 +172,16 @@ private:
     return globalConst(type, b.getI64TensorAttr(values), "shape");
   }
 
-  //--- Step functions -------------------------------------------------------------
+  //--- Step functions
+  //-------------------------------------------------------------
   Value field(Value args, size_t offset, mlir::Type type) {
-    Value p = b.create<LLVM::GEPOp>(loc, ptr, i8, args,
-                                    llvm::ArrayRef<LLVM::GEPArg>{int32_t(offset)});
+    Value p = b.create<LLVM::GEPOp>(
+        loc, ptr, i8, args, llvm::ArrayRef<LLVM::GEPArg>{int32_t(offset)});
     return b.create<LLVM::LoadOp>(loc, type, p);
   }
   Value arrayElem(Value array, int64_t index) {
-    Value p = b.create<LLVM::GEPOp>(loc, ptr, ptr, array,
-                                    llvm::ArrayRef<LLVM::GEPArg>{int32_t(index)});
+    Value p = b.create<LLVM::GEPOp>(
+        loc, ptr, ptr, array, llvm::ArrayRef<LLVM::GEPArg>{int32_t(index)});
     return b.create<LLVM::LoadOp>(loc, ptr, p);
   }
 
@@ -186,11 +192,14 @@ private:
     case TensorRef::Source::Labels:
       return field(args, offsetof(dlrt_step_args, y), ptr);
     case TensorRef::Source::Param:
-      return arrayElem(field(args, offsetof(dlrt_step_args, params), ptr), t.index);
+      return arrayElem(field(args, offsetof(dlrt_step_args, params), ptr),
+                       t.index);
     case TensorRef::Source::Grad:
-      return arrayElem(field(args, offsetof(dlrt_step_args, grads), ptr), t.index);
+      return arrayElem(field(args, offsetof(dlrt_step_args, grads), ptr),
+                       t.index);
     case TensorRef::Source::OptState:
-      return arrayElem(field(args, offsetof(dlrt_step_args, opt_state), ptr), t.index);
+      return arrayElem(field(args, offsetof(dlrt_step_args, opt_state), ptr),
+                       t.index);
     case TensorRef::Source::Logits:
       return field(args, offsetof(dlrt_step_args, logits), ptr);
     case TensorRef::Source::Workspace: {
@@ -199,7 +208,8 @@ private:
       Value off = b.create<LLVM::AddOp>(
           loc, cst(i64, t.offsetFixed),
           b.create<LLVM::MulOp>(loc, batch, cst(i64, t.offsetPerSample)));
-      return b.create<LLVM::GEPOp>(loc, ptr, i8, ws, llvm::ArrayRef<LLVM::GEPArg>{off});
+      return b.create<LLVM::GEPOp>(loc, ptr, i8, ws,
+                                   llvm::ArrayRef<LLVM::GEPArg>{off});
     }
     }
     return nullptr;
@@ -212,15 +222,17 @@ private:
     Value buf = b.create<LLVM::AllocaOp>(loc, ptr, bufType, one, 8);
     Value dims = b.create<LLVM::ZeroOp>(loc, ptr);
     if (!t.shape.empty()) {
-      auto dimType = LLVM::LLVMArrayType::get(i8, kHalideDimBytes * t.shape.size());
+      auto dimType =
+          LLVM::LLVMArrayType::get(i8, kHalideDimBytes * t.shape.size());
       dims = b.create<LLVM::AllocaOp>(loc, ptr, dimType, one, 8);
     }
     // halide_type_code_t: 0 int, 1 uint, 2 float.
     int code = t.typeCode == 'f' ? 2 : t.typeCode == 'u' ? 1 : 0;
     auto make = module->lookupSymbol<LLVM::LLVMFuncOp>("dlrt_make_buffer");
-    b.create<LLVM::CallOp>(loc, make,
-                           mlir::ValueRange{buf, dims, host, cst(i32, code), cst(i32, t.bits),
-                                            cst(i32, t.shape.size()), i64Array(t.shape), n});
+    b.create<LLVM::CallOp>(
+        loc, make,
+        mlir::ValueRange{buf, dims, host, cst(i32, code), cst(i32, t.bits),
+                         cst(i32, t.shape.size()), i64Array(t.shape), n});
     return buf;
   }
 
@@ -247,7 +259,8 @@ private:
   }
 
   void buildStep(llvm::StringRef name, const StepPlan &plan) {
-    auto fn = b.create<LLVM::LLVMFuncOp>(loc, name, LLVM::LLVMFunctionType::get(i32, {ptr}));
+    auto fn = b.create<LLVM::LLVMFuncOp>(
+        loc, name, LLVM::LLVMFunctionType::get(i32, {ptr}));
     mlir::Block *entry = fn.addEntryBlock(b);
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(entry);
@@ -266,26 +279,29 @@ private:
         }
         if (a.isScalar) {
           Value v = scalarValue(args, a.scalar);
-          Value slot = b.create<LLVM::AllocaOp>(loc, ptr, v.getType(), cst(i32, 1), 8);
+          Value slot =
+              b.create<LLVM::AllocaOp>(loc, ptr, v.getType(), cst(i32, 1), 8);
           b.create<LLVM::StoreOp>(loc, v, slot);
           TensorRef t;
           t.typeCode = a.scalar.typeCode;
           t.bits = a.scalar.bits;
           operands.push_back(makeBuffer(args, slot, t, n));
         } else {
-          operands.push_back(makeBuffer(args, hostPointer(args, a.tensor), a.tensor, n));
+          operands.push_back(
+              makeBuffer(args, hostPointer(args, a.tensor), a.tensor, n));
         }
         types.push_back(ptr);
       }
       LLVM::LLVMFuncOp kernel = declare(call.symbol, i32, types);
       Value status = b.create<LLVM::CallOp>(loc, kernel, operands).getResult();
       // Stop at the first failing kernel and return its status.
-      Value failed = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, status, cst(i32, 0));
+      Value failed = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne,
+                                            status, cst(i32, 0));
       mlir::Block *cont = fn.addBlock();
       mlir::Block *fail = fn.addBlock();
       fail->addArgument(i32, loc);
-      b.create<LLVM::CondBrOp>(loc, failed, fail, mlir::ValueRange{status}, cont,
-                               mlir::ValueRange{});
+      b.create<LLVM::CondBrOp>(loc, failed, fail, mlir::ValueRange{status},
+                               cont, mlir::ValueRange{});
       b.setInsertionPointToStart(fail);
       b.create<LLVM::ReturnOp>(loc, fail->getArgument(0));
       b.setInsertionPointToStart(cont);
@@ -294,19 +310,20 @@ private:
     for (const Copy &c : plan.copies) {
       uint64_t fixed = c.src.bytes(1);
       bool perSample = llvm::is_contained(c.src.shape, -1);
-      Value bytes = perSample ? Value(b.create<LLVM::MulOp>(loc, n, cst(i64, fixed)))
-                              : cst(i64, fixed);
+      Value bytes = perSample
+                        ? Value(b.create<LLVM::MulOp>(loc, n, cst(i64, fixed)))
+                        : cst(i64, fixed);
       b.create<LLVM::CallOp>(loc, memcpy,
-                             mlir::ValueRange{hostPointer(args, c.dst), hostPointer(args, c.src),
-                                              bytes});
+                             mlir::ValueRange{hostPointer(args, c.dst),
+                                              hostPointer(args, c.src), bytes});
     }
     if (plan.loss) {
       Value p = hostPointer(args, *plan.loss);
       Value l = b.create<LLVM::LoadOp>(loc, f32, p);
       Value d = b.create<LLVM::FPExtOp>(loc, f64, l);
-      Value dst = b.create<LLVM::GEPOp>(
-          loc, ptr, i8, args,
-          llvm::ArrayRef<LLVM::GEPArg>{int32_t(offsetof(dlrt_step_args, loss))});
+      Value dst = b.create<LLVM::GEPOp>(loc, ptr, i8, args,
+                                        llvm::ArrayRef<LLVM::GEPArg>{int32_t(
+                                            offsetof(dlrt_step_args, loss))});
       b.create<LLVM::StoreOp>(loc, d, dst);
     }
     b.create<LLVM::ReturnOp>(loc, cst(i32, 0));
@@ -324,7 +341,8 @@ private:
     b.create<LLVM::ReturnOp>(loc, mlir::ValueRange{});
   }
 
-  //--- The descriptor -------------------------------------------------------------
+  //--- The descriptor
+  //-------------------------------------------------------------
   void buildDescriptor(const ModelDesc &d) {
     // The parameter table.
     auto paramsGlobal = [&]() -> std::string {
@@ -332,7 +350,8 @@ private:
         return "";
       llvm::SmallVector<Value> rows;
       auto g = b.create<LLVM::GlobalOp>(loc, ptr /*placeholder*/, true,
-                                        LLVM::Linkage::Private, "dlc_params", mlir::Attribute());
+                                        LLVM::Linkage::Private, "dlc_params",
+                                        mlir::Attribute());
       mlir::Block *init = b.createBlock(&g.getInitializerRegion());
       b.setInsertionPointToStart(init);
       for (const ModelDesc::Param &p : d.params) {
@@ -345,7 +364,8 @@ private:
         s.add(offsetof(dlrt_param_desc, init), cst(i32, p.init));
         s.add(offsetof(dlrt_param_desc, trainable), cst(i32, p.trainable));
         s.add(offsetof(dlrt_param_desc, init_args), cstF(f32, p.initArgs[0]));
-        s.add(offsetof(dlrt_param_desc, init_args) + 4, cstF(f32, p.initArgs[1]));
+        s.add(offsetof(dlrt_param_desc, init_args) + 4,
+              cstF(f32, p.initArgs[1]));
         s.add(offsetof(dlrt_param_desc, fan_in), cst(i64, p.fanIn));
         s.add(offsetof(dlrt_param_desc, fan_out), cst(i64, p.fanOut));
         rows.push_back(s.build());
@@ -386,8 +406,8 @@ private:
       layersGlobal = "dlc_layers";
     }
 
-    auto g = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::External, "dlc_model",
-                                      mlir::Attribute());
+    auto g = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::External,
+                                      "dlc_model", mlir::Attribute());
     mlir::Block *init = b.createBlock(&g.getInitializerRegion());
     b.setInsertionPointToStart(init);
     StructBuilder s(b, loc, sizeof(dlrt_model_desc));
@@ -404,7 +424,8 @@ private:
     }
     s.add(offsetof(dlrt_model_desc, input_rank), cst(i32, d.inputShape.size()));
     for (size_t i = 0; i < d.inputShape.size(); ++i)
-      s.add(offsetof(dlrt_model_desc, input_shape) + 8 * i, cst(i64, d.inputShape[i]));
+      s.add(offsetof(dlrt_model_desc, input_shape) + 8 * i,
+            cst(i64, d.inputShape[i]));
     s.add(offsetof(dlrt_model_desc, label_kind), cst(i32, DLRT_LABEL_CLASS));
     s.add(offsetof(dlrt_model_desc, num_classes), cst(i32, d.numClasses));
     s.add(offsetof(dlrt_model_desc, num_outputs), cst(i64, d.numOutputs));
@@ -413,7 +434,8 @@ private:
     s.add(t + offsetof(dlrt_train_desc, batch), cst(i32, d.batch));
     s.add(t + offsetof(dlrt_train_desc, seed), cst(i64, d.seed));
     s.add(t + offsetof(dlrt_train_desc, validation), cstF(f64, d.validation));
-    s.add(t + offsetof(dlrt_train_desc, data_kind), cst(i32, DLRT_DATA_IDX_DIR));
+    s.add(t + offsetof(dlrt_train_desc, data_kind),
+          cst(i32, DLRT_DATA_IDX_DIR));
     s.add(t + offsetof(dlrt_train_desc, data_path), string(d.dataPath));
     s.add(t + offsetof(dlrt_train_desc, loss_name), string(d.lossName));
     size_t o = t + offsetof(dlrt_train_desc, optimizer);
@@ -421,30 +443,39 @@ private:
     s.add(o + offsetof(dlrt_optimizer_desc, nesterov), cst(i32, d.nesterov));
     s.add(o + offsetof(dlrt_optimizer_desc, lr), cstF(f64, d.lr));
     s.add(o + offsetof(dlrt_optimizer_desc, momentum), cstF(f64, d.momentum));
-    s.add(o + offsetof(dlrt_optimizer_desc, weight_decay), cstF(f64, d.weightDecay));
+    s.add(o + offsetof(dlrt_optimizer_desc, weight_decay),
+          cstF(f64, d.weightDecay));
     s.add(o + offsetof(dlrt_optimizer_desc, beta1), cstF(f64, d.beta1));
     s.add(o + offsetof(dlrt_optimizer_desc, beta2), cstF(f64, d.beta2));
     s.add(o + offsetof(dlrt_optimizer_desc, eps), cstF(f64, d.eps));
     s.add(o + offsetof(dlrt_optimizer_desc, num_slots), cst(i32, d.numSlots));
     for (size_t i = 0; i < d.slotNames.size() && i < DLRT_MAX_OPT_SLOTS; ++i)
-      s.add(o + offsetof(dlrt_optimizer_desc, slot_names) + 8 * i, string(d.slotNames[i]));
+      s.add(o + offsetof(dlrt_optimizer_desc, slot_names) + 8 * i,
+            string(d.slotNames[i]));
     size_t sc = t + offsetof(dlrt_train_desc, schedule);
     s.add(sc + offsetof(dlrt_schedule_desc, kind), cst(i32, d.schedKind));
-    s.add(sc + offsetof(dlrt_schedule_desc, step_epochs), cst(i32, d.stepEpochs));
+    s.add(sc + offsetof(dlrt_schedule_desc, step_epochs),
+          cst(i32, d.stepEpochs));
     s.add(sc + offsetof(dlrt_schedule_desc, gamma), cstF(f64, d.gamma));
     s.add(sc + offsetof(dlrt_schedule_desc, min_lr), cstF(f64, d.minLr));
     s.add(sc + offsetof(dlrt_schedule_desc, max_lr), cstF(f64, d.maxLr));
     s.add(sc + offsetof(dlrt_schedule_desc, pct_start), cstF(f64, d.pctStart));
-    s.add(sc + offsetof(dlrt_schedule_desc, div_factor), cstF(f64, d.divFactor));
-    s.add(sc + offsetof(dlrt_schedule_desc, final_div_factor), cstF(f64, d.finalDivFactor));
+    s.add(sc + offsetof(dlrt_schedule_desc, div_factor),
+          cstF(f64, d.divFactor));
+    s.add(sc + offsetof(dlrt_schedule_desc, final_div_factor),
+          cstF(f64, d.finalDivFactor));
     size_t es = t + offsetof(dlrt_train_desc, early_stop);
     s.add(es + offsetof(dlrt_early_stop_desc, patience), cst(i32, d.patience));
     s.add(es + offsetof(dlrt_early_stop_desc, monitor), cst(i32, d.monitor));
-    s.add(es + offsetof(dlrt_early_stop_desc, min_delta), cstF(f64, d.minDelta));
+    s.add(es + offsetof(dlrt_early_stop_desc, min_delta),
+          cstF(f64, d.minDelta));
     s.add(t + offsetof(dlrt_train_desc, metrics), cst(i32, d.metrics));
-    s.add(offsetof(dlrt_model_desc, flops_forward_per_sample), cst(i64, d.flopsForward));
-    s.add(offsetof(dlrt_model_desc, flops_train_per_sample), cst(i64, d.flopsTrain));
-    s.add(offsetof(dlrt_model_desc, workspace_bytes_fixed), cst(i64, d.workspaceFixed));
+    s.add(offsetof(dlrt_model_desc, flops_forward_per_sample),
+          cst(i64, d.flopsForward));
+    s.add(offsetof(dlrt_model_desc, flops_train_per_sample),
+          cst(i64, d.flopsTrain));
+    s.add(offsetof(dlrt_model_desc, workspace_bytes_fixed),
+          cst(i64, d.workspaceFixed));
     s.add(offsetof(dlrt_model_desc, workspace_bytes_per_sample),
           cst(i64, d.workspacePerSample));
     s.add(offsetof(dlrt_model_desc, train_step),
@@ -463,16 +494,18 @@ private:
   }
 
   void buildMain() {
-    auto fn = b.create<LLVM::LLVMFuncOp>(loc, "main", LLVM::LLVMFunctionType::get(i32, {i32, ptr}));
+    auto fn = b.create<LLVM::LLVMFuncOp>(
+        loc, "main", LLVM::LLVMFunctionType::get(i32, {i32, ptr}));
     mlir::Block *entry = fn.addEntryBlock(b);
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(entry);
     Value model = b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_model");
     auto dlrtMain = module->lookupSymbol<LLVM::LLVMFuncOp>("dlrt_main");
-    Value r = b.create<LLVM::CallOp>(
-                   loc, dlrtMain,
-                   mlir::ValueRange{entry->getArgument(0), entry->getArgument(1), model})
-                  .getResult();
+    Value r =
+        b.create<LLVM::CallOp>(loc, dlrtMain,
+                               mlir::ValueRange{entry->getArgument(0),
+                                                entry->getArgument(1), model})
+            .getResult();
     b.create<LLVM::ReturnOp>(loc, r);
   }
 
@@ -487,11 +520,10 @@ private:
 
 } // namespace
 
-mlir::OwningOpRef<mlir::ModuleOp> target::buildDriver(mlir::MLIRContext &context,
-                                                      const ModelDesc &desc,
-                                                      const StepPlan &train,
-                                                      const StepPlan &eval,
-                                                      const StepPlan *grad) {
+mlir::OwningOpRef<mlir::ModuleOp>
+target::buildDriver(mlir::MLIRContext &context, const ModelDesc &desc,
+                    const StepPlan &train, const StepPlan &eval,
+                    const StepPlan *grad) {
   context.getOrLoadDialect<LLVM::LLVMDialect>();
   return DriverBuilder(context).run(desc, train, eval, grad);
 }

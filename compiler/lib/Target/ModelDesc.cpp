@@ -1,4 +1,5 @@
-//===- ModelDesc.cpp - The runtime's view of a model -----------------------===//
+//===- ModelDesc.cpp - The runtime's view of a model
+//-----------------------===//
 //
 // Translates the typed model and its normalised train block into the static
 // data of the runtime descriptor (dlrt_model_desc): the parameter table with
@@ -73,11 +74,13 @@ void initOf(const Const &init, ModelDesc::Param &p) {
     double gain = kw(init, "gain", 1);
     double defaultGain = glorot ? 1.0 : std::sqrt(2.0);
     if (std::fabs(gain - defaultGain) < 1e-12) {
-      p.init = glorot ? (uniform ? DLRT_INIT_GLOROT_UNIFORM : DLRT_INIT_GLOROT_NORMAL)
+      p.init = glorot ? (uniform ? DLRT_INIT_GLOROT_UNIFORM
+                                 : DLRT_INIT_GLOROT_NORMAL)
                       : (uniform ? DLRT_INIT_HE_UNIFORM : DLRT_INIT_HE_NORMAL);
       return;
     }
-    double stdDev = glorot ? gain * std::sqrt(2.0 / (fi + fo)) : gain / std::sqrt(fi);
+    double stdDev =
+        glorot ? gain * std::sqrt(2.0 / (fi + fo)) : gain / std::sqrt(fi);
     if (uniform) {
       double a = stdDev * std::sqrt(3.0);
       p.init = DLRT_INIT_UNIFORM;
@@ -136,8 +139,8 @@ void collectLayers(const TExpr &e, std::map<std::string, int> &counts,
     for (auto &o : e.operands)
       if (o)
         own -= flopsOf(*o);
-    layers.push_back(
-        {e.name + "_" + std::to_string(counts[e.name]++), e.name, e.type.str(), own});
+    layers.push_back({e.name + "_" + std::to_string(counts[e.name]++), e.name,
+                      e.type.str(), own});
   }
 }
 
@@ -147,7 +150,8 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
                            DiagnosticEngine &diags, ModelDesc &d) {
   bool ok = true;
   auto unsupported = [&](const std::string &what) {
-    diags.error(train.loc, what + " is not supported by the trainer runtime yet");
+    diags.error(train.loc,
+                what + " is not supported by the trainer runtime yet");
     ok = false;
   };
   d.name = model.name;
@@ -162,7 +166,8 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
     d.params.push_back(q);
   }
   if (model.inst.inputs.size() != 1) {
-    unsupported("a model with " + std::to_string(model.inst.inputs.size()) + " inputs");
+    unsupported("a model with " + std::to_string(model.inst.inputs.size()) +
+                " inputs");
     return false;
   }
   const Type &in = model.inst.inputs[0].second;
@@ -194,7 +199,8 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
   if (opt.s == "sgd" || opt.s == "momentum" || opt.s == "nesterov") {
     d.optKind = DLRT_OPT_SGD;
     d.momentum = kw(opt, "momentum");
-    d.nesterov = opt.s == "nesterov" || (opt.get("nesterov") && opt.get("nesterov")->b);
+    d.nesterov =
+        opt.s == "nesterov" || (opt.get("nesterov") && opt.get("nesterov")->b);
     if (d.momentum > 0)
       d.slotNames = {"m"};
   } else if (opt.s == "adam" || opt.s == "adamw") {
@@ -271,7 +277,8 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
     else
       unsupported("the metric '" + m.s + "'");
   }
-  if (train.get("grad_clip")->asDouble() != 0 || train.get("l1")->asDouble() != 0) {
+  if (train.get("grad_clip")->asDouble() != 0 ||
+      train.get("l1")->asDouble() != 0) {
     // Handled in the train step, not by the runtime; nothing to describe.
   }
   int64_t flops = 0;

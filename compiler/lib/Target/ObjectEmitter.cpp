@@ -1,4 +1,5 @@
-//===- ObjectEmitter.cpp - Driver to LLVM IR, object and executable --------===//
+//===- ObjectEmitter.cpp - Driver to LLVM IR, object and executable
+//--------===//
 //
 // Translates the LLVM-dialect driver to LLVM IR, compiles it for the host
 // with LLVM's code generator, and links the objects with libdlrt through the
@@ -39,7 +40,8 @@ std::unique_ptr<llvm::TargetMachine> hostMachine(std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string triple = llvm::sys::getDefaultTargetTriple();
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
   llvm::TargetOptions options;
@@ -78,7 +80,8 @@ bool target::emitDriverObject(mlir::ModuleOp driver, llvm::StringRef path,
     return false;
   }
   llvm::legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+  if (tm->addPassesToEmitFile(pm, os, nullptr,
+                              llvm::CodeGenFileType::ObjectFile)) {
     error = "the host target cannot emit object files";
     return false;
   }
@@ -103,7 +106,8 @@ bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
   argv.push_back(output.str());
   std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*cxx, refs, std::nullopt, {}, 0, 0, &message);
+  int rc =
+      llvm::sys::ExecuteAndWait(*cxx, refs, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {
     error = "linking failed" + (message.empty() ? "" : ": " + message);
     return false;

@@ -1,4 +1,5 @@
-//===- StepPlanner.cpp - From lowered groups to a driver plan --------------===//
+//===- StepPlanner.cpp - From lowered groups to a driver plan
+//--------------===//
 //
 // Decides where every tensor of a step lives and in which order the kernels
 // run. Function arguments and results are mapped to the runtime's buffers by
@@ -32,7 +33,8 @@ uint64_t alignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
 class Planner {
 public:
-  Planner(mlir::func::FuncOp func, const ModelDesc &desc, DiagnosticEngine &diags)
+  Planner(mlir::func::FuncOp func, const ModelDesc &desc,
+          DiagnosticEngine &diags)
       : func(func), slotNames(desc.slotNames), diags(diags) {
     for (const ModelDesc::Param &p : desc.params)
       paramNames.push_back(p.name);
@@ -79,7 +81,8 @@ private:
   }
 
   bool fail(const std::string &msg) {
-    diags.error("internal error while planning '" + func.getName().str() + "': " + msg);
+    diags.error("internal error while planning '" + func.getName().str() +
+                "': " + msg);
     return false;
   }
 
@@ -112,7 +115,8 @@ private:
           if (slotNames[k] == slot)
             slotIndex = k;
         if (slotIndex < 0)
-          return fail("optimizer state slot '" + slot + "' is unknown to the runtime");
+          return fail("optimizer state slot '" + slot +
+                      "' is unknown to the runtime");
         t.source = TensorRef::Source::OptState;
         t.index = slotIndex * int64_t(paramNames.size()) + paramIndex(name);
       } else if (func.getArgAttr(i, nn::kSeedAttrName)) {
@@ -137,7 +141,8 @@ private:
         return fail("argument " + std::to_string(i) + " has no known role");
       }
       if (t.index < 0)
-        return fail("argument " + std::to_string(i) + " names an unknown parameter");
+        return fail("argument " + std::to_string(i) +
+                    " names an unknown parameter");
       homes[arg] = t;
     }
     return true;
@@ -162,7 +167,8 @@ private:
   }
 
   void mapResults(StepPlan &plan) {
-    auto ret = mlir::cast<mlir::func::ReturnOp>(func.getBody().front().getTerminator());
+    auto ret = mlir::cast<mlir::func::ReturnOp>(
+        func.getBody().front().getTerminator());
     for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
       mlir::Value v = ret.getOperand(i);
       auto str = [&](llvm::StringRef attr) -> std::optional<std::string> {
@@ -181,11 +187,14 @@ private:
         if (produced && !homes.count(v))
           homes[v] = dst;
         copyUnlessSame(plan, homes.at(v), dst);
-      } else if (func.getResultAttr(i, nn::kLossAttrName) || (positional && i == 0)) {
-        TensorRef t = produced && !homes.count(v) ? workspaceSlot(v) : homes.at(v);
+      } else if (func.getResultAttr(i, nn::kLossAttrName) ||
+                 (positional && i == 0)) {
+        TensorRef t =
+            produced && !homes.count(v) ? workspaceSlot(v) : homes.at(v);
         homes[v] = t;
         plan.loss = t;
-      } else if (func.getResultAttr(i, nn::kLogitsAttrName) || (positional && i == 1)) {
+      } else if (func.getResultAttr(i, nn::kLogitsAttrName) ||
+                 (positional && i == 1)) {
         if (produced && !homes.count(v)) {
           TensorRef t = describe(v);
           t.source = TensorRef::Source::Logits;
@@ -216,8 +225,9 @@ private:
       } else if (auto s = str(nn::kNewOptStateAttrName)) {
         size_t dot = s->find('.');
         std::string slot = s->substr(0, dot), name = s->substr(dot + 1);
-        int64_t slotIndex = std::find(slotNames.begin(), slotNames.end(), slot) -
-                            slotNames.begin();
+        int64_t slotIndex =
+            std::find(slotNames.begin(), slotNames.end(), slot) -
+            slotNames.begin();
         TensorRef dst = describe(v);
         dst.source = TensorRef::Source::OptState;
         dst.index = slotIndex * int64_t(paramNames.size()) + paramIndex(name);
@@ -230,9 +240,11 @@ private:
 
   static bool same(const TensorRef &a, const TensorRef &b) {
     return a.source == b.source && a.index == b.index &&
-           a.offsetFixed == b.offsetFixed && a.offsetPerSample == b.offsetPerSample;
+           a.offsetFixed == b.offsetFixed &&
+           a.offsetPerSample == b.offsetPerSample;
   }
-  void copyUnlessSame(StepPlan &plan, const TensorRef &src, const TensorRef &dst) {
+  void copyUnlessSame(StepPlan &plan, const TensorRef &src,
+                      const TensorRef &dst) {
     if (!same(src, dst))
       plan.copies.push_back({src, dst});
   }
@@ -263,7 +275,8 @@ private:
 /// Per-sample slots sit after the fixed part: offsetFixed += fixed size.
 void finishOffsets(StepPlan &plan, uint64_t fixed) {
   auto fix = [&](TensorRef &t) {
-    if (t.source == TensorRef::Source::Workspace && llvm::is_contained(t.shape, -1))
+    if (t.source == TensorRef::Source::Workspace &&
+        llvm::is_contained(t.shape, -1))
       t.offsetFixed = fixed;
   };
   for (KernelCall &c : plan.calls)
@@ -283,8 +296,8 @@ void finishOffsets(StepPlan &plan, uint64_t fixed) {
 bool target::planStep(mlir::func::FuncOp func,
                       llvm::ArrayRef<dlc::nn::HalideGroup> groups,
                       const ModelDesc &desc, DiagnosticEngine &diags,
-                      StepPlan &plan,
-                      uint64_t &workspaceFixed, uint64_t &workspacePerSample) {
+                      StepPlan &plan, uint64_t &workspaceFixed,
+                      uint64_t &workspacePerSample) {
   Planner planner(func, desc, diags);
   if (!planner.run(groups, plan, workspaceFixed, workspacePerSample))
     return false;

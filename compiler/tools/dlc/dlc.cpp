@@ -1,4 +1,5 @@
-//===- dlc.cpp - The dlc compiler driver -----------------------------------===//
+//===- dlc.cpp - The dlc compiler driver
+//-----------------------------------===//
 //
 // `dlc FILE.dl [-o OUT] [--emit=STAGE] [-I DIR] ...`: parses and analyses a
 // program and prints the requested stage. Errors go to stderr as
@@ -19,61 +20,81 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/thread.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/thread.h"
 
 using namespace dlc;
 namespace cl = llvm::cl;
 
 namespace {
 
-enum class Stage { AST, MLIR, MLIRGrad, MLIRTrain, MLIRFused, Halide, Stmt, LLVM, Obj, Exe };
+enum class Stage {
+  AST,
+  MLIR,
+  MLIRGrad,
+  MLIRTrain,
+  MLIRFused,
+  Halide,
+  Stmt,
+  LLVM,
+  Obj,
+  Exe
+};
 
 cl::OptionCategory dlcCategory("dlc options");
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .dl file>"),
                                cl::Required, cl::cat(dlcCategory));
-cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::value_desc("file"),
-                                cl::init(""), cl::cat(dlcCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("file"), cl::init(""),
+                                cl::cat(dlcCategory));
 cl::opt<Stage> emit(
     "emit", cl::desc("The stage to produce"), cl::init(Stage::Exe),
-    cl::values(clEnumValN(Stage::AST, "ast", "the typed AST, with every tensor's shape"),
-               clEnumValN(Stage::MLIR, "mlir", "the nn dialect (forward model)"),
-               clEnumValN(Stage::MLIRGrad, "mlir-grad", "forward and backward"),
-               clEnumValN(Stage::MLIRTrain, "mlir-train", "the train and eval steps"),
-               clEnumValN(Stage::MLIRFused, "mlir-fused", "after fusion"),
-               clEnumValN(Stage::Halide, "halide", "the Halide pipelines"),
-               clEnumValN(Stage::Stmt, "stmt", "Halide's lowered statements"),
-               clEnumValN(Stage::LLVM, "llvm", "the driver as LLVM IR"),
-               clEnumValN(Stage::Obj, "obj", "an object file"),
-               clEnumValN(Stage::Exe, "exe", "a standalone trainer (default)")),
+    cl::values(
+        clEnumValN(Stage::AST, "ast",
+                   "the typed AST, with every tensor's shape"),
+        clEnumValN(Stage::MLIR, "mlir", "the nn dialect (forward model)"),
+        clEnumValN(Stage::MLIRGrad, "mlir-grad", "forward and backward"),
+        clEnumValN(Stage::MLIRTrain, "mlir-train", "the train and eval steps"),
+        clEnumValN(Stage::MLIRFused, "mlir-fused", "after fusion"),
+        clEnumValN(Stage::Halide, "halide", "the Halide pipelines"),
+        clEnumValN(Stage::Stmt, "stmt", "Halide's lowered statements"),
+        clEnumValN(Stage::LLVM, "llvm", "the driver as LLVM IR"),
+        clEnumValN(Stage::Obj, "obj", "an object file"),
+        clEnumValN(Stage::Exe, "exe", "a standalone trainer (default)")),
     cl::cat(dlcCategory));
-cl::list<std::string> includeDirs("I", cl::desc("Add a directory to the module search path"),
-                                  cl::value_desc("dir"), cl::Prefix, cl::cat(dlcCategory));
-cl::opt<dlc::nn::GroupingPolicy> grouping(
-    "kernels", cl::desc("How the steps are cut into Halide kernels"),
-    cl::init(dlc::nn::GroupingPolicy::PerOp),
-    cl::values(clEnumValN(dlc::nn::GroupingPolicy::PerOp, "per-op", "one kernel per op"),
-               clEnumValN(dlc::nn::GroupingPolicy::WholeFunction, "whole-step",
-                          "one kernel per step")),
-    cl::cat(dlcCategory));
+cl::list<std::string>
+    includeDirs("I", cl::desc("Add a directory to the module search path"),
+                cl::value_desc("dir"), cl::Prefix, cl::cat(dlcCategory));
+cl::opt<dlc::nn::GroupingPolicy>
+    grouping("kernels", cl::desc("How the steps are cut into Halide kernels"),
+             cl::init(dlc::nn::GroupingPolicy::PerOp),
+             cl::values(clEnumValN(dlc::nn::GroupingPolicy::PerOp, "per-op",
+                                   "one kernel per op"),
+                        clEnumValN(dlc::nn::GroupingPolicy::WholeFunction,
+                                   "whole-step", "one kernel per step")),
+             cl::cat(dlcCategory));
 enum class TargetKind { Host, Cuda };
-cl::opt<TargetKind> targetKind("target", cl::desc("Where the trainer runs"),
-                           cl::init(TargetKind::Host),
-                       cl::values(clEnumValN(TargetKind::Host, "host", "this CPU (default)"),
-                                  clEnumValN(TargetKind::Cuda, "cuda", "an NVIDIA GPU")),
-                       cl::cat(dlcCategory));
-cl::opt<std::string> halideTarget("halide-target",
-                                  cl::desc("Halide target of the kernels (default: host)"),
-                                  cl::init("host"), cl::cat(dlcCategory));
-cl::opt<std::string> stdlibDir("stdlib", cl::desc("The standard library directory"),
-                               cl::value_desc("dir"), cl::init(""), cl::cat(dlcCategory));
+cl::opt<TargetKind> targetKind(
+    "target", cl::desc("Where the trainer runs"), cl::init(TargetKind::Host),
+    cl::values(clEnumValN(TargetKind::Host, "host", "this CPU (default)"),
+               clEnumValN(TargetKind::Cuda, "cuda", "an NVIDIA GPU")),
+    cl::cat(dlcCategory));
+cl::opt<std::string>
+    halideTarget("halide-target",
+                 cl::desc("Halide target of the kernels (default: host)"),
+                 cl::init("host"), cl::cat(dlcCategory));
+cl::opt<std::string> stdlibDir("stdlib",
+                               cl::desc("The standard library directory"),
+                               cl::value_desc("dir"), cl::init(""),
+                               cl::cat(dlcCategory));
 
 /// stdlib/ of the source tree, or ../share/dlc/stdlib next to an installed
 /// binary.
 std::string defaultStdlib(const char *argv0) {
-  std::string exe = llvm::sys::fs::getMainExecutable(argv0, (void *)&defaultStdlib);
+  std::string exe =
+      llvm::sys::fs::getMainExecutable(argv0, (void *)&defaultStdlib);
   llvm::SmallString<256> installed(llvm::sys::path::parent_path(exe));
   llvm::sys::path::append(installed, "..", "share", "dlc", "stdlib");
   if (llvm::sys::fs::is_directory(installed))
@@ -129,20 +150,23 @@ int compile(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   dlc::registerAllPasses();
-  cl::ParseCommandLineOptions(argc, argv, "dlc: compiles a .dl model into a trainer\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "dlc: compiles a .dl model into a trainer\n");
 
   DiagnosticEngine diags(llvm::errs());
   SemaOptions options;
   options.includeDirs.assign(includeDirs.begin(), includeDirs.end());
-  options.stdlibDir = stdlibDir.empty() ? defaultStdlib(argv[0]) : stdlibDir.getValue();
+  options.stdlibDir =
+      stdlibDir.empty() ? defaultStdlib(argv[0]) : stdlibDir.getValue();
 
   if (llvm::sys::fs::is_directory(inputFile)) {
     llvm::errs() << "dlc: error: '" << inputFile << "' is a directory\n";
     return 1;
   }
   if (targetKind == TargetKind::Cuda) {
-    llvm::errs() << "dlc: error: --target=cuda is not available yet; kernels are "
-                    "generated for the host CPU (--target=host)\n";
+    llvm::errs()
+        << "dlc: error: --target=cuda is not available yet; kernels are "
+           "generated for the host CPU (--target=host)\n";
     return 1;
   }
   std::unique_ptr<sema::Program> prog = analyzeFile(diags, inputFile, options);
@@ -156,8 +180,8 @@ int compile(int argc, char **argv) {
       return llvm::outs();
     file = std::make_unique<llvm::raw_fd_ostream>(outputFile, ec);
     if (ec) {
-      llvm::errs() << "dlc: error: cannot write '" << outputFile << "': " << ec.message()
-                   << "\n";
+      llvm::errs() << "dlc: error: cannot write '" << outputFile
+                   << "': " << ec.message() << "\n";
       std::exit(1);
     }
     return *file;
@@ -174,7 +198,8 @@ int compile(int argc, char **argv) {
     mlir::DialectRegistry registry;
     dlc::registerAllDialects(registry);
     mlir::MLIRContext context(registry);
-    mlir::OwningOpRef<mlir::ModuleOp> module = generateMLIR(context, *prog, diags);
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        generateMLIR(context, *prog, diags);
     if (!module || mlir::failed(runPipeline(*module, emit, *prog)))
       return 1;
     llvm::raw_ostream &os = out();
@@ -186,7 +211,8 @@ int compile(int argc, char **argv) {
     mlir::DialectRegistry registry;
     dlc::registerAllDialects(registry);
     mlir::MLIRContext context(registry);
-    mlir::OwningOpRef<mlir::ModuleOp> module = generateMLIR(context, *prog, diags);
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        generateMLIR(context, *prog, diags);
     if (!module || mlir::failed(runPipeline(*module, Stage::MLIRTrain, *prog)))
       return 1;
     target::BackendOptions backend;
@@ -196,8 +222,7 @@ int compile(int argc, char **argv) {
                     : emit == Stage::Obj  ? target::BackendStage::Obj
                                           : target::BackendStage::Exe;
     backend.output = outputFile;
-    if (backend.output.empty() &&
-        (emit == Stage::Obj || emit == Stage::Exe)) {
+    if (backend.output.empty() && (emit == Stage::Obj || emit == Stage::Exe)) {
       // `dlc model.dl` builds ./model (and --emit=obj ./model.o).
       backend.output = llvm::sys::path::stem(inputFile).str();
       if (emit == Stage::Obj)

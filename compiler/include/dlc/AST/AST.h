@@ -27,7 +27,18 @@ namespace dlc::ast {
 
 class Expr {
 public:
-  enum class Kind { Name, Int, Float, String, Bool, List, Tuple, Call, Binary, Neg };
+  enum class Kind {
+    Name,
+    Int,
+    Float,
+    String,
+    Bool,
+    List,
+    Tuple,
+    Call,
+    Binary,
+    Neg
+  };
   Expr(Kind kind, Loc loc) : kind(kind), loc(loc) {}
   virtual ~Expr() = default;
   Kind getKind() const { return kind; }
@@ -41,7 +52,8 @@ using ExprPtr = std::unique_ptr<Expr>;
 
 class NameExpr : public Expr {
 public:
-  NameExpr(Loc loc, std::string name) : Expr(Kind::Name, loc), name(std::move(name)) {}
+  NameExpr(Loc loc, std::string name)
+      : Expr(Kind::Name, loc), name(std::move(name)) {}
   std::string name;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Name; }
 };
@@ -62,7 +74,8 @@ public:
 
 class StringExpr : public Expr {
 public:
-  StringExpr(Loc loc, std::string value) : Expr(Kind::String, loc), value(std::move(value)) {}
+  StringExpr(Loc loc, std::string value)
+      : Expr(Kind::String, loc), value(std::move(value)) {}
   std::string value;
   static bool classof(const Expr *e) { return e->getKind() == Kind::String; }
 };
@@ -77,7 +90,8 @@ public:
 /// `[a, b, c]`
 class ListExpr : public Expr {
 public:
-  ListExpr(Loc loc, std::vector<ExprPtr> elems) : Expr(Kind::List, loc), elems(std::move(elems)) {}
+  ListExpr(Loc loc, std::vector<ExprPtr> elems)
+      : Expr(Kind::List, loc), elems(std::move(elems)) {}
   std::vector<ExprPtr> elems;
   static bool classof(const Expr *e) { return e->getKind() == Kind::List; }
 };
@@ -85,7 +99,8 @@ public:
 /// `(a, b)`
 class TupleExpr : public Expr {
 public:
-  TupleExpr(Loc loc, std::vector<ExprPtr> elems) : Expr(Kind::Tuple, loc), elems(std::move(elems)) {}
+  TupleExpr(Loc loc, std::vector<ExprPtr> elems)
+      : Expr(Kind::Tuple, loc), elems(std::move(elems)) {}
   std::vector<ExprPtr> elems;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Tuple; }
 };
@@ -102,7 +117,8 @@ struct Arg {
 class CallExpr : public Expr {
 public:
   CallExpr(Loc loc, std::string callee, std::vector<Arg> args)
-      : Expr(Kind::Call, loc), callee(std::move(callee)), args(std::move(args)) {}
+      : Expr(Kind::Call, loc), callee(std::move(callee)),
+        args(std::move(args)) {}
   std::string callee;
   std::vector<Arg> args;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Call; }
@@ -112,7 +128,8 @@ public:
 class BinaryExpr : public Expr {
 public:
   BinaryExpr(Loc loc, char op, ExprPtr lhs, ExprPtr rhs)
-      : Expr(Kind::Binary, loc), op(op), lhs(std::move(lhs)), rhs(std::move(rhs)) {}
+      : Expr(Kind::Binary, loc), op(op), lhs(std::move(lhs)),
+        rhs(std::move(rhs)) {}
   char op;
   ExprPtr lhs, rhs;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Binary; }
@@ -121,7 +138,8 @@ public:
 /// `-operand`
 class NegExpr : public Expr {
 public:
-  NegExpr(Loc loc, ExprPtr operand) : Expr(Kind::Neg, loc), operand(std::move(operand)) {}
+  NegExpr(Loc loc, ExprPtr operand)
+      : Expr(Kind::Neg, loc), operand(std::move(operand)) {}
   ExprPtr operand;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Neg; }
 };
@@ -141,9 +159,9 @@ struct DimExpr {
 /// `int`, `float`, `bool`, `str`, or `f32[B, 784]`.
 struct TypeExpr {
   Loc loc;
-  std::string name;            // element type or scalar type name
+  std::string name; // element type or scalar type name
   bool isTensor = false;
-  std::vector<DimExpr> dims;   // tensor types only
+  std::vector<DimExpr> dims; // tensor types only
 };
 
 //===----------------------------------------------------------------------===//
@@ -168,7 +186,8 @@ using StmtPtr = std::unique_ptr<Stmt>;
 /// `buffer mean: f32[C] init zeros` (state that is not trained).
 class ParamStmt : public Stmt {
 public:
-  ParamStmt(Loc loc, std::string name, TypeExpr type, ExprPtr init, bool trainable)
+  ParamStmt(Loc loc, std::string name, TypeExpr type, ExprPtr init,
+            bool trainable)
       : Stmt(Kind::Param, loc), name(std::move(name)), type(std::move(type)),
         init(std::move(init)), trainable(trainable) {}
   std::string name;
@@ -181,8 +200,10 @@ public:
 /// `h = expr` or `(a, b) = expr`.
 class AssignStmt : public Stmt {
 public:
-  AssignStmt(Loc loc, std::vector<std::pair<std::string, Loc>> targets, ExprPtr value)
-      : Stmt(Kind::Assign, loc), targets(std::move(targets)), value(std::move(value)) {}
+  AssignStmt(Loc loc, std::vector<std::pair<std::string, Loc>> targets,
+             ExprPtr value)
+      : Stmt(Kind::Assign, loc), targets(std::move(targets)),
+        value(std::move(value)) {}
   std::vector<std::pair<std::string, Loc>> targets;
   ExprPtr value;
   static bool classof(const Stmt *s) { return s->getKind() == Kind::Assign; }
@@ -190,7 +211,8 @@ public:
 
 class ReturnStmt : public Stmt {
 public:
-  ReturnStmt(Loc loc, ExprPtr value) : Stmt(Kind::Return, loc), value(std::move(value)) {}
+  ReturnStmt(Loc loc, ExprPtr value)
+      : Stmt(Kind::Return, loc), value(std::move(value)) {}
   ExprPtr value;
   static bool classof(const Stmt *s) { return s->getKind() == Kind::Return; }
 };
@@ -198,7 +220,8 @@ public:
 /// `update G with adam(lr=2e-4) minimizing loss` (train step blocks only).
 class UpdateStmt : public Stmt {
 public:
-  UpdateStmt(Loc loc, std::string model, Loc modelLoc, ExprPtr optimizer, ExprPtr loss)
+  UpdateStmt(Loc loc, std::string model, Loc modelLoc, ExprPtr optimizer,
+             ExprPtr loss)
       : Stmt(Kind::Update, loc), model(std::move(model)), modelLoc(modelLoc),
         optimizer(std::move(optimizer)), loss(std::move(loss)) {}
   std::string model;
@@ -213,8 +236,8 @@ class IfStmt : public Stmt {
 public:
   IfStmt(Loc loc, ExprPtr cond, std::vector<StmtPtr> thenBody,
          std::vector<StmtPtr> elseBody)
-      : Stmt(Kind::If, loc), cond(std::move(cond)), thenBody(std::move(thenBody)),
-        elseBody(std::move(elseBody)) {}
+      : Stmt(Kind::If, loc), cond(std::move(cond)),
+        thenBody(std::move(thenBody)), elseBody(std::move(elseBody)) {}
   ExprPtr cond;
   std::vector<StmtPtr> thenBody, elseBody;
   static bool classof(const Stmt *s) { return s->getKind() == Kind::If; }
@@ -238,7 +261,7 @@ struct FuncDecl {
   std::vector<Param> params;
   std::optional<TypeExpr> resultType;
   std::vector<StmtPtr> body;
-  Loc endLoc; // the closing brace
+  Loc endLoc;         // the closing brace
   std::string module; // the module that defined it ("" for the main file)
 };
 

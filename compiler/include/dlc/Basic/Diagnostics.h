@@ -60,7 +60,8 @@ public:
 
 private:
   void emit(Loc loc, llvm::SourceMgr::DiagKind kind, const llvm::Twine &msg);
-  void printWithCaret(Loc loc, llvm::SourceMgr::DiagKind kind, const llvm::Twine &msg);
+  void printWithCaret(Loc loc, llvm::SourceMgr::DiagKind kind,
+                      const llvm::Twine &msg);
 
   llvm::SourceMgr srcMgr;
   llvm::raw_ostream &os;

@@ -7,8 +7,9 @@
 // `@M_loss`, the forward computation followed by the block's loss, whose
 // first result is the scalar loss that nn-autodiff differentiates, and
 // `@M_eval_loss`, the same in inference form (its gradient is the trainer's
-// `grad_step`, which `./train gradcheck` compares with finite differences). Layers are inlined; every op carries the
-// source location of the expression it comes from.
+// `grad_step`, which `./train gradcheck` compares with finite differences).
+// Layers are inlined; every op carries the source location of the expression it
+// comes from.
 //
 // Function arguments, in this order:
 //   - the model inputs (and for `@M_loss` the labels, `nn.labels`);

@@ -25,20 +25,20 @@ struct ParamInfo {
   std::string name; // qualified: "linear_0.w"
   Loc loc;
   Type type;
-  Const init;       // normalised initialiser call, e.g. glorot_uniform(gain=1)
+  Const init; // normalised initialiser call, e.g. glorot_uniform(gain=1)
   bool trainable = true;
 };
 
 /// A typed expression. Tensor-valued everywhere except the attributes.
 struct TExpr {
   enum class Kind {
-    Input,     ///< a tensor argument of the enclosing layer/model (`name`, `index`)
-    Param,     ///< a parameter or buffer (`param`)
-    Local,     ///< a name bound by an earlier assignment (`name`, `def`)
-    Scalar,    ///< a number used as a 0-d tensor (`scalar`)
-    Op,        ///< a built-in op (`name`, `operands`, `attrs`)
-    Layer,     ///< a layer instantiated here (`instance`, `operands`)
-    Model,     ///< a call of a model in a train step (`name`, `operands`)
+    Input, ///< a tensor argument of the enclosing layer/model (`name`, `index`)
+    Param, ///< a parameter or buffer (`param`)
+    Local, ///< a name bound by an earlier assignment (`name`, `def`)
+    Scalar, ///< a number used as a 0-d tensor (`scalar`)
+    Op,     ///< a built-in op (`name`, `operands`, `attrs`)
+    Layer,  ///< a layer instantiated here (`instance`, `operands`)
+    Model,  ///< a call of a model in a train step (`name`, `operands`)
   };
   Kind kind;
   Loc loc;
@@ -52,7 +52,8 @@ struct TExpr {
   const ParamInfo *param = nullptr;
   std::unique_ptr<Instance> instance;
 
-  TExpr(Kind kind, Loc loc, Type type) : kind(kind), loc(loc), type(std::move(type)) {}
+  TExpr(Kind kind, Loc loc, Type type)
+      : kind(kind), loc(loc), type(std::move(type)) {}
 };
 using TExprPtr = std::unique_ptr<TExpr>;
 
@@ -64,8 +65,8 @@ struct TStmt {
   Loc loc;
   std::vector<std::string> names;
   TExprPtr value;
-  std::string model;  // Update
-  Const optimizer;    // Update
+  std::string model; // Update
+  Const optimizer;   // Update
 };
 
 /// A layer (or model) body instantiated at one set of argument types.
@@ -86,7 +87,8 @@ struct Instance {
 struct Model {
   std::string name;
   Instance inst;
-  bool hasErrors = false; ///< its body had errors (checks against it are skipped)
+  bool hasErrors =
+      false; ///< its body had errors (checks against it are skipped)
   std::vector<std::unique_ptr<ParamInfo>> params;
 };
 

@@ -22,7 +22,7 @@ enum class ArgKind {
   OptTensor,  ///< a tensor, or absent
   TensorList, ///< a list of tensors
   Int,
-  Float,      ///< an int is accepted
+  Float, ///< an int is accepted
   Bool,
   String,
   IntPair,    ///< `3` or `[3, 3]`; normalised to a list of two ints

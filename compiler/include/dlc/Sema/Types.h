@@ -39,7 +39,19 @@ bool parseDType(const std::string &name, DType &out);
 inline bool isFloat(DType t) { return t == DType::F32 || t == DType::F64; }
 
 struct Type {
-  enum class Kind { Error, Tensor, Int, Float, Bool, String, Dim, Symbol, List, Call, Tuple };
+  enum class Kind {
+    Error,
+    Tensor,
+    Int,
+    Float,
+    Bool,
+    String,
+    Dim,
+    Symbol,
+    List,
+    Call,
+    Tuple
+  };
   Kind kind = Kind::Error;
   DType dtype = DType::F32;
   Shape shape;
@@ -62,7 +74,8 @@ struct Type {
   bool isTensor() const { return kind == Kind::Tensor; }
   unsigned rank() const { return shape.size(); }
   bool operator==(const Type &o) const {
-    return kind == o.kind && dtype == o.dtype && shape == o.shape && elems == o.elems;
+    return kind == o.kind && dtype == o.dtype && shape == o.shape &&
+           elems == o.elems;
   }
   bool operator!=(const Type &o) const { return !(*this == o); }
   /// `f32[B, 784]`, `int`, ...
@@ -78,20 +91,55 @@ struct Const {
   int64_t i = 0;
   double f = 0;
   bool b = false;
-  std::string s;                 // String, Symbol, Call name, Dim symbol
-  std::vector<Const> list;       // List; Call positional arguments
+  std::string s;           // String, Symbol, Call name, Dim symbol
+  std::vector<Const> list; // List; Call positional arguments
   std::vector<std::pair<std::string, Const>> kwargs; // Call keyword arguments
 
   static Const none() { return Const(); }
-  static Const ofInt(int64_t v) { Const c; c.kind = Kind::Int; c.i = v; return c; }
-  static Const ofFloat(double v) { Const c; c.kind = Kind::Float; c.f = v; return c; }
-  static Const ofBool(bool v) { Const c; c.kind = Kind::Bool; c.b = v; return c; }
-  static Const ofString(std::string v) { Const c; c.kind = Kind::String; c.s = std::move(v); return c; }
-  static Const ofSymbol(std::string v) { Const c; c.kind = Kind::Symbol; c.s = std::move(v); return c; }
-  static Const ofDim(const Dim &d) {
-    return d.isKnown() ? ofInt(d.size) : [&] { Const c; c.kind = Kind::Dim; c.s = d.sym; return c; }();
+  static Const ofInt(int64_t v) {
+    Const c;
+    c.kind = Kind::Int;
+    c.i = v;
+    return c;
   }
-  static Const ofList(std::vector<Const> v) { Const c; c.kind = Kind::List; c.list = std::move(v); return c; }
+  static Const ofFloat(double v) {
+    Const c;
+    c.kind = Kind::Float;
+    c.f = v;
+    return c;
+  }
+  static Const ofBool(bool v) {
+    Const c;
+    c.kind = Kind::Bool;
+    c.b = v;
+    return c;
+  }
+  static Const ofString(std::string v) {
+    Const c;
+    c.kind = Kind::String;
+    c.s = std::move(v);
+    return c;
+  }
+  static Const ofSymbol(std::string v) {
+    Const c;
+    c.kind = Kind::Symbol;
+    c.s = std::move(v);
+    return c;
+  }
+  static Const ofDim(const Dim &d) {
+    return d.isKnown() ? ofInt(d.size) : [&] {
+      Const c;
+      c.kind = Kind::Dim;
+      c.s = d.sym;
+      return c;
+    }();
+  }
+  static Const ofList(std::vector<Const> v) {
+    Const c;
+    c.kind = Kind::List;
+    c.list = std::move(v);
+    return c;
+  }
 
   bool isNone() const { return kind == Kind::None; }
   bool isNumber() const { return kind == Kind::Int || kind == Kind::Float; }

@@ -17,8 +17,10 @@ namespace dlc::target {
 /// optimizer slots). Returns
 /// the workspace the plan needs: `workspaceFixed + batch *
 /// workspacePerSample` bytes.
-bool planStep(mlir::func::FuncOp func, llvm::ArrayRef<dlc::nn::HalideGroup> groups,
-              const ModelDesc &desc, DiagnosticEngine &diags, StepPlan &plan, uint64_t &workspaceFixed, uint64_t &workspacePerSample);
+bool planStep(mlir::func::FuncOp func,
+              llvm::ArrayRef<dlc::nn::HalideGroup> groups,
+              const ModelDesc &desc, DiagnosticEngine &diags, StepPlan &plan,
+              uint64_t &workspaceFixed, uint64_t &workspacePerSample);
 
 } // namespace dlc::target
 
