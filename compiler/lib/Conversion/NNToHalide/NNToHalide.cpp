@@ -95,6 +95,9 @@ void GroupBuilder::set(Value v, Func func, std::vector<Expr> shape) {
       shape[d] = Expr(static_cast<int>(type.getDimSize(d)));
   t.shape = std::move(shape);
   t.type = halideElementType(type.getElementType());
+  for (FuncInfo &info : funcs)
+    if (info.func.name() == t.func.name() && info.staticShape.empty())
+      info.staticShape = t.staticShape;
   values[v] = std::move(t);
 }
 
@@ -185,6 +188,28 @@ DimSource findDimSource(const Expr &extent,
   return {};
 }
 
+/// Declares the layout every caller passes (dlrt_make_buffer, the checker's
+/// Halide::Buffer): dense row-major, every dimension starting at 0, static
+/// extents as constants. Halide then knows each stride at compile time (a
+/// [?, 32, 14, 14] tensor has strides 1, 14, 196, 6272) and folds the
+/// address arithmetic of unrolled register tiles into constant offsets
+/// instead of carrying run-time strides and mins through every loop.
+void constrainLayout(Halide::OutputImageParam buffer,
+                     llvm::ArrayRef<int64_t> rowMajorShape) {
+  int rank = static_cast<int>(rowMajorShape.size());
+  for (int d = 0; d < rank; ++d) {
+    Halide::Internal::Dimension dim = buffer.dim(d);
+    dim.set_min(0);
+    int64_t extent = rowMajorShape[rank - 1 - d];
+    if (!ShapedType::isDynamic(extent))
+      dim.set_extent(static_cast<int>(extent));
+    if (d == 0)
+      dim.set_stride(1);
+    else
+      dim.set_stride(buffer.dim(d - 1).stride() * buffer.dim(d - 1).extent());
+  }
+}
+
 FailureOr<HalideGroup>
 lowerGroup(func::FuncOp func, const OpGroup &group, int index,
            const llvm::DenseMap<Value, std::string> &names) {
@@ -243,6 +268,7 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
       return failure();
     int rank = static_cast<int>(t->shape.size());
     Halide::ImageParam param(t->halideType, rank, t->name);
+    constrainLayout(param, t->shape);
     Func wrapper(t->name + "_in");
     Index vars = pureVars(rank);
     std::vector<Expr> shape;
@@ -282,6 +308,9 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
   if (g.outputFuncs.empty())
     return g; // nothing escapes: the caller drops the group
   try {
+    for (size_t i = 0; i < g.outputFuncs.size(); ++i)
+      constrainLayout(g.outputFuncs[i].output_buffer(),
+                      g.interface.outputs[i].shape);
     g.pipeline = Halide::Pipeline(g.outputFuncs);
     scheduleGroup(g);
   } catch (const Halide::Error &e) {

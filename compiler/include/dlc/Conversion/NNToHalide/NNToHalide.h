@@ -146,6 +146,10 @@ struct FuncInfo {
   FuncKind kind;
   /// The nn op it belongs to ("nn.add").
   std::string opName;
+  /// Row-major static shape of the tensor value the Func is bound to
+  /// (mlir::ShapedType::kDynamic where dynamic); empty for a Func that is
+  /// not bound to a value. The schedule sizes its tiles from it.
+  std::vector<int64_t> staticShape;
 };
 
 /// One group lowered to a Halide pipeline.
