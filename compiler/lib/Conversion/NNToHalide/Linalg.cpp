@@ -190,6 +190,16 @@ struct Pool {
   Axis y, x;
 };
 
+/// The input of a pooling window: `x` itself when the windows have no
+/// padding (every tap is then inside the input, so no extension and no
+/// stored copy are needed), else `x` padded with `outside`.
+Padded windowInput(Operation *op, GroupBuilder &b, const HTensor &x,
+                   const Pool &p, const Expr &outside) {
+  if (p.y.padding == 0 && p.x.padding == 0)
+    return {x.func};
+  return pad(op, b, x, outside);
+}
+
 template <typename PoolOp> Pool poolOf(PoolOp o) {
   return {(int)o.getKernel()[0],
           (int)o.getKernel()[1],
@@ -204,7 +214,7 @@ Func windowMax(Operation *op, GroupBuilder &b, const HTensor &x,
   Halide::RDom r(0, p.kw, 0, p.kh, "rw");
   Func mx = b.newFunc(op, "window_max", FuncKind::Window);
   Expr minusInf = f32(-std::numeric_limits<float>::infinity());
-  Padded xp = pad(op, b, x, minusInf);
+  Padded xp = windowInput(op, b, x, p, minusInf);
   at(mx, {n, c, oy, ox}) = minusInf;
   at(mx, {n, c, oy, ox}) = Halide::max(
       at(mx, {n, c, oy, ox}), xp(n, c, oy * p.y.stride - p.y.padding + r.y,
@@ -225,7 +235,7 @@ LogicalResult lowerPool(Operation *op, const Pool &p, bool isMax,
     Halide::RDom r(0, p.kw, 0, p.kh, "rw");
     Func f = b.newResultFunc(op, result, FuncKind::Window);
     Expr minusInf = f32(-std::numeric_limits<float>::infinity());
-    Padded xp = pad(op, b, x, minusInf);
+    Padded xp = windowInput(op, b, x, p, minusInf);
     at(f, {n, c, oy, ox}) = minusInf;
     at(f, {n, c, oy, ox}) = Halide::max(
         at(f, {n, c, oy, ox}), xp(n, c, oy * p.y.stride - p.y.padding + r.y,
@@ -235,7 +245,7 @@ LogicalResult lowerPool(Operation *op, const Pool &p, bool isMax,
   }
   // Average: padding counts as zero in the divisor kh * kw.
   Halide::RDom r(0, p.kw, 0, p.kh, "rw");
-  Padded xp = pad(op, b, x, f32(0));
+  Padded xp = windowInput(op, b, x, p, f32(0));
   Func f = b.newResultFunc(op, result, FuncKind::Window);
   at(f, {n, c, oy, ox}) = f32(0);
   at(f, {n, c, oy, ox}) += xp(n, c, oy * p.y.stride - p.y.padding + r.y,
@@ -258,9 +268,9 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
   Expr hit = ty % p.y.stride == 0 && tx % p.x.stride == 0 && wy >= 0 &&
              wy < g.shape[2] && wx >= 0 && wx < g.shape[3];
   Expr cy = clamp(wy, 0, g.shape[2] - 1), cx = clamp(wx, 0, g.shape[3] - 1);
-  Func f = b.newResultFunc(op, result, FuncKind::Window);
-  at(f, {n, c, iy, ix}) = f32(0);
   if (!isMax) {
+    Func f = b.newResultFunc(op, result, FuncKind::Window);
+    at(f, {n, c, iy, ix}) = f32(0);
     at(f, {n, c, iy, ix}) +=
         select(hit, g({n, c, cy, cx}), f32(0)) * f32(1.0 / (p.kh * p.kw));
     b.set(result, f, x.shape);
@@ -271,7 +281,8 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
   Func first = b.newFunc(op, "window_argmax", FuncKind::Window);
   Halide::RDom t(0, p.kw, 0, p.kh, "rt");
   int none = p.kh * p.kw;
-  Padded xp = pad(op, b, x, f32(-std::numeric_limits<float>::infinity()));
+  Padded xp =
+      windowInput(op, b, x, p, f32(-std::numeric_limits<float>::infinity()));
   Expr tapValue = xp(n, c, oy * p.y.stride - p.y.padding + t.y,
                      ox * p.x.stride - p.x.padding + t.x);
   Expr inside = oy * p.y.stride - p.y.padding + t.y >= 0 &&
@@ -283,6 +294,26 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
       Halide::min(at(first, {n, c, oy, ox}),
                   select(inside && tapValue == at(mx, {n, c, oy, ox}),
                          t.y * p.kw + t.x, none));
+  if (p.y.padding == 0 && p.x.padding == 0 && p.y.stride == p.kh &&
+      p.x.stride == p.kw) {
+    // Windows that tile the input (stride = kernel, no padding): each input
+    // is tap (iy % kh, ix % kw) of the one window (iy / kh, ix / kw), or of
+    // none beyond the last whole window. A pointwise definition instead of
+    // a reduction over every tap that could cover it.
+    Expr qy = iy / p.kh, qx = ix / p.kw;
+    Expr covered = qy < g.shape[2] && qx < g.shape[3];
+    Expr py = Halide::min(qy, g.shape[2] - 1),
+         px = Halide::min(qx, g.shape[3] - 1);
+    Expr tap = (iy % p.kh) * p.kw + ix % p.kw;
+    Func tiled = b.newResultFunc(op, result, FuncKind::Window);
+    at(tiled, {n, c, iy, ix}) =
+        select(covered && at(first, {n, c, py, px}) == tap,
+               g({n, c, py, px}), f32(0));
+    b.set(result, tiled, x.shape);
+    return success();
+  }
+  Func f = b.newResultFunc(op, result, FuncKind::Window);
+  at(f, {n, c, iy, ix}) = f32(0);
   at(f, {n, c, iy, ix}) +=
       select(hit && at(first, {n, c, cy, cx}) == r.y * p.kw + r.x,
              g({n, c, cy, cx}), f32(0));
