@@ -162,6 +162,47 @@ void scheduleReductionUpdates(Halide::Func f) {
   }
 }
 
+/// A per-channel statistic of training batch normalisation (mean,
+/// variance): s(c) = sum over
+/// (n, y, x) of a pointwise expression of the [N, C, H, W] inputs. The
+/// generic rule (vectorise over c inside the reduction) makes every load a
+/// gather across channels (stride H*W) on one thread. Instead: each image
+/// plane (y, x) is contiguous, so the plane is fused into one reduction
+/// loop and factored (rfactor) into 16-lane partial sums of contiguous
+/// loads (784 = 49 vectors for a 28x28 plane; a 14x14 plane has one
+/// masked vector in 13), summed per channel, channels in parallel.
+/// Measured (2 threads, batch 128, 32x28x28): batch_norm_train 1.0 -> 0.47
+/// ms. Not applied to batch_norm_grad (2.0 -> 0.65 ms there): its input
+/// gradient's exact sum over the batch is zero, and the checker's chained
+/// gradient test of the CNN only tolerates the rounding of the sequential
+/// order there (the lane order leaves 2.3e-7 where 1.3e-7 passes).
+bool scheduleChannelStatistic(Halide::Func f, const std::string &opName) {
+  if (opName != "nn.batch_norm_train")
+    return false;
+  if (f.dimensions() != 1 || f.num_update_definitions() < 1)
+    return false;
+  std::vector<RVar> r = f.rvars(0); // (x, y, n)
+  if (r.size() != 3)
+    return false;
+  Var c = f.args()[0], u("u");
+  RVar rxy("rxy"), rxyo("rxyo"), rxyi("rxyi");
+  Stage s = f.update(0);
+  s.fuse(r[0], r[1], rxy).split(rxy, rxyo, rxyi, kWideLanes,
+                                 TailStrategy::GuardWithIf);
+  Halide::Func lanes = s.rfactor(rxyi, u);
+  s.parallel(c);
+  lanes.compute_at(f, c)
+      .bound_storage(c, 1)
+      .bound_storage(u, kWideLanes)
+      .reorder_storage(u, c)
+      .vectorize(u);
+  lanes.update(0).reorder({u, rxyo, r[2]}).vectorize(u);
+  // Later updates (the division of a mean) are pointwise over c.
+  for (int k = 1; k < f.num_update_definitions(); ++k)
+    f.update(k).vectorize(c, kVectorLanes, TailStrategy::GuardWithIf);
+  return true;
+}
+
 void scheduleMatmul(Halide::Func f) {
   f.compute_root();
   schedulePure(f);
@@ -431,7 +472,8 @@ void hl::scheduleGroup(HalideGroup &group) {
     case FuncKind::Window:
       f.compute_root();
       schedulePure(f);
-      scheduleReductionUpdates(f);
+      if (!scheduleChannelStatistic(f, info.opName))
+        scheduleReductionUpdates(f);
       break;
     case FuncKind::Matmul:
       if (!readOutAccumulators.count(f.name()))
