@@ -493,4 +493,31 @@ void hl::scheduleGroup(HalideGroup &group) {
     }
     }
   }
+  // The window maximum and first-maximum tap that a max-pooling gradient
+  // reads are computed per image plane of the gradient (n, c), so that the
+  // plane of the input they both read, and they themselves, are still in
+  // L1/L2 when the next reads them. Measured (2 threads, batch 128): 1.95
+  // -> 1.4 ms for 32x28x28, 1.58 -> 1.32 ms for 64x14x14.
+  for (const FuncInfo &info : group.funcs) {
+    if (info.opName != "nn.max_pool2d_grad" || info.kind != FuncKind::Window ||
+        !outputs.count(info.func.name()) || info.func.dimensions() != 4)
+      continue;
+    Halide::Func f = info.func;
+    Var c = f.args()[2];
+    std::vector<std::string> pending = {f.name()};
+    std::set<std::string> seen;
+    while (!pending.empty()) {
+      std::string name = pending.back();
+      pending.pop_back();
+      for (const auto &[callee, function] :
+           Halide::Internal::find_direct_calls(byName[name]->func.function())) {
+        auto it = byName.find(callee);
+        if (it == byName.end() || it->second->kind != FuncKind::Window ||
+            outputs.count(callee) || !seen.insert(callee).second)
+          continue;
+        Halide::Func(function).compute_at(f, c);
+        pending.push_back(callee);
+      }
+    }
+  }
 }
