@@ -326,9 +326,8 @@ LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
          px = Halide::min(qx, g.shape[3] - 1);
     Expr tap = (iy % p.kh) * p.kw + ix % p.kw;
     Func tiled = b.newResultFunc(op, result, FuncKind::Window);
-    at(tiled, {n, c, iy, ix}) =
-        select(covered && at(first, {n, c, py, px}) == tap,
-               g({n, c, py, px}), f32(0));
+    at(tiled, {n, c, iy, ix}) = select(
+        covered && at(first, {n, c, py, px}) == tap, g({n, c, py, px}), f32(0));
     b.set(result, tiled, x.shape);
     return success();
   }

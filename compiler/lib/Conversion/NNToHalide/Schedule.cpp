@@ -187,8 +187,8 @@ bool scheduleChannelStatistic(Halide::Func f, const std::string &opName) {
   Var c = f.args()[0], u("u");
   RVar rxy("rxy"), rxyo("rxyo"), rxyi("rxyi");
   Stage s = f.update(0);
-  s.fuse(r[0], r[1], rxy).split(rxy, rxyo, rxyi, kWideLanes,
-                                 TailStrategy::GuardWithIf);
+  s.fuse(r[0], r[1], rxy)
+      .split(rxy, rxyo, rxyi, kWideLanes, TailStrategy::GuardWithIf);
   Halide::Func lanes = s.rfactor(rxyi, u);
   s.parallel(c);
   lanes.compute_at(f, c)
@@ -396,8 +396,8 @@ void scheduleConvReadout(Halide::Func out, Halide::Func acc,
       .unroll(accArgs[2]);
 }
 
-/// A contraction read out tile by tile: `out` is tiled (8x4 for a
-/// convolution's (x, y), 16x4 for a matmul's (j, i)), and the accumulator
+/// A matmul read out tile by tile (convolutions: scheduleConvReadout):
+/// `out` is tiled 16x4 over its (j, i), and the accumulator
 /// `acc` of one tile is computed inside it with the reduction outermost, so
 /// its 4-8 vectors stay in registers across the whole reduction instead of
 /// being loaded and stored at every step.
