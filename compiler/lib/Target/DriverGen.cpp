@@ -18,6 +18,7 @@
 #include "mlir/IR/Builders.h"
 
 #include <cstddef>
+#include <functional>
 #include <map>
 
 using namespace dlc;
@@ -342,69 +343,64 @@ private:
   }
 
   //--- The descriptor
+  /// A private constant global holding an array of `n` C structs, each built
+  /// by `row(i)` inside the global's initializer. Returns its name, or "" for
+  /// an empty table.
+  std::string tableGlobal(llvm::StringRef name, size_t n,
+                          const std::function<Value(size_t)> &row) {
+    if (n == 0)
+      return "";
+    auto g = b.create<LLVM::GlobalOp>(loc, ptr /*retyped below*/, true,
+                                      LLVM::Linkage::Private, name,
+                                      mlir::Attribute());
+    mlir::Block *init = b.createBlock(&g.getInitializerRegion());
+    b.setInsertionPointToStart(init);
+    llvm::SmallVector<Value> rows;
+    for (size_t i = 0; i < n; ++i)
+      rows.push_back(row(i));
+    auto arrayType = LLVM::LLVMArrayType::get(rows[0].getType(), rows.size());
+    Value arr = b.create<LLVM::UndefOp>(loc, arrayType);
+    for (size_t i = 0; i < rows.size(); ++i)
+      arr = b.create<LLVM::InsertValueOp>(loc, arr, rows[i], i);
+    b.create<LLVM::ReturnOp>(loc, arr);
+    g.setGlobalTypeAttr(mlir::TypeAttr::get(arrayType));
+    b.setInsertionPointToEnd(module->getBody());
+    return name.str();
+  }
+
   //-------------------------------------------------------------
   void buildDescriptor(const ModelDesc &d) {
     // The parameter table.
-    auto paramsGlobal = [&]() -> std::string {
-      if (d.params.empty())
-        return "";
-      llvm::SmallVector<Value> rows;
-      auto g = b.create<LLVM::GlobalOp>(loc, ptr /*placeholder*/, true,
-                                        LLVM::Linkage::Private, "dlc_params",
-                                        mlir::Attribute());
-      mlir::Block *init = b.createBlock(&g.getInitializerRegion());
-      b.setInsertionPointToStart(init);
-      for (const ModelDesc::Param &p : d.params) {
-        StructBuilder s(b, loc, sizeof(dlrt_param_desc));
-        s.add(offsetof(dlrt_param_desc, name), string(p.name));
-        s.add(offsetof(dlrt_param_desc, dtype), cst(i32, DLRT_DTYPE_F32));
-        s.add(offsetof(dlrt_param_desc, rank), cst(i32, p.shape.size()));
-        for (size_t i = 0; i < p.shape.size(); ++i)
-          s.add(offsetof(dlrt_param_desc, shape) + 8 * i, cst(i64, p.shape[i]));
-        s.add(offsetof(dlrt_param_desc, init), cst(i32, p.init));
-        s.add(offsetof(dlrt_param_desc, trainable), cst(i32, p.trainable));
-        s.add(offsetof(dlrt_param_desc, init_args), cstF(f32, p.initArgs[0]));
-        s.add(offsetof(dlrt_param_desc, init_args) + 4,
-              cstF(f32, p.initArgs[1]));
-        s.add(offsetof(dlrt_param_desc, fan_in), cst(i64, p.fanIn));
-        s.add(offsetof(dlrt_param_desc, fan_out), cst(i64, p.fanOut));
-        rows.push_back(s.build());
-      }
-      auto arrayType = LLVM::LLVMArrayType::get(rows[0].getType(), rows.size());
-      Value arr = b.create<LLVM::UndefOp>(loc, arrayType);
-      for (size_t i = 0; i < rows.size(); ++i)
-        arr = b.create<LLVM::InsertValueOp>(loc, arr, rows[i], i);
-      b.create<LLVM::ReturnOp>(loc, arr);
-      g.setGlobalTypeAttr(mlir::TypeAttr::get(arrayType));
-      b.setInsertionPointToEnd(module->getBody());
-      return "dlc_params";
-    }();
-
+    std::string paramsGlobal =
+        tableGlobal("dlc_params", d.params.size(), [&](size_t k) {
+          const ModelDesc::Param &p = d.params[k];
+          StructBuilder s(b, loc, sizeof(dlrt_param_desc));
+          s.add(offsetof(dlrt_param_desc, name), string(p.name));
+          s.add(offsetof(dlrt_param_desc, dtype), cst(i32, DLRT_DTYPE_F32));
+          s.add(offsetof(dlrt_param_desc, rank), cst(i32, p.shape.size()));
+          for (size_t i = 0; i < p.shape.size(); ++i)
+            s.add(offsetof(dlrt_param_desc, shape) + 8 * i,
+                  cst(i64, p.shape[i]));
+          s.add(offsetof(dlrt_param_desc, init), cst(i32, p.init));
+          s.add(offsetof(dlrt_param_desc, trainable), cst(i32, p.trainable));
+          s.add(offsetof(dlrt_param_desc, init_args), cstF(f32, p.initArgs[0]));
+          s.add(offsetof(dlrt_param_desc, init_args) + 4,
+                cstF(f32, p.initArgs[1]));
+          s.add(offsetof(dlrt_param_desc, fan_in), cst(i64, p.fanIn));
+          s.add(offsetof(dlrt_param_desc, fan_out), cst(i64, p.fanOut));
+          return s.build();
+        });
     // The layer table (for `./train info`).
-    std::string layersGlobal;
-    if (!d.layers.empty()) {
-      auto lg = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::Private,
-                                         "dlc_layers", mlir::Attribute());
-      mlir::Block *linit = b.createBlock(&lg.getInitializerRegion());
-      b.setInsertionPointToStart(linit);
-      llvm::SmallVector<Value> rows;
-      for (const ModelDesc::Layer &l : d.layers) {
-        StructBuilder s(b, loc, sizeof(dlrt_layer_desc));
-        s.add(offsetof(dlrt_layer_desc, name), string(l.name));
-        s.add(offsetof(dlrt_layer_desc, op), string(l.op));
-        s.add(offsetof(dlrt_layer_desc, output_shape), string(l.outputShape));
-        s.add(offsetof(dlrt_layer_desc, flops_per_sample), cst(i64, l.flops));
-        rows.push_back(s.build());
-      }
-      auto arrayType = LLVM::LLVMArrayType::get(rows[0].getType(), rows.size());
-      Value arr = b.create<LLVM::UndefOp>(loc, arrayType);
-      for (size_t i = 0; i < rows.size(); ++i)
-        arr = b.create<LLVM::InsertValueOp>(loc, arr, rows[i], i);
-      b.create<LLVM::ReturnOp>(loc, arr);
-      lg.setGlobalTypeAttr(mlir::TypeAttr::get(arrayType));
-      b.setInsertionPointToEnd(module->getBody());
-      layersGlobal = "dlc_layers";
-    }
+    std::string layersGlobal =
+        tableGlobal("dlc_layers", d.layers.size(), [&](size_t k) {
+          const ModelDesc::Layer &l = d.layers[k];
+          StructBuilder s(b, loc, sizeof(dlrt_layer_desc));
+          s.add(offsetof(dlrt_layer_desc, name), string(l.name));
+          s.add(offsetof(dlrt_layer_desc, op), string(l.op));
+          s.add(offsetof(dlrt_layer_desc, output_shape), string(l.outputShape));
+          s.add(offsetof(dlrt_layer_desc, flops_per_sample), cst(i64, l.flops));
+          return s.build();
+        });
 
     auto g = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::External,
                                       "dlc_model", mlir::Attribute());
