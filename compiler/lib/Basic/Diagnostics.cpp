@@ -9,6 +9,7 @@
 
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -110,17 +111,13 @@ void DiagnosticEngine::error(const llvm::Twine &msg) {
 }
 
 std::string DiagnosticEngine::describe(Loc loc) const {
-  if (!loc.isValid())
+  std::string file;
+  unsigned line, col;
+  if (!getLineCol(loc, file, line, col))
     return "<unknown>";
-  unsigned id = srcMgr.FindBufferContainingLoc(loc);
-  if (!id)
-    return "<unknown>";
-  auto [line, col] = srcMgr.getLineAndColumn(loc, id);
-  llvm::StringRef name = srcMgr.getMemoryBuffer(id)->getBufferIdentifier();
-  size_t slash = name.find_last_of('/');
-  if (slash != llvm::StringRef::npos)
-    name = name.drop_front(slash + 1);
-  return (name + ":" + llvm::Twine(line) + ":" + llvm::Twine(col)).str();
+  return (llvm::sys::path::filename(file) + ":" + llvm::Twine(line) + ":" +
+          llvm::Twine(col))
+      .str();
 }
 
 bool DiagnosticEngine::getLineCol(Loc loc, std::string &file, unsigned &line,

@@ -137,6 +137,16 @@ struct BoundArg {
   Const c;                     // everything else
 };
 
+/// Whether the known dimensions of `shape` multiply to at most kMaxElements.
+bool withinElementLimit(const Shape &shape) {
+  int64_t elements = 1;
+  for (const Dim &d : shape)
+    if (d.isKnown() && (__builtin_mul_overflow(elements, d.size, &elements) ||
+                        elements > kMaxElements))
+      return false;
+  return true;
+}
+
 /// Source-like text of a (dimension) expression, for messages.
 std::string exprText(const ast::Expr &e) {
   switch (e.getKind()) {
@@ -226,6 +236,9 @@ private:
   std::optional<Type> concreteType(const ast::TypeExpr &t, Scope &scope,
                                    bool modelInput);
   bool resolveElementType(const ast::TypeExpr &t, DType &out);
+  /// The argument kind of a scalar formal type (`int`, `float`, `bool`,
+  /// `str`); reports an unknown name and returns false.
+  bool scalarKind(const ast::TypeExpr &t, ArgKind &out);
 
   //--- Train blocks -----------------------------------------------------------
   void elaborateTrain(const ast::TrainDecl &decl);
@@ -407,6 +420,25 @@ bool Sema::resolveElementType(const ast::TypeExpr &t, DType &out) {
   return false;
 }
 
+bool Sema::scalarKind(const ast::TypeExpr &t, ArgKind &out) {
+  static const std::pair<const char *, ArgKind> kinds[] = {
+      {"int", ArgKind::Int},
+      {"float", ArgKind::Float},
+      {"bool", ArgKind::Bool},
+      {"str", ArgKind::String}};
+  for (auto &[name, kind] : kinds)
+    if (t.name == name) {
+      out = kind;
+      return true;
+    }
+  std::string s = closestName(t.name, {"int", "float", "bool", "str"});
+  diags.error(t.loc, "unknown type '" + t.name + "'" +
+                         (s.empty() ? "; expected int, float, bool, str or a "
+                                      "tensor type"
+                                    : "; did you mean '" + s + "'?"));
+  return false;
+}
+
 /// Evaluates a dimension expression. With `allowBind`, an unknown name is a
 /// dimension variable and binds to `actual` (or, for model inputs, becomes a
 /// symbolic dimension).
@@ -566,15 +598,11 @@ std::optional<Type> Sema::concreteType(const ast::TypeExpr &t, Scope &scope,
   }
   if (!ok)
     return std::nullopt;
-  int64_t elements = 1;
-  for (const Dim &d : shape)
-    if (modelInput && d.isKnown() &&
-        (__builtin_mul_overflow(elements, d.size, &elements) ||
-         elements > kMaxElements)) {
-      diags.error(t.loc, "the type '" + Type::tensor(dt, shape).str() +
-                             "' has too many elements");
-      return std::nullopt;
-    }
+  if (modelInput && !withinElementLimit(shape)) {
+    diags.error(t.loc, "the type '" + Type::tensor(dt, shape).str() +
+                           "' has too many elements");
+    return std::nullopt;
+  }
   return Type::tensor(dt, shape);
 }
 
@@ -833,15 +861,12 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
       concreteType(stmt.type, scope, /*modelInput=*/false);
   if (!type)
     return;
-  int64_t elements = 1;
-  for (const Dim &d : type->shape)
-    if (d.isKnown() && (__builtin_mul_overflow(elements, d.size, &elements) ||
-                        elements > kMaxElements)) {
-      diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name +
-                                     "' of type '" + type->str() +
-                                     "' has too many elements");
-      return;
-    }
+  if (!withinElementLimit(type->shape)) {
+    diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name +
+                                   "' of type '" + type->str() +
+                                   "' has too many elements");
+    return;
+  }
   for (const Dim &d : type->shape)
     if (!d.isKnown()) {
       diags.error(stmt.type.loc, std::string("the shape of ") + what + " '" +
@@ -1472,25 +1497,10 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   for (const ast::Param &p : decl.params) {
     ArgSpec a;
     a.name = p.name;
-    if (p.type.isTensor) {
+    if (p.type.isTensor)
       a.kind = ArgKind::Tensor;
-    } else if (p.type.name == "int") {
-      a.kind = ArgKind::Int;
-    } else if (p.type.name == "float") {
-      a.kind = ArgKind::Float;
-    } else if (p.type.name == "bool") {
-      a.kind = ArgKind::Bool;
-    } else if (p.type.name == "str") {
-      a.kind = ArgKind::String;
-    } else {
-      std::string s = closestName(p.type.name, {"int", "float", "bool", "str"});
-      diags.error(p.type.loc,
-                  "unknown type '" + p.type.name + "'" +
-                      (s.empty()
-                           ? "; expected int, float, bool, str or a tensor type"
-                           : "; did you mean '" + s + "'?"));
+    else if (!scalarKind(p.type, a.kind))
       return EV::error(call.getLoc());
-    }
     if (p.defaultValue) {
       EV d = eval(*p.defaultValue, defaults);
       if (d.isError())
@@ -1722,15 +1732,9 @@ void Sema::checkNames(const ast::FuncDecl &decl) {
         if (d.expr)
           if (auto *n = dyn_cast<ast::NameExpr>(d.expr.get()))
             defined.insert(n->name);
-    } else if (p.type.name != "int" && p.type.name != "float" &&
-               p.type.name != "bool" && p.type.name != "str") {
-      std::string sugg =
-          closestName(p.type.name, {"int", "float", "bool", "str"});
-      diags.error(p.type.loc,
-                  "unknown type '" + p.type.name + "'" +
-                      (sugg.empty()
-                           ? "; expected int, float, bool, str or a tensor type"
-                           : "; did you mean '" + sugg + "'?"));
+    } else {
+      ArgKind kind;
+      scalarKind(p.type, kind);
     }
   }
   checkNamesIn(decl.body, defined);

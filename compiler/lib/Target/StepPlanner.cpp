@@ -80,6 +80,17 @@ private:
     return -1;
   }
 
+  /// The runtime's index of optimiser state "<slot>.<param name>"
+  /// (opt_state[slot * num_params + param]), or -1 if either is unknown.
+  int64_t optStateIndex(llvm::StringRef state) {
+    auto [slot, name] = state.split('.');
+    auto it = llvm::find(slotNames, slot);
+    int64_t param = paramIndex(name);
+    if (it == slotNames.end() || param < 0)
+      return -1;
+    return (it - slotNames.begin()) * int64_t(paramNames.size()) + param;
+  }
+
   bool fail(const std::string &msg) {
     diags.error("internal error while planning '" + func.getName().str() +
                 "': " + msg);
@@ -107,18 +118,10 @@ private:
         t.source = TensorRef::Source::Param;
         t.index = paramIndex(*b);
       } else if (auto s = str(nn::kOptStateAttrName)) {
-        // "<slot>.<param name>"
-        size_t dot = s->find('.');
-        std::string slot = s->substr(0, dot), name = s->substr(dot + 1);
-        int64_t slotIndex = -1;
-        for (size_t k = 0; k < slotNames.size(); ++k)
-          if (slotNames[k] == slot)
-            slotIndex = k;
-        if (slotIndex < 0)
-          return fail("optimizer state slot '" + slot +
-                      "' is unknown to the runtime");
         t.source = TensorRef::Source::OptState;
-        t.index = slotIndex * int64_t(paramNames.size()) + paramIndex(name);
+        t.index = optStateIndex(*s);
+        if (t.index < 0)
+          return fail("optimizer state '" + *s + "' is unknown to the runtime");
       } else if (func.getArgAttr(i, nn::kSeedAttrName)) {
         KernelArg a;
         a.isScalar = a.scalarAsBuffer = true;
@@ -223,14 +226,10 @@ private:
           homes[v] = workspaceSlot(v);
         copyUnlessSame(plan, homes.at(v), dst);
       } else if (auto s = str(nn::kNewOptStateAttrName)) {
-        size_t dot = s->find('.');
-        std::string slot = s->substr(0, dot), name = s->substr(dot + 1);
-        int64_t slotIndex =
-            std::find(slotNames.begin(), slotNames.end(), slot) -
-            slotNames.begin();
         TensorRef dst = describe(v);
         dst.source = TensorRef::Source::OptState;
-        dst.index = slotIndex * int64_t(paramNames.size()) + paramIndex(name);
+        dst.index = optStateIndex(*s);
+        assert(dst.index >= 0 && "state results mirror the state arguments");
         if (produced && !homes.count(v))
           homes[v] = workspaceSlot(v);
         copyUnlessSame(plan, homes.at(v), dst);

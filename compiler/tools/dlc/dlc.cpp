@@ -187,50 +187,40 @@ int compile(int argc, char **argv) {
     return *file;
   };
 
-  switch (emit) {
-  case Stage::AST:
+  if (emit == Stage::AST) {
     sema::printProgram(*prog, diags, out());
     return 0;
-  case Stage::MLIR:
-  case Stage::MLIRGrad:
-  case Stage::MLIRTrain:
-  case Stage::MLIRFused: {
-    mlir::DialectRegistry registry;
-    dlc::registerAllDialects(registry);
-    mlir::MLIRContext context(registry);
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        generateMLIR(context, *prog, diags);
-    if (!module || mlir::failed(runPipeline(*module, emit, *prog)))
-      return 1;
+  }
+
+  // Every later stage starts from the nn dialect, through the MLIR passes.
+  mlir::DialectRegistry registry;
+  dlc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      generateMLIR(context, *prog, diags);
+  Stage lastPass = std::min(emit.getValue(), Stage::MLIRTrain);
+  if (!module || mlir::failed(runPipeline(*module, lastPass, *prog)))
+    return 1;
+  if (emit <= Stage::MLIRFused) {
     llvm::raw_ostream &os = out();
     module->print(os);
     os << "\n";
     return 0;
   }
-  default: {
-    mlir::DialectRegistry registry;
-    dlc::registerAllDialects(registry);
-    mlir::MLIRContext context(registry);
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        generateMLIR(context, *prog, diags);
-    if (!module || mlir::failed(runPipeline(*module, Stage::MLIRTrain, *prog)))
-      return 1;
-    target::BackendOptions backend;
-    backend.stage = emit == Stage::Halide ? target::BackendStage::Halide
-                    : emit == Stage::Stmt ? target::BackendStage::Stmt
-                    : emit == Stage::LLVM ? target::BackendStage::LLVM
-                    : emit == Stage::Obj  ? target::BackendStage::Obj
-                                          : target::BackendStage::Exe;
-    backend.output = outputFile;
-    if (backend.output.empty() && (emit == Stage::Obj || emit == Stage::Exe)) {
-      // `dlc model.dl` builds ./model (and --emit=obj ./model.o).
-      backend.output = llvm::sys::path::stem(inputFile).str();
-      if (emit == Stage::Obj)
-        backend.output += ".o";
-    }
-    backend.grouping = grouping;
-    backend.halideTarget = halideTarget;
-    return target::runBackend(*module, *prog, diags, backend) ? 0 : 1;
+  target::BackendOptions backend;
+  backend.stage = emit == Stage::Halide ? target::BackendStage::Halide
+                  : emit == Stage::Stmt ? target::BackendStage::Stmt
+                  : emit == Stage::LLVM ? target::BackendStage::LLVM
+                  : emit == Stage::Obj  ? target::BackendStage::Obj
+                                        : target::BackendStage::Exe;
+  backend.output = outputFile;
+  if (backend.output.empty() && (emit == Stage::Obj || emit == Stage::Exe)) {
+    // `dlc model.dl` builds ./model (and --emit=obj ./model.o).
+    backend.output = llvm::sys::path::stem(inputFile).str();
+    if (emit == Stage::Obj)
+      backend.output += ".o";
   }
-  }
+  backend.grouping = grouping;
+  backend.halideTarget = halideTarget;
+  return target::runBackend(*module, *prog, diags, backend) ? 0 : 1;
 }
