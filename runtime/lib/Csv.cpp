@@ -65,16 +65,29 @@ CsvTable parseCsv(const std::string &text, const std::string &name,
       fail("'{}' line {}: {} fields, expected {} like the first row", name,
            lineNumber, fields.size(), fieldsPerRow);
     for (size_t f = 0; f < fields.size(); ++f) {
-      if (!parseNumber(fields[f], value) || !std::isfinite(value))
+      if (!parseNumber(fields[f], value))
         fail("'{}' line {}, column {}: '{}' is not a number", name, lineNumber,
              f + 1, fields[f]);
       if (f == 0) {
-        if (value != std::floor(value))
+        if (!std::isfinite(value) || value != std::floor(value))
           fail("'{}' line {}: label '{}' is not an integer", name, lineNumber,
+               fields[f]);
+        // Beyond 2^53 a double no longer holds every integer; no class index
+        // is that large (the range check against the model follows).
+        if (std::fabs(value) > 9007199254740992.0)
+          fail("'{}' line {}: label '{}' is out of range", name, lineNumber,
                fields[f]);
         table.labels.push_back(static_cast<int64_t>(value));
       } else {
-        table.values.push_back(static_cast<float>(value));
+        // Values are used as f32: NaN, infinities and values beyond the f32
+        // range (1e39 is finite as f64 but inf as f32) are rejected.
+        float single = static_cast<float>(value);
+        if (!std::isfinite(single))
+          fail("'{}' line {}, column {}: '{}' is not a finite f32 value{}",
+               name, lineNumber, f + 1, fields[f],
+               std::isfinite(value) ? " (beyond the f32 range of +-3.4e38)"
+                                    : "");
+        table.values.push_back(single);
       }
     }
     if (limit > 0 && static_cast<int64_t>(table.labels.size()) >= limit)

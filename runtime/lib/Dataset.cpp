@@ -78,8 +78,18 @@ static Dataset buildDataset(const Array &images, const std::string &imagesPath,
     for (uint64_t i = 0; i < count; ++i)
       data.x[i] = p[i] * (1.0f / 255.0f);
   } else {
-    for (uint64_t i = 0; i < count; ++i)
-      data.x[i] = static_cast<float>(images.at(i));
+    // Values are used as f32: NaN, an infinity or a value beyond the range of
+    // f32 (a finite f64 of 1e39) would silently poison the weights.
+    for (uint64_t i = 0; i < count; ++i) {
+      double value = images.at(i);
+      float f = static_cast<float>(value);
+      if (!std::isfinite(f))
+        fail("'{}' holds a value that is not a finite f32 ({}) at element {} "
+             "(sample {}, value {} of it)",
+             imagesPath, value, i, i / uint64_t(sampleSize),
+             i % uint64_t(sampleSize));
+      data.x[i] = f;
+    }
   }
   return data;
 }
