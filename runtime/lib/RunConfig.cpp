@@ -10,6 +10,11 @@
 #include "dlrt/Schedule.h"
 #include "dlrt/Trainer.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
+
 using nlohmann::json;
 
 namespace dlrt {
@@ -88,39 +93,165 @@ json RunConfig::toJson() const {
   };
 }
 
-void RunConfig::restoreFrom(const json &saved) {
-  try {
-    epochs = saved.at("epochs").get<int32_t>();
-    batch = saved.at("batch").get<int32_t>();
-    seed = saved.at("seed").get<uint64_t>();
-    validation = saved.at("validation").get<double>();
-    limit = saved.at("limit").get<int64_t>();
-    const json &o = saved.at("optimizer");
-    optimizer.kind = o.at("kind_id").get<int32_t>();
-    optimizer.lr = o.at("lr").get<double>();
-    optimizer.momentum = o.at("momentum").get<double>();
-    optimizer.nesterov = o.at("nesterov").get<int32_t>();
-    optimizer.weight_decay = o.at("weight_decay").get<double>();
-    optimizer.beta1 = o.at("beta1").get<double>();
-    optimizer.beta2 = o.at("beta2").get<double>();
-    optimizer.eps = o.at("eps").get<double>();
-    const json &s = saved.at("schedule");
-    schedule.kind = s.at("kind_id").get<int32_t>();
-    schedule.step_epochs = s.at("step_epochs").get<int32_t>();
-    schedule.gamma = s.at("gamma").get<double>();
-    schedule.min_lr = s.at("min_lr").get<double>();
-    schedule.max_lr = s.at("max_lr").get<double>();
-    schedule.pct_start = s.at("pct_start").get<double>();
-    schedule.div_factor = s.at("div_factor").get<double>();
-    schedule.final_div_factor = s.at("final_div_factor").get<double>();
-    const json &e = saved.at("early_stop");
-    earlyStop.patience = e.at("patience").get<int32_t>();
-    earlyStop.monitor = e.at("monitor_id").get<int32_t>();
-    earlyStop.min_delta = e.at("min_delta").get<double>();
-    metrics = saved.at("metrics").get<uint32_t>();
-  } catch (const json::exception &e) {
-    fail("malformed train_config in checkpoint: {}", e.what());
+namespace {
+
+/// Reads the fields of a checkpoint's train_config, checking each one's type
+/// and range; every error names the checkpoint and the field.
+class ConfigReader {
+public:
+  explicit ConfigReader(const std::string &path) : path(path) {}
+
+  const json &object(const json &parent, const std::string &key,
+                     const std::string &prefix = "") const {
+    const json &value = field(parent, key, prefix);
+    if (!value.is_object())
+      bad(prefix + key, value, "a JSON object");
+    return value;
   }
+
+  int64_t integer(const json &parent, const std::string &key, int64_t lo,
+                  int64_t hi, const std::string &prefix = "") const {
+    const json &value = field(parent, key, prefix);
+    std::string range = fmt::format("an integer in [{}, {}]", lo, hi);
+    if (value.is_number_unsigned()) {
+      uint64_t v = value.get<uint64_t>();
+      if (v > uint64_t(INT64_MAX) || int64_t(v) < lo || int64_t(v) > hi)
+        bad(prefix + key, value, range);
+      return int64_t(v);
+    }
+    if (!value.is_number_integer())
+      bad(prefix + key, value, range);
+    int64_t v = value.get<int64_t>();
+    if (v < lo || v > hi)
+      bad(prefix + key, value, range);
+    return v;
+  }
+
+  uint64_t unsignedInteger(const json &parent, const std::string &key) const {
+    const json &value = field(parent, key, "");
+    if (!value.is_number_unsigned() &&
+        !(value.is_number_integer() && value.get<int64_t>() >= 0))
+      bad(key, value, "an integer in [0, 2^64)");
+    return value.get<uint64_t>();
+  }
+
+  /// A finite number in [lo, hi] (`lo` excluded if `openLow`, `hi` if
+  /// `openHigh`).
+  double real(const json &parent, const std::string &key, double lo,
+              double hi, bool openLow, bool openHigh,
+              const std::string &prefix = "") const {
+    const json &value = field(parent, key, prefix);
+    std::string range =
+        hi == HUGE_VAL
+            ? fmt::format("a finite number {} {}", openLow ? ">" : ">=", lo)
+            : fmt::format("a number in {}{}, {}{}", openLow ? "(" : "[", lo,
+                          hi, openHigh ? ")" : "]");
+    if (!value.is_number())
+      bad(prefix + key, value, range);
+    double v = value.get<double>();
+    if (!std::isfinite(v) || (openLow ? v <= lo : v < lo) ||
+        (openHigh ? v >= hi : v > hi))
+      bad(prefix + key, value, range);
+    return v;
+  }
+
+  /// A kind id in [0, count) whose name, if the entry `nameKey` is present,
+  /// must be `name(id)`.
+  int32_t kind(const json &parent, const std::string &idKey,
+               const std::string &nameKey, int32_t count,
+               const char *(*name)(int32_t), const std::string &prefix) const {
+    const json &value = field(parent, idKey, prefix);
+    if (!value.is_number_integer() || value.get<int64_t>() < 0 ||
+        value.get<int64_t>() >= count) {
+      std::vector<std::string> known;
+      for (int32_t k = 0; k < count; ++k)
+        known.push_back(fmt::format("{} ({})", k, name(k)));
+      bad(prefix + idKey, value,
+          fmt::format("one of {}", fmt::join(known, ", ")));
+    }
+    int32_t id = value.get<int32_t>();
+    if (parent.contains(nameKey)) {
+      const json &text = parent[nameKey];
+      if (!text.is_string() || text.get<std::string>() != name(id))
+        fail("checkpoint '{}': train_config field '{}{}' is {} but '{}{}' is "
+             "{} ({})",
+             path, prefix, nameKey, text.dump(), prefix, idKey, id, name(id));
+    }
+    return id;
+  }
+
+private:
+  const json &field(const json &parent, const std::string &key,
+                    const std::string &prefix) const {
+    if (!parent.contains(key))
+      fail("checkpoint '{}': train_config lacks the field '{}{}'", path,
+           prefix, key);
+    return parent[key];
+  }
+
+  [[noreturn]] void bad(const std::string &key, const json &value,
+                        const std::string &expected) const {
+    fail("checkpoint '{}': train_config field '{}' is {}; expected {}", path,
+         key, value.dump(), expected);
+  }
+
+  const std::string &path;
+};
+
+} // namespace
+
+void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
+                            const std::string &path) {
+  ConfigReader r(path);
+  if (!saved.is_object())
+    fail("checkpoint '{}': train_config is not a JSON object", path);
+  epochs = static_cast<int32_t>(r.integer(saved, "epochs", 1, 1000000));
+  batch = static_cast<int32_t>(r.integer(saved, "batch", 1, 1 << 20));
+  seed = r.unsignedInteger(saved, "seed");
+  validation = r.real(saved, "validation", 0, 1, false, true);
+  limit = r.integer(saved, "limit", 0, INT64_MAX);
+
+  const json &o = r.object(saved, "optimizer");
+  const std::string op = "optimizer.";
+  int32_t kind = r.kind(o, "kind_id", "kind", DLRT_OPT_ADAGRAD + 1,
+                        optimizerName, op);
+  if (kind != desc.train.optimizer.kind)
+    fail("checkpoint '{}' was trained with the optimizer {} but this "
+         "trainer's compiled step uses {}",
+         path, optimizerName(kind), optimizerName(desc.train.optimizer.kind));
+  optimizer.kind = kind;
+  optimizer.lr = r.real(o, "lr", 0, HUGE_VAL, true, false, op);
+  optimizer.momentum = r.real(o, "momentum", 0, HUGE_VAL, false, false, op);
+  optimizer.nesterov = static_cast<int32_t>(r.integer(o, "nesterov", 0, 1, op));
+  optimizer.weight_decay =
+      r.real(o, "weight_decay", 0, HUGE_VAL, false, false, op);
+  optimizer.beta1 = r.real(o, "beta1", 0, 1, false, true, op);
+  optimizer.beta2 = r.real(o, "beta2", 0, 1, false, true, op);
+  optimizer.eps = r.real(o, "eps", 0, HUGE_VAL, false, false, op);
+
+  const json &s = r.object(saved, "schedule");
+  const std::string sp = "schedule.";
+  schedule.kind = r.kind(s, "kind_id", "kind", DLRT_SCHED_ONE_CYCLE + 1,
+                         scheduleName, sp);
+  schedule.step_epochs =
+      static_cast<int32_t>(r.integer(s, "step_epochs", 0, 1000000, sp));
+  schedule.gamma = r.real(s, "gamma", 0, HUGE_VAL, false, false, sp);
+  schedule.min_lr = r.real(s, "min_lr", 0, HUGE_VAL, false, false, sp);
+  schedule.max_lr = r.real(s, "max_lr", 0, HUGE_VAL, false, false, sp);
+  schedule.pct_start = r.real(s, "pct_start", 0, 1, false, true, sp);
+  schedule.div_factor = r.real(s, "div_factor", 0, HUGE_VAL, false, false, sp);
+  schedule.final_div_factor =
+      r.real(s, "final_div_factor", 0, HUGE_VAL, false, false, sp);
+
+  const json &e = r.object(saved, "early_stop");
+  const std::string ep = "early_stop.";
+  earlyStop.patience =
+      static_cast<int32_t>(r.integer(e, "patience", 0, 1000000, ep));
+  earlyStop.monitor = r.kind(e, "monitor_id", "monitor",
+                             DLRT_MONITOR_ACCURACY + 1, monitorName, ep);
+  earlyStop.min_delta = r.real(e, "min_delta", 0, HUGE_VAL, false, false, ep);
+  constexpr int64_t AllMetrics = (DLRT_METRIC_CONFUSION << 1) - 1;
+  metrics = static_cast<uint32_t>(r.integer(saved, "metrics", 0, AllMetrics));
 }
 
 } // namespace dlrt

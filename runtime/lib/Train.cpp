@@ -95,26 +95,68 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   json savedEarlyStop;
   if (!config.resume.empty()) {
     std::map<std::string, std::string> meta = state.load(config.resume, true);
+    const std::string &path = config.resume;
     int32_t epochs = config.epochs;
-    json saved;
-    try {
-      saved = json::parse(requireMeta(meta, "train_config", config.resume));
-      savedEarlyStop =
-          json::parse(requireMeta(meta, "early_stop", config.resume));
-    } catch (const json::exception &e) {
-      fail("checkpoint '{}' has malformed metadata: {}", config.resume,
-           e.what());
-    }
-    config.restoreFrom(saved);
+    json saved, rng, keys;
+    auto parse = [&](const char *key) {
+      try {
+        return json::parse(requireMeta(meta, key, path));
+      } catch (const json::exception &e) {
+        fail("checkpoint '{}' has malformed '{}' metadata: {}", path, key,
+             e.what());
+      }
+    };
+    std::string format = requireMeta(meta, "format", path);
+    if (format != "dlc-checkpoint/1")
+      fail("checkpoint '{}' has metadata 'format' \"{}\"; expected "
+           "\"dlc-checkpoint/1\"",
+           path, format);
+    saved = parse("train_config");
+    savedEarlyStop = parse("early_stop");
+    config.restoreFrom(saved, desc, path);
     if (config.epochsGiven)
       config.epochs = epochs;
-    startEpoch = parseCount(requireMeta(meta, "epoch", config.resume), "epoch",
-                            config.resume);
-    step = parseCount(requireMeta(meta, "step", config.resume), "step",
-                      config.resume);
+    startEpoch = parseCount(requireMeta(meta, "epoch", path), "epoch", path);
+    step = parseCount(requireMeta(meta, "step", path), "step", path);
     savedStepsPerEpoch =
-        parseCount(requireMeta(meta, "steps_per_epoch", config.resume),
-                   "steps_per_epoch", config.resume);
+        parseCount(requireMeta(meta, "steps_per_epoch", path),
+                   "steps_per_epoch", path);
+    if (savedStepsPerEpoch < 1)
+      fail("checkpoint '{}' has metadata 'steps_per_epoch' {}; expected at "
+           "least 1",
+           path, savedStepsPerEpoch);
+    std::string optimizer = requireMeta(meta, "optimizer", path);
+    if (optimizer != optimizerName(config.optimizer.kind))
+      fail("checkpoint '{}' has metadata 'optimizer' \"{}\" but its "
+           "train_config says {}",
+           path, optimizer, optimizerName(config.optimizer.kind));
+    // The optimiser state must be exactly the model's: same slots, same
+    // trainable parameters.
+    keys = parse("optimizer_state_keys");
+    if (keys != json(state.optKeys()))
+      fail("checkpoint '{}' has metadata 'optimizer_state_keys' {} but the "
+           "model's optimizer state is {}",
+           path, keys.dump(), json(state.optKeys()).dump());
+    rng = parse("rng");
+    if (!rng.is_object() || !rng.contains("seed") ||
+        rng["seed"] != json(config.seed) || !rng.contains("next_step") ||
+        rng["next_step"] != json(step))
+      fail("checkpoint '{}' has metadata 'rng' {} inconsistent with its seed "
+           "{} and step {}",
+           path, rng.dump(), config.seed, step);
+    if (!savedEarlyStop.is_object() || !savedEarlyStop.contains("has_best") ||
+        !savedEarlyStop["has_best"].is_boolean() ||
+        !savedEarlyStop.contains("best") ||
+        !savedEarlyStop["best"].is_number() ||
+        !std::isfinite(savedEarlyStop["best"].get<double>()) ||
+        !savedEarlyStop.contains("wait") ||
+        !savedEarlyStop["wait"].is_number_integer() ||
+        savedEarlyStop["wait"].get<int64_t>() < 0 ||
+        savedEarlyStop["wait"].get<int64_t>() > 1000000)
+      fail("checkpoint '{}' has malformed 'early_stop' metadata {}: expected "
+           "{{\"has_best\": bool, \"best\": finite number, \"wait\": "
+           "integer in [0, 1000000]}}",
+           path, savedEarlyStop.dump());
   } else {
     state.initialise(config.seed);
   }

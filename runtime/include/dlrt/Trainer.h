@@ -52,8 +52,11 @@ struct RunConfig {
   static RunConfig fromDescriptor(const dlrt_model_desc &desc);
   /// The settings that determine the trajectory, as stored in checkpoints.
   nlohmann::json toJson() const;
-  /// Restores the settings written by toJson (a checkpoint's).
-  void restoreFrom(const nlohmann::json &saved);
+  /// Restores the settings written by toJson (a checkpoint's), checking the
+  /// type and range of every field and that the optimizer is the one the
+  /// model's step was compiled with; errors name `path` and the field.
+  void restoreFrom(const nlohmann::json &saved, const dlrt_model_desc &desc,
+                   const std::string &path);
 };
 
 /// Name of an optimizer kind ("sgd", "adam", ...).
