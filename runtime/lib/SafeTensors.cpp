@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -178,53 +180,151 @@ SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
 }
 
 static void writeAll(int fd, const uint8_t *data, size_t size,
-                     const std::string &path) {
+                     const std::string &path, const std::string &temp) {
   while (size > 0) {
     ssize_t written = ::write(fd, data, size);
     if (written < 0) {
       if (errno == EINTR)
         continue;
-      fail("cannot write '{}': {}", path, std::strerror(errno));
+      fail("cannot write checkpoint '{}' (to its temporary file '{}'): {}",
+           path, temp, std::strerror(errno));
     }
+    if (written == 0)
+      fail("cannot write checkpoint '{}' (to its temporary file '{}'): the "
+           "write made no progress",
+           path, temp);
     data += written;
     size -= static_cast<size_t>(written);
   }
 }
 
+namespace {
+
+/// The directory and base name of `path`.
+struct PathParts {
+  std::string dir, base;
+};
+
+PathParts splitPath(const std::string &path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return {".", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+const char *fileKind(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISLNK(mode))
+    return "a symbolic link";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+/// The pid of a temporary file of `base` ("<base>.tmp.<pid>"), or 0.
+pid_t tempOwner(const std::string &name, const std::string &base) {
+  std::string prefix = base + ".tmp.";
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix))
+    return 0;
+  std::string digits = name.substr(prefix.size());
+  if (digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return static_cast<pid_t>(std::stol(digits));
+}
+
+} // namespace
+
+/// Removes "<path>.tmp.<pid>" files left by saves that were killed (kill -9,
+/// power loss): those whose process no longer exists, and our own.
+static void removeStaleTemps(const std::string &path) {
+  PathParts parts = splitPath(path);
+  DIR *dir = ::opendir(parts.dir.c_str());
+  if (!dir)
+    return;
+  while (struct dirent *entry = ::readdir(dir)) {
+    pid_t pid = tempOwner(entry->d_name, parts.base);
+    if (pid <= 0)
+      continue;
+    bool dead = pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH);
+    std::string temp = parts.dir + "/" + entry->d_name;
+    struct stat st;
+    if (dead && ::lstat(temp.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      ::unlink(temp.c_str());
+  }
+  ::closedir(dir);
+}
+
+void checkSaveTarget(const std::string &path) {
+  PathParts parts = splitPath(path);
+  if (parts.base.empty() || parts.base == "." || parts.base == "..")
+    fail("cannot save a checkpoint to '{}': it names a directory, not a file",
+         path);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode))
+      fail("refusing to save a checkpoint over '{}': it is {}, not a regular "
+           "file",
+           path, fileKind(st.st_mode));
+  } else if (errno != ENOENT) {
+    fail("cannot save a checkpoint to '{}': {}", path, std::strerror(errno));
+  }
+  if (::stat(parts.dir.c_str(), &st) != 0)
+    fail("cannot save a checkpoint to '{}': directory '{}': {}", path,
+         parts.dir, std::strerror(errno));
+  if (!S_ISDIR(st.st_mode))
+    fail("cannot save a checkpoint to '{}': '{}' is not a directory", path,
+         parts.dir);
+  if (::access(parts.dir.c_str(), W_OK | X_OK) != 0)
+    fail("cannot save a checkpoint to '{}': directory '{}' is not writable: "
+         "{}",
+         path, parts.dir, std::strerror(errno));
+  removeStaleTemps(path);
+}
+
 void writeFileAtomically(const std::string &path,
                          const std::vector<uint8_t> &bytes) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  if (dir.empty())
-    dir = "/";
-  std::string temp = path + ".tmp.XXXXXX";
-  std::vector<char> name(temp.begin(), temp.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
+  // Checked at start-up too; the target may have changed since.
+  checkSaveTarget(path);
+  PathParts parts = splitPath(path);
+  // One temporary name per process, so that a later run can tell a killed
+  // save's leftover (its process is gone) from a save in progress.
+  std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
+  int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(temp.c_str(), flags, 0644);
   if (fd < 0)
-    fail("cannot create a temporary file next to '{}': {}", path,
-         std::strerror(errno));
-  std::string tempPath(name.data());
+    fail("cannot create the temporary file '{}' for checkpoint '{}': {}", temp,
+         path, std::strerror(errno));
   try {
-    writeAll(fd, bytes.data(), bytes.size(), tempPath);
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0)
-      fail("cannot flush '{}': {}", tempPath, std::strerror(errno));
+    writeAll(fd, bytes.data(), bytes.size(), path, temp);
+    if (::fsync(fd) != 0)
+      fail("cannot write checkpoint '{}': fsync of '{}' failed: {}", path, temp,
+           std::strerror(errno));
   } catch (...) {
     ::close(fd);
-    ::unlink(tempPath.c_str());
+    ::unlink(temp.c_str());
     throw;
   }
   if (::close(fd) != 0) {
-    ::unlink(tempPath.c_str());
-    fail("cannot close '{}': {}", tempPath, std::strerror(errno));
-  }
-  if (::rename(tempPath.c_str(), path.c_str()) != 0) {
     int err = errno;
-    ::unlink(tempPath.c_str());
-    fail("cannot rename '{}' to '{}': {}", tempPath, path, std::strerror(err));
+    ::unlink(temp.c_str());
+    fail("cannot write checkpoint '{}': closing '{}' failed: {}", path, temp,
+         std::strerror(err));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    fail("cannot rename '{}' to '{}': {}", temp, path, std::strerror(err));
   }
   // Make the rename itself durable.
-  int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  int dirFd = ::open(parts.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirFd >= 0) {
     ::fsync(dirFd);
     ::close(dirFd);

@@ -14,6 +14,7 @@
 #include "dlrt/Log.h"
 #include "dlrt/Progress.h"
 #include "dlrt/Random.h"
+#include "dlrt/SafeTensors.h"
 #include "dlrt/Schedule.h"
 #include "dlrt/StepRunner.h"
 #include "dlrt/Trainer.h"
@@ -90,6 +91,10 @@ constexpr int InterruptedExitCode = 130;
 
 int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   InterruptGuard interrupts;
+  // Refuse a --save target that cannot be saved to before any training work
+  // is done (it is checked again at every save).
+  if (!config.save.empty())
+    checkSaveTarget(config.save);
   ModelState state(desc, desc.train.optimizer.num_slots);
   int64_t startEpoch = 0, step = 0, savedStepsPerEpoch = -1;
   json savedEarlyStop;

@@ -49,8 +49,17 @@ encodeSafeTensors(const std::vector<TensorRef> &tensors,
 SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
                               const std::string &name);
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, fsync, rename, fsync of the directory.
+/// Throws unless a checkpoint can be saved to `path`: it must not exist or be
+/// a regular file (never a symlink, device, FIFO or directory), in an
+/// existing, writable directory. Also removes the temporary files
+/// "<path>.tmp.<pid>" of earlier saves whose process is gone (killed while
+/// saving).
+void checkSaveTarget(const std::string &path);
+
+/// Writes `bytes` to `path` atomically: checkSaveTarget, a temporary file
+/// "<path>.tmp.<pid>" in the same directory, every write, the fsync and the
+/// close checked (the temporary is removed on any failure, so the previous
+/// file stays intact), rename, fsync of the directory.
 void writeFileAtomically(const std::string &path,
                          const std::vector<uint8_t> &bytes);
 
