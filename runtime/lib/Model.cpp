@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Model.h"
+#include "dlrt/CpuFeatures.h"
 #include "dlrt/Error.h"
 #include "dlrt/Random.h"
 #include "dlrt/SafeTensors.h"
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <sstream>
 
 namespace dlrt {
 
@@ -71,12 +73,32 @@ const char *initName(int32_t kind) {
   return "unknown";
 }
 
+/// The kernels were compiled for a set of CPU features; running them on a
+/// CPU without one ends in SIGILL somewhere in the first step, so refuse to
+/// start instead and name what is missing.
+static void checkCpuFeatures(const dlrt_model_desc &desc) {
+  if (!desc.cpu_features || !*desc.cpu_features)
+    return;
+  std::set<std::string> has = hostCpuFeatures();
+  std::string missing;
+  std::istringstream words(desc.cpu_features);
+  for (std::string f; words >> f;)
+    if (!has.count(f))
+      missing += (missing.empty() ? "" : " ") + f;
+  if (!missing.empty())
+    fail("this CPU lacks features the kernels of '{}' were compiled for: {} "
+         "(compile the model on this machine, or choose a target it "
+         "supports with dlc --halide-target=...)",
+         desc.name ? desc.name : "?", missing);
+}
+
 void validateDescriptor(const dlrt_model_desc &desc) {
   if (desc.abi_version != DLRT_ABI_VERSION)
     fail("model descriptor has ABI version {}, this runtime expects {}",
          desc.abi_version, DLRT_ABI_VERSION);
   if (!desc.train_step || !desc.eval_step)
     fail("model descriptor lacks train_step or eval_step");
+  checkCpuFeatures(desc);
   if (desc.num_params < 0 || (desc.num_params > 0 && !desc.params))
     fail("model descriptor has a malformed parameter table");
   if (desc.input_rank < 1 || desc.input_rank > DLRT_MAX_RANK)

@@ -13,6 +13,9 @@
 #include "dlc/Target/StepPlanner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/StringExtras.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -76,6 +79,51 @@ bool moveInto(const std::string &from, const std::string &to,
   return true;
 }
 
+/// Compiles the distinct kernels of `groups` into objects in `dir` and
+/// appends them to `objects`. Every Halide error, and every warning that a
+/// kernel is guaranteed to fail at run time, is an error at the source
+/// location of the op whose kernel it is: dlc never writes a trainer it
+/// knows will fail.
+bool compileKernels(llvm::ArrayRef<dlc::nn::HalideGroup> groups,
+                    llvm::ArrayRef<size_t> distinct,
+                    const BackendOptions &options, const std::string &dir,
+                    std::vector<std::string> &objects) {
+  dlc::nn::KernelCompileOptions compile;
+  compile.target = options.halideTarget;
+  compile.jobs = options.jobs;
+  compile.directory = dir;
+  std::vector<dlc::nn::KernelProblem> problems;
+  std::string error;
+  mlir::LogicalResult result = dlc::nn::compileKernels(
+      groups, distinct, compile, objects, problems, &error);
+  for (const dlc::nn::KernelProblem &p : problems) {
+    const dlc::nn::HalideGroup &g = groups[p.group];
+    mlir::Operation *op = g.interface.ops.front();
+    std::string what = "the kernel of '" + op->getName().getStringRef().str() +
+                       "'" +
+                       (g.interface.ops.size() > 1
+                            ? " (and " +
+                                  std::to_string(g.interface.ops.size() - 1) +
+                                  " more ops)"
+                            : "");
+    llvm::StringRef message = llvm::StringRef(p.message).trim();
+    if (p.fatal)
+      mlir::emitError(op->getLoc())
+          << "Halide cannot compile " << what << " ("
+          << g.interface.name << "): " << message;
+    else
+      mlir::emitWarning(op->getLoc())
+          << "Halide warns about " << what << ": " << message;
+  }
+  if (mlir::succeeded(result))
+    return true;
+  if (!error.empty())
+    mlir::emitError(mlir::UnknownLoc::get(groups.front().interface.ops.front()
+                                              ->getContext()))
+        << "Halide failed to compile the kernels: " << error;
+  return false;
+}
+
 } // namespace
 
 bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
@@ -131,6 +179,22 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   std::vector<dlc::nn::HalideGroup> all = *trainGroups;
   all.insert(all.end(), evalGroups->begin(), evalGroups->end());
   all.insert(all.end(), gradGroups->begin(), gradGroups->end());
+  // One kernel for each distinct computation: the steps repeat most forward
+  // ops, and models repeat layers. The driver calls kernels by name.
+  std::vector<size_t> distinct = dlc::nn::shareIdenticalKernels(all);
+  {
+    size_t i = 0;
+    for (auto *groups : {&*trainGroups, &*evalGroups, &*gradGroups})
+      for (dlc::nn::HalideGroup &g : *groups)
+        g.interface.name = all[i++].interface.name;
+  }
+  std::string targetError;
+  mlir::FailureOr<Halide::Target> halideTarget =
+      dlc::nn::parseHalideTarget(options.halideTarget, &targetError);
+  if (failed(halideTarget)) {
+    diags.error(targetError + " (see --halide-target)");
+    return false;
+  }
 
   if (options.stage == BackendStage::Halide)
     return writeText(options.output, diags, [&](llvm::raw_ostream &os) {
@@ -160,6 +224,7 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
       !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE) ||
       !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG))
     return false;
+  desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
   desc.workspaceFixed = std::max({fixedT, fixedE, fixedG});
   desc.workspacePerSample = std::max({perT, perE, perG});
 
@@ -185,12 +250,10 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
     diags.error(error);
     return false;
   }
-  std::string kernels = tmp.file("kernels.o"), driverObj = tmp.file("driver.o");
-  if (mlir::failed(dlc::nn::compileGroupsToObject(all, options.halideTarget,
-                                                  kernels, &error))) {
-    diags.error("Halide failed to compile the kernels: " + error);
+  std::string driverObj = tmp.file("driver.o");
+  std::vector<std::string> objects = {driverObj};
+  if (!compileKernels(all, distinct, options, tmp.path.str().str(), objects))
     return false;
-  }
   if (!emitDriverObject(*driver, driverObj, error)) {
     diags.error(error);
     return false;
@@ -203,14 +266,15 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
       diags.error("cannot find the system linker 'ld'");
       return false;
     }
-    llvm::StringRef args[] = {*ld, "-r", "-o", result, driverObj, kernels};
+    std::vector<llvm::StringRef> args = {*ld, "-r", "-o", result};
+    args.insert(args.end(), objects.begin(), objects.end());
     std::string message;
     if (llvm::sys::ExecuteAndWait(*ld, args, std::nullopt, {}, 0, 0,
                                   &message) != 0) {
       diags.error("ld -r failed" + (message.empty() ? "" : ": " + message));
       return false;
     }
-  } else if (!linkExecutable({driverObj, kernels}, result, error)) {
+  } else if (!linkExecutable(objects, result, error)) {
     diags.error(error);
     return false;
   }

@@ -483,6 +483,8 @@ private:
             b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_grad_step"));
     s.add(offsetof(dlrt_model_desc, set_num_threads),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_set_num_threads"));
+    if (!d.cpuFeatures.empty())
+      s.add(offsetof(dlrt_model_desc, cpu_features), string(d.cpuFeatures));
     Value value = s.build();
     b.create<LLVM::ReturnOp>(loc, value);
     g.setGlobalTypeAttr(mlir::TypeAttr::get(value.getType()));

@@ -15,7 +15,9 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -85,6 +87,10 @@ cl::opt<std::string>
     halideTarget("halide-target",
                  cl::desc("Halide target of the kernels (default: host)"),
                  cl::init("host"), cl::cat(dlcCategory));
+cl::opt<unsigned>
+    jobs("j",
+         cl::desc("Processes compiling kernels (default: one per core)"),
+         cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<std::string> stdlibDir("stdlib",
                                cl::desc("The standard library directory"),
                                cl::value_desc("dir"), cl::init(""),
@@ -109,6 +115,10 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
   mlir::PassManager pm(module->getName());
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
+  auto timing = std::make_unique<mlir::DefaultTimingManager>();
+  mlir::applyDefaultTimingManagerCLOptions(*timing);
+  if (timing->isEnabled())
+    pm.enableTiming(std::move(timing));
   if (stage >= Stage::MLIRGrad) {
     std::vector<std::string> funcs, models;
     for (const sema::TrainConfig &t : prog.trains)
@@ -130,6 +140,70 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
   return pm.run(module);
 }
 
+/// The first file position inside `loc` (through call sites, fusions and
+/// names), or null.
+mlir::FileLineColLoc filePosition(mlir::Location loc) {
+  mlir::FileLineColLoc found;
+  loc->walk([&](mlir::Location l) {
+    if (auto f = mlir::dyn_cast<mlir::FileLineColLoc>(l)) {
+      found = f;
+      return mlir::WalkResult::interrupt();
+    }
+    return mlir::WalkResult::advance();
+  });
+  return found;
+}
+
+/// Reports MLIR diagnostics (from passes and the back end) like the front
+/// end's: `file:line:col: error: message`, the source line and a caret,
+/// whenever the location is in a loaded source file.
+class SourceDiagnosticHandler : public mlir::ScopedDiagnosticHandler {
+public:
+  SourceDiagnosticHandler(mlir::MLIRContext &ctx, DiagnosticEngine &diags)
+      : mlir::ScopedDiagnosticHandler(&ctx), diags(diags) {
+    setHandler([this](mlir::Diagnostic &d) {
+      report(d.getLocation(), d.getSeverity(), d.str());
+      for (mlir::Diagnostic &note : d.getNotes())
+        report(note.getLocation(), mlir::DiagnosticSeverity::Note, note.str());
+      return mlir::success();
+    });
+  }
+
+private:
+  void report(mlir::Location loc, mlir::DiagnosticSeverity severity,
+              const std::string &message) {
+    Loc at;
+    if (mlir::FileLineColLoc pos = filePosition(loc)) {
+      llvm::SourceMgr &sm = diags.getSourceMgr();
+      for (unsigned id = 1; id <= sm.getNumBuffers(); ++id)
+        if (sm.getMemoryBuffer(id)->getBufferIdentifier() ==
+            pos.getFilename().getValue()) {
+          at = diags.getLoc(id, pos.getLine(), pos.getColumn());
+          break;
+        }
+    }
+    std::string text = message;
+    if (!at.isValid() && filePosition(loc)) {
+      mlir::FileLineColLoc pos = filePosition(loc);
+      text = (pos.getFilename().getValue() + ":" + llvm::Twine(pos.getLine()) +
+              ":" + llvm::Twine(pos.getColumn()) + ": " + message)
+                 .str();
+    }
+    switch (severity) {
+    case mlir::DiagnosticSeverity::Error:
+      diags.error(at, text);
+      break;
+    case mlir::DiagnosticSeverity::Warning:
+      diags.warning(at, text);
+      break;
+    default:
+      diags.note(at, text);
+      break;
+    }
+  }
+  DiagnosticEngine &diags;
+};
+
 } // namespace
 
 int compile(int argc, char **argv);
@@ -149,6 +223,7 @@ int compile(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   dlc::registerAllPasses();
   cl::ParseCommandLineOptions(argc, argv,
                               "dlc: compiles a .dl model into a trainer\n");
@@ -196,6 +271,7 @@ int compile(int argc, char **argv) {
   mlir::DialectRegistry registry;
   dlc::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
+  SourceDiagnosticHandler diagnosticHandler(context, diags);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       generateMLIR(context, *prog, diags);
   Stage lastPass = std::min(emit.getValue(), Stage::MLIRTrain);
@@ -222,5 +298,6 @@ int compile(int argc, char **argv) {
   }
   backend.grouping = grouping;
   backend.halideTarget = halideTarget;
+  backend.jobs = jobs;
   return target::runBackend(*module, *prog, diags, backend) ? 0 : 1;
 }

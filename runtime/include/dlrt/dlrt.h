@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 1
+#define DLRT_ABI_VERSION 2
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -347,6 +347,10 @@ typedef struct dlrt_model_desc {
   dlrt_step_fn grad_step;
   /** Optional: called once with --threads before the first step. */
   void (*set_num_threads)(int32_t num_threads);
+  /** Optional (may be NULL): the CPU features the kernels were compiled
+   *  for, space-separated lower-case names ("avx2 avx512f fma ..."); the
+   *  trainer refuses to start on a CPU that lacks one. */
+  const char *cpu_features;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

@@ -25,6 +25,8 @@ struct BackendOptions {
   dlc::nn::GroupingPolicy grouping = dlc::nn::GroupingPolicy::PerOp;
   /// Halide target string for the kernels.
   std::string halideTarget = "host";
+  /// Processes compiling kernels; 0 means one per core.
+  unsigned jobs = 0;
 };
 
 /// Runs the back end on a module that went through nn-build-train-step.

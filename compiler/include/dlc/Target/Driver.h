@@ -135,6 +135,9 @@ struct ModelDesc {
   uint32_t metrics = 0;
   int64_t flopsForward = 0, flopsTrain = 0;
   uint64_t workspaceFixed = 0, workspacePerSample = 0;
+  /// The CPU features the kernels need, space-separated (checked by the
+  /// trainer at start-up).
+  std::string cpuFeatures;
 };
 
 /// Fills the descriptor data from the typed program's model and train block.

@@ -490,13 +490,17 @@ void dlc::nn::printHalide(llvm::ArrayRef<HalideGroup> groups,
 FailureOr<Halide::Target> dlc::nn::parseHalideTarget(const std::string &target,
                                                      std::string *error) {
   if (target.empty() || target == "host")
-    return Halide::get_host_target();
-  if (!Halide::Target::validate_target_string(target)) {
+    return hostTarget();
+  // `host-<features>`: this CPU's target plus the given features.
+  std::string spelled = target;
+  if (llvm::StringRef(target).starts_with("host-"))
+    spelled = hostTarget().to_string() + target.substr(4);
+  if (!Halide::Target::validate_target_string(spelled)) {
     if (error)
       *error = "invalid Halide target '" + target + "'";
     return failure();
   }
-  return Halide::Target(target);
+  return Halide::Target(spelled);
 }
 
 LogicalResult dlc::nn::printStmt(llvm::ArrayRef<HalideGroup> groups,

@@ -244,11 +244,23 @@ void scheduleConvGradWeight(Halide::Func f, llvm::ArrayRef<int64_t> shape) {
   int vectors = w > kWideLanes ? 2 : 1;
   int width = vectors * kWideLanes;
   // The weight's static shape [O, I, kh, kw].
-  int64_t o = shape.size() == 4 ? shape[0] : -1;
-  int64_t kw = shape.size() == 4 ? shape[3] : -1;
-  int taps = kw > 0 && kw <= 4 ? static_cast<int>(kw) : 1;
-  int64_t budget = kConvAccumulators / (taps * vectors);
-  int channels = o > 0 ? static_cast<int>(divisorIn(o, 1, budget)) : 1;
+  if (shape.size() != 4 ||
+      llvm::any_of(shape, [](int64_t d) { return d <= 0; })) {
+    // General fallback (the weight's shape is static in the language, so
+    // this is for IR written by hand): the plain reduction, no tiles.
+    f.compute_root();
+    schedulePure(f);
+    return;
+  }
+  int64_t o = shape[0];
+  int64_t kw = shape[3];
+  // The intermediate is computed per (o tile, i, ky) and holds every tap kx
+  // of that row of the kernel, so its storage bound is the kernel width
+  // (kw taps of 2 vectors beyond 14 accumulators leave 1 output channel per
+  // tile; past 28 the tile spills registers but stays correct).
+  int taps = static_cast<int>(kw);
+  int64_t budget = std::max<int64_t>(1, kConvAccumulators / (taps * vectors));
+  int channels = static_cast<int>(divisorIn(o, 1, budget));
   RVar rxo("rxo"), rxi("rxi");
   Var u("u"), oo("oo"), oi("oi");
   f.compute_root();

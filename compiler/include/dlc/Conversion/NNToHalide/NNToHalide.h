@@ -215,6 +215,65 @@ mlir::LogicalResult compileGroupsToObject(llvm::ArrayRef<HalideGroup> groups,
                                           const std::string &path,
                                           std::string *error = nullptr);
 
+/// A key that is equal for two groups exactly when they compute the same
+/// function of their inputs: the ops in order, with their attributes,
+/// operand positions and types, and the interface. Locations do not count.
+std::string kernelFingerprint(const HalideGroup &group);
+
+/// Gives every group that computes the same function as an earlier group
+/// (equal kernelFingerprint) the earlier group's kernel name, so that one
+/// kernel serves both. Returns the indices of the distinct kernels, in
+/// order.
+std::vector<size_t> shareIdenticalKernels(llvm::MutableArrayRef<HalideGroup> groups);
+
+/// How compileKernels runs.
+struct KernelCompileOptions {
+  /// A Halide target string, or "host".
+  std::string target = "host";
+  /// Worker processes; 0 means one per core.
+  unsigned jobs = 0;
+  /// Existing directory for the objects and the workers' logs.
+  std::string directory;
+};
+
+/// Something Halide reported while compiling one group's kernel.
+struct KernelProblem {
+  /// Index of the group (into the groups given to compileKernels).
+  size_t group;
+  /// Halide's message.
+  std::string message;
+  /// An error, or a warning that the kernel is guaranteed to fail at run
+  /// time; otherwise a plain warning.
+  bool fatal;
+};
+
+/// The number of cores (at least 1).
+unsigned defaultCompileJobs();
+
+/// Compiles the groups listed in `kernels` (the distinct ones, see
+/// shareIdenticalKernels) into one object each, in parallel worker
+/// processes, plus one object with the Halide runtime; appends their paths
+/// to `objects`. Each kernel is the C function described at
+/// compileGroupsToObject. Every Halide error and every warning is appended
+/// to `problems` for its group; fails when any is fatal (`error` is then
+/// empty), or with a message in `error` when something else goes wrong.
+mlir::LogicalResult compileKernels(llvm::ArrayRef<HalideGroup> groups,
+                                   llvm::ArrayRef<size_t> kernels,
+                                   const KernelCompileOptions &options,
+                                   std::vector<std::string> &objects,
+                                   std::vector<KernelProblem> &problems,
+                                   std::string *error = nullptr);
+
+/// The Halide target of the CPU dlc runs on, built from its cpuid feature
+/// bits and the register state the OS enables (never a CPU model that
+/// implies features the CPU lacks, as Halide 14's own detection does on
+/// AMD Zen 4).
+Halide::Target hostTarget();
+
+/// The CPU features (lower-case names: "avx2", "avx512f", ...) that kernels
+/// compiled for `target` may use; the trainer checks them at start-up.
+std::vector<std::string> cpuFeaturesOf(const Halide::Target &target);
+
 /// Parses a Halide target string ("host" means the host with its features).
 /// Fails with a message in `error` on an invalid string.
 mlir::FailureOr<Halide::Target> parseHalideTarget(const std::string &target,
