@@ -8,12 +8,35 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <stdio_ext.h>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
 namespace dlrt {
+
+namespace {
+bool stdoutFailed = false;
+} // namespace
+
+void printOut(const std::string &text) {
+  if (stdoutFailed)
+    return;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() &&
+      std::fflush(stdout) == 0)
+    return;
+  int err = errno;
+  stdoutFailed = true;
+  // Drop what is still buffered so that no later flush (at exit) retries.
+  __fpurge(stdout);
+  std::clearerr(stdout);
+  std::fprintf(stderr,
+               "warning: cannot write to standard output (%s); training "
+               "continues without printing progress\n",
+               std::strerror(err));
+}
 
 bool stderrIsTerminal() {
   const char *term = std::getenv("TERM");
@@ -49,9 +72,8 @@ void Progress::update(int64_t done, int64_t samples, double loss,
   int64_t tenth = total ? 10 * done / total : 10;
   if (tenth > lastPlainTenth && done != total) {
     lastPlainTenth = tenth;
-    fmt::print("{} {}/{} loss {:.4f} acc {:.4f} {:.0f} samples/s\n", label,
-               done, total, loss, accuracy, rate);
-    std::fflush(stdout);
+    say("{} {}/{} loss {:.4f} acc {:.4f} {:.0f} samples/s\n", label, done,
+        total, loss, accuracy, rate);
   }
 }
 

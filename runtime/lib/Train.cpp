@@ -63,7 +63,12 @@ volatile std::sig_atomic_t interruptRequested = 0;
 extern "C" void requestInterrupt(int) { interruptRequested = 1; }
 
 /// Routes SIGINT and SIGTERM to requestInterrupt while training runs, so that
-/// Ctrl-C saves a resumable checkpoint instead of losing the epoch.
+/// Ctrl-C saves a resumable checkpoint instead of losing the epoch. SIGPIPE
+/// and SIGXFSZ are ignored for the rest of the process: a closed stdout
+/// (`| head -1`) only stops the progress output (printOut), and a write
+/// beyond the file-size limit (`ulimit -f`) fails with EFBIG, which the
+/// checkpoint writer reports (exit 1) without touching the previous
+/// checkpoint, instead of killing the trainer on the spot.
 class InterruptGuard {
 public:
   InterruptGuard() {
@@ -73,6 +78,8 @@ public:
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &oldInt);
     sigaction(SIGTERM, &action, &oldTerm);
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
   }
   ~InterruptGuard() {
     sigaction(SIGINT, &oldInt, nullptr);
@@ -200,17 +207,16 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   if (!config.log.empty())
     log.open(config.log, !config.resume.empty());
 
-  fmt::print("training {}: {} training, {} validation, {} test samples; "
+  say("training {}: {} training, {} validation, {} test samples; "
              "batch {}, {} steps per epoch\n",
              desc.name ? desc.name : "model", split.train.size(),
              split.validation.size(), test.size(), config.batch, stepsPerEpoch);
-  fmt::print("optimizer {} (lr {}), schedule {}\n",
+  say("optimizer {} (lr {}), schedule {}\n",
              optimizerName(config.optimizer.kind), config.optimizer.lr,
              schedule.describe());
   if (step > 0)
-    fmt::print("resuming from '{}' at epoch {}, step {}\n", config.resume,
+    say("resuming from '{}' at epoch {}, step {}\n", config.resume,
                startEpoch, step);
-  std::fflush(stdout);
 
   StepRunner runner(desc, state, config);
   int32_t lastEpoch = config.epochs;
@@ -246,10 +252,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   };
 
   if (startEpoch >= config.epochs)
-    fmt::print("nothing to train: the checkpoint is at epoch {} of {}\n",
+    say("nothing to train: the checkpoint is at epoch {} of {}\n",
                startEpoch, config.epochs);
   if (earlyStop.shouldStop() && startEpoch < config.epochs) {
-    fmt::print("early stopping already triggered in '{}'\n", config.resume);
+    say("early stopping already triggered in '{}'\n", config.resume);
     lastEpoch = static_cast<int32_t>(startEpoch);
   }
 
@@ -289,11 +295,11 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
       // epoch is completed first so that its end-of-epoch state is saved.)
       if (interruptRequested && b + 1 < stepsPerEpoch) {
         progress.finish();
-        fmt::print("interrupted at step {} (epoch {}, batch {}/{})\n", step,
+        say("interrupted at step {} (epoch {}, batch {}/{})\n", step,
                    epoch + 1, b + 1, stepsPerEpoch);
         checkpoint(epoch);
         if (!config.save.empty())
-          fmt::print("saved '{}'; continue with --resume\n", config.save);
+          say("saved '{}'; continue with --resume\n", config.save);
         return InterruptedExitCode;
       }
     }
@@ -317,10 +323,9 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     double rate = seconds > 0 ? seen / seconds : 0.0;
     record["samples_per_s"] = rate;
     record["seconds"] = seconds;
-    fmt::print("{} | lr {:.4g} | {:.0f} samples/s, {:.1f}s\n", line, lr, rate,
+    say("{} | lr {:.4g} | {:.0f} samples/s, {:.1f}s\n", line, lr, rate,
                seconds);
-    std::fflush(stdout);
-    log.write(record);
+      log.write(record);
 
     const EvalResult &watched = (monitor == DLRT_MONITOR_VAL_LOSS ||
                                  monitor == DLRT_MONITOR_VAL_ACCURACY) &&
@@ -331,13 +336,13 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     earlyStop.update(value);
     checkpoint(epoch + 1);
     if (interruptRequested) {
-      fmt::print("interrupted after epoch {}\n", epoch + 1);
+      say("interrupted after epoch {}\n", epoch + 1);
       if (!config.save.empty())
-        fmt::print("saved '{}'; continue with --resume\n", config.save);
+        say("saved '{}'; continue with --resume\n", config.save);
       return InterruptedExitCode;
     }
     if (earlyStop.shouldStop() && epoch + 1 < config.epochs) {
-      fmt::print("early stopping: {} has not improved for {} epochs "
+      say("early stopping: {} has not improved for {} epochs "
                  "(best {:.4f})\n",
                  monitorName(monitor), earlyStop.wait, earlyStop.best);
       break;
@@ -348,14 +353,14 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
 
   EvalResult tested = runner.evaluate(test, allIndices(test.size()));
   json record = {{"event", "test"}, {"step", step}};
-  fmt::print("test: {}\n",
+  say("test: {}\n",
              describeMetrics(tested, config.metrics, "", &record));
   if (config.metrics & DLRT_METRIC_CONFUSION)
-    fmt::print("confusion matrix (rows: actual, columns: predicted):\n{}",
+    say("confusion matrix (rows: actual, columns: predicted):\n{}",
                tested.confusion.format());
   log.write(record);
   if (!config.save.empty())
-    fmt::print("saved '{}'\n", config.save);
+    say("saved '{}'\n", config.save);
   return 0;
 }
 

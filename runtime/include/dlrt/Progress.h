@@ -10,6 +10,8 @@
 #ifndef DLRT_PROGRESS_H
 #define DLRT_PROGRESS_H
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -18,6 +20,19 @@ namespace dlrt {
 
 /// Whether stderr is a terminal (and TERM is not "dumb").
 bool stderrIsTerminal();
+
+/// Writes `text` to stdout and flushes it, unless stdout has failed before.
+/// The first failure (a closed pipe, `./train | head -1`; a full disk; a
+/// file-size limit) discards what is buffered, warns once on stderr, and
+/// from then on nothing more is written to stdout: training goes on and its
+/// checkpoints are written. Never throws.
+void printOut(const std::string &text);
+
+/// printOut of a fmt-formatted text.
+template <typename... Args>
+void say(fmt::format_string<Args...> format, Args &&...args) {
+  printOut(fmt::format(format, std::forward<Args>(args)...));
+}
 
 /// Progress of one epoch.
 class Progress {
