@@ -31,6 +31,12 @@ std::string findDataFile(const std::string &dir, const std::string &stem) {
     return plain;
   if (isFile(plain + ".gz"))
     return plain + ".gz";
+  // Present but not a regular file (a FIFO, a device, a directory): the
+  // reader names what it is.
+  struct stat st;
+  for (const std::string &candidate : {plain, plain + ".gz"})
+    if (::stat(candidate.c_str(), &st) == 0)
+      return candidate;
   fail("missing data file '{}' (also tried '{}.gz')", plain, plain);
 }
 

@@ -6,71 +6,177 @@
 
 #include "dlrt/Idx.h"
 #include "dlrt/Error.h"
+#include "dlrt/InputFile.h"
 
 #include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace dlrt {
 
-static std::vector<uint8_t> readRaw(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("cannot open '{}': {}", path, std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad())
-    fail("cannot read '{}'", path);
-  return bytes;
+static const char *fileKind(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
 }
 
-/// Inflates a gzip stream (possibly several concatenated members).
-static std::vector<uint8_t> gunzip(const std::vector<uint8_t> &in,
-                                   const std::string &path) {
+struct InputFile::Inflater {
   z_stream zs;
-  std::memset(&zs, 0, sizeof(zs));
-  // 16 + MAX_WBITS: expect a gzip header and check the CRC and length.
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-    fail("cannot initialise zlib to read '{}'", path);
-  std::vector<uint8_t> out;
-  std::vector<uint8_t> chunk(1 << 20);
-  zs.next_in = const_cast<Bytef *>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  int status = Z_OK;
-  while (true) {
-    zs.next_out = chunk.data();
-    zs.avail_out = static_cast<uInt>(chunk.size());
-    status = inflate(&zs, Z_NO_FLUSH);
-    out.insert(out.end(), chunk.data(),
-               chunk.data() + (chunk.size() - zs.avail_out));
-    if (status == Z_STREAM_END) {
-      if (zs.avail_in == 0)
-        break;
-      // Another gzip member follows.
-      if (inflateReset(&zs) != Z_OK)
-        break;
-      continue;
-    }
-    if (status != Z_OK) {
-      std::string why = zs.msg ? zs.msg : zError(status);
-      inflateEnd(&zs);
-      fail("'{}' is not a valid gzip file: {}", path, why);
-    }
-    if (zs.avail_in == 0 && zs.avail_out != 0) {
-      inflateEnd(&zs);
-      fail("'{}' is truncated: the gzip stream ends early", path);
-    }
+  std::vector<uint8_t> in = std::vector<uint8_t>(1 << 16);
+  bool inputEnded = false;
+  bool streamEnded = false;
+  Inflater() { std::memset(&zs, 0, sizeof(zs)); }
+  ~Inflater() { inflateEnd(&zs); }
+};
+
+InputFile::InputFile(const std::string &path, const std::string &what,
+                     bool gunzip)
+    : name(path), what(what) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+  // writer. It is cleared once the file is known to be a regular file.
+  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    fail("cannot open {}'{}': {}", what, path, std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    fail("cannot read {}'{}': {}", what, path, std::strerror(err));
   }
-  inflateEnd(&zs);
-  return out;
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail("cannot read {}'{}': it is {}, not a regular file", what, path,
+         fileKind(st.st_mode));
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  size = static_cast<uint64_t>(st.st_size);
+  if (!gunzip)
+    return;
+  pending.resize(2);
+  pending.resize(readRawInput(pending.data(), 2));
+  if (pending.size() == 2 && pending[0] == 0x1F && pending[1] == 0x8B) {
+    gzip = true;
+    inflater = std::make_unique<Inflater>();
+    // 16 + MAX_WBITS: expect a gzip header and check the CRC and length.
+    if (inflateInit2(&inflater->zs, 16 + MAX_WBITS) != Z_OK)
+      fail("cannot initialise zlib to read '{}'", path);
+    std::memcpy(inflater->in.data(), pending.data(), 2);
+    inflater->zs.next_in = inflater->in.data();
+    inflater->zs.avail_in = 2;
+    pending.clear();
+  }
+}
+
+InputFile::~InputFile() {
+  if (fd >= 0)
+    ::close(fd);
+}
+
+size_t InputFile::readRawInput(uint8_t *dst, size_t cap) {
+  while (true) {
+    ssize_t got = ::read(fd, dst, cap);
+    if (got >= 0)
+      return static_cast<size_t>(got);
+    if (errno != EINTR)
+      fail("cannot read {}'{}': {}", what, name, std::strerror(errno));
+  }
+}
+
+size_t InputFile::inflateSome(uint8_t *dst, size_t cap) {
+  Inflater &z = *inflater;
+  while (true) {
+    if (z.zs.avail_in == 0 && !z.inputEnded) {
+      size_t got = readRawInput(z.in.data(), z.in.size());
+      z.zs.next_in = z.in.data();
+      z.zs.avail_in = static_cast<uInt>(got);
+      z.inputEnded = got == 0;
+    }
+    if (z.streamEnded) {
+      if (z.zs.avail_in == 0 && z.inputEnded)
+        return 0;
+      // Another gzip member follows.
+      if (inflateReset(&z.zs) != Z_OK)
+        fail("'{}' is not a valid gzip file: cannot reset zlib", name);
+      z.streamEnded = false;
+    }
+    z.zs.next_out = dst;
+    z.zs.avail_out = static_cast<uInt>(cap);
+    int status = inflate(&z.zs, Z_NO_FLUSH);
+    size_t produced = cap - z.zs.avail_out;
+    if (status == Z_STREAM_END)
+      z.streamEnded = true;
+    else if (status == Z_BUF_ERROR || (status == Z_OK && produced == 0)) {
+      if (z.zs.avail_in == 0 && z.inputEnded)
+        fail("'{}' is truncated: the gzip stream ends early", name);
+    } else if (status != Z_OK) {
+      std::string why = z.zs.msg ? z.zs.msg : zError(status);
+      fail("'{}' is not a valid gzip file: {}", name, why);
+    }
+    if (produced > 0)
+      return produced;
+  }
+}
+
+size_t InputFile::readSome(uint8_t *dst, size_t cap) {
+  if (!pending.empty()) {
+    size_t n = std::min(cap, pending.size());
+    std::memcpy(dst, pending.data(), n);
+    pending.erase(pending.begin(), pending.begin() + n);
+    return n;
+  }
+  return gzip ? inflateSome(dst, cap) : readRawInput(dst, cap);
+}
+
+void InputFile::read(std::vector<uint8_t> &out, uint64_t n) {
+  while (n > 0) {
+    size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, 1 << 20));
+    size_t have = out.size();
+    out.resize(have + chunk);
+    size_t got = readSome(out.data() + have, chunk);
+    out.resize(have + got);
+    if (got == 0)
+      return;
+    n -= got;
+  }
+}
+
+void InputFile::readAll(std::vector<uint8_t> &out, uint64_t limit) {
+  if (!gzip && size <= limit)
+    out.reserve(static_cast<size_t>(size));
+  while (true) {
+    if (out.size() > limit)
+      fail("'{}' {} more than {} bytes{}", name,
+           gzip ? "inflates to" : "holds", limit,
+           gzip ? " (a gzip bomb?); decompress it first" : "");
+    size_t before = out.size();
+    read(out, std::min<uint64_t>(limit + 1 - out.size(), 1 << 20));
+    if (out.size() == before)
+      return;
+  }
+}
+
+bool InputFile::atEnd() {
+  uint8_t byte;
+  return readSome(&byte, 1) == 0;
 }
 
 std::vector<uint8_t> readFileMaybeGzip(const std::string &path) {
-  std::vector<uint8_t> bytes = readRaw(path);
-  if (bytes.size() >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B)
-    return gunzip(bytes, path);
+  InputFile file(path, "", true);
+  std::vector<uint8_t> bytes;
+  file.readAll(bytes, file.isGzip() ? MaxInflatedBytes : UINT64_MAX - 1);
   return bytes;
 }
 
@@ -184,7 +290,34 @@ double IdxArray::at(uint64_t i) const {
 }
 
 IdxArray loadIdx(const std::string &path) {
-  return parseIdx(readFileMaybeGzip(path), path);
+  InputFile file(path, "", true);
+  std::vector<uint8_t> bytes;
+  file.read(bytes, 4);
+  if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0 ||
+      !isKnownType(bytes[2]) || bytes[3] < 1 || bytes[3] > 8)
+    return parseIdx(std::move(bytes), path); // reports what is wrong
+  size_t headerBytes = 4 + 4 * size_t(bytes[3]);
+  file.read(bytes, headerBytes - 4);
+  if (bytes.size() < headerBytes)
+    return parseIdx(std::move(bytes), path);
+  // The header says how long the file is: read that much and no more.
+  uint64_t count = 1;
+  for (size_t i = 4; i < headerBytes; i += 4) {
+    uint64_t dim = readBE(&bytes[i], 4);
+    if (dim == 0 || (count *= dim) > (uint64_t(1) << 40))
+      return parseIdx(std::move(bytes), path);
+  }
+  uint64_t expected =
+      headerBytes + count * elementBytes(static_cast<IdxType>(bytes[2]));
+  if (!file.isGzip() && file.fileSize() > expected)
+    fail("'{}' is corrupt: {} trailing bytes after the {} declared elements",
+         path, file.fileSize() - expected, count);
+  file.read(bytes, expected - bytes.size());
+  if (bytes.size() == expected && !file.atEnd())
+    fail("'{}' inflates to more than the {} bytes its idx header declares "
+         "(trailing data, or a gzip bomb)",
+         path, expected);
+  return parseIdx(std::move(bytes), path);
 }
 
 } // namespace dlrt

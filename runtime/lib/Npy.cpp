@@ -8,6 +8,7 @@
 #include "dlrt/Npy.h"
 #include "dlrt/Error.h"
 #include "dlrt/Idx.h"
+#include "dlrt/InputFile.h"
 
 #include <cctype>
 #include <cstring>
@@ -54,7 +55,15 @@ static std::string valueOf(const std::string &header, const std::string &key,
   return header.substr(start);
 }
 
-NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name) {
+/// Largest .npy header accepted (NumPy's own reader refuses headers over
+/// 10000 bytes unless told otherwise).
+static constexpr size_t MaxNpyHeaderBytes = 1 << 20;
+
+/// Validates the magic and header held at the start of `bytes` (which must
+/// contain the whole header, else a "truncated" error) into `array`;
+/// returns the size the whole file must have.
+static uint64_t parseNpyHeader(const std::vector<uint8_t> &bytes,
+                               const std::string &name, NpyArray &array) {
   static const uint8_t Magic[] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (bytes.size() < 10 || std::memcmp(bytes.data(), Magic, 6) != 0)
     fail("'{}' is not a .npy file: bad magic", name);
@@ -72,13 +81,15 @@ NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name) {
   } else {
     fail("'{}' has an unsupported .npy version {}", name, major);
   }
+  if (headerLength > MaxNpyHeaderBytes)
+    fail("'{}' has an implausibly long .npy header ({} bytes)", name,
+         headerLength);
   if (headerStart + headerLength > bytes.size())
     fail("'{}' is truncated: the .npy header needs {} bytes, the file has {}",
          name, headerStart + headerLength, bytes.size());
   std::string header(bytes.begin() + headerStart,
                      bytes.begin() + headerStart + headerLength);
 
-  NpyArray array;
   std::string descr = valueOf(header, "descr", name);
   if (descr.empty() || (descr[0] != '\'' && descr[0] != '"'))
     fail("'{}' has a corrupt .npy header: descr is not a string", name);
@@ -134,22 +145,52 @@ NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name) {
   if (array.dims.empty())
     fail("'{}' holds a scalar; an array is expected", name);
 
-  size_t payload = headerStart + headerLength;
-  uint64_t expected = payload + count * array.elementBytes;
+  array.payloadOffset = headerStart + headerLength;
+  array.shapeText = shape.substr(0, end + 1);
+  return array.payloadOffset + count * array.elementBytes;
+}
+
+NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name) {
+  NpyArray array;
+  uint64_t expected = parseNpyHeader(bytes, name, array);
   if (bytes.size() < expected)
     fail("'{}' is truncated: shape {} needs {} bytes in all but the file has "
          "{}",
-         name, shape.substr(0, end + 1), expected, bytes.size());
+         name, array.shapeText, expected, bytes.size());
   if (bytes.size() > expected)
     fail("'{}' is corrupt: {} trailing bytes after the data", name,
          bytes.size() - expected);
-  array.payloadOffset = payload;
   array.bytes = std::move(bytes);
   return array;
 }
 
 NpyArray loadNpy(const std::string &path) {
-  return parseNpy(readFileMaybeGzip(path), path);
+  InputFile file(path, "", true);
+  std::vector<uint8_t> bytes;
+  // Magic, version and header length (2 or 4 bytes), then the header: it
+  // says how long the file is, so no more than that is read or inflated.
+  file.read(bytes, 10);
+  if (bytes.size() == 10 && (bytes[6] == 2 || bytes[6] == 3))
+    file.read(bytes, 2);
+  size_t headerStart = bytes.size() == 12 ? 12 : 10;
+  if (bytes.size() == headerStart) {
+    uint64_t headerLength = bytes[8] | (uint64_t(bytes[9]) << 8);
+    if (headerStart == 12)
+      headerLength |= (uint64_t(bytes[10]) << 16) | (uint64_t(bytes[11]) << 24);
+    if (headerLength <= MaxNpyHeaderBytes)
+      file.read(bytes, headerLength);
+  }
+  NpyArray array;
+  uint64_t expected = parseNpyHeader(bytes, path, array);
+  if (!file.isGzip() && file.fileSize() > expected)
+    fail("'{}' is corrupt: {} trailing bytes after the data", path,
+         file.fileSize() - expected);
+  file.read(bytes, expected - bytes.size());
+  if (bytes.size() == expected && !file.atEnd())
+    fail("'{}' inflates to more than the {} bytes its .npy header declares "
+         "(trailing data, or a gzip bomb)",
+         path, expected);
+  return parseNpy(std::move(bytes), path);
 }
 
 } // namespace dlrt

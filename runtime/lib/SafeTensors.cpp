@@ -7,6 +7,7 @@
 
 #include "dlrt/SafeTensors.h"
 #include "dlrt/Error.h"
+#include "dlrt/InputFile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -338,13 +339,14 @@ void saveSafeTensors(const std::string &path,
 }
 
 SafeTensors loadSafeTensors(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("cannot open checkpoint '{}': {}", path, std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad())
-    fail("cannot read checkpoint '{}'", path);
+  // A regular file only: a FIFO would hang, /dev/zero never end, and a
+  // directory is no checkpoint.
+  InputFile file(path, "checkpoint ", false);
+  std::vector<uint8_t> bytes;
+  file.readAll(bytes, file.fileSize());
+  if (bytes.size() != file.fileSize())
+    fail("cannot read checkpoint '{}': it changed size while being read",
+         path);
   return decodeSafeTensors(bytes, path);
 }
 

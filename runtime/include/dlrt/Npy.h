@@ -26,6 +26,8 @@ struct NpyArray : FileArray {
   char kind = 'u';
   /// Bytes per element.
   int elementBytes = 1;
+  /// The shape as written in the header, e.g. "(10, 784)", for errors.
+  std::string shapeText;
 
   /// Element `i` in C order, widened to double.
   double at(uint64_t i) const;
