@@ -20,6 +20,8 @@ namespace dlrt {
 int runLrFind(const dlrt_model_desc &desc, const RunConfig &config) {
   ModelState state(desc, desc.train.optimizer.num_slots);
   state.initialise(config.seed);
+  if (!config.weights.empty())
+    state.load(config.weights, false);
   applyThreads(desc, config);
   Dataset train = loadPart(desc, config, "train");
   StepRunner runner(desc, state, config);

@@ -52,6 +52,25 @@ CLI::Validator realIn(double lo, double hi, bool openLow) {
       "REAL in " + range);
 }
 
+/// A validator for an unsigned 64-bit integer: digits only (CLI11 would
+/// wrap "-1" around to 2^64 - 1).
+CLI::Validator unsignedInteger() {
+  return CLI::Validator(
+      [](std::string &text) -> std::string {
+        if (text.empty() ||
+            text.find_first_not_of("0123456789") != std::string::npos)
+          return fmt::format("'{}' is not an integer in [0, 2^64)", text);
+        try {
+          size_t used = 0;
+          std::stoull(text, &used);
+        } catch (const std::exception &) {
+          return fmt::format("'{}' is not an integer in [0, 2^64)", text);
+        }
+        return "";
+      },
+      "UINT in [0, 2^64)");
+}
+
 int run(int argc, char **argv, const dlrt_model_desc &desc) {
   using namespace dlrt;
   validateDescriptor(desc);
@@ -85,13 +104,25 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   auto *batch = app.add_option("--batch", config.batch, "Batch size")
                     ->check(CLI::Range(1, 1 << 20))
                     ->capture_default_str();
-  auto *lr = app.add_option("--lr", config.optimizer.lr,
-                            "Base learning rate (the schedule scales it)")
-                 ->check(realIn(0, HUGE_VAL, true))
-                 ->capture_default_str();
+  // With one_cycle the schedule sets every step's lr from its peak max_lr
+  // (as PyTorch's OneCycleLR overrides the optimizer's lr), so --lr sets
+  // that peak; otherwise it is the base lr the schedule scales.
+  bool oneCycle = config.schedule.kind == DLRT_SCHED_ONE_CYCLE;
+  double lrFlag = oneCycle && config.schedule.max_lr > 0
+                      ? config.schedule.max_lr
+                      : config.optimizer.lr;
+  auto *lr =
+      app.add_option("--lr", lrFlag,
+                     oneCycle ? "Peak learning rate (max_lr) of the one_cycle "
+                                "schedule"
+                              : "Base learning rate (the schedule scales it)")
+          ->check(realIn(0, HUGE_VAL, true))
+          ->capture_default_str();
   auto *seed =
       app.add_option("--seed", config.seed,
-                     "Seed of initialisation, split, shuffling and dropout")
+                     "Seed of initialisation, split, shuffling and dropout, "
+                     "an integer in [0, 2^64)")
+          ->check(unsignedInteger())
           ->capture_default_str();
   app.add_option("--threads", config.threads, "Number of threads")
       ->check(CLI::Range(1, 4096))
@@ -119,7 +150,9 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
           ->check(CLI::NonNegativeNumber)
           ->capture_default_str();
   app.add_option("--weights", config.weights,
-                 "Checkpoint to evaluate (eval, predict, gradcheck)");
+                 "Checkpoint to evaluate (eval, predict), or the initial "
+                 "weights (train, gradcheck, lr-find; names and shapes must "
+                 "match, the optimizer state starts at zero)");
   app.add_option("--resume", config.resume,
                  "Checkpoint to continue training from (weights, optimizer "
                  "state, step, epoch, seed and recipe)");
@@ -157,6 +190,12 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
     return 1;
   }
   config.epochsGiven = epochs->count() > 0;
+  if (lr->count() > 0) {
+    if (oneCycle)
+      config.schedule.max_lr = lrFlag;
+    else
+      config.optimizer.lr = lrFlag;
+  }
   for (int32_t kind : {DLRT_DATA_IDX_DIR, DLRT_DATA_NPY_DIR, DLRT_DATA_CSV_DIR})
     if (dataFormat == dataKindName(kind))
       config.dataKind = kind;

@@ -102,6 +102,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   // is done (it is checked again at every save).
   if (!config.save.empty())
     checkSaveTarget(config.save);
+  if (!config.resume.empty() && !config.weights.empty())
+    fail("--weights and --resume exclude each other: --resume continues a "
+         "run from its checkpoint (weights, optimizer state, step), --weights "
+         "starts a new run from the given weights");
   ModelState state(desc, desc.train.optimizer.num_slots);
   int64_t startEpoch = 0, step = 0, savedStepsPerEpoch = -1;
   json savedEarlyStop;
@@ -171,6 +175,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
            path, savedEarlyStop.dump());
   } else {
     state.initialise(config.seed);
+    // Warm start: a new run (step 0, zero optimizer state) from given
+    // weights, whose names and shapes must be the model's.
+    if (!config.weights.empty())
+      state.load(config.weights, false);
   }
   applyThreads(desc, config);
 
@@ -211,9 +219,17 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
              "batch {}, {} steps per epoch\n",
              desc.name ? desc.name : "model", split.train.size(),
              split.validation.size(), test.size(), config.batch, stepsPerEpoch);
-  say("optimizer {} (lr {}), schedule {}\n",
-             optimizerName(config.optimizer.kind), config.optimizer.lr,
-             schedule.describe());
+  // The lr really used: one_cycle sets every step's lr from its peak.
+  if (config.schedule.kind == DLRT_SCHED_ONE_CYCLE)
+    say("optimizer {} (peak lr {}), schedule {}\n",
+        optimizerName(config.optimizer.kind), schedule.peak(),
+        schedule.describe());
+  else
+    say("optimizer {} (lr {}), schedule {}\n",
+        optimizerName(config.optimizer.kind), config.optimizer.lr,
+        schedule.describe());
+  if (!config.weights.empty())
+    say("initial weights from '{}'\n", config.weights);
   if (step > 0)
     say("resuming from '{}' at epoch {}, step {}\n", config.resume,
                startEpoch, step);

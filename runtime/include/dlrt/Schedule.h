@@ -28,6 +28,9 @@ public:
   /// Learning rate of global step `step` (0-based).
   double at(int64_t step) const;
 
+  /// Peak learning rate of one_cycle (max_lr, or the base lr if unset).
+  double peak() const { return desc.max_lr != 0.0 ? desc.max_lr : baseLr; }
+
   /// Display name, e.g. "one_cycle(max_lr=0.1, pct_start=0.3)".
   std::string describe() const;
 
