@@ -18,6 +18,8 @@ is saved to the failures directory together with a reduced version
 a repro.sh.
 """
 
+import sys
+sys.dont_write_bytecode = True
 import argparse
 import json
 import math
@@ -86,18 +88,19 @@ def check_signature(out):
     return sigs[0]
 
 
-EXACT_OPS = {"nn.reshape", "nn.transpose", "nn.broadcast_like", "nn.broadcast_to", "nn.concat", "nn.slice",
-             "nn.slice_grad", "nn.zeros_like"}
-
-
 def failing_ops(out):
     return re.findall(r"^\s+\w+ = (nn\.\w+) \[[^\]]*\]: .* FAIL$", out, re.M)
 
 
-def chain_exact_only(out):
-    ops = failing_ops(out)
+def mismatch_only(out):
+    """Only value mismatches (no Halide error, no shape or lowering failure)."""
     other = [l for l in out.splitlines() if l.startswith("FAIL:") and not re.match(r"FAIL: @\S+ \(", l)]
-    return ops and not other and all(op in EXACT_OPS for op in ops)
+    return bool(failing_ops(out)) and not other
+
+
+def max_rel(out):
+    vals = [float(v) for v in re.findall(r"max rel ([0-9.e+-]+), max abs [0-9.e+-]+ FAIL$", out, re.M)]
+    return "%.1e" % max(vals) if vals else "?"
 
 
 class Runner:
@@ -142,7 +145,7 @@ class Runner:
             return t
         args = ["--func=M_train_step", "--func=M_eval_step", "--groups=%s" % o.groups, "--chain",
                 "--rtol=1e-4", "--dynamic-size=%d" % prog.check_batch, "--seed=%d" % (prog.seed % 100000 + 1)]
-        res = T.run([T.tool("dlc-halide-check"), mlir] + args, o.timeout)
+        res = T.run(T.tool_cmd("dlc-halide-check") + [mlir] + args, o.timeout)
         t["check"] = res.seconds
         with open(os.path.join(d, "check.log"), "w") as f:
             f.write(res.text)
@@ -150,17 +153,22 @@ class Runner:
             raise Failure("dlc-halide-check", "timeout", "timed out after %d s" % o.timeout, res.text)
         if res.crashed():
             raise Failure("dlc-halide-check", "crash rc %d" % res.rc, res.text[-2000:], res.text)
-        if res.rc != 0 and o.chain_exact_warn and chain_exact_only(res.out):
-            # A data-movement op (exact) fed by the kernels' own outputs
-            # (--chain) inherits their roundoff but is compared with a
-            # tolerance based on its own input magnitudes. If every kernel
-            # passes on the oracle's inputs, it is the checker's tolerance,
-            # not a wrong kernel: a warning.
-            res2 = T.run([T.tool("dlc-halide-check"), mlir] + [a for a in args if a != "--chain"], o.timeout)
+        if res.rc == 1 and o.chain_warn and mismatch_only(res.out):
+            # Fed the kernels' own outputs (--chain), f32 roundoff grows
+            # along the step (batch-norm backward on few samples, gradient
+            # clipping, ...) and an element-wise 1e-4 can fail although
+            # every kernel is right. If every kernel passes on the oracle's
+            # inputs (no --chain), it is reported as a warning.
+            res2 = T.run(T.tool_cmd("dlc-halide-check") + [mlir] + [a for a in args if a != "--chain"], o.timeout)
+            with open(os.path.join(d, "check-unchained.log"), "w") as f:
+                f.write(res2.text)
             if res2.rc == 0:
-                t["warn"] = "chained mismatch only in exact op(s) %s; unchained check passes" % \
-                    ", ".join(sorted(set(failing_ops(res.out))))
+                ops = failing_ops(res.out)
+                t["warn"] = "chained-only mismatch in %d kernel output(s) (%s; max rel %s), every kernel " \
+                    "passes unchained" % (len(ops), ", ".join(sorted(set(ops))[:4]), max_rel(res.out))
                 res = res2
+            else:
+                res = res2  # the unchained failure points at one kernel
         if res.rc != 0:
             raise Failure("dlc-halide-check", check_signature(res.out),
                           "\n".join(l for l in res.out.splitlines() if "FAIL" in l or "element(s)" in l)[:3000],
@@ -177,9 +185,13 @@ class Runner:
         if res.crashed():
             raise Failure("dlc -o train", "crash rc %d" % res.rc, res.err[-2000:], res.text)
         if res.rc != 0:
+            m = re.search(r"error: (.*)", res.err)
+            msg = m.group(1) if m else (res.err.strip().splitlines() or [""])[0]
+            if T.clear_error(res.err) and "not supported by the trainer runtime yet" in msg:
+                t["unsupported"] = msg
+                return t
             kind = "rejected" if T.clear_error(res.err) else "internal error"
-            raise Failure("dlc -o train", "%s: %s" % (kind, norm_msg(res.err.strip().splitlines()[0] if res.err.strip() else "")),
-                          res.err[-3000:], res.text)
+            raise Failure("dlc -o train", "%s: %s" % (kind, norm_msg(msg)), res.err[-3000:], res.text)
         if "guaranteed to fail" in res.text:
             raise Failure("dlc -o train", "Halide warning: guaranteed to fail (and exit 0)", res.text[-2000:], res.text)
         log = os.path.join(d, "train.jsonl")
@@ -272,7 +284,8 @@ class Runner:
         start = time.time()
         try:
             t = self.stages(prog, d)
-            return {"i": i, "seed": s, "status": "WARN" if "warn" in t else "PASS", "warn": t.get("warn"),
+            st = "WARN" if "warn" in t else "UNSUPPORTED" if "unsupported" in t else "PASS"
+            return {"i": i, "seed": s, "status": st, "warn": t.get("warn") or t.get("unsupported"),
                     "seconds": time.time() - start, "times": t,
                     "trained": prog.do_train, "stmts": len(prog.stmts)}
         except Failure as f:
@@ -333,9 +346,9 @@ def main():
     ap.add_argument("--reduce-budget", type=int, default=60, help="most reduction attempts per failure")
     ap.add_argument("--reduce-seconds", type=int, default=900, help="most seconds of reduction per failure")
     ap.add_argument("--groups", default="op", choices=("op", "function"))
-    ap.add_argument("--strict-chain", dest="chain_exact_warn", action="store_false",
-                    help="a chained mismatch in an exact op (reshape, transpose, ...) is a failure even when "
-                         "the unchained check passes (default: a warning)")
+    ap.add_argument("--strict-chain", dest="chain_warn", action="store_false",
+                    help="a mismatch of the chained check is a failure even when every kernel passes "
+                         "unchained (default: a warning)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per tool run")
     ap.add_argument("--keep", action="store_true", help="keep the work directory of passing programs")
     ap.add_argument("--print", dest="print_only", action="store_true", help="print the programs and exit")
@@ -359,7 +372,7 @@ def main():
         r = runner.one(i)
         line = "%s: program %d (seed %d, %d statement(s)%s) %.0f s" % (
             r["status"], i, r["seed"], r["stmts"], ", trained" if r.get("trained") else "", r["seconds"])
-        if r["status"] == "WARN":
+        if r["status"] in ("WARN", "UNSUPPORTED"):
             line += " -- " + r["warn"]
         if r["status"] == "FAIL":
             line += " -- %s: %s -> %s (reduced to %d statement(s))" % (r["stage"], r["sig"], r["dir"],
@@ -372,10 +385,14 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     fails = [r for r in results if r["status"] == "FAIL"]
     warns = [r for r in results if r["status"] == "WARN"]
-    trained = sum(1 for r in results if r.get("trained") and r["status"] != "FAIL")
-    print("\n== fuzz: %d program(s) (seed %d) in %.0f s: %d PASS, %d WARN, %d FAIL; %d compiled and trained" % (
-        len(results), o.seed, time.time() - start, len(results) - len(fails) - len(warns), len(warns), len(fails),
-        trained))
+    unsup = [r for r in results if r["status"] == "UNSUPPORTED"]
+    trained = sum(1 for r in results if r.get("trained") and r["status"] in ("PASS", "WARN"))
+    print("\n== fuzz: %d program(s) (seed %d) in %.0f s: %d PASS, %d WARN, %d UNSUPPORTED, %d FAIL; "
+          "%d compiled and trained" % (
+              len(results), o.seed, time.time() - start, len(results) - len(fails) - len(warns) - len(unsup),
+              len(warns), len(unsup), len(fails), trained))
+    for r in sorted(warns + unsup, key=lambda r: r["i"]):
+        print("  %s program %d (seed %d): %s" % (r["status"], r["i"], r["seed"], r["warn"]))
     if fails:
         kinds = {}
         for r in fails:

@@ -15,6 +15,8 @@ size < 1) is a failure. So is a front-end output shape that differs from the
 PyTorch formula.
 """
 
+import sys
+sys.dont_write_bytecode = True
 import argparse
 import hashlib
 import itertools
@@ -461,7 +463,7 @@ def check_chunk(chunk, work, opts):
         f.write("module {\n" + "\n".join(parts) + "\n}\n")
     dyn = chunk[0][0].dyn or 3
     args = ["--grad", "--groups=%s" % opts.groups, "--rtol=1e-4", "--dynamic-size=%d" % dyn]
-    res = T.run([T.tool("dlc-halide-check"), path] + args, opts.timeout * len(chunk))
+    res = T.run(T.tool_cmd("dlc-halide-check") + [path] + args, opts.timeout * len(chunk))
     cmd = "build/bin/dlc-halide-check case.mlir " + " ".join(args)
     status = T.parse_check_output(res.out)
     out = {}
@@ -572,9 +574,21 @@ def main():
         over = [c for c in cases if c.cost > opts.max_macs]
         cases = [c for c in cases if c.cost <= opts.max_macs]
     if opts.sample is not None:
+        # Stratified: round robin over the op families (conv has most of
+        # the matrix), a random order within each.
         rng = random.Random(opts.seed)
-        cases = rng.sample(cases, min(opts.sample, len(cases)))
-        cases.sort(key=lambda c: c.key)
+        fam = {}
+        for c in cases:
+            fam.setdefault(c.family, []).append(c)
+        order = sorted(fam)
+        for f in order:
+            rng.shuffle(fam[f])
+        picked = []
+        while len(picked) < opts.sample and any(fam.values()):
+            for f in order:
+                if fam[f] and len(picked) < opts.sample:
+                    picked.append(fam[f].pop())
+        cases = sorted(picked, key=lambda c: c.key)
         over = []
     elif not opts.all and not opts.filter and not opts.family:
         ap.error("give --all, --sample N, --family or --filter")
@@ -598,12 +612,12 @@ def main():
 
     # Front end first (fast), then the kernel checks, cheap cases in chunks.
     to_check = []
-    for c in cases:
-        o, text = front_end(c, work, opts)
-        if o is not None:
-            report(o)
-        else:
-            to_check.append((c, text))
+    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as ex:
+        for c, (o, text) in zip(cases, ex.map(lambda c: front_end(c, work, opts), cases)):
+            if o is not None:
+                report(o)
+            else:
+                to_check.append((c, text))
     cheap = lambda c: c.family in ("bcast", "unary", "reduce", "shape") or (  # noqa: E731
         c.family in ("loss", "norm") and (c.dyn or 1) <= 7)
     chunks = []
