@@ -115,6 +115,9 @@ class Gen:
                 if divs:
                     g = self.pick(*divs)
                     out = g * self.pick(1, 2, 3)
+            # dlc refuses a padding beyond dilation * (kernel - 1) (outputs
+            # that see only padding).
+            p = min(p, d * (min(kh, kw) - 1))
             oh, ow = win(H, kh, s, p, d), win(W, kw, s, p, d)
             if not oh or not ow:
                 continue
