@@ -112,7 +112,8 @@ class Runner:
         self.train_set = set()
         if opts.train_max > 0:
             for i in range(opts.n):
-                if gen.generate(program_seed(opts.seed, i), max_stmts=opts.max_stmts).trainable:
+                if gen.generate(program_seed(opts.seed, i), trainable=opts.trainable,
+                                max_stmts=opts.max_stmts).trainable:
                     self.train_set.add(i)
                     if len(self.train_set) == opts.train_max:
                         break
@@ -278,7 +279,7 @@ class Runner:
     def one(self, i):
         o = self.opts
         s = program_seed(o.seed, i)
-        prog = gen.generate(s, max_stmts=o.max_stmts)
+        prog = gen.generate(s, trainable=o.trainable, max_stmts=o.max_stmts)
         prog.do_train = prog.trainable and (o.train_max < 0 or i in self.train_set)
         d = os.path.join(self.work, "p%d" % i)
         start = time.time()
@@ -340,6 +341,8 @@ def main():
     ap.add_argument("--train-max", type=int, default=-1,
                     help="compile and train only the first K programs the trainer can run "
                          "(default: all of them; 0: none)")
+    ap.add_argument("--trainable-only", dest="trainable", action="store_const", const=True, default=None,
+                    help="only programs the trainer can run (1x28x28 input, 10 classes)")
     ap.add_argument("--max-stmts", type=int, default=7, help="most statements per model (default 7)")
     ap.add_argument("--train-limit", type=int, default=64, help="samples the trainer uses (--limit)")
     ap.add_argument("--no-reduce", dest="reduce", action="store_false", help="save failing programs unreduced")
@@ -359,7 +362,7 @@ def main():
         return 0
     if o.print_only:
         for i in range(o.n):
-            p = gen.generate(program_seed(o.seed, i), max_stmts=o.max_stmts)
+            p = gen.generate(program_seed(o.seed, i), trainable=o.trainable, max_stmts=o.max_stmts)
             print("# ---- program %d (check batch %d%s)" % (i, p.check_batch, ", trainable" if p.trainable else ""))
             print(p.text())
         return 0
