@@ -579,14 +579,27 @@ private:
     auto scalar = mlir::RankedTensorType::get({}, elem);
     Value count = make<nn::CountOp>(
         l, scalar, {ops[0]}, {attr("axes", b.getDenseI64ArrayAttr(axes))});
+    // One value per channel (a last batch of one sample without spatial
+    // dimensions) has no unbiased variance: PyTorch refuses it, the trainer
+    // must not write NaN into running_var. Such a batch leaves the running
+    // statistics as they are: with s = sign(M - 1) (0 or 1),
+    // new = s * update + (1 - s) * old, and the correction M / (M - 1 + 1 - s)
+    // stays finite. For M > 1 the values are exactly those of the plain
+    // update.
     Value one = scalarConst(l, 1.0, elem);
     Value countM1 = make<nn::SubOp>(l, scalar, {count, one});
-    Value unbias = make<nn::DivOp>(l, scalar, {count, countM1});
+    Value several = make<nn::SignOp>(l, scalar, {countM1});
+    Value single = make<nn::SubOp>(l, scalar, {one, several});
+    Value unbias = make<nn::DivOp>(
+        l, scalar, {count, make<nn::AddOp>(l, scalar, {countM1, single})});
     Value keep = scalarConst(l, 1.0 - m, elem), mom = scalarConst(l, m, elem);
     auto update = [&](Value old, Value batch) {
       Value a = make<nn::MulOp>(l, ct, {old, keep});
       Value c = make<nn::MulOp>(l, ct, {batch, mom});
-      return make<nn::AddOp>(l, ct, {a, c});
+      Value updated = make<nn::AddOp>(l, ct, {a, c});
+      return make<nn::AddOp>(l, ct,
+                             {make<nn::MulOp>(l, ct, {updated, several}),
+                              make<nn::MulOp>(l, ct, {old, single})});
     };
     Value var = make<nn::MulOp>(l, ct, {bn->getResult(2), unbias});
     const ParamInfo *meanBuf = e.operands[3]->param,

@@ -351,6 +351,16 @@ Type convRule(OpContext &ctx) {
       return ctx.fail("bias " + q(b) + " does not match weight " + q(w));
   }
   Shape out = {x.shape[0], w.shape[0], Dim(), Dim()};
+  // Beyond dilation * (kernel - 1) a padded border only makes outputs that
+  // see nothing but padding (and index arithmetic that overflows).
+  for (int i = 0; i < 2; ++i) {
+    int64_t reach = dil[i].i * (w.shape[2 + i].size - 1);
+    if (pad[i].i > reach)
+      return ctx.fail("padding " + std::to_string(pad[i].i) +
+                      " is more than dilation * (kernel - 1) = " +
+                      std::to_string(reach) + " for kernel " + q(w) +
+                      ": outputs would see only padding");
+  }
   for (int i = 0; i < 2; ++i)
     if (!windowOut(x.shape[2 + i], w.shape[2 + i].size, stride[i].i, pad[i].i,
                    dil[i].i, out[2 + i]))

@@ -19,6 +19,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -247,9 +248,13 @@ private:
   normalizeCall(const ast::Expr &e, const ConstructorTable &table,
                 const std::function<EV(const ast::Expr &)> &evalArg);
   void elaborateStep(const ast::TrainStep &step, TrainConfig &cfg);
+  void checkLoss(const TrainConfig &cfg, const Const &data, const Const &loss,
+                 Loc at);
 
   DiagnosticEngine &diags;
   const SemaOptions &opts;
+  /// Layer calls already reported for a parameter with a dimension < 1.
+  std::set<std::string> badParamCalls; ///< "model/call-site prefix"
   std::unique_ptr<Program> prog;
   std::map<std::string, const ast::FuncDecl *> funcs;
   std::map<std::string, ast::Module *> modulesByName;
@@ -867,13 +872,36 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
                                    "' has too many elements");
     return;
   }
-  for (const Dim &d : type->shape)
+  for (const Dim &d : type->shape) {
     if (!d.isKnown()) {
       diags.error(stmt.type.loc, std::string("the shape of ") + what + " '" +
                                      stmt.name + "' must be static, but '" +
                                      d.sym + "' is symbolic");
       return;
     }
+    if (d.size < 1) {
+      // Reported once per layer call, at the call: its arguments are what
+      // is wrong (linear(h, 0)); a note shows the declaration.
+      if (scope.inst && !scope.prefix.empty()) {
+        if (badParamCalls
+                .insert((scope.model ? scope.model->name : "") + "/" +
+                        scope.prefix)
+                .second) {
+          diags.error(scope.inst->loc,
+                      "this call of layer '" + scope.inst->layer +
+                          "' would give " + what + " '" + stmt.name +
+                          "' the type '" + type->str() +
+                          "': every dimension must be at least 1");
+          diags.note(stmt.type.loc, std::string(what) + " declared here");
+        }
+      } else {
+        diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name +
+                                       "' would have type '" + type->str() +
+                                       "': every dimension must be at least 1");
+      }
+      return;
+    }
+  }
   if (!isFloat(type->dtype)) {
     diags.error(stmt.type.loc, std::string(what) + " '" + stmt.name +
                                    "' must have a floating-point element type");
@@ -1933,7 +1961,26 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
                        checkProbability);
        }},
       {"loss", [&] { return table("loss", lossConfigs(), "cross_entropy"); }},
-      {"optimizer", [&] { return table("optimizer", optimizers(), "sgd"); }},
+      {"optimizer",
+       [&]() -> std::optional<Const> {
+         std::optional<Const> c = table("optimizer", optimizers(), "sgd");
+         // PyTorch's rule: Nesterov momentum needs a momentum and no
+         // dampening.
+         const Const *nesterov = c ? c->get("nesterov") : nullptr;
+         if (nesterov && nesterov->b) {
+           double momentum = c->get("momentum")->f;
+           double dampening = c->get("dampening")->f;
+           if (momentum <= 0 || dampening != 0)
+             diags.error(given.count("optimizer")
+                             ? given["optimizer"]->value->getLoc()
+                             : decl.loc,
+                         "sgd with nesterov=true needs momentum > 0 and "
+                         "dampening = 0, got momentum=" +
+                             Const::ofFloat(momentum).str() +
+                             ", dampening=" + Const::ofFloat(dampening).str());
+         }
+         return c;
+       }},
       {"schedule", [&] { return table("schedule", schedules(), "constant"); }},
       {"batch",
        [&]() -> std::optional<Const> {
@@ -2029,35 +2076,12 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
                         data->s + "() yields batches of '" +
                         Type::tensor(sig.sample.dtype, batched).str() + "'");
       }
-      if (loss && !cfg.model->inst.result.isError()) {
-        const OpInfo *op = lookupOp(loss->s);
-        Type out = cfg.model->inst.result;
-        Type labels = Type::tensor(
-            sig.label.dtype, {out.rank() ? out.shape[0] : Dim::symbol("B")});
-        std::vector<Type> types(op->spec.args.size());
-        std::vector<Const> consts(op->spec.args.size());
-        types[0] = out;
-        types[1] = labels;
-        for (size_t i = 2; i < op->spec.args.size(); ++i)
-          if (op->spec.args[i].dflt)
-            consts[i] = *op->spec.args[i].dflt;
-        OpContext ctx(op->spec, types, consts);
-        Type t = op->rule(ctx);
-        Loc at =
-            given.count("loss") ? given["loss"]->value->getLoc() : decl.loc;
-        if (t.isError())
-          diags.error(at, "loss '" + loss->s + "' does not fit model '" +
-                              cfg.model->name + "' with " +
-                              std::to_string(sig.classes) +
-                              "-class labels: " + ctx.getMessage());
-        else if (out.rank() == 2 && out.shape[1] != Dim::known(sig.classes) &&
-                 (loss->s == "cross_entropy" || loss->s == "nll"))
-          diags.error(at, "model '" + cfg.model->name + "' produces '" +
-                              out.str() + "' but " + data->s + "() has " +
-                              std::to_string(sig.classes) + " classes");
-      }
     }
   }
+  if (data && loss && cfg.model && !cfg.model->hasErrors &&
+      decl.steps.empty() && !cfg.model->inst.result.isError())
+    checkLoss(cfg, *data, *loss,
+              given.count("loss") ? given["loss"]->value->getLoc() : decl.loc);
   for (const ast::TrainStep &step : decl.steps) {
     if (&step != &decl.steps.front()) {
       diags.error(step.loc, "a train block has at most one step");
@@ -2066,6 +2090,72 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     elaborateStep(step, cfg);
   }
   prog->trains.push_back(std::move(cfg));
+}
+
+/// The loss of a train block against the model's output and what the data
+/// source yields: the loss's own shape rule, class counts, class weights.
+void Sema::checkLoss(const TrainConfig &cfg, const Const &data,
+                     const Const &loss, Loc at) {
+  DataSignature sig = dataSignature(data);
+  Type out = cfg.model->inst.result;
+  bool classLoss = loss.s == "cross_entropy" || loss.s == "nll";
+  if (!classLoss && !isFloat(sig.label.dtype)) {
+    diags.error(at, "loss '" + loss.s + "' compares '" + out.str() +
+                        "' with float targets of the same shape, but " +
+                        data.s +
+                        "() yields class indices; float targets "
+                        "(regression) are not supported by the trainer yet: "
+                        "use cross_entropy or nll");
+    return;
+  }
+  const OpInfo *op = lookupOp(loss.s);
+  Type labels = Type::tensor(sig.label.dtype,
+                             {out.rank() ? out.shape[0] : Dim::symbol("B")});
+  std::vector<Type> types(op->spec.args.size());
+  std::vector<Const> consts(op->spec.args.size());
+  types[0] = out;
+  types[1] = labels;
+  for (size_t i = 2; i < op->spec.args.size(); ++i)
+    if (op->spec.args[i].dflt)
+      consts[i] = *op->spec.args[i].dflt;
+  OpContext ctx(op->spec, types, consts);
+  if (op->rule(ctx).isError()) {
+    diags.error(at, "loss '" + loss.s + "' does not fit model '" +
+                        cfg.model->name + "' with " +
+                        (sig.classes ? std::to_string(sig.classes) + "-class "
+                                     : std::string("class ")) +
+                        "labels: " + ctx.getMessage());
+    return;
+  }
+  if (!classLoss || out.rank() != 2)
+    return;
+  if (sig.classes && out.shape[1] != Dim::known(sig.classes)) {
+    diags.error(at, "model '" + cfg.model->name + "' produces '" + out.str() +
+                        "' but " + data.s + "() has " +
+                        std::to_string(sig.classes) + " classes");
+    return;
+  }
+  const Const *weight = loss.get("weight");
+  if (weight && !weight->isNone() && out.shape[1].isKnown()) {
+    int64_t classes = out.shape[1].size;
+    if (static_cast<int64_t>(weight->list.size()) != classes) {
+      diags.error(at, "loss '" + loss.s + "' has " +
+                          std::to_string(weight->list.size()) +
+                          " class weights, but model '" + cfg.model->name +
+                          "' produces " + std::to_string(classes) +
+                          " classes ('" + out.str() + "')");
+      return;
+    }
+    for (const Const &w : weight->list) {
+      double v = w.kind == Const::Kind::Int ? static_cast<double>(w.i) : w.f;
+      if (!(v >= 0) || !std::isfinite(v)) {
+        diags.error(at, "class weights of loss '" + loss.s +
+                            "' must be finite and non-negative, got " +
+                            w.str());
+        return;
+      }
+    }
+  }
 }
 
 void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {

@@ -179,15 +179,6 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
   std::vector<dlc::nn::HalideGroup> all = *trainGroups;
   all.insert(all.end(), evalGroups->begin(), evalGroups->end());
   all.insert(all.end(), gradGroups->begin(), gradGroups->end());
-  // One kernel for each distinct computation: the steps repeat most forward
-  // ops, and models repeat layers. The driver calls kernels by name.
-  std::vector<size_t> distinct = dlc::nn::shareIdenticalKernels(all);
-  {
-    size_t i = 0;
-    for (auto *groups : {&*trainGroups, &*evalGroups, &*gradGroups})
-      for (dlc::nn::HalideGroup &g : *groups)
-        g.interface.name = all[i++].interface.name;
-  }
   std::string targetError;
   mlir::FailureOr<Halide::Target> halideTarget =
       dlc::nn::parseHalideTarget(options.halideTarget, &targetError);
@@ -195,6 +186,27 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
     diags.error(targetError + " (see --halide-target)");
     return false;
   }
+  Halide::Target host = dlc::nn::hostTarget();
+  if (options.stage == BackendStage::Exe &&
+      (halideTarget->os != host.os || halideTarget->arch != host.arch ||
+       halideTarget->bits != host.bits)) {
+    diags.error("--halide-target=" + options.halideTarget +
+                " is for another system than this one (" +
+                host.to_string() +
+                "): a trainer is linked for this system; use --emit=obj to "
+                "cross-compile the kernels and the driver");
+    return false;
+  }
+  for (Halide::Target::Feature gpu :
+       {Halide::Target::CUDA, Halide::Target::OpenCL, Halide::Target::Metal,
+        Halide::Target::D3D12Compute, Halide::Target::OpenGLCompute,
+        Halide::Target::HVX})
+    if (halideTarget->has_feature(gpu)) {
+      diags.error("--halide-target=" + options.halideTarget +
+                  " asks for a GPU or DSP back end, which the kernels' CPU "
+                  "schedules do not use yet");
+      return false;
+    }
 
   if (options.stage == BackendStage::Halide)
     return writeText(options.output, diags, [&](llvm::raw_ostream &os) {
@@ -212,6 +224,15 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
     return ok && written;
   }
 
+  // One kernel for each distinct computation: the steps repeat most forward
+  // ops, and models repeat layers. The driver calls kernels by name.
+  std::vector<size_t> distinct = dlc::nn::shareIdenticalKernels(all);
+  {
+    size_t i = 0;
+    for (auto *groups : {&*trainGroups, &*evalGroups, &*gradGroups})
+      for (dlc::nn::HalideGroup &g : *groups)
+        g.interface.name = all[i++].interface.name;
+  }
   ModelDesc desc;
   if (!describeModel(*train->model, *train, diags, desc))
     return false;
