@@ -179,12 +179,14 @@ class Runner:
         if upto < 3 or not prog.trainable or not getattr(prog, "do_train", False):
             return t
         exe = os.path.join(d, "train")
-        res = T.run([T.tool("dlc"), src, "-o", exe, "--stdlib", T.stdlib_dir()], o.timeout)
+        kernels = getattr(prog, "kernels", "per-op")
+        res = T.run([T.tool("dlc"), src, "-o", exe, "--stdlib", T.stdlib_dir(), "--kernels=" + kernels], o.timeout)
         t["compile"] = res.seconds
+        stage = "dlc -o train --kernels=" + kernels
         if res.timed_out:
-            raise Failure("dlc -o train", "timeout", "timed out after %d s" % o.timeout, res.text)
+            raise Failure(stage, "timeout", "timed out after %d s" % o.timeout, res.text)
         if res.crashed():
-            raise Failure("dlc -o train", "crash rc %d" % res.rc, res.err[-2000:], res.text)
+            raise Failure(stage, "crash rc %d" % res.rc, res.err[-2000:], res.text)
         if res.rc != 0:
             m = re.search(r"error: (.*)", res.err)
             msg = m.group(1) if m else (res.err.strip().splitlines() or [""])[0]
@@ -192,9 +194,9 @@ class Runner:
                 t["unsupported"] = msg
                 return t
             kind = "rejected" if T.clear_error(res.err) else "internal error"
-            raise Failure("dlc -o train", "%s: %s" % (kind, norm_msg(msg)), res.err[-3000:], res.text)
+            raise Failure(stage, "%s: %s" % (kind, norm_msg(msg)), res.err[-3000:], res.text)
         if "guaranteed to fail" in res.text:
-            raise Failure("dlc -o train", "Halide warning: guaranteed to fail (and exit 0)", res.text[-2000:], res.text)
+            raise Failure(stage, "Halide warning: guaranteed to fail (and exit 0)", res.text[-2000:], res.text)
         log = os.path.join(d, "train.jsonl")
         cmd = [exe, "train", "--data", self.data_dir, "--limit", str(o.train_limit), "--epochs", "1",
                "--no-save", "--threads", "1", "--log", log]
@@ -224,6 +226,18 @@ class Runner:
             raise Failure("./train", "no loss in the log", res.text[-2000:], res.text)
         if not all(math.isfinite(x) for x in losses):
             raise Failure("./train", "non-finite loss", str(losses), res.text)
+        # The compiled gradient against central differences of the compiled
+        # loss, and the layer table.
+        for sub in (["gradcheck", "--data", self.data_dir, "--limit", str(o.train_limit), "--threads", "1"],
+                    ["info"]):
+            res = T.run([exe] + sub, o.timeout)
+            t[sub[0]] = res.seconds
+            if res.timed_out:
+                raise Failure("./train " + sub[0], "timeout", "timed out after %d s" % o.timeout, res.text)
+            if res.rc != 0:
+                last = res.text.strip().splitlines()[-1] if res.text.strip() else ""
+                raise Failure("./train " + sub[0], "exit %d: %s" % (res.rc, norm_msg(last)), res.text[-3000:],
+                              res.text)
         return t
 
     # --- reduction ------------------------------------------------------
@@ -281,6 +295,8 @@ class Runner:
         s = program_seed(o.seed, i)
         prog = gen.generate(s, trainable=o.trainable, max_stmts=o.max_stmts)
         prog.do_train = prog.trainable and (o.train_max < 0 or i in self.train_set)
+        # One trainer in four is compiled with one pipeline per step.
+        prog.kernels = "whole-step" if random.Random(s).random() < 0.25 else "per-op"
         d = os.path.join(self.work, "p%d" % i)
         start = time.time()
         try:
@@ -323,10 +339,12 @@ def write_repro(fd, f, prog):
         lines.append("$BIN/dlc-halide-check reduced.mlir --func=M_train_step --func=M_eval_step --groups=op "
                      "--chain --rtol=1e-4 --dynamic-size=%d --seed=%d | grep -v PASS || exit"
                      % (prog.check_batch, prog.seed % 100000 + 1))
-    if f.stage in ("dlc -o train", "./train"):
-        lines.append("$BIN/dlc reduced.dl -o reduced.train --stdlib %s || exit" % T.stdlib_dir())
+    if f.stage.startswith(("dlc -o", "./train")):
+        lines.append("$BIN/dlc reduced.dl -o reduced.train --stdlib %s --kernels=%s || exit"
+                     % (T.stdlib_dir(), getattr(prog, "kernels", "per-op")))
         lines.append("python3 %s/scripts/fuzz/fuzz.py --write-data data && "
                      "./reduced.train train --data data --limit 64 --epochs 1 --no-save --threads 1" % T.ROOT)
+        lines.append("./reduced.train gradcheck --data data --limit 64 --threads 1 && ./reduced.train info")
     with open(os.path.join(fd, "repro.sh"), "w") as fh:
         fh.write("\n".join(lines) + "\n")
     os.chmod(os.path.join(fd, "repro.sh"), 0o755)

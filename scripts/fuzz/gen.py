@@ -55,6 +55,9 @@ class Program:
     def copy(self, **kw):
         p = Program(self.seed, self.input_decl, list(self.stmts), self.head, self.out_k,
                     list(self.train), self.trainable, self.check_batch, self.uses_rconv)
+        for k, v in self.__dict__.items():
+            if not hasattr(p, k):
+                setattr(p, k, v)   # e.g. do_train, kernels set by fuzz.py
         for k, v in kw.items():
             setattr(p, k, v)
         return p
