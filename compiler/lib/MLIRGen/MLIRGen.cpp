@@ -86,13 +86,24 @@ private:
       shape.push_back(d.isKnown() ? d.size : mlir::ShapedType::kDynamic);
     return mlir::RankedTensorType::get(shape, elementType(t.dtype));
   }
+  /// The position of `l`; inside a layer body, a call-site location whose
+  /// callers are the layer calls that led there (outermost last), so that a
+  /// later error can point at the user's call and not only at the stdlib.
   mlir::Location loc(Loc l) {
+    mlir::Location at = position(l);
+    for (auto it = callers.rbegin(); it != callers.rend(); ++it)
+      at = mlir::CallSiteLoc::get(at, *it);
+    return at;
+  }
+  mlir::Location position(Loc l) {
     std::string file;
     unsigned line, col;
     if (!diags.getLineCol(l, file, line, col))
       return b.getUnknownLoc();
     return mlir::FileLineColLoc::get(&ctx, file, line, col);
   }
+  /// The layer calls being emitted, outermost first.
+  std::vector<mlir::Location> callers;
 
   //--- Small builders
   //-----------------------------------------------------------
@@ -310,7 +321,10 @@ private:
           return nullptr;
         inner.inputs.push_back(v);
       }
-      return emitBody(*e.instance, inner);
+      callers.push_back(position(e.loc));
+      Value result = emitBody(*e.instance, inner);
+      callers.pop_back();
+      return result;
     }
     case TExpr::Kind::Model:
       unsupported(e, "calling a model in a train step");

@@ -17,6 +17,9 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
+#include <set>
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -93,6 +96,7 @@ bool compileKernels(llvm::ArrayRef<dlc::nn::HalideGroup> groups,
   compile.jobs = options.jobs;
   compile.directory = dir;
   std::vector<dlc::nn::KernelProblem> problems;
+  std::set<std::pair<size_t, std::string>> reported;
   std::string error;
   mlir::LogicalResult result = dlc::nn::compileKernels(
       groups, distinct, compile, objects, problems, &error);
@@ -106,7 +110,13 @@ bool compileKernels(llvm::ArrayRef<dlc::nn::HalideGroup> groups,
                                   std::to_string(g.interface.ops.size() - 1) +
                                   " more ops)"
                             : "");
-    llvm::StringRef message = llvm::StringRef(p.message).trim();
+    // Halide's text: "Warning: This pipeline ...: \nhalide_error_...(...)".
+    std::string message = llvm::StringRef(p.message).trim().str();
+    if (llvm::StringRef(message).starts_with("Warning: "))
+      message = message.substr(9);
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    if (!reported.insert({p.group, message}).second)
+      continue;
     if (p.fatal)
       mlir::emitError(op->getLoc())
           << "Halide cannot compile " << what << " ("

@@ -91,6 +91,11 @@ cl::opt<unsigned>
     jobs("j",
          cl::desc("Processes compiling kernels (default: one per core)"),
          cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(dlcCategory));
+cl::opt<std::string> debugHalideFault(
+    "debug-halide-fault",
+    cl::desc("For tests: make the kernels of this op (e.g. nn.matmul) fail "
+             "Halide's compile-time checks"),
+    cl::value_desc("op"), cl::init(""), cl::Hidden, cl::cat(dlcCategory));
 cl::opt<std::string> stdlibDir("stdlib",
                                cl::desc("The standard library directory"),
                                cl::value_desc("dir"), cl::init(""),
@@ -162,7 +167,20 @@ public:
   SourceDiagnosticHandler(mlir::MLIRContext &ctx, DiagnosticEngine &diags)
       : mlir::ScopedDiagnosticHandler(&ctx), diags(diags) {
     setHandler([this](mlir::Diagnostic &d) {
-      report(d.getLocation(), d.getSeverity(), d.str());
+      // Inside a layer, the error is at the user's outermost call; notes
+      // follow the calls down to the op in the layer's code.
+      mlir::Location loc = d.getLocation();
+      llvm::SmallVector<mlir::Location> calls; // outermost first
+      while (auto site = mlir::dyn_cast<mlir::CallSiteLoc>(loc)) {
+        calls.push_back(site.getCaller());
+        loc = site.getCallee();
+      }
+      report(calls.empty() ? loc : calls.front(), d.getSeverity(), d.str());
+      for (size_t i = 1; i < calls.size(); ++i)
+        report(calls[i], mlir::DiagnosticSeverity::Note, "through this call");
+      if (!calls.empty())
+        report(loc, mlir::DiagnosticSeverity::Note,
+               "in the layer's code here");
       for (mlir::Diagnostic &note : d.getNotes())
         report(note.getLocation(), mlir::DiagnosticSeverity::Note, note.str());
       return mlir::success();
@@ -299,5 +317,6 @@ int compile(int argc, char **argv) {
   backend.grouping = grouping;
   backend.halideTarget = halideTarget;
   backend.jobs = jobs;
+  dlc::nn::setFaultForTesting(debugHalideFault);
   return target::runBackend(*module, *prog, diags, backend) ? 0 : 1;
 }

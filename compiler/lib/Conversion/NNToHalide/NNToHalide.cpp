@@ -210,6 +210,12 @@ void constrainLayout(Halide::OutputImageParam buffer,
   }
 }
 
+/// See setFaultForTesting.
+std::string &faultOpName() {
+  static std::string name;
+  return name;
+}
+
 FailureOr<HalideGroup>
 lowerGroup(func::FuncOp func, const OpGroup &group, int index,
            const llvm::DenseMap<Value, std::string> &names) {
@@ -262,6 +268,7 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
   };
   std::stable_sort(liveIns.begin(), liveIns.end(),
                    [&](Value a, Value b) { return order(a) < order(b); });
+  Func faulted; // see setFaultForTesting
   for (Value v : liveIns) {
     FailureOr<TensorInterface> t = describe(v);
     if (failed(t))
@@ -270,6 +277,12 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
     Halide::ImageParam param(t->halideType, rank, t->name);
     constrainLayout(param, t->shape);
     Func wrapper(t->name + "_in");
+    if (!faultOpName().empty() && !faulted.defined() && rank > 0 &&
+        !ShapedType::isDynamic(t->shape.back()) && t->shape.back() > 1 &&
+        llvm::any_of(group.ops, [](Operation *op) {
+          return op->getName().getStringRef() == faultOpName();
+        }))
+      faulted = wrapper;
     Index vars = pureVars(rank);
     std::vector<Expr> shape;
     for (int d = 0; d < rank; ++d)
@@ -313,14 +326,24 @@ lowerGroup(func::FuncOp func, const OpGroup &group, int index,
                       g.interface.outputs[i].shape);
     g.pipeline = Halide::Pipeline(g.outputFuncs);
     scheduleGroup(g);
+    // The consumers read the whole innermost dimension; a storage bound of
+    // one element is the kind of schedule bug Halide proves at compile time.
+    if (faulted.defined())
+      faulted.compute_root().bound_storage(faulted.args()[0], 1);
   } catch (const Halide::Error &e) {
-    return func.emitError() << "nn-to-halide: Halide rejected group "
-                            << g.interface.name << ": " << e.what();
+    return group.ops.front()->emitError()
+           << "nn-to-halide: Halide rejected the schedule of the kernel of '"
+           << group.ops.front()->getName() << "' (" << g.interface.name
+           << "): " << e.what();
   }
   return g;
 }
 
 } // namespace
+
+void dlc::nn::setFaultForTesting(llvm::StringRef opName) {
+  faultOpName() = opName.str();
+}
 
 std::vector<Halide::Argument> HalideGroup::arguments() const {
   std::vector<Halide::Argument> args;

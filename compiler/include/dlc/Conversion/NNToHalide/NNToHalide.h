@@ -184,6 +184,13 @@ struct HalideGroup {
 mlir::FailureOr<std::vector<HalideGroup>>
 lowerGroupsToHalide(mlir::func::FuncOp func, llvm::ArrayRef<OpGroup> groups);
 
+/// For tests of the diagnostics only (dlc's hidden
+/// --debug-halide-fault=OP): the kernels of groups containing an op named
+/// `opName` store their first static input with a storage bound of one
+/// element, a schedule bug that Halide proves at compile time ("guaranteed
+/// to fail an assertion at runtime"). Empty: off.
+void setFaultForTesting(llvm::StringRef opName);
+
 /// formGroups + lowerGroupsToHalide.
 mlir::FailureOr<std::vector<HalideGroup>> lowerToHalide(mlir::func::FuncOp func,
                                                         GroupingPolicy policy);
