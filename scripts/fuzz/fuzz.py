@@ -112,7 +112,7 @@ class Runner:
         self.train_set = set()
         if opts.train_max > 0:
             for i in range(opts.n):
-                if gen.generate(program_seed(opts.seed, i), trainable=opts.trainable,
+                if gen.generate(self.seed_of(i), trainable=opts.trainable,
                                 max_stmts=opts.max_stmts).trainable:
                     self.train_set.add(i)
                     if len(self.train_set) == opts.train_max:
@@ -294,9 +294,13 @@ class Runner:
 
     # --- one program ------------------------------------------------------
 
+    def seed_of(self, i):
+        o = self.opts
+        return o.program_seed if o.program_seed is not None else program_seed(o.seed, i)
+
     def one(self, i):
         o = self.opts
-        s = program_seed(o.seed, i)
+        s = self.seed_of(i)
         prog = gen.generate(s, trainable=o.trainable, max_stmts=o.max_stmts)
         prog.do_train = prog.trainable and (o.train_max < 0 or i in self.train_set)
         # One trainer in four is compiled with one pipeline per step.
@@ -366,6 +370,9 @@ def main():
                          "(default: all of them; 0: none)")
     ap.add_argument("--trainable-only", dest="trainable", action="store_const", const=True, default=None,
                     help="only programs the trainer can run (1x28x28 input, 10 classes)")
+    ap.add_argument("--program-seed", type=int,
+                    help="run only the program of this generator seed (as printed: 'seed S'), e.g. to "
+                         "reproduce and reduce one failure")
     ap.add_argument("--max-stmts", type=int, default=7, help="most statements per model (default 7)")
     ap.add_argument("--train-limit", type=int, default=64, help="samples the trainer uses (--limit)")
     ap.add_argument("--no-reduce", dest="reduce", action="store_false", help="save failing programs unreduced")
@@ -380,6 +387,8 @@ def main():
     ap.add_argument("--print", dest="print_only", action="store_true", help="print the programs and exit")
     ap.add_argument("--write-data", metavar="DIR", help="write the random idx data set to DIR and exit")
     o = ap.parse_args()
+    if o.program_seed is not None:
+        o.n = 1
     if o.write_data:
         write_idx_dir(o.write_data)
         return 0
