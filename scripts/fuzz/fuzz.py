@@ -260,11 +260,12 @@ class Runner:
         deadline = time.time() + self.opts.reduce_seconds
         tries = 0
         changed = True
+        tried = set()
         while changed and tries < budget and time.time() < deadline:
             changed = False
             candidates = []
-            for i in reversed(range(len(best.stmts))):
-                candidates.append(best.copy(stmts=best.stmts[:i] + best.stmts[i + 1:]))
+            # Train settings first (cheap to lose, rarely the cause), then
+            # the head, keyword arguments and whole statements.
             for i in reversed(range(len(best.train))):
                 if best.train[i].startswith("data"):
                     continue
@@ -279,11 +280,17 @@ class Runner:
                 for m in re.finditer(r", (\w+)=([^,()\[\]]+|\[[^\]]*\])", s):
                     ns = s[:m.start()] + s[m.end():]
                     candidates.append(best.copy(stmts=best.stmts[:i] + [ns] + best.stmts[i + 1:]))
+            for i in reversed(range(len(best.stmts))):
+                candidates.append(best.copy(stmts=best.stmts[:i] + best.stmts[i + 1:]))
             if best.check_batch != 2:
                 candidates.append(best.copy(check_batch=2))
             for c in candidates:
                 if tries >= budget or time.time() > deadline:
                     break
+                key = (c.text(), c.check_batch)
+                if key in tried:
+                    continue
+                tried.add(key)
                 tries += 1
                 if self.fails_same(c, f, os.path.join(d, "reduce-try"), upto):
                     best = c

@@ -310,7 +310,7 @@ def elementwise_cases():
 
 def layer_cases():
     cases = []
-    for c, n, sp in itertools.product((1, 3, 17, 64), (1, 7, 128), ([], [1, 1], [3, 3], [13, 13])):
+    for c, n, sp in itertools.product((1, 3, 17, 64), (1, 2, 7, 128), ([], [1, 1], [3, 3], [13, 13])):
         shape = ["B", c] + sp
         full = [n, c] + sp
         cases.append(Case("norm", "batch_norm x%s n%d" % (shape_str(shape), n), "x: f32%s" % shape_str(shape),
