@@ -19,20 +19,6 @@
 
 namespace dlrt {
 
-static const char *fileKind(mode_t mode) {
-  if (S_ISDIR(mode))
-    return "a directory";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "not a regular file";
-}
-
 struct InputFile::Inflater {
   z_stream zs;
   std::vector<uint8_t> in = std::vector<uint8_t>(1 << 16);

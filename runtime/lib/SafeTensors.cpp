@@ -213,6 +213,21 @@ PathParts splitPath(const std::string &path) {
   return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 
+
+/// The pid of a temporary file of `base` ("<base>.tmp.<pid>"), or 0.
+pid_t tempOwner(const std::string &name, const std::string &base) {
+  std::string prefix = base + ".tmp.";
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix))
+    return 0;
+  std::string digits = name.substr(prefix.size());
+  if (digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return static_cast<pid_t>(std::stol(digits));
+}
+
+} // namespace
+
 const char *fileKind(mode_t mode) {
   if (S_ISDIR(mode))
     return "a directory";
@@ -228,20 +243,6 @@ const char *fileKind(mode_t mode) {
     return "a socket";
   return "not a regular file";
 }
-
-/// The pid of a temporary file of `base` ("<base>.tmp.<pid>"), or 0.
-pid_t tempOwner(const std::string &name, const std::string &base) {
-  std::string prefix = base + ".tmp.";
-  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix))
-    return 0;
-  std::string digits = name.substr(prefix.size());
-  if (digits.size() > 9 ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
-    return 0;
-  return static_cast<pid_t>(std::stol(digits));
-}
-
-} // namespace
 
 /// Removes "<path>.tmp.<pid>" files left by saves that were killed (kill -9,
 /// power loss): those whose process no longer exists, and our own.

@@ -14,6 +14,8 @@
 #ifndef DLRT_INPUTFILE_H
 #define DLRT_INPUTFILE_H
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,6 +66,10 @@ private:
   /// Bytes read ahead to detect gzip, not yet handed out.
   std::vector<uint8_t> pending;
 };
+
+/// What a file of this mode is, for messages: "a directory", "a FIFO", ...
+/// (defined in SafeTensors.cpp).
+const char *fileKind(mode_t mode);
 
 } // namespace dlrt
 
