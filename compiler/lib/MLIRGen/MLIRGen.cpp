@@ -19,6 +19,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <map>
 
@@ -57,6 +58,8 @@ public:
     }
     if (failed)
       return nullptr;
+    if (!recipes.empty())
+      module->setAttr(nn::NNDialect::kTrainAttrName, b.getArrayAttr(recipes));
     if (mlir::failed(mlir::verify(module.getOperation()))) {
       diags.error(
           "internal error: the generated nn-dialect module does not verify");
@@ -181,6 +184,10 @@ private:
                                              b.getFunctionType(argTypes, {}));
     if (train && mode == ForwardMode::Train)
       func->setAttr("nn.optimizer", optimizerAttr(*train));
+    // The layer table of the train function (see recordRow).
+    recordingLayers = train && mode == ForwardMode::Train;
+    layerRows.clear();
+    opCounts.clear();
     mlir::Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
 
@@ -238,6 +245,143 @@ private:
     for (size_t i = 0; i < bufferUpdates.size(); ++i)
       func.setResultAttr(first + i, "nn.buffer_update",
                          b.getStringAttr(bufferUpdates[i].first->name));
+    if (recordingLayers)
+      recipes.push_back(trainAttr(m, *train));
+    recordingLayers = false;
+  }
+
+  /// A constant of the train block as an attribute: numbers, booleans,
+  /// strings and names as themselves, lists as arrays, calls as dictionaries
+  /// with the callee's name under `kind`. None is null (left out).
+  mlir::Attribute constAttr(const Const &c) {
+    switch (c.kind) {
+    case Const::Kind::None:
+      return nullptr;
+    case Const::Kind::Int:
+      return b.getI64IntegerAttr(c.i);
+    case Const::Kind::Float:
+      return b.getF64FloatAttr(c.f);
+    case Const::Kind::Bool:
+      return b.getBoolAttr(c.b);
+    case Const::Kind::String:
+    case Const::Kind::Symbol:
+    case Const::Kind::Dim:
+      return b.getStringAttr(c.s);
+    case Const::Kind::List: {
+      llvm::SmallVector<mlir::Attribute> items;
+      for (const Const &x : c.list)
+        if (mlir::Attribute a = constAttr(x))
+          items.push_back(a);
+      return b.getArrayAttr(items);
+    }
+    case Const::Kind::Call: {
+      llvm::SmallVector<mlir::NamedAttribute> entries = {
+          attr("kind", b.getStringAttr(c.s))};
+      for (auto &kv : c.kwargs)
+        if (mlir::Attribute a = constAttr(kv.second))
+          entries.push_back(attr(kv.first, a));
+      return b.getDictionaryAttr(entries);
+    }
+    }
+    return nullptr;
+  }
+
+  /// One recipe of the module's `nn.train` attribute (see NNDialect.td): the
+  /// model trained, the train block's settings, the parameter initialisers and the layer table, all
+  /// the back end needs besides the functions.
+  mlir::DictionaryAttr trainAttr(const Model &m, const TrainConfig &train) {
+    llvm::SmallVector<mlir::NamedAttribute> entries = {
+        attr("at", position(train.loc)), attr("model", b.getStringAttr(m.name))};
+    for (auto &kv : train.settings) {
+      // The optimiser, clipping and L1 are the step's: nn.optimizer.
+      if (kv.first == "optimizer" || kv.first == "grad_clip" ||
+          kv.first == "l1")
+        continue;
+      mlir::Attribute a = constAttr(kv.second);
+      if (kv.first == "data" && a) {
+        // The number of classes the labels have (0: not fixed by the source).
+        mlir::NamedAttrList data(mlir::cast<mlir::DictionaryAttr>(a));
+        data.set("classes",
+                 b.getI64IntegerAttr(dataSignature(kv.second).classes));
+        a = data.getDictionary(&ctx);
+      }
+      if (a)
+        entries.push_back(attr(kv.first, a));
+    }
+    llvm::SmallVector<mlir::NamedAttribute> inits;
+    for (auto &p : m.params)
+      inits.push_back(attr(p->name, constAttr(p->init)));
+    entries.push_back(attr("params", b.getDictionaryAttr(inits)));
+    entries.push_back(attr("layers", b.getArrayAttr(layerRows)));
+    return b.getDictionaryAttr(entries);
+  }
+
+  /// FLOPs per sample of one op: multiply-adds count twice, everything else
+  /// once per element of the first result; the batch is not counted.
+  static int64_t flopsPerSample(mlir::Operation *op) {
+    if (op->hasTrait<mlir::OpTrait::ConstantLike>() || op->getNumResults() == 0)
+      return 0;
+    auto perSample = [](mlir::Type t) {
+      int64_t n = 1;
+      for (int64_t d : mlir::cast<mlir::ShapedType>(t).getShape())
+        if (!mlir::ShapedType::isDynamic(d))
+          n *= d;
+      return n;
+    };
+    int64_t out = perSample(op->getResult(0).getType());
+    if (auto mm = mlir::dyn_cast<nn::MatmulOp>(op)) {
+      int64_t k = mlir::cast<mlir::ShapedType>(mm->getOperand(0).getType())
+                      .getShape()
+                      .back();
+      return 2 * (mlir::ShapedType::isDynamic(k) ? 1 : k) * out;
+    }
+    if (auto conv = mlir::dyn_cast<nn::Conv2DOp>(op)) {
+      auto w = mlir::cast<mlir::ShapedType>(conv->getOperand(1).getType())
+                   .getShape();
+      return 2 * w[1] * w[2] * w[3] * out;
+    }
+    return out;
+  }
+
+  /// Adds a row to the layer table for a layer call or an op outside any
+  /// layer (`e`) whose ops are those created after `before`: its FLOPs are
+  /// those of the ops `result` depends on (not the running-statistic
+  /// updates).
+  void recordRow(const TExpr &e, mlir::Operation *before, Value result) {
+    if (!recordingLayers || !callers.empty() || !result)
+      return;
+    mlir::Block *block = b.getInsertionBlock();
+    llvm::SmallPtrSet<mlir::Operation *, 16> created;
+    for (auto it = before ? std::next(before->getIterator()) : block->begin();
+         it != block->end(); ++it)
+      created.insert(&*it);
+    int64_t flops = 0;
+    llvm::SmallVector<mlir::Operation *> work;
+    llvm::SmallPtrSet<mlir::Operation *, 16> seen;
+    if (mlir::Operation *def = result.getDefiningOp())
+      work.push_back(def);
+    while (!work.empty()) {
+      mlir::Operation *op = work.pop_back_val();
+      if (!created.count(op) || !seen.insert(op).second)
+        continue;
+      flops += flopsPerSample(op);
+      for (Value v : op->getOperands())
+        if (mlir::Operation *def = v.getDefiningOp())
+          work.push_back(def);
+    }
+    std::string name = e.kind == TExpr::Kind::Layer
+                           ? e.instance->prefix
+                           : e.name + "_" + std::to_string(opCounts[e.name]++);
+    layerRows.push_back(b.getDictionaryAttr(
+        {attr("name", b.getStringAttr(name)),
+         attr("op", b.getStringAttr(e.name)),
+         attr("shape", b.getStringAttr(e.type.str())),
+         attr("flops", b.getI64IntegerAttr(flops))}));
+  }
+  /// The last op of the current block, or null.
+  mlir::Operation *lastOp() {
+    mlir::Block *block = b.getInsertionBlock();
+    return block->empty() ? nullptr : &block->back();
   }
 
   /// The `nn.optimizer` attribute of `@M_loss`, read by nn-build-train-step
@@ -321,9 +465,11 @@ private:
           return nullptr;
         inner.inputs.push_back(v);
       }
+      mlir::Operation *before = lastOp();
       callers.push_back(position(e.loc));
       Value result = emitBody(*e.instance, inner);
       callers.pop_back();
+      recordRow(e, before, result);
       return result;
     }
     case TExpr::Kind::Model:
@@ -341,7 +487,10 @@ private:
           return nullptr;
         operands.push_back(v);
       }
-      return emitOp(e, operands);
+      mlir::Operation *before = lastOp();
+      Value result = emitOp(e, operands);
+      recordRow(e, before, result);
+      return result;
     }
     }
     return nullptr;
@@ -684,6 +833,12 @@ private:
   std::vector<Value> seeds;
   unsigned nextSeed = 0;
   std::vector<std::pair<const ParamInfo *, Value>> bufferUpdates;
+  /// The layer table of the function being emitted, when it is `@M_loss`.
+  bool recordingLayers = false;
+  llvm::SmallVector<mlir::Attribute> layerRows;
+  std::map<std::string, int> opCounts;
+  /// The recipes of the train blocks, for the module's `nn.train`.
+  llvm::SmallVector<mlir::Attribute> recipes;
 };
 
 } // namespace

@@ -11,6 +11,7 @@
 
 #include "dlc/Target/Driver.h"
 #include "dlc/Target/StepPlanner.h"
+#include "dlc/Dialect/NN/IR/NNDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -136,43 +137,43 @@ bool compileKernels(llvm::ArrayRef<dlc::nn::HalideGroup> groups,
 
 } // namespace
 
-bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
-                        DiagnosticEngine &diags,
+bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
                         const BackendOptions &options) {
-  // The trained model: exactly one train block with a model and no step.
-  const sema::TrainConfig *train = nullptr;
-  for (const sema::TrainConfig &t : program.trains) {
-    if (!t.model)
-      continue;
-    if (!t.step.empty()) {
-      diags.error(t.loc,
-                  "train blocks with an explicit 'step' cannot be compiled "
-                  "into a trainer yet");
-      return false;
-    }
-    if (train) {
-      diags.error(t.loc,
-                  "a trainer trains one model, but this file has more than "
-                  "one train block");
-      diags.note(train->loc, "the first one is here");
-      return false;
-    }
-    train = &t;
-  }
-  if (!train) {
+  // The trained model: the one recipe of the module.
+  auto recipes =
+      module->getAttrOfType<mlir::ArrayAttr>(dlc::nn::NNDialect::kTrainAttrName);
+  if (!recipes || recipes.empty()) {
     diags.error(
         "nothing to build: the file has no train block (e.g. 'train M { "
         "data = fashion_mnist() }'); use --emit=ast or --emit=mlir to look at "
         "a model without one");
     return false;
   }
-  const std::string &name = train->model->name;
+  std::vector<dlc::nn::TrainRecipe> parsed;
+  for (mlir::Attribute a : recipes) {
+    mlir::FailureOr<dlc::nn::TrainRecipe> r = dlc::nn::parseTrainAttr(
+        mlir::dyn_cast<mlir::DictionaryAttr>(a),
+        [&] { return mlir::emitError(module.getLoc()); });
+    if (mlir::failed(r))
+      return false;
+    parsed.push_back(*r);
+  }
+  if (parsed.size() > 1) {
+    mlir::InFlightDiagnostic d = mlir::emitError(parsed[1].at);
+    d << "a trainer trains one model, but this module has "
+      << parsed.size() << " train recipes";
+    d.attachNote(parsed[0].at) << "the first one is here";
+    return false;
+  }
+  const dlc::nn::TrainRecipe *recipe = &parsed[0];
+  const std::string &name = recipe->model;
+  auto lossFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_loss");
   auto trainFunc =
       module.lookupSymbol<mlir::func::FuncOp>(name + "_train_step");
   auto evalFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_step");
   auto gradFunc =
       module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_loss_grad");
-  if (!trainFunc || !evalFunc || !gradFunc) {
+  if (!lossFunc || !trainFunc || !evalFunc || !gradFunc) {
     diags.error("internal error: nn-build-train-step produced no steps for '" +
                 name + "'");
     return false;
@@ -244,7 +245,7 @@ bool target::runBackend(mlir::ModuleOp module, const sema::Program &program,
         g.interface.name = all[i++].interface.name;
   }
   ModelDesc desc;
-  if (!describeModel(*train->model, *train, diags, desc))
+  if (!describeModel(lossFunc, *recipe, desc))
     return false;
   // `grad_step` (for `./train gradcheck`): the gradient of the inference
   // form's loss, written to the gradient scratch, nothing updated.

@@ -1,32 +1,27 @@
-//===- ModelDesc.cpp - The runtime's view of a model
-//-----------------------===//
+//===- ModelDesc.cpp - The runtime's view of a model ----------------------===//
 //
-// Translates the typed model and its normalised train block into the static
-// data of the runtime descriptor (dlrt_model_desc): the parameter table with
-// initialisers and fans, the input shape, the defaults of the train block and
-// the FLOPs per sample. Settings that the runtime cannot honour yet are
-// reported here, at compile time, rather than silently ignored.
+// Translates the train function of a model (`@M_loss`, with its `nn.train`
+// and `nn.optimizer` attributes) into the static data of the runtime
+// descriptor (dlrt_model_desc): the parameter table with initialisers and
+// fans, the input shape, the defaults of the train block and the FLOPs per
+// sample. It reads only the IR. Settings that the runtime cannot honour yet
+// are reported here, at compile time, rather than silently ignored.
 //
 //===----------------------------------------------------------------------===//
 #include "dlc/Target/Driver.h"
 
 #include "dlrt/dlrt.h"
 
-#include "dlc/Sema/Builtins.h"
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/Transforms/TrainStep.h"
 
 #include <cmath>
-#include <map>
 
 using namespace dlc;
-using namespace dlc::sema;
+using namespace dlc::nn;
 using namespace dlc::target;
 
 namespace {
-
-double kw(const Const &call, const char *key, double dflt = 0) {
-  const Const *c = call.get(key);
-  return c && c->isNumber() ? c->asDouble() : dflt;
-}
 
 /// Fans as PyTorch computes them, for our layouts: linear weights are
 /// [in, out]; convolution weights [out, in/groups, kh, kw].
@@ -49,8 +44,8 @@ void fans(const std::vector<int64_t> &s, int64_t &in, int64_t &out) {
 
 /// The initialiser as the runtime's kind and arguments. Named kinds with a
 /// non-default gain become plain uniform/normal with computed bounds.
-void initOf(const Const &init, ModelDesc::Param &p) {
-  const std::string &n = init.s;
+void initOf(const CallAttr &init, ModelDesc::Param &p) {
+  const std::string &n = init.kind;
   double fi = double(p.fanIn), fo = double(p.fanOut);
   if (n == "zeros") {
     p.init = DLRT_INIT_ZEROS;
@@ -58,20 +53,20 @@ void initOf(const Const &init, ModelDesc::Param &p) {
     p.init = DLRT_INIT_ONES;
   } else if (n == "constant") {
     p.init = DLRT_INIT_CONSTANT;
-    p.initArgs[0] = kw(init, "value");
+    p.initArgs[0] = init.number("value");
   } else if (n == "normal") {
     p.init = DLRT_INIT_NORMAL;
-    p.initArgs[0] = kw(init, "mean");
-    p.initArgs[1] = kw(init, "std", 1);
+    p.initArgs[0] = init.number("mean");
+    p.initArgs[1] = init.number("std", 1);
   } else if (n == "uniform") {
     p.init = DLRT_INIT_UNIFORM;
-    p.initArgs[0] = kw(init, "low");
-    p.initArgs[1] = kw(init, "high");
+    p.initArgs[0] = init.number("low");
+    p.initArgs[1] = init.number("high");
   } else {
     bool glorot = n == "glorot_uniform" || n == "glorot_normal" ||
                   n == "xavier_uniform" || n == "xavier_normal";
     bool uniform = llvm::StringRef(n).ends_with("uniform");
-    double gain = kw(init, "gain", 1);
+    double gain = init.number("gain", 1);
     double defaultGain = glorot ? 1.0 : std::sqrt(2.0);
     if (std::fabs(gain - defaultGain) < 1e-12) {
       p.init = glorot ? (uniform ? DLRT_INIT_GLOROT_UNIFORM
@@ -94,164 +89,139 @@ void initOf(const Const &init, ModelDesc::Param &p) {
   }
 }
 
-/// Multiply-adds count twice; elementwise ops once per element.
-int64_t flopsOf(const TExpr &e) {
-  int64_t total = 0;
-  for (auto &o : e.operands)
-    if (o)
-      total += flopsOf(*o);
-  if (e.instance)
-    for (const TStmt &s : e.instance->body)
-      total += flopsOf(*s.value);
-  if (e.kind != TExpr::Kind::Op)
-    return total;
-  auto perSample = [](const Type &t) {
-    int64_t n = 1;
-    for (const Dim &d : t.shape)
-      if (d.isKnown())
-        n *= d.size;
-    return n;
-  };
-  if (e.name == "matmul") {
-    const Type &a = e.operands[0]->type;
-    int64_t k = a.shape.back().isKnown() ? a.shape.back().size : 1;
-    return total + 2 * k * perSample(e.type);
-  }
-  if (e.name == "convolution") {
-    const Type &w = e.operands[1]->type;
-    int64_t k = w.shape[1].size * w.shape[2].size * w.shape[3].size;
-    return total + 2 * k * perSample(e.type);
-  }
-  return total + perSample(e.type);
-}
-
-/// Collects the layer table: each layer instance and each op outside one,
-/// operands first.
-void collectLayers(const TExpr &e, std::map<std::string, int> &counts,
-                   std::vector<ModelDesc::Layer> &layers) {
-  for (auto &o : e.operands)
-    if (o)
-      collectLayers(*o, counts, layers);
-  if (e.kind == TExpr::Kind::Layer) {
-    layers.push_back({e.instance->prefix, e.name, e.type.str(), flopsOf(e)});
-  } else if (e.kind == TExpr::Kind::Op) {
-    int64_t own = flopsOf(e);
-    for (auto &o : e.operands)
-      if (o)
-        own -= flopsOf(*o);
-    layers.push_back({e.name + "_" + std::to_string(counts[e.name]++), e.name,
-                      e.type.str(), own});
-  }
-}
-
 } // namespace
 
-bool target::describeModel(const Model &model, const TrainConfig &train,
-                           DiagnosticEngine &diags, ModelDesc &d) {
+bool target::describeModel(mlir::func::FuncOp lossFunc,
+                           const TrainRecipe &train, ModelDesc &d) {
   bool ok = true;
   auto unsupported = [&](const std::string &what) {
-    diags.error(train.loc,
-                what + " is not supported by the trainer runtime yet");
+    mlir::emitError(train.at)
+        << what << " is not supported by the trainer runtime yet";
     ok = false;
   };
-  d.name = model.name;
-  for (const auto &p : model.params) {
+  d.name = train.model;
+  unsigned numInputs = 0;
+  bool labels = false;
+  for (unsigned i = 0; i < lossFunc.getNumArguments(); ++i) {
+    if (lossFunc.getArgAttr(i, kLabelsAttrName))
+      labels = true;
+    auto param =
+        lossFunc.getArgAttrOfType<mlir::StringAttr>(i, NNDialect::kParamAttrName);
+    auto buffer = lossFunc.getArgAttrOfType<mlir::StringAttr>(i, kBufferAttrName);
+    if (!param && !buffer) {
+      numInputs += !labels && !lossFunc.getArgAttr(i, kSeedAttrName);
+      continue;
+    }
     ModelDesc::Param q;
-    q.name = p->name;
-    for (const Dim &dim : p->type.shape)
-      q.shape.push_back(dim.size);
-    q.trainable = p->trainable;
+    q.name = (param ? param : buffer).str();
+    auto type = mlir::cast<mlir::RankedTensorType>(
+        lossFunc.getArgument(i).getType());
+    q.shape.assign(type.getShape().begin(), type.getShape().end());
+    q.trainable = bool(param);
     fans(q.shape, q.fanIn, q.fanOut);
-    initOf(p->init, q);
+    std::optional<CallAttr> init = train.initOf(q.name);
+    if (!init) {
+      mlir::emitError(lossFunc.getLoc())
+          << "nn.train has no initialiser for '" << q.name << "'";
+      return false;
+    }
+    initOf(*init, q);
     d.params.push_back(q);
   }
-  if (model.inst.inputs.size() != 1) {
-    unsupported("a model with " + std::to_string(model.inst.inputs.size()) +
-                " inputs");
+  if (numInputs != 1) {
+    unsupported("a model with " + std::to_string(numInputs) + " inputs");
     return false;
   }
-  const Type &in = model.inst.inputs[0].second;
-  for (size_t i = 1; i < in.shape.size(); ++i)
-    d.inputShape.push_back(in.shape[i].size);
-  const Type &out = model.inst.result;
-  if (out.rank() != 2 || !out.shape[1].isKnown()) {
+  auto in = mlir::cast<mlir::RankedTensorType>(lossFunc.getArgument(0).getType());
+  for (int64_t i = 1; i < in.getRank(); ++i)
+    d.inputShape.push_back(in.getShape()[i]);
+  auto results = lossFunc.getResultTypes();
+  auto out = results.size() > 1
+                 ? mlir::dyn_cast<mlir::RankedTensorType>(results[1])
+                 : mlir::RankedTensorType();
+  if (!out || out.getRank() != 2 || out.isDynamicDim(1)) {
     unsupported("a model output other than [B, classes]");
     return false;
   }
-  d.numOutputs = out.shape[1].size;
-  DataSignature sig = dataSignature(*train.get("data"));
-  d.numClasses = sig.classes ? sig.classes : d.numOutputs;
+  d.numOutputs = out.getShape()[1];
+  d.numClasses = train.classes ? train.classes : d.numOutputs;
 
-  d.epochs = train.get("epochs")->i;
-  d.batch = train.get("batch")->i;
-  d.seed = train.get("seed")->i;
-  d.validation = train.get("validation")->asDouble();
-  const Const &data = *train.get("data");
-  if (data.s == "fashion_mnist" || data.s == "mnist")
-    d.dataPath = data.get("path")->s;
+  d.epochs = train.epochs;
+  d.batch = train.batch;
+  d.seed = train.seed;
+  d.validation = train.validation;
+  if (train.data.kind == "fashion_mnist" || train.data.kind == "mnist")
+    d.dataPath = train.data.string("path");
   else
-    unsupported("the data source '" + data.s + "'");
-  d.lossName = train.get("loss")->s;
+    unsupported("the data source '" + train.data.kind + "'");
+  d.lossName = train.loss.kind;
 
-  const Const &opt = *train.get("optimizer");
-  d.lr = kw(opt, "lr");
-  d.weightDecay = kw(opt, "weight_decay");
-  if (opt.s == "sgd" || opt.s == "momentum" || opt.s == "nesterov") {
+  auto optDict =
+      lossFunc->getAttrOfType<mlir::DictionaryAttr>(kOptimizerAttrName);
+  mlir::FailureOr<OptimizerConfig> parsed = parseOptimizerAttr(
+      optDict, [&] { return mlir::emitError(lossFunc.getLoc()); });
+  if (mlir::failed(parsed))
+    return false;
+  const OptimizerConfig &opt = *parsed;
+  d.lr = opt.lr;
+  d.weightDecay = opt.weightDecay;
+  switch (opt.kind) {
+  case OptimizerConfig::Kind::SGD:
     d.optKind = DLRT_OPT_SGD;
-    d.momentum = kw(opt, "momentum");
-    d.nesterov =
-        opt.s == "nesterov" || (opt.get("nesterov") && opt.get("nesterov")->b);
-    if (d.momentum > 0)
-      d.slotNames = {"m"};
-  } else if (opt.s == "adam" || opt.s == "adamw") {
-    d.optKind = opt.s == "adam" ? DLRT_OPT_ADAM : DLRT_OPT_ADAMW;
-    d.beta1 = kw(opt, "beta1");
-    d.beta2 = kw(opt, "beta2");
-    d.eps = kw(opt, "eps");
-    d.slotNames = {"m", "v"};
-  } else if (opt.s == "rmsprop") {
+    d.momentum = opt.momentum;
+    d.nesterov = opt.nesterov;
+    break;
+  case OptimizerConfig::Kind::Adam:
+  case OptimizerConfig::Kind::AdamW:
+    d.optKind = opt.kind == OptimizerConfig::Kind::Adam ? DLRT_OPT_ADAM
+                                                         : DLRT_OPT_ADAMW;
+    d.beta1 = opt.beta1;
+    d.beta2 = opt.beta2;
+    d.eps = opt.eps;
+    break;
+  case OptimizerConfig::Kind::RMSprop:
     d.optKind = DLRT_OPT_RMSPROP;
-    d.beta2 = kw(opt, "alpha");
-    d.eps = kw(opt, "eps");
-    d.momentum = kw(opt, "momentum");
-    d.slotNames = {"v"};
-    if (d.momentum > 0)
-      d.slotNames.push_back("m");
-  } else if (opt.s == "adagrad") {
+    d.beta2 = opt.alpha;
+    d.eps = opt.eps;
+    d.momentum = opt.momentum;
+    break;
+  case OptimizerConfig::Kind::Adagrad:
     d.optKind = DLRT_OPT_ADAGRAD;
-    d.eps = kw(opt, "eps");
-    d.slotNames = {"sum"};
+    d.eps = opt.eps;
+    break;
   }
+  // The state layout is the train step's (nn-build-train-step).
+  d.slotNames = opt.slots();
   d.numSlots = d.slotNames.size();
 
-  const Const &sched = *train.get("schedule");
-  if (sched.s == "constant") {
+  const CallAttr &sched = train.schedule;
+  if (sched.kind == "constant") {
     d.schedKind = DLRT_SCHED_CONSTANT;
-  } else if (sched.s == "step") {
+  } else if (sched.kind == "step") {
     d.schedKind = DLRT_SCHED_STEP;
-    d.stepEpochs = sched.get("step_size")->i;
-    d.gamma = kw(sched, "gamma");
-  } else if (sched.s == "exponential") {
+    d.stepEpochs = sched.integer("step_size");
+    d.gamma = sched.number("gamma");
+  } else if (sched.kind == "exponential") {
     d.schedKind = DLRT_SCHED_EXPONENTIAL;
-    d.gamma = kw(sched, "gamma");
-  } else if (sched.s == "cosine") {
+    d.gamma = sched.number("gamma");
+  } else if (sched.kind == "cosine") {
     d.schedKind = DLRT_SCHED_COSINE;
-    d.minLr = kw(sched, "min_lr");
-  } else if (sched.s == "one_cycle") {
+    d.minLr = sched.number("min_lr");
+  } else if (sched.kind == "one_cycle") {
     d.schedKind = DLRT_SCHED_ONE_CYCLE;
-    d.maxLr = kw(sched, "max_lr");
-    d.pctStart = kw(sched, "pct_start");
-    d.divFactor = kw(sched, "div_factor");
-    d.finalDivFactor = kw(sched, "final_div_factor");
+    d.maxLr = sched.number("max_lr");
+    d.pctStart = sched.number("pct_start");
+    d.divFactor = sched.number("div_factor");
+    d.finalDivFactor = sched.number("final_div_factor");
   } else {
-    unsupported("the schedule '" + sched.s + "'");
+    unsupported("the schedule '" + sched.kind + "'");
   }
 
-  const Const &es = *train.get("early_stop");
-  if (!es.isNone()) {
-    d.patience = es.get("epochs")->i;
-    d.minDelta = kw(es, "min_delta");
-    const std::string &on = es.get("on")->s;
+  if (train.earlyStop) {
+    const CallAttr &es = *train.earlyStop;
+    d.patience = es.integer("epochs");
+    d.minDelta = es.number("min_delta");
+    const std::string on = es.string("on");
     if (on == "val_loss")
       d.monitor = DLRT_MONITOR_VAL_LOSS;
     else if (on == "val_accuracy")
@@ -263,31 +233,25 @@ bool target::describeModel(const Model &model, const TrainConfig &train,
     else
       unsupported("early stopping on '" + on + "'");
   }
-  for (const Const &m : train.get("metrics")->list) {
-    if (m.s == "accuracy")
+  for (const std::string &m : train.metrics) {
+    if (m == "accuracy")
       d.metrics |= DLRT_METRIC_ACCURACY;
-    else if (m.s == "precision")
+    else if (m == "precision")
       d.metrics |= DLRT_METRIC_PRECISION;
-    else if (m.s == "recall")
+    else if (m == "recall")
       d.metrics |= DLRT_METRIC_RECALL;
-    else if (m.s == "f1")
+    else if (m == "f1")
       d.metrics |= DLRT_METRIC_F1;
-    else if (m.s == "confusion")
+    else if (m == "confusion")
       d.metrics |= DLRT_METRIC_CONFUSION;
     else
-      unsupported("the metric '" + m.s + "'");
-  }
-  if (train.get("grad_clip")->asDouble() != 0 ||
-      train.get("l1")->asDouble() != 0) {
-    // Handled in the train step, not by the runtime; nothing to describe.
+      unsupported("the metric '" + m + "'");
   }
   int64_t flops = 0;
-  std::map<std::string, int> counts;
-  for (const TStmt &s : model.inst.body) {
-    flops += flopsOf(*s.value);
-    collectLayers(*s.value, counts, d.layers);
+  for (const TrainRecipe::Layer &l : train.layers) {
+    d.layers.push_back({l.name, l.op, l.shape, l.flops});
+    flops += l.flops;
   }
-
   d.flopsForward = flops;
   d.flopsTrain = 3 * flops;
   return ok;

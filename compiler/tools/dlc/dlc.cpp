@@ -2,7 +2,10 @@
 //-----------------------------------===//
 //
 // `dlc FILE.dl [-o OUT] [--emit=STAGE] [-I DIR] ...`: parses and analyses a
-// program and prints the requested stage. Errors go to stderr as
+// program and prints the requested stage. `dlc FILE.mlir` starts from the nn
+// dialect instead (any stage up to --emit=mlir-train, e.g. the output of
+// `dlc FILE.dl --emit=mlir`): the back end reads only the IR, so both build
+// the same trainer. Errors go to stderr as
 // `file:line:col: error: message` with the source line and a caret, and the
 // exit code is 1; internal failures never crash the driver.
 //
@@ -13,9 +16,14 @@
 #include "dlc/Sema/Sema.h"
 #include "dlc/Target/Backend.h"
 
+#include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/IR/TrainAttr.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
@@ -46,7 +54,7 @@ enum class Stage {
 
 cl::OptionCategory dlcCategory("dlc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .dl file>"),
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .dl or .mlir file>"),
                                cl::Required, cl::cat(dlcCategory));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::init(""),
@@ -113,10 +121,12 @@ std::string defaultStdlib(const char *argv0) {
   return DLC_STDLIB_DIR;
 }
 
-/// Runs the passes that lead from the generated module to `stage`, with
-/// MLIR's pass-manager options (--mlir-print-ir-after-all, --mlir-timing).
-mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
-                                const sema::Program &prog) {
+/// Runs the passes that lead from the module to `stage`, with MLIR's
+/// pass-manager options (--mlir-print-ir-after-all, --mlir-timing). The
+/// trained models are those of the module's `nn.train` recipes; passes whose
+/// results the module already holds (an input written at a later stage) are
+/// not run again.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage) {
   mlir::PassManager pm(module->getName());
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
@@ -124,25 +134,57 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage,
   mlir::applyDefaultTimingManagerCLOptions(*timing);
   if (timing->isEnabled())
     pm.enableTiming(std::move(timing));
-  if (stage >= Stage::MLIRGrad) {
-    std::vector<std::string> funcs, models;
-    for (const sema::TrainConfig &t : prog.trains)
-      if (t.model && t.step.empty()) {
-        funcs.push_back(t.model->name + "_loss");
-        funcs.push_back(t.model->name + "_eval_loss");
-        models.push_back(t.model->name);
-      }
+  std::vector<std::string> funcs, models;
+  auto recipes =
+      module->getAttrOfType<mlir::ArrayAttr>(dlc::nn::NNDialect::kTrainAttrName);
+  for (mlir::Attribute recipe : recipes ? recipes.getValue()
+                                        : llvm::ArrayRef<mlir::Attribute>()) {
+    auto name = mlir::cast<mlir::DictionaryAttr>(recipe)
+                    .getAs<mlir::StringAttr>("model");
+    if (!name)
+      continue;
+    std::string m = name.str();
+    if (!module.lookupSymbol(m + "_loss_grad")) {
+      funcs.push_back(m + "_loss");
+      funcs.push_back(m + "_eval_loss");
+    }
+    if (!module.lookupSymbol(m + "_train_step"))
+      models.push_back(m);
+  }
+  if (stage >= Stage::MLIRGrad && !funcs.empty()) {
     dlc::nn::NNAutodiffOptions options;
     options.funcs = funcs;
-    if (!funcs.empty())
-      pm.addPass(dlc::nn::createNNAutodiff(options));
-    if (stage >= Stage::MLIRTrain && !models.empty()) {
-      dlc::nn::NNBuildTrainStepOptions stepOptions;
-      stepOptions.models = models;
-      pm.addPass(dlc::nn::createNNBuildTrainStep(stepOptions));
-    }
+    pm.addPass(dlc::nn::createNNAutodiff(options));
+  }
+  if (stage >= Stage::MLIRTrain && !models.empty()) {
+    dlc::nn::NNBuildTrainStepOptions stepOptions;
+    stepOptions.models = models;
+    pm.addPass(dlc::nn::createNNBuildTrainStep(stepOptions));
   }
   return pm.run(module);
+}
+
+/// The front end's share of "one trainer per file": the back end builds the
+/// one train block with a model and no explicit step.
+bool checkTrainBlocks(const sema::Program &prog, DiagnosticEngine &diags) {
+  const sema::TrainConfig *first = nullptr;
+  for (const sema::TrainConfig &t : prog.trains) {
+    if (!t.model)
+      continue;
+    if (!t.step.empty()) {
+      diags.error(t.loc, "train blocks with an explicit 'step' cannot be "
+                         "compiled into a trainer yet");
+      return false;
+    }
+    if (first) {
+      diags.error(t.loc, "a trainer trains one model, but this file has more "
+                         "than one train block");
+      diags.note(first->loc, "the first one is here");
+      return false;
+    }
+    first = &t;
+  }
+  return true;
 }
 
 /// The first file position inside `loc` (through call sites, fusions and
@@ -262,9 +304,20 @@ int compile(int argc, char **argv) {
            "generated for the host CPU (--target=host)\n";
     return 1;
   }
-  std::unique_ptr<sema::Program> prog = analyzeFile(diags, inputFile, options);
-  if (!prog || diags.hasErrors())
+  bool fromIR = llvm::StringRef(inputFile).ends_with(".mlir");
+  if (fromIR && emit == Stage::AST) {
+    llvm::errs() << "dlc: error: --emit=ast needs a .dl file, not '"
+                 << inputFile << "'\n";
     return 1;
+  }
+  std::unique_ptr<sema::Program> prog;
+  if (!fromIR) {
+    prog = analyzeFile(diags, inputFile, options);
+    if (!prog || diags.hasErrors())
+      return 1;
+    if (emit >= Stage::Halide && !checkTrainBlocks(*prog, diags))
+      return 1;
+  }
 
   std::error_code ec;
   std::unique_ptr<llvm::raw_fd_ostream> file;
@@ -290,10 +343,21 @@ int compile(int argc, char **argv) {
   dlc::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
   SourceDiagnosticHandler diagnosticHandler(context, diags);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      generateMLIR(context, *prog, diags);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (fromIR) {
+    std::string error;
+    if (!diags.loadFile(inputFile, error)) {
+      llvm::errs() << "dlc: error: " << error << "\n";
+      return 1;
+    }
+    mlir::ParserConfig config(&context);
+    module = mlir::parseSourceFile<mlir::ModuleOp>(diags.getSourceMgr(),
+                                                   config);
+  } else {
+    module = generateMLIR(context, *prog, diags);
+  }
   Stage lastPass = std::min(emit.getValue(), Stage::MLIRTrain);
-  if (!module || mlir::failed(runPipeline(*module, lastPass, *prog)))
+  if (!module || mlir::failed(runPipeline(*module, lastPass)))
     return 1;
   if (emit <= Stage::MLIRFused) {
     llvm::raw_ostream &os = out();
@@ -318,5 +382,5 @@ int compile(int argc, char **argv) {
   backend.halideTarget = halideTarget;
   backend.jobs = jobs;
   dlc::nn::setFaultForTesting(debugHalideFault);
-  return target::runBackend(*module, *prog, diags, backend) ? 0 : 1;
+  return target::runBackend(*module, diags, backend) ? 0 : 1;
 }

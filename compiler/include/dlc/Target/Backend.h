@@ -10,7 +10,7 @@
 #define DLC_TARGET_BACKEND_H
 
 #include "dlc/Conversion/NNToHalide/NNToHalide.h"
-#include "dlc/Sema/Program.h"
+#include "dlc/Basic/Diagnostics.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -29,10 +29,11 @@ struct BackendOptions {
   unsigned jobs = 0;
 };
 
-/// Runs the back end on a module that went through nn-build-train-step.
-/// Returns false after reporting an error.
-bool runBackend(mlir::ModuleOp module, const sema::Program &program,
-                DiagnosticEngine &diags, const BackendOptions &options);
+/// Runs the back end on a module that went through nn-build-train-step. It
+/// reads only the module: the trained model is the one whose `@M_loss`
+/// carries `nn.train`. Returns false after reporting an error.
+bool runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
+                const BackendOptions &options);
 
 } // namespace dlc::target
 

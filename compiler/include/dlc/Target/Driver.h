@@ -19,8 +19,10 @@
 #ifndef DLC_TARGET_DRIVER_H
 #define DLC_TARGET_DRIVER_H
 
-#include "dlc/Sema/Program.h"
+#include "dlc/Basic/Diagnostics.h"
+#include "dlc/Dialect/NN/IR/TrainAttr.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -140,10 +142,11 @@ struct ModelDesc {
   std::string cpuFeatures;
 };
 
-/// Fills the descriptor data from the typed program's model and train block.
-/// Reports what the runtime cannot run (e.g. a data source it lacks).
-bool describeModel(const sema::Model &model, const sema::TrainConfig &train,
-                   DiagnosticEngine &diags, ModelDesc &desc);
+/// Fills the descriptor data from the train function of a model (`@M_loss`)
+/// and its parsed `nn.train` attribute. Reports (as MLIR diagnostics) what
+/// the runtime cannot run, e.g. a data source it lacks.
+bool describeModel(mlir::func::FuncOp lossFunc, const nn::TrainRecipe &train,
+                   ModelDesc &desc);
 
 /// Builds the driver module (LLVM dialect): `dlc_train_step`,
 /// `dlc_eval_step`, `dlc_grad_step` (if `grad` is given), the `dlc_model`

@@ -33,6 +33,32 @@ def NN_Dialect : Dialect {
     attribute `nn.param = "<checkpoint key>"` (e.g. `"fc1.w"`); nn-autodiff
     differentiates with respect to those by default, and marks each gradient
     result with `nn.grad_of = "<checkpoint key>"`.
+
+    A module whose models are trained carries the attribute `nn.train`: an
+    array with one recipe per train block, everything the back end needs
+    besides the functions, so that a trainer can be built from the IR alone
+    (`dlc model.mlir -o train`). A recipe is a dictionary with
+
+      - `at`: the location of the train block (for diagnostics);
+      - `model`: the model's name (the prefix of its functions `@M_loss`,
+        `@M_eval_loss`, ...);
+      - `data`, `loss`, `schedule` and, if any, `early_stop`: calls, each a
+        dictionary with the callee's name under `kind` and its normalised
+        keyword arguments (e.g. `{kind = "one_cycle", max_lr = 0.1 : f64,
+        ...}`); `data` also has `classes`, the number of classes of its
+        labels (0 when the source does not fix it);
+      - `epochs`, `batch`, `seed` (integers), `validation` (a float in
+        [0, 1)), `metrics` (an array of names);
+      - `params`: the initialiser of every parameter and buffer, a call
+        dictionary under its checkpoint key;
+      - `layers`: the layer table of `./train info`, an array of
+        `{name, op, shape, flops}` (flops per sample of the ops the layer's
+        result depends on).
+
+    The optimiser, gradient clipping and the L1 penalty are in the function
+    attribute `nn.optimizer` of `@M_loss`, which nn-build-train-step reads.
+    The dialect verifies the presence and the type of every `nn.train`
+    entry.
   }];
   let extraClassDeclaration = [{
     /// Argument attribute naming a trainable parameter (`nn.param`).
@@ -40,7 +66,10 @@ def NN_Dialect : Dialect {
     /// Result attribute of a gradient function naming the parameter (or
     /// argument) a result is the gradient of (`nn.grad_of`).
     static constexpr ::llvm::StringLiteral kGradOfAttrName = "nn.grad_of";
+    /// Module attribute with the train recipes (`nn.train`).
+    static constexpr ::llvm::StringLiteral kTrainAttrName = "nn.train";
   }];
+  let hasOperationAttrVerify = 1;
   let hasConstantMaterializer = 1;
   let usePropertiesForAttributes = 1;
 }

@@ -1,0 +1,68 @@
+//===- TrainAttr.h - The nn.train attribute ---------------------*- C++ -*-===//
+//
+// The parsed form of the `nn.train` function attribute (documented in
+// NNDialect.td): the train recipe, the parameter initialisers and the layer
+// table of a model. The dialect verifier and the back end both read the
+// attribute through `parseTrainAttr`, so what verifies is what the back end
+// can read.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_NN_IR_TRAINATTR_H
+#define DLC_DIALECT_NN_IR_TRAINATTR_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dlc::nn {
+
+/// A normalised call of the train block: `kind` and keyword arguments.
+struct CallAttr {
+  std::string kind;
+  mlir::DictionaryAttr args;
+
+  /// The number under `key` (an integer or a float), else `dflt`.
+  double number(llvm::StringRef key, double dflt = 0) const;
+  /// The integer under `key`, else `dflt`.
+  int64_t integer(llvm::StringRef key, int64_t dflt = 0) const;
+  /// The string under `key`, else "".
+  std::string string(llvm::StringRef key) const;
+};
+
+struct TrainRecipe {
+  mlir::Location at;
+  std::string model;
+  CallAttr data, loss, schedule;
+  std::optional<CallAttr> earlyStop;
+  int64_t epochs = 1, batch = 32, classes = 0;
+  uint64_t seed = 0;
+  double validation = 0;
+  std::vector<std::string> metrics;
+  /// Initialiser per checkpoint key.
+  mlir::DictionaryAttr params;
+  struct Layer {
+    std::string name, op, shape;
+    int64_t flops = 0;
+  };
+  std::vector<Layer> layers;
+
+  /// The initialiser of the parameter or buffer `key`, if the recipe has one.
+  std::optional<CallAttr> initOf(llvm::StringRef key) const;
+};
+
+/// Reads an `nn.train` dictionary; reports a missing or ill-typed entry
+/// through `emitError`.
+mlir::FailureOr<TrainRecipe>
+parseTrainAttr(mlir::DictionaryAttr dict,
+               llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+
+} // namespace dlc::nn
+
+#endif // DLC_DIALECT_NN_IR_TRAINATTR_H
