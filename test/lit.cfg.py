@@ -16,3 +16,13 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%stdlib", os.path.join(config.dlc_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
 config.substitutions.append(("%srcroot", config.dlc_src_root))
+
+# CPU features of this machine, for the tests of the trainer's start-up
+# check (a trainer compiled for features the CPU lacks must refuse to run).
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+except OSError:
+    flags = []
+if flags and "avx512fp16" not in flags:
+    config.available_features.add("cpu-lacks-avx512fp16")

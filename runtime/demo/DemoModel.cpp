@@ -125,8 +125,12 @@ void backward(dlrt_step_args *a, Workspace &ws) {
 }
 
 /// SGD with momentum (PyTorch's formulation), L2 weight decay, Nesterov.
+/// The optimiser of the descriptor: a step's hyperparameters are its own
+/// constants, as in generated trainers (only lr comes with the step).
+const dlrt_optimizer_desc &optimizer();
+
 void sgdUpdate(dlrt_step_args *a, int p, int64_t size) {
-  const dlrt_optimizer_desc *o = a->opt;
+  const dlrt_optimizer_desc *o = &optimizer();
   float *w = a->params[p], *g = a->grads[p];
   float lr = a->lr, mu = static_cast<float>(o->momentum);
   float wd = static_cast<float>(o->weight_decay);
@@ -142,8 +146,6 @@ void sgdUpdate(dlrt_step_args *a, int p, int64_t size) {
 }
 
 int32_t trainStep(dlrt_step_args *a) {
-  if (a->opt->kind != DLRT_OPT_SGD)
-    return 2;
   Workspace ws(a);
   backward(a, ws);
   sgdUpdate(a, Fc1W, In * Hidden);
@@ -246,6 +248,8 @@ dlrt_model_desc makeDescriptor() {
 }
 
 const dlrt_model_desc Model = makeDescriptor();
+
+const dlrt_optimizer_desc &optimizer() { return Model.train.optimizer; }
 
 } // namespace
 

@@ -50,27 +50,7 @@ int64_t inputSize(const dlrt_model_desc &desc) {
 }
 
 const char *initName(int32_t kind) {
-  switch (kind) {
-  case DLRT_INIT_ZEROS:
-    return "zeros";
-  case DLRT_INIT_ONES:
-    return "ones";
-  case DLRT_INIT_CONSTANT:
-    return "constant";
-  case DLRT_INIT_NORMAL:
-    return "normal";
-  case DLRT_INIT_UNIFORM:
-    return "uniform";
-  case DLRT_INIT_GLOROT_UNIFORM:
-    return "glorot_uniform";
-  case DLRT_INIT_GLOROT_NORMAL:
-    return "glorot_normal";
-  case DLRT_INIT_HE_UNIFORM:
-    return "he_uniform";
-  case DLRT_INIT_HE_NORMAL:
-    return "he_normal";
-  }
-  return "unknown";
+  return vocab::nameOf(vocab::initKinds, kind);
 }
 
 /// The kernels were compiled for a set of CPU features; running them on a

@@ -20,19 +20,7 @@ using nlohmann::json;
 namespace dlrt {
 
 const char *optimizerName(int32_t kind) {
-  switch (kind) {
-  case DLRT_OPT_SGD:
-    return "sgd";
-  case DLRT_OPT_ADAM:
-    return "adam";
-  case DLRT_OPT_ADAMW:
-    return "adamw";
-  case DLRT_OPT_RMSPROP:
-    return "rmsprop";
-  case DLRT_OPT_ADAGRAD:
-    return "adagrad";
-  }
-  return "unknown";
+  return vocab::nameOf(vocab::optimizerKinds, kind);
 }
 
 RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {

@@ -64,19 +64,7 @@ double LrSchedule::at(int64_t step) const {
 }
 
 const char *scheduleName(int32_t kind) {
-  switch (kind) {
-  case DLRT_SCHED_CONSTANT:
-    return "constant";
-  case DLRT_SCHED_STEP:
-    return "step";
-  case DLRT_SCHED_EXPONENTIAL:
-    return "exponential";
-  case DLRT_SCHED_COSINE:
-    return "cosine";
-  case DLRT_SCHED_ONE_CYCLE:
-    return "one_cycle";
-  }
-  return "unknown";
+  return vocab::nameOf(vocab::scheduleKinds, kind);
 }
 
 std::string LrSchedule::describe() const {
@@ -116,17 +104,7 @@ bool EarlyStopping::update(double value) {
 }
 
 const char *monitorName(int32_t kind) {
-  switch (kind) {
-  case DLRT_MONITOR_VAL_LOSS:
-    return "val_loss";
-  case DLRT_MONITOR_VAL_ACCURACY:
-    return "val_accuracy";
-  case DLRT_MONITOR_LOSS:
-    return "loss";
-  case DLRT_MONITOR_ACCURACY:
-    return "accuracy";
-  }
-  return "unknown";
+  return vocab::nameOf(vocab::monitorKinds, kind);
 }
 
 } // namespace dlrt

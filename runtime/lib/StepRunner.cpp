@@ -20,7 +20,7 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
     : desc(desc), state(state), batch(config.batch),
       x(size_t(config.batch) * inputSize(desc)), y(config.batch),
       logits(size_t(config.batch) * desc.num_outputs),
-      optimizer(config.optimizer), seed(config.seed) {
+      seed(config.seed) {
   state.allocateWorkspace(batch);
 }
 
@@ -33,7 +33,6 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
                        int64_t n, double lr, int64_t step) {
   dlrt_step_args args{};
   state.bind(args, training);
-  args.opt = &optimizer;
   args.x = x.data();
   args.y = y.data();
   args.n = n;

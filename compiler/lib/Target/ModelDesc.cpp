@@ -11,6 +11,7 @@
 #include "dlc/Target/Driver.h"
 
 #include "dlrt/dlrt.h"
+#include "dlrt/vocabulary.h"
 
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/Transforms/TrainStep.h"
@@ -20,6 +21,7 @@
 using namespace dlc;
 using namespace dlc::nn;
 using namespace dlc::target;
+using namespace dlrt::vocab;
 
 namespace {
 
@@ -47,21 +49,20 @@ void fans(const std::vector<int64_t> &s, int64_t &in, int64_t &out) {
 void initOf(const CallAttr &init, ModelDesc::Param &p) {
   const std::string &n = init.kind;
   double fi = double(p.fanIn), fo = double(p.fanOut);
-  if (n == "zeros") {
-    p.init = DLRT_INIT_ZEROS;
-  } else if (n == "ones") {
-    p.init = DLRT_INIT_ONES;
-  } else if (n == "constant") {
-    p.init = DLRT_INIT_CONSTANT;
+  int32_t plain = valueOf(initKinds, n.c_str());
+  if (plain == DLRT_INIT_CONSTANT) {
     p.initArgs[0] = init.number("value");
-  } else if (n == "normal") {
-    p.init = DLRT_INIT_NORMAL;
+  } else if (plain == DLRT_INIT_NORMAL) {
     p.initArgs[0] = init.number("mean");
     p.initArgs[1] = init.number("std", 1);
-  } else if (n == "uniform") {
-    p.init = DLRT_INIT_UNIFORM;
+  } else if (plain == DLRT_INIT_UNIFORM) {
     p.initArgs[0] = init.number("low");
     p.initArgs[1] = init.number("high");
+  }
+  if (plain == DLRT_INIT_ZEROS || plain == DLRT_INIT_ONES ||
+      plain == DLRT_INIT_CONSTANT || plain == DLRT_INIT_NORMAL ||
+      plain == DLRT_INIT_UNIFORM) {
+    p.init = plain;
   } else {
     bool glorot = n == "glorot_uniform" || n == "glorot_normal" ||
                   n == "xavier_uniform" || n == "xavier_normal";
@@ -195,25 +196,28 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   d.numSlots = d.slotNames.size();
 
   const CallAttr &sched = train.schedule;
-  if (sched.kind == "constant") {
-    d.schedKind = DLRT_SCHED_CONSTANT;
-  } else if (sched.kind == "step") {
-    d.schedKind = DLRT_SCHED_STEP;
+  d.schedKind = valueOf(scheduleKinds, sched.kind.c_str());
+  switch (d.schedKind) {
+  case DLRT_SCHED_STEP:
     d.stepEpochs = sched.integer("step_size");
     d.gamma = sched.number("gamma");
-  } else if (sched.kind == "exponential") {
-    d.schedKind = DLRT_SCHED_EXPONENTIAL;
+    break;
+  case DLRT_SCHED_EXPONENTIAL:
     d.gamma = sched.number("gamma");
-  } else if (sched.kind == "cosine") {
-    d.schedKind = DLRT_SCHED_COSINE;
+    break;
+  case DLRT_SCHED_COSINE:
     d.minLr = sched.number("min_lr");
-  } else if (sched.kind == "one_cycle") {
-    d.schedKind = DLRT_SCHED_ONE_CYCLE;
+    break;
+  case DLRT_SCHED_ONE_CYCLE:
     d.maxLr = sched.number("max_lr");
     d.pctStart = sched.number("pct_start");
     d.divFactor = sched.number("div_factor");
     d.finalDivFactor = sched.number("final_div_factor");
-  } else {
+    break;
+  case DLRT_SCHED_CONSTANT:
+    break;
+  default:
+    d.schedKind = 0;
     unsupported("the schedule '" + sched.kind + "'");
   }
 
@@ -222,28 +226,16 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     d.patience = es.integer("epochs");
     d.minDelta = es.number("min_delta");
     const std::string on = es.string("on");
-    if (on == "val_loss")
-      d.monitor = DLRT_MONITOR_VAL_LOSS;
-    else if (on == "val_accuracy")
-      d.monitor = DLRT_MONITOR_VAL_ACCURACY;
-    else if (on == "loss")
-      d.monitor = DLRT_MONITOR_LOSS;
-    else if (on == "accuracy")
-      d.monitor = DLRT_MONITOR_ACCURACY;
-    else
+    d.monitor = valueOf(monitorKinds, on.c_str());
+    if (d.monitor < 0) {
+      d.monitor = 0;
       unsupported("early stopping on '" + on + "'");
+    }
   }
   for (const std::string &m : train.metrics) {
-    if (m == "accuracy")
-      d.metrics |= DLRT_METRIC_ACCURACY;
-    else if (m == "precision")
-      d.metrics |= DLRT_METRIC_PRECISION;
-    else if (m == "recall")
-      d.metrics |= DLRT_METRIC_RECALL;
-    else if (m == "f1")
-      d.metrics |= DLRT_METRIC_F1;
-    else if (m == "confusion")
-      d.metrics |= DLRT_METRIC_CONFUSION;
+    int32_t bit = valueOf(metricKinds, m.c_str());
+    if (bit >= 0)
+      d.metrics |= 1u << bit;
     else
       unsupported("the metric '" + m + "'");
   }

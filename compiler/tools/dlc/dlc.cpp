@@ -13,6 +13,7 @@
 #include "dlc/InitAllDialects.h"
 #include "dlc/InitAllPasses.h"
 #include "dlc/MLIRGen/MLIRGen.h"
+#include "dlc/Sema/Builtins.h"
 #include "dlc/Sema/Sema.h"
 #include "dlc/Target/Backend.h"
 
@@ -288,6 +289,13 @@ int compile(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "dlc: compiles a .dl model into a trainer\n");
 
+  // The train tables of the front end and the runtime's vocabulary are one
+  // list; a name the runtime runs but the language refuses is a build bug.
+  for (const std::string &name : sema::vocabularyMismatches()) {
+    llvm::errs() << "dlc: internal error: the trainer runtime has the " << name
+                 << " but the language does not accept it\n";
+    return 1;
+  }
   DiagnosticEngine diags(llvm::errs());
   SemaOptions options;
   options.includeDirs.assign(includeDirs.begin(), includeDirs.end());

@@ -66,7 +66,6 @@ private:
   AlignedFloats x;
   std::vector<int64_t> y;
   AlignedFloats logits;
-  dlrt_optimizer_desc optimizer;
   uint64_t seed;
 };
 

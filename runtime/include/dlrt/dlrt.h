@@ -36,12 +36,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlrt/vocabulary.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 2
+#define DLRT_ABI_VERSION 3
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -55,17 +57,9 @@ typedef enum dlrt_dtype { DLRT_DTYPE_F32 = 0 } dlrt_dtype;
 /** How the runtime initialises a parameter (deterministically from --seed;
  *  each parameter draws from its own stream keyed by its name, so adding a
  *  parameter does not change the others). */
-typedef enum dlrt_init_kind {
-  DLRT_INIT_ZEROS = 0,          /**< 0 everywhere. */
-  DLRT_INIT_ONES = 1,           /**< 1 everywhere. */
-  DLRT_INIT_CONSTANT = 2,       /**< init_args[0] everywhere. */
-  DLRT_INIT_NORMAL = 3,         /**< N(mean=init_args[0], std=init_args[1]). */
-  DLRT_INIT_UNIFORM = 4,        /**< U[init_args[0], init_args[1]). */
-  DLRT_INIT_GLOROT_UNIFORM = 5, /**< U(+-sqrt(6/(fan_in+fan_out))). */
-  DLRT_INIT_GLOROT_NORMAL = 6,  /**< N(0, sqrt(2/(fan_in+fan_out))). */
-  DLRT_INIT_HE_UNIFORM = 7,     /**< U(+-sqrt(6/fan_in)). */
-  DLRT_INIT_HE_NORMAL = 8       /**< N(0, sqrt(2/fan_in)). */
-} dlrt_init_kind;
+#define DLRT_ENUM_INIT(E, name, v) DLRT_INIT_##E = v,
+typedef enum dlrt_init_kind { DLRT_INIT_KINDS(DLRT_ENUM_INIT) } dlrt_init_kind;
+#undef DLRT_ENUM_INIT
 
 /** One parameter or buffer of the model, in the order the steps expect. */
 typedef struct dlrt_param_desc {
@@ -107,18 +101,18 @@ typedef struct dlrt_layer_desc {
 /*===--- Training recipe (defaults from the `train` block) ----------------===*/
 
 /** Optimiser family. The update itself is compiled into train_step. */
+#define DLRT_ENUM_OPT(E, name, v) DLRT_OPT_##E = v,
 typedef enum dlrt_optimizer_kind {
-  DLRT_OPT_SGD = 0,  /**< SGD, optional (Nesterov) momentum, L2 weight decay. */
-  DLRT_OPT_ADAM = 1, /**< Adam, L2 weight decay added to the gradient. */
-  DLRT_OPT_ADAMW = 2, /**< Adam with decoupled weight decay. */
-  DLRT_OPT_RMSPROP = 3,
-  DLRT_OPT_ADAGRAD = 4
+  DLRT_OPT_KINDS(DLRT_ENUM_OPT)
 } dlrt_optimizer_kind;
+#undef DLRT_ENUM_OPT
 
-/** Optimiser hyperparameters. The runtime passes its effective copy (flags
- *  applied) to every train_step through dlrt_step_args::opt; the step must read
- *  its hyperparameters from there, except the learning rate of the step, which
- *  is dlrt_step_args::lr (the schedule applied to `lr`). */
+/** Optimiser hyperparameters of the train block. The update is compiled into
+ *  train_step with these values as constants (so Halide folds them into the
+ *  update kernels); the one hyperparameter a step receives is its learning
+ *  rate, dlrt_step_args::lr (the schedule applied to `lr`, so --lr and the
+ *  schedules need no recompilation). The runtime reports the values and
+ *  records them in checkpoints; --resume checks that they match. */
 typedef struct dlrt_optimizer_desc {
   /** A dlrt_optimizer_kind. */
   int32_t kind;
@@ -145,15 +139,11 @@ typedef struct dlrt_optimizer_desc {
 } dlrt_optimizer_desc;
 
 /** Learning-rate schedule, evaluated by the runtime before every step. */
+#define DLRT_ENUM_SCHED(E, name, v) DLRT_SCHED_##E = v,
 typedef enum dlrt_schedule_kind {
-  DLRT_SCHED_CONSTANT = 0,    /**< lr. */
-  DLRT_SCHED_STEP = 1,        /**< lr * gamma^floor(epoch/step_epochs). */
-  DLRT_SCHED_EXPONENTIAL = 2, /**< lr * gamma^epoch. */
-  DLRT_SCHED_COSINE = 3,      /**< Cosine from lr to min_lr over all steps. */
-  /** Smith's one-cycle with cosine phases, as PyTorch's OneCycleLR (without
-   *  momentum cycling). */
-  DLRT_SCHED_ONE_CYCLE = 4
+  DLRT_SCHED_KINDS(DLRT_ENUM_SCHED)
 } dlrt_schedule_kind;
+#undef DLRT_ENUM_SCHED
 
 /** Schedule arguments; a 0 means the default given for each field. Epochs in
  *  these formulas are whole epochs completed before the step. */
@@ -178,13 +168,11 @@ typedef struct dlrt_schedule_desc {
 } dlrt_schedule_desc;
 
 /** Quantity watched by early stopping. */
+#define DLRT_ENUM_MONITOR(E, name, v) DLRT_MONITOR_##E = v,
 typedef enum dlrt_monitor_kind {
-  DLRT_MONITOR_VAL_LOSS = 0, /**< Lower is better. Falls back to the training
-                                  loss when there is no validation split. */
-  DLRT_MONITOR_VAL_ACCURACY = 1, /**< Higher is better (same fallback). */
-  DLRT_MONITOR_LOSS = 2,
-  DLRT_MONITOR_ACCURACY = 3
+  DLRT_MONITOR_KINDS(DLRT_ENUM_MONITOR)
 } dlrt_monitor_kind;
+#undef DLRT_ENUM_MONITOR
 
 /** Early stopping: stop when the monitored value has not improved by more than
  *  min_delta for `patience` consecutive epochs. */
@@ -198,13 +186,11 @@ typedef struct dlrt_early_stop_desc {
 } dlrt_early_stop_desc;
 
 /** Bit flags of dlrt_train_desc::metrics. The loss is always reported. */
+#define DLRT_ENUM_METRIC(E, name, v) DLRT_METRIC_##E = 1u << v,
 typedef enum dlrt_metric_flag {
-  DLRT_METRIC_ACCURACY = 1u << 0,
-  DLRT_METRIC_PRECISION = 1u << 1, /**< Macro-averaged. */
-  DLRT_METRIC_RECALL = 1u << 2,    /**< Macro-averaged. */
-  DLRT_METRIC_F1 = 1u << 3,        /**< Macro-averaged. */
-  DLRT_METRIC_CONFUSION = 1u << 4  /**< Confusion matrix after the test run. */
+  DLRT_METRIC_KINDS(DLRT_ENUM_METRIC)
 } dlrt_metric_flag;
+#undef DLRT_ENUM_METRIC
 
 /** Where the data comes from. */
 typedef enum dlrt_data_kind {
@@ -270,8 +256,6 @@ typedef struct dlrt_step_args {
    *  parameter p is opt_state[s * num_params + p] (NULL for buffers). Zero
    *  before the first step. NULL in eval_step. */
   float *const *opt_state;
-  /** Effective optimiser hyperparameters (see dlrt_optimizer_desc). */
-  const dlrt_optimizer_desc *opt;
   /** [n * input_size] inputs, row-major, one sample after another. */
   const float *x;
   /** [n] labels (DLRT_LABEL_CLASS). */

@@ -106,6 +106,9 @@ const ConstructorTable &earlyStopping();
 const ConstructorTable &lossConfigs();
 const std::vector<std::string> &metricNames();
 const std::vector<std::string> &monitorNames();
+/// The names of the runtime's vocabulary (dlrt/vocabulary.h) that the tables
+/// above do not accept, as "schedule 'cosine'"; empty when they agree.
+std::vector<std::string> vocabularyMismatches();
 
 /// What a data source yields per sample, when it is fixed by the source.
 struct DataSignature {

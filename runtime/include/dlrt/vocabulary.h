@@ -1,0 +1,117 @@
+/*===- dlrt/vocabulary.h - The train vocabulary, one list ----------------===*
+ *
+ * The one list of the train-block names the trainer runtime understands:
+ * initialisers, optimisers, schedules, early-stopping monitors and metrics.
+ * Each list is an X-macro: X(ENUM_SUFFIX, "name in the language", value).
+ * It generates the enums of dlrt.h, the runtime's name functions and the
+ * compiler's name-to-enum lookups (dlc/Target/Vocabulary.h); the front end
+ * checks at start-up that its tables accept every name here (see
+ * sema::checkVocabulary). Adding a schedule to the runtime is one line here
+ * plus its formula in Schedule.cpp.
+ *
+ * Plain C, included by dlrt.h.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef DLRT_VOCABULARY_H
+#define DLRT_VOCABULARY_H
+
+/* Initialisers (dlrt_init_kind); see dlrt_param_desc::init_args:
+ *   ZEROS 0; ONES 1; CONSTANT init_args[0]; NORMAL N(init_args[0],
+ *   init_args[1]); UNIFORM U[init_args[0], init_args[1]); GLOROT_UNIFORM
+ *   U(+-sqrt(6/(fan_in+fan_out))); GLOROT_NORMAL N(0, sqrt(2/(fan_in+
+ *   fan_out))); HE_UNIFORM U(+-sqrt(6/fan_in)); HE_NORMAL N(0,
+ *   sqrt(2/fan_in)). */
+#define DLRT_INIT_KINDS(X)                                                     \
+  X(ZEROS, "zeros", 0)                                                         \
+  X(ONES, "ones", 1)                                                           \
+  X(CONSTANT, "constant", 2)                                                   \
+  X(NORMAL, "normal", 3)                                                       \
+  X(UNIFORM, "uniform", 4)                                                     \
+  X(GLOROT_UNIFORM, "glorot_uniform", 5)                                       \
+  X(GLOROT_NORMAL, "glorot_normal", 6)                                         \
+  X(HE_UNIFORM, "he_uniform", 7)                                               \
+  X(HE_NORMAL, "he_normal", 8)
+
+/* Optimisers (dlrt_optimizer_kind): SGD with optional (Nesterov) momentum
+ * and L2 weight decay; Adam (L2 decay added to the gradient); AdamW
+ * (decoupled decay); RMSprop; Adagrad. The language's `momentum` and
+ * `nesterov` are SGD with those settings. */
+#define DLRT_OPT_KINDS(X)                                                      \
+  X(SGD, "sgd", 0)                                                             \
+  X(ADAM, "adam", 1)                                                           \
+  X(ADAMW, "adamw", 2)                                                         \
+  X(RMSPROP, "rmsprop", 3)                                                     \
+  X(ADAGRAD, "adagrad", 4)
+
+/* Schedules (dlrt_schedule_kind): CONSTANT lr; STEP lr *
+ * gamma^floor(epoch/step_epochs); EXPONENTIAL lr * gamma^epoch; COSINE from
+ * lr to min_lr over all steps; ONE_CYCLE Smith's one-cycle with cosine
+ * phases, as PyTorch's OneCycleLR (without momentum cycling). */
+#define DLRT_SCHED_KINDS(X)                                                    \
+  X(CONSTANT, "constant", 0)                                                   \
+  X(STEP, "step", 1)                                                           \
+  X(EXPONENTIAL, "exponential", 2)                                             \
+  X(COSINE, "cosine", 3)                                                       \
+  X(ONE_CYCLE, "one_cycle", 4)
+
+/* Early-stopping monitors (dlrt_monitor_kind): the losses are lower-is-
+ * better, the accuracies higher-is-better; the validation ones fall back to
+ * the training value when there is no validation split. */
+#define DLRT_MONITOR_KINDS(X)                                                  \
+  X(VAL_LOSS, "val_loss", 0)                                                   \
+  X(VAL_ACCURACY, "val_accuracy", 1)                                           \
+  X(LOSS, "loss", 2)                                                           \
+  X(ACCURACY, "accuracy", 3)
+
+/* Metrics (dlrt_metric_flag, the bit 1 << value): accuracy; macro-averaged
+ * precision, recall and F1; the confusion matrix after the test run. */
+#define DLRT_METRIC_KINDS(X)                                                   \
+  X(ACCURACY, "accuracy", 0)                                                   \
+  X(PRECISION, "precision", 1)                                                 \
+  X(RECALL, "recall", 2)                                                       \
+  X(F1, "f1", 3)                                                               \
+  X(CONFUSION, "confusion", 4)
+
+#ifdef __cplusplus
+#include <cstdint>
+#include <cstring>
+
+/* The lists as tables, for the runtime's names and the compiler's lookups. */
+namespace dlrt::vocab {
+
+struct Entry {
+  const char *name;
+  int32_t value;
+};
+
+#define DLRT_VOCAB_ENTRY(E, name, v) {name, v},
+inline constexpr Entry initKinds[] = {DLRT_INIT_KINDS(DLRT_VOCAB_ENTRY)};
+inline constexpr Entry optimizerKinds[] = {DLRT_OPT_KINDS(DLRT_VOCAB_ENTRY)};
+inline constexpr Entry scheduleKinds[] = {DLRT_SCHED_KINDS(DLRT_VOCAB_ENTRY)};
+inline constexpr Entry monitorKinds[] = {DLRT_MONITOR_KINDS(DLRT_VOCAB_ENTRY)};
+/* Metric values are bit indices (the flag is 1 << value). */
+inline constexpr Entry metricKinds[] = {DLRT_METRIC_KINDS(DLRT_VOCAB_ENTRY)};
+#undef DLRT_VOCAB_ENTRY
+
+/* The name of `value` in `list`, or "unknown". */
+template <size_t N>
+const char *nameOf(const Entry (&list)[N], int32_t value) {
+  for (const Entry &e : list)
+    if (e.value == value)
+      return e.name;
+  return "unknown";
+}
+
+/* The value of `name` in `list`, or -1. */
+template <size_t N>
+int32_t valueOf(const Entry (&list)[N], const char *name) {
+  for (const Entry &e : list)
+    if (std::strcmp(e.name, name) == 0)
+      return e.value;
+  return -1;
+}
+
+} // namespace dlrt::vocab
+#endif
+
+#endif /* DLRT_VOCABULARY_H */
