@@ -1,5 +1,4 @@
-//===- Contraction.cpp - Rules of the contraction ops
-//-----------------------===//
+//===- Contraction.cpp - Rules of the contraction ops ---------------------===//
 //
 // The Contraction ops: matmul and conv2d with the convolution gradients
 // (conv2d_grad_input, conv2d_grad_weight). For each op, one after another:

@@ -1,5 +1,4 @@
-//===- Losses.cpp - Rules of the losses ops
-//---------------------------------===//
+//===- Losses.cpp - Rules of the loss ops ---------------------------------===//
 //
 // The Losses ops: the losses (mse, l1, bce, bce_with_logits, cross_entropy,
 // nll) and the gradients of the classification losses. For each op, one after

@@ -1,5 +1,4 @@
-//===- Normalization.cpp - Rules of the normalization ops
-//-------------------===//
+//===- Normalization.cpp - Rules of the normalisation ops -----------------===//
 //
 // The Normalization ops: batch normalisation (training, inference, gradient).
 // For each op, one after another: its VJP (VJPOpInterface), its reference-

@@ -1,5 +1,4 @@
-//===- Random.cpp - Rules of the random ops
-//---------------------------------===//
+//===- Random.cpp - Rules of the random ops -------------------------------===//
 //
 // The Random ops: the counter-based random ops: init_uniform, init_normal,
 // dropout (bit-exact with Eval/Random.h). For each op, one after another: its

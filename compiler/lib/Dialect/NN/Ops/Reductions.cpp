@@ -1,5 +1,4 @@
-//===- Reductions.cpp - Rules of the reductions ops
-//-------------------------===//
+//===- Reductions.cpp - Rules of the reduction ops ------------------------===//
 //
 // The Reductions ops: sum, mean, max (+max_grad), sum_to, count, softmax and
 // log_softmax. For each op, one after another: its VJP (VJPOpInterface), its

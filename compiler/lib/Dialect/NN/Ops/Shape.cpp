@@ -1,5 +1,4 @@
-//===- Shape.cpp - Rules of the shape ops
-//-----------------------------------===//
+//===- Shape.cpp - Rules of the shape ops ---------------------------------===//
 //
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
 // slice (+slice_grad). For each op, one after another: its VJP

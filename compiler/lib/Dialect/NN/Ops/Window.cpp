@@ -1,5 +1,4 @@
-//===- Window.cpp - Rules of the window ops
-//---------------------------------===//
+//===- Window.cpp - Rules of the window ops -------------------------------===//
 //
 // The Window ops: max and average pooling and their gradients. For each op,
 // one after another: its VJP (VJPOpInterface), its reference-evaluator rule
