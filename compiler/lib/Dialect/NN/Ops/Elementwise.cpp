@@ -1,12 +1,11 @@
-//===- Elementwise.cpp - Rules of the elementwise ops
-//-----------------------===//
+//===- Elementwise.cpp - Rules of the elementwise ops ---------------------===//
 //
 // The Elementwise ops: constants, broadcasting arithmetic, unary math,
-// activations and their gradients (relu_grad, gelu_grad). For each op, one
-// after another: its VJP (VJPOpInterface), its reference-evaluator rule
-// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface), its
-// fusion class (FusionOpInterface) and, where it is not the default, its FLOP
-// count (CostOpInterface).
+// activations and their gradients (relu_grad, softplus_grad, gelu_grad). For
+// each op, one after another: its VJP (VJPOpInterface), its
+// reference-evaluator rule (EvaluableOpInterface), its Halide algorithm
+// (HalideOpInterface), its fusion class (FusionOpInterface) and, where it is
+// not the default, its FLOP count (CostOpInterface).
 //
 //===----------------------------------------------------------------------===//
 
@@ -533,6 +532,63 @@ LogicalResult TanhOp::lowerToHalide(GroupBuilder &b) {
 }
 
 OpClass TanhOp::getOpClass() { return OpClass::Elementwise; }
+
+//===----------------------------------------------------------------------===//
+// Softplus
+//===----------------------------------------------------------------------===//
+
+VJPResult SoftplusOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  Value g = singleCotangent(cts);
+  return SmallVector<Value>{builder.create<SoftplusGradOp>(
+      getLoc(), g.getType(), g, getX(), getBetaAttr(), getThresholdAttr())};
+}
+
+LogicalResult SoftplusOp::evaluate(ArrayRef<const Tensor *> operands,
+                                   std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  double beta = getBeta().convertToDouble();
+  double threshold = getThreshold().convertToDouble();
+  return f.unary([beta, threshold](double x) {
+    return beta * x > threshold ? x : std::log1p(std::exp(beta * x)) / beta;
+  });
+}
+
+LogicalResult SoftplusOp::lowerToHalide(GroupBuilder &b) {
+  double beta = getBeta().convertToDouble();
+  double threshold = getThreshold().convertToDouble();
+  return unary(*this, b, [beta, threshold](Expr x) {
+    Expr bx = f32(beta) * x;
+    return select(bx > f32(threshold), x,
+                  Halide::log(f32(1) + Halide::exp(bx)) / f32(beta));
+  });
+}
+
+OpClass SoftplusOp::getOpClass() { return OpClass::Elementwise; }
+
+//===----------------------------------------------------------------------===//
+// SoftplusGrad
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftplusGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                       std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  double beta = getBeta().convertToDouble();
+  double threshold = getThreshold().convertToDouble();
+  return f.binary([beta, threshold](double g, double x) {
+    return beta * x > threshold ? g : g / (1.0 + std::exp(-beta * x));
+  });
+}
+
+LogicalResult SoftplusGradOp::lowerToHalide(GroupBuilder &b) {
+  double beta = getBeta().convertToDouble();
+  double threshold = getThreshold().convertToDouble();
+  return binary(*this, b, [beta, threshold](Expr g, Expr x) {
+    Expr bx = f32(beta) * x;
+    return select(bx > f32(threshold), g, g / (f32(1) + Halide::exp(-bx)));
+  });
+}
+
+OpClass SoftplusGradOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Gelu

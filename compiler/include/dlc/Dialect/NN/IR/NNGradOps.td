@@ -98,6 +98,20 @@ def NN_GeluGradOp : NN_GradOp<"gelu_grad", [SameOperandsAndResultType]> {
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
+def NN_SoftplusGradOp : NN_GradOp<"softplus_grad", [SameOperandsAndResultType]> {
+  let summary = "Backward of softplus: g * sigmoid(beta * x), g where beta * x > threshold";
+  let description = [{
+    ```mlir
+    %dx = nn.softplus_grad %g, %x : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x,
+                       DefaultValuedAttr<F64Attr, "1.0">:$beta,
+                       DefaultValuedAttr<F64Attr, "20.0">:$threshold);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
+}
+
 def NN_MaxGradOp : NN_GradOp<"max_grad", [SameOperandsElementType]> {
   let summary = "Backward of nn.max: route g to the first maximal element";
   let description = [{

@@ -408,6 +408,25 @@ def NN_GeluOp : NN_UnaryOp<"gelu"> {
   }];
 }
 
+def NN_SoftplusOp : NN_DifferentiableOp<"softplus",
+                                        [SameOperandsAndResultType]> {
+  let summary = "Smooth relu log(1 + exp(beta * x)) / beta";
+  let description = [{
+    As PyTorch's `softplus`: `log(1 + exp(beta * x)) / beta`, and `x` itself
+    where `beta * x > threshold` (for numerical stability).
+
+    ```mlir
+    %y = nn.softplus %x : tensor<?x512xf32>
+    %z = nn.softplus %x {beta = 2.0 : f64, threshold = 10.0 : f64} : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<F64Attr, "1.0">:$beta,
+                       DefaultValuedAttr<F64Attr, "20.0">:$threshold);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+}
+
 def NN_SoftmaxOp : NN_DifferentiableOp<"softmax", [SameOperandsAndResultType]> {
   let summary = "Softmax along one axis";
   let description = [{
