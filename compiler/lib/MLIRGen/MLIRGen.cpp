@@ -316,31 +316,14 @@ private:
     return b.getDictionaryAttr(entries);
   }
 
-  /// FLOPs per sample of one op: multiply-adds count twice, everything else
-  /// once per element of the first result; the batch is not counted.
+  /// FLOPs per sample of one op, as the op counts them (CostOpInterface);
+  /// constants cost nothing.
   static int64_t flopsPerSample(mlir::Operation *op) {
-    if (op->hasTrait<mlir::OpTrait::ConstantLike>() || op->getNumResults() == 0)
+    if (op->hasTrait<mlir::OpTrait::ConstantLike>())
       return 0;
-    auto perSample = [](mlir::Type t) {
-      int64_t n = 1;
-      for (int64_t d : mlir::cast<mlir::ShapedType>(t).getShape())
-        if (!mlir::ShapedType::isDynamic(d))
-          n *= d;
-      return n;
-    };
-    int64_t out = perSample(op->getResult(0).getType());
-    if (auto mm = mlir::dyn_cast<nn::MatmulOp>(op)) {
-      int64_t k = mlir::cast<mlir::ShapedType>(mm->getOperand(0).getType())
-                      .getShape()
-                      .back();
-      return 2 * (mlir::ShapedType::isDynamic(k) ? 1 : k) * out;
-    }
-    if (auto conv = mlir::dyn_cast<nn::Conv2DOp>(op)) {
-      auto w = mlir::cast<mlir::ShapedType>(conv->getOperand(1).getType())
-                   .getShape();
-      return 2 * w[1] * w[2] * w[3] * out;
-    }
-    return out;
+    if (auto cost = mlir::dyn_cast<nn::CostOpInterface>(op))
+      return cost.getFlopsPerSample();
+    return 0;
   }
 
   /// Adds a row to the layer table for a layer call or an op outside any
@@ -558,6 +541,12 @@ private:
       return make<nn::LeakyReluOp>(
           l, type, {ops[0]},
           {attr("slope", b.getF64FloatAttr(attrOf(e, "slope").f))});
+    if (n == "softplus")
+      return make<nn::SoftplusOp>(
+          l, type, {ops[0]},
+          {attr("beta", b.getF64FloatAttr(attrOf(e, "beta").asDouble())),
+           attr("threshold",
+                b.getF64FloatAttr(attrOf(e, "threshold").asDouble()))});
     if (n == "softmax" || n == "log_softmax") {
       auto axis = attr(
           "axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)));

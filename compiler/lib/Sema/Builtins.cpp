@@ -514,6 +514,12 @@ const std::vector<OpInfo> &opTable() {
                   {tensor("x"), floatArg("slope", 0.01)},
                   "x if x > 0 else slope * x"},
                  unaryRule});
+    t.push_back({{"softplus",
+                  {tensor("x"), floatArg("beta", 1.0, checkPositive),
+                   floatArg("threshold", 20.0)},
+                  "log(1 + exp(beta * x)) / beta; x where beta * x > "
+                  "threshold"},
+                 unaryRule});
     t.push_back({{"softmax",
                   {tensor("x"), intArg("axis", -1)},
                   "exp(x) normalised along axis"},

@@ -1,10 +1,12 @@
 //===- Lowering.h - Internals of the nn-to-halide algorithms ----*- C++ -*-===//
 //
-// The pieces the per-family algorithm files share: the tensor value of a
-// group (a Func plus its row-major extents), the one helper that reverses
-// row-major indices into Halide's innermost-first argument order, and the
-// builder that maps MLIR values to tensors and registers every new Func with
-// its kind for the schedule module.
+// The pieces the Halide algorithms of the ops share (they live in the op
+// family files under compiler/lib/Dialect/NN/Ops/, as HalideOpInterface
+// rules): the tensor value of a group (a Func plus its row-major extents),
+// the one helper that reverses row-major indices into Halide's
+// innermost-first argument order, and the builder that maps MLIR values to
+// tensors and registers every new Func with its kind for the schedule
+// module. Defined in Support.cpp (library DLCNNHalideSupport).
 //
 //===----------------------------------------------------------------------===//
 
@@ -107,40 +109,21 @@ public:
   /// (so that a group output carries the value's name), registered with
   /// `kind`.
   Func newResultFunc(mlir::Operation *op, mlir::Value v, FuncKind kind);
+  /// Marks the Funcs this builder creates from now on (until the next op)
+  /// with a schedule special case (see ScheduleHint).
+  void hintSchedule(ScheduleHint h) { hint = h; }
 
 private:
   std::vector<FuncInfo> &funcs;
   llvm::DenseMap<mlir::Value, HTensor> values;
   const llvm::DenseMap<mlir::Value, std::string> &names;
   int counter = 0;
+  ScheduleHint hint = ScheduleHint::None;
 };
 
 /// The Halide element type of an MLIR tensor element type, or an
 /// unsupported marker (Halide::Handle()).
 Halide::Type halideElementType(mlir::Type elementType);
-
-//===----------------------------------------------------------------------===//
-// The algorithms, one entry point per op family
-//===----------------------------------------------------------------------===//
-
-/// Each sets `handled` when `op` belongs to its family and then returns
-/// success, or failure after emitting a diagnostic at `op`; with `handled`
-/// false the op is not the family's. Elementwise.cpp: constants, arithmetic,
-/// activations and their gradients, random ops, inference batch norm.
-/// Shape.cpp: reshape, transpose, concat, slice(+grad), broadcasts, count.
-/// Reductions.cpp: sum/mean/max(+grad), sum_to, softmax, training batch norm
-/// (+grad). Losses.cpp: the losses and their gradients. Linalg.cpp: matmul,
-/// conv2d(+grads), pooling(+grads).
-mlir::LogicalResult lowerElementwiseOp(mlir::Operation *op, GroupBuilder &b,
-                                       bool &handled);
-mlir::LogicalResult lowerShapeOp(mlir::Operation *op, GroupBuilder &b,
-                                 bool &handled);
-mlir::LogicalResult lowerReductionOp(mlir::Operation *op, GroupBuilder &b,
-                                     bool &handled);
-mlir::LogicalResult lowerLossOp(mlir::Operation *op, GroupBuilder &b,
-                                bool &handled);
-mlir::LogicalResult lowerLinalgOp(mlir::Operation *op, GroupBuilder &b,
-                                  bool &handled);
 
 //===----------------------------------------------------------------------===//
 // The schedule module

@@ -176,8 +176,8 @@ void scheduleReductionUpdates(Halide::Func f) {
 /// gradient's exact sum over the batch is zero, and the checker's chained
 /// gradient test of the CNN only tolerates the rounding of the sequential
 /// order there (the lane order leaves 2.3e-7 where 1.3e-7 passes).
-bool scheduleChannelStatistic(Halide::Func f, const std::string &opName) {
-  if (opName != "nn.batch_norm_train")
+bool scheduleChannelStatistic(Halide::Func f, ScheduleHint hint) {
+  if (hint != ScheduleHint::ChannelStatistic)
     return false;
   if (f.dimensions() != 1 || f.num_update_definitions() < 1)
     return false;
@@ -292,9 +292,9 @@ void scheduleConvGradWeight(Halide::Func f, llvm::ArrayRef<int64_t> shape) {
       .unroll(oc);
 }
 
-void scheduleConv(Halide::Func f, const std::string &opName,
+void scheduleConv(Halide::Func f, ScheduleHint hint,
                   llvm::ArrayRef<int64_t> shape) {
-  if (opName == "nn.conv2d_grad_weight") {
+  if (hint == ScheduleHint::ConvGradWeight) {
     scheduleConvGradWeight(f, shape);
     return;
   }
@@ -484,7 +484,7 @@ void hl::scheduleGroup(HalideGroup &group) {
     case FuncKind::Window:
       f.compute_root();
       schedulePure(f);
-      if (!scheduleChannelStatistic(f, info.opName))
+      if (!scheduleChannelStatistic(f, info.hint))
         scheduleReductionUpdates(f);
       break;
     case FuncKind::Matmul:
@@ -493,7 +493,7 @@ void hl::scheduleGroup(HalideGroup &group) {
       break;
     case FuncKind::Conv:
       if (!readOutAccumulators.count(f.name()))
-        scheduleConv(f, info.opName, info.staticShape);
+        scheduleConv(f, info.hint, info.staticShape);
       break;
     case FuncKind::Readout: {
       const FuncInfo *acc = accumulatorOf[f.name()];
@@ -511,8 +511,9 @@ void hl::scheduleGroup(HalideGroup &group) {
   // L1/L2 when the next reads them. Measured (2 threads, batch 128): 1.95
   // -> 1.4 ms for 32x28x28, 1.58 -> 1.32 ms for 64x14x14.
   for (const FuncInfo &info : group.funcs) {
-    if (info.opName != "nn.max_pool2d_grad" || info.kind != FuncKind::Window ||
-        !outputs.count(info.func.name()) || info.func.dimensions() != 4)
+    if (info.hint != ScheduleHint::PoolGradPlane ||
+        info.kind != FuncKind::Window || !outputs.count(info.func.name()) ||
+        info.func.dimensions() != 4)
       continue;
     Halide::Func f = info.func;
     Var c = f.args()[2];

@@ -140,6 +140,21 @@ enum class FuncKind {
   Readout,
 };
 
+/// A schedule special case that an op's Halide algorithm asks for (with
+/// GroupBuilder::hintSchedule) for the Funcs it defines; see Schedule.cpp.
+enum class ScheduleHint {
+  None,
+  /// Per-channel statistics over (N, H, W) reduced with rfactor'ed vector
+  /// partial sums (batch_norm_train's mean and variance).
+  ChannelStatistic,
+  /// The weight gradient of a convolution: the contraction runs over the
+  /// batch and the image plane.
+  ConvGradWeight,
+  /// The window Funcs of a pooling gradient are computed per image plane of
+  /// the gradient (max_pool2d_grad).
+  PoolGradPlane,
+};
+
 /// One Func of a group, with what produced it.
 struct FuncInfo {
   Halide::Func func;
@@ -150,6 +165,8 @@ struct FuncInfo {
   /// (mlir::ShapedType::kDynamic where dynamic); empty for a Func that is
   /// not bound to a value. The schedule sizes its tiles from it.
   std::vector<int64_t> staticShape;
+  /// The schedule special case its op asked for.
+  ScheduleHint hint = ScheduleHint::None;
 };
 
 /// One group lowered to a Halide pipeline.

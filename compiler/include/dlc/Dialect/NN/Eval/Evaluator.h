@@ -10,6 +10,8 @@
 #ifndef DLC_DIALECT_NN_EVAL_EVALUATOR_H
 #define DLC_DIALECT_NN_EVAL_EVALUATOR_H
 
+#include "dlc/Dialect/NN/Eval/Tensor.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
@@ -20,28 +22,10 @@
 
 namespace dlc::nn {
 
-/// A dense row-major tensor of doubles. Integer tensors (labels, seeds) hold
-/// their values as doubles too.
-struct Tensor {
-  std::vector<int64_t> shape;
-  std::vector<double> data;
-
-  Tensor() = default;
-  Tensor(std::vector<int64_t> shape, double fill = 0.0);
-  Tensor(std::vector<int64_t> shape, std::vector<double> data)
-      : shape(std::move(shape)), data(std::move(data)) {}
-
-  /// Number of elements (1 for a 0-d tensor).
-  int64_t size() const { return static_cast<int64_t>(data.size()); }
-  int64_t rank() const { return static_cast<int64_t>(shape.size()); }
-  /// "4x3" ("scalar" for a 0-d tensor).
-  std::string shapeString() const;
-};
-
-/// Number of elements of a shape.
-int64_t numElements(const std::vector<int64_t> &shape);
-
-/// Interprets functions of a module.
+/// Interprets functions of a module. The rule of each op is its
+/// EvaluableOpInterface (defined in the op's family file under
+/// compiler/lib/Dialect/NN/Ops/); the interpreter itself only runs
+/// func.func bodies, func.call and func.return.
 class Evaluator {
 public:
   explicit Evaluator(mlir::ModuleOp module) : module(module) {}

@@ -1,9 +1,15 @@
 //===- NNInterfaces.td - Interfaces of the nn dialect ------*- tablegen -*-===//
 //
-// Declares VJPOpInterface, the reverse-mode differentiation rule of an op: the
-// vector-Jacobian product that maps the cotangents of an op's results to the
-// cotangents of its operands. nn-autodiff knows no op by name; it only casts
-// to this interface.
+// The per-op rules of the nn dialect. Each stage knows no op by name; it only
+// casts to its interface:
+//  - VJPOpInterface: the reverse-mode differentiation rule (nn-autodiff);
+//  - EvaluableOpInterface: the reference evaluator's rule (Eval/Evaluator.h);
+//  - HalideOpInterface: the Halide algorithm (nn-to-halide);
+//  - FusionOpInterface: the op's fusion class (OpClass, NNInterfaces.h);
+//  - CostOpInterface: the FLOP count of one sample.
+// The ODS base classes of NNOps.td attach them, so an op without a rule does
+// not link. The rules of one op family live together in one file under
+// compiler/lib/Dialect/NN/Ops/.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +41,83 @@ def NN_VJPOpInterface : OpInterface<"VJPOpInterface"> {
       /*methodName=*/"computeVJP",
       /*args=*/(ins "::mlir::OpBuilder &":$builder,
                     "::mlir::ArrayRef<::mlir::Value>":$resultCotangents)>
+  ];
+}
+
+def NN_EvaluableOpInterface : OpInterface<"EvaluableOpInterface"> {
+  let cppNamespace = "::dlc::nn";
+  let description = [{
+    An op the reference evaluator can run. `evaluate` receives the run-time
+    values of the operands (one Tensor per operand, in operand order, with
+    the run-time shapes the interpreter has already checked against the
+    operand types) and appends one Tensor per result, in result order, to
+    `results`. The interpreter checks the results against the result types.
+    It fails, after emitting a diagnostic on the op ("evaluator: ..."), when
+    the operands do not fit at run time.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/"Computes the results of this op from its operand values.",
+      /*retTy=*/"::mlir::LogicalResult",
+      /*methodName=*/"evaluate",
+      /*args=*/(ins "::llvm::ArrayRef<const ::dlc::nn::Tensor *>":$operands,
+                    "::std::vector<::dlc::nn::Tensor> &":$results)>
+  ];
+}
+
+def NN_HalideOpInterface : OpInterface<"HalideOpInterface"> {
+  let cppNamespace = "::dlc::nn";
+  let description = [{
+    An op nn-to-halide can lower. `lowerToHalide` reads the tensors of the
+    operands from the group builder (`builder.get(operand)`), defines new
+    Funcs through it (`newFunc`, `newResultFunc`, with their FuncKind for the
+    schedule) and binds every result (`builder.set`). It fails after
+    emitting a diagnostic on the op. Halide errors it throws are reported by
+    the caller.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/"Defines the Halide Funcs of this op's results.",
+      /*retTy=*/"::mlir::LogicalResult",
+      /*methodName=*/"lowerToHalide",
+      /*args=*/(ins "::dlc::nn::hl::GroupBuilder &":$builder)>
+  ];
+}
+
+def NN_FusionOpInterface : OpInterface<"FusionOpInterface"> {
+  let cppNamespace = "::dlc::nn";
+  let description = [{
+    The fusion class of an op, in the spirit of TVM's OpPatternKind (see
+    OpClass in NNInterfaces.h): how each result element depends on the
+    operands.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/"The fusion class of this op.",
+      /*retTy=*/"::dlc::nn::OpClass",
+      /*methodName=*/"getOpClass">
+  ];
+}
+
+def NN_CostOpInterface : OpInterface<"CostOpInterface"> {
+  let cppNamespace = "::dlc::nn";
+  let description = [{
+    The floating-point operations of one sample of this op: a multiply-add
+    counts twice, an elementwise op once per element of its result.
+    Dynamic dimensions (the batch) are not counted. The default is the
+    product of the static dimensions of result 0; matmul and conv2d count
+    their multiply-adds.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/"FLOPs per sample (dynamic dimensions not counted).",
+      /*retTy=*/"int64_t",
+      /*methodName=*/"getFlopsPerSample",
+      /*args=*/(ins),
+      /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{
+        return ::dlc::nn::staticElementCount($_op->getResult(0).getType());
+      }]>
   ];
 }
 

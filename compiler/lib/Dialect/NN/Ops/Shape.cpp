@@ -1,0 +1,482 @@
+//===- Shape.cpp - Rules of the shape ops ---------------------------------===//
+//
+// The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
+// slice (+slice_grad). For each op, one after another: its VJP
+// (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface), its
+// Halide algorithm (HalideOpInterface), its fusion class (FusionOpInterface)
+// and, where it is not the default, its FLOP count (CostOpInterface).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+using namespace dlc::nn;
+using namespace dlc::nn::hl;
+
+using VJPResult = FailureOr<SmallVector<Value>>;
+
+//===----------------------------------------------------------------------===//
+// Helpers of this family
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+using Halide::cast;
+using Halide::clamp;
+using Halide::select;
+
+/// Row-major index of flat element `flat` in a tensor of `shape`.
+Index unflatten(const Expr &flat, llvm::ArrayRef<Expr> shape) {
+  Index idx(shape.size());
+  Expr stride = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    idx[d] = d == 0 ? flat / stride : (flat / stride) % shape[d];
+    stride = stride * shape[d];
+  }
+  return idx;
+}
+
+LogicalResult lowerReshape(ReshapeOp o, GroupBuilder &b) {
+  HTensor x = b.get(o.getX());
+  auto type = o.getResult().getType();
+  std::vector<Expr> shape;
+  Expr known = 1;
+  int64_t dynamic = -1;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (type.isDynamicDim(d)) {
+      dynamic = d;
+      shape.push_back(Expr());
+    } else {
+      known = known * static_cast<int>(type.getDimSize(d));
+      shape.push_back(static_cast<int>(type.getDimSize(d)));
+    }
+  }
+  if (dynamic >= 0)
+    shape[dynamic] = Halide::Internal::simplify(product(x.shape) / known);
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  Index v = pureVars(type.getRank());
+  at(f, v) = x(unflatten(flatIndex(v, shape), x.shape));
+  b.set(o.getResult(), f, shape);
+  return success();
+}
+
+LogicalResult lowerTranspose(TransposeOp o, GroupBuilder &b) {
+  HTensor x = b.get(o.getX());
+  llvm::ArrayRef<int64_t> perm = o.getPerm();
+  Index v = pureVars(x.rank()), src(x.rank());
+  std::vector<Expr> shape;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    src[perm[i]] = v[i];
+    shape.push_back(x.shape[perm[i]]);
+  }
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  at(f, v) = x(src);
+  b.set(o.getResult(), f, shape);
+  return success();
+}
+
+LogicalResult lowerConcat(ConcatOp o, GroupBuilder &b) {
+  int64_t axis = o.getAxis();
+  std::vector<HTensor> inputs;
+  std::vector<Expr> offsets;
+  Expr offset = 0;
+  for (Value in : o.getInputs()) {
+    inputs.push_back(b.get(in));
+    offsets.push_back(offset);
+    offset = Halide::Internal::simplify(offset + inputs.back().shape[axis]);
+  }
+  std::vector<Expr> shape = inputs.front().shape;
+  shape[axis] = offset;
+  Index v = pureVars(static_cast<int64_t>(shape.size()));
+  // A select chain over the pieces; each read is clamped into its piece so
+  // that bounds inference never asks an input for more than it has.
+  auto piece = [&](size_t k) {
+    Index idx = v;
+    idx[axis] = clamp(v[axis] - offsets[k], 0, inputs[k].shape[axis] - 1);
+    return inputs[k](idx);
+  };
+  Expr value = piece(inputs.size() - 1);
+  for (int64_t k = static_cast<int64_t>(inputs.size()) - 2; k >= 0; --k)
+    value = select(v[axis] < offsets[k + 1], piece(k), value);
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  at(f, v) = value;
+  b.set(o.getResult(), f, shape);
+  return success();
+}
+
+/// The number of elements a slice takes along each dimension of `x`.
+std::vector<Expr> slicedShape(const HTensor &x, llvm::ArrayRef<int64_t> starts,
+                              llvm::ArrayRef<int64_t> limits,
+                              llvm::ArrayRef<int64_t> strides) {
+  std::vector<Expr> shape;
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    Expr limit = limits[d] == -1 ? x.shape[d] : Expr((int)limits[d]);
+    shape.push_back(Halide::Internal::simplify(Halide::max(
+        0, (limit - (int)starts[d] + (int)strides[d] - 1) / (int)strides[d])));
+  }
+  return shape;
+}
+
+LogicalResult lowerSlice(SliceOp o, GroupBuilder &b) {
+  HTensor x = b.get(o.getX());
+  llvm::ArrayRef<int64_t> starts = o.getStarts(), strides = o.getStrides();
+  std::vector<Expr> shape = slicedShape(x, starts, o.getLimits(), strides);
+  Index v = pureVars(x.rank()), src;
+  for (int64_t d = 0; d < x.rank(); ++d)
+    src.push_back((int)starts[d] + v[d] * (int)strides[d]);
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  at(f, v) = x(src);
+  b.set(o.getResult(), f, shape);
+  return success();
+}
+
+LogicalResult lowerSliceGrad(SliceGradOp o, GroupBuilder &b) {
+  HTensor g = b.get(o.getGrad()), ref = b.get(o.getRef());
+  llvm::ArrayRef<int64_t> starts = o.getStarts(), strides = o.getStrides();
+  Index v = pureVars(ref.rank()), src;
+  Expr hit = Halide::Internal::const_true();
+  for (int64_t d = 0; d < ref.rank(); ++d) {
+    Expr t = v[d] - (int)starts[d];
+    Expr k = t / (int)strides[d];
+    hit = hit && t >= 0 && t % (int)strides[d] == 0 && k < g.shape[d];
+    src.push_back(clamp(k, 0, g.shape[d] - 1));
+  }
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  at(f, v) = select(hit, g(src), f32(0));
+  b.set(o.getResult(), f, ref.shape);
+  return success();
+}
+
+LogicalResult lowerBroadcastTo(BroadcastToOp o, GroupBuilder &b) {
+  HTensor x = b.get(o.getX());
+  auto type = o.getResult().getType();
+  int64_t rank = type.getRank(), offset = rank - x.rank();
+  std::vector<Expr> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(type.isDynamicDim(d) ? x.shape[d - offset]
+                                         : Expr((int)type.getDimSize(d)));
+  Index v = pureVars(rank);
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  at(f, v) = x(broadcastIndex(x, v));
+  b.set(o.getResult(), f, shape);
+  return success();
+}
+
+LogicalResult lowerBroadcastLike(BroadcastLikeOp o, GroupBuilder &b) {
+  HTensor x = b.get(o.getX()), ref = b.get(o.getRef());
+  llvm::ArrayRef<int64_t> axes = o.getAxes();
+  Index v = pureVars(ref.rank());
+  Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
+  if (axes.empty()) {
+    at(f, v) = x(broadcastIndex(x, v));
+  } else {
+    // x lacks exactly the dimensions `axes` of ref.
+    Index src;
+    for (int64_t d = 0; d < ref.rank(); ++d)
+      if (!llvm::is_contained(axes, d))
+        src.push_back(v[d]);
+    at(f, v) = x(src);
+  }
+  b.set(o.getResult(), f, ref.shape);
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Reshape
+//===----------------------------------------------------------------------===//
+
+VJPResult ReshapeOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  auto inType = cast<RankedTensorType>(getX().getType());
+  if (inType.getNumDynamicDims() > 1)
+    return emitOpError("cannot differentiate a reshape from a type with more "
+                       "than one dynamic dimension");
+  return SmallVector<Value>{
+      builder.create<ReshapeOp>(getLoc(), inType, singleCotangent(cts))};
+}
+
+LogicalResult ReshapeOp::evaluate(ArrayRef<const Tensor *> operands,
+                                  std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  ReshapeOp o = *this;
+  const Tensor &x = f.get(o.getX());
+  Shape shape = f.resultShape(o.getResult());
+  int64_t known = 1, dynamic = -1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (ShapedType::isDynamic(shape[d]))
+      dynamic = d;
+    else
+      known *= shape[d];
+  }
+  if (dynamic >= 0 && known > 0)
+    shape[dynamic] = x.size() / known;
+  if (numElements(shape) != x.size())
+    return o.emitError("evaluator: reshape changes the element count");
+  return f.set(o.getResult(), Tensor(shape, x.data));
+}
+
+LogicalResult ReshapeOp::lowerToHalide(GroupBuilder &b) {
+  ReshapeOp o = *this;
+  return lowerReshape(o, b);
+}
+
+OpClass ReshapeOp::getOpClass() { return OpClass::Injective; }
+
+//===----------------------------------------------------------------------===//
+// Transpose
+//===----------------------------------------------------------------------===//
+
+VJPResult TransposeOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  VJPBuilder v(builder, getLoc());
+  ArrayRef<int64_t> perm = getPerm();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  return SmallVector<Value>{v.transpose(singleCotangent(cts), inverse)};
+}
+
+LogicalResult TransposeOp::evaluate(ArrayRef<const Tensor *> operands,
+                                    std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  TransposeOp o = *this;
+  const Tensor &x = f.get(o.getX());
+  ArrayRef<int64_t> perm = o.getPerm();
+  Shape shape;
+  for (int64_t p : perm)
+    shape.push_back(x.shape[p]);
+  Shape xStrides = stridesOf(x.shape);
+  Tensor y(shape);
+  for (int64_t i = 0; i < y.size(); ++i) {
+    Shape idx = unflatten(i, shape);
+    int64_t src = 0;
+    for (size_t d = 0; d < perm.size(); ++d)
+      src += idx[d] * xStrides[perm[d]];
+    y.data[i] = x.data[src];
+  }
+  return f.set(o.getResult(), std::move(y));
+}
+
+LogicalResult TransposeOp::lowerToHalide(GroupBuilder &b) {
+  TransposeOp o = *this;
+  return lowerTranspose(o, b);
+}
+
+OpClass TransposeOp::getOpClass() { return OpClass::Injective; }
+
+//===----------------------------------------------------------------------===//
+// BroadcastTo
+//===----------------------------------------------------------------------===//
+
+VJPResult BroadcastToOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  VJPBuilder v(builder, getLoc());
+  return SmallVector<Value>{v.sumTo(singleCotangent(cts), getX())};
+}
+
+LogicalResult BroadcastToOp::evaluate(ArrayRef<const Tensor *> operands,
+                                      std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  BroadcastToOp o = *this;
+  const Tensor &x = f.get(o.getX());
+  Shape shape = f.resultShape(o.getResult());
+  size_t offset = shape.size() - x.shape.size();
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      shape[d] = x.shape[d - offset];
+  Shape check;
+  if (!broadcastRuntime(x.shape, shape, check) || check != shape)
+    return o.emitError("evaluator: operand does not broadcast");
+  return f.set(o.getResult(), broadcast(x, shape));
+}
+
+LogicalResult BroadcastToOp::lowerToHalide(GroupBuilder &b) {
+  BroadcastToOp o = *this;
+  return lowerBroadcastTo(o, b);
+}
+
+OpClass BroadcastToOp::getOpClass() { return OpClass::Broadcast; }
+
+//===----------------------------------------------------------------------===//
+// BroadcastLike
+//===----------------------------------------------------------------------===//
+
+VJPResult BroadcastLikeOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  VJPBuilder v(builder, getLoc());
+  Value g = singleCotangent(cts);
+  if (getAxes().empty())
+    return SmallVector<Value>{v.sumTo(g, getX()), Value()};
+  return SmallVector<Value>{v.sum(g, getAxes(), /*keepdims=*/false), Value()};
+}
+
+LogicalResult BroadcastLikeOp::evaluate(ArrayRef<const Tensor *> operands,
+                                        std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  BroadcastLikeOp o = *this;
+  const Tensor &x = f.get(o.getX());
+  const Shape &shape = f.get(o.getRef()).shape;
+  ArrayRef<int64_t> axes = o.getAxes();
+  if (axes.empty()) {
+    Shape check;
+    if (!broadcastRuntime(x.shape, shape, check) || check != shape)
+      return o.emitError("evaluator: operand does not broadcast");
+    return f.set(o.getResult(), broadcast(x, shape));
+  }
+  if (reduceShape(shape, axes, false) != x.shape)
+    return o.emitError("evaluator: operand shape does not match ref");
+  Tensor y(shape);
+  for (int64_t i = 0; i < y.size(); ++i)
+    y.data[i] = x.data[reducedIndex(unflatten(i, shape), shape, axes)];
+  return f.set(o.getResult(), std::move(y));
+}
+
+LogicalResult BroadcastLikeOp::lowerToHalide(GroupBuilder &b) {
+  BroadcastLikeOp o = *this;
+  return lowerBroadcastLike(o, b);
+}
+
+OpClass BroadcastLikeOp::getOpClass() { return OpClass::Broadcast; }
+
+//===----------------------------------------------------------------------===//
+// Concat
+//===----------------------------------------------------------------------===//
+
+VJPResult ConcatOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  // Each input's cotangent is its slice of g along the axis; every input but
+  // the last needs a static size there.
+  Value g = singleCotangent(cts);
+  int64_t axis = getAxis(), offset = 0;
+  SmallVector<Value> result;
+  for (auto [i, in] : llvm::enumerate(getInputs())) {
+    auto type = cast<RankedTensorType>(in.getType());
+    int64_t rank = type.getRank(), size = type.getDimSize(axis);
+    bool last = i + 1 == getInputs().size();
+    if (!last && ShapedType::isDynamic(size))
+      return emitOpError("cannot differentiate a concat whose non-last input "
+                         "has a dynamic size along the axis");
+    SmallVector<int64_t> starts(rank, 0), limits(rank, -1), strides(rank, 1);
+    starts[axis] = offset;
+    if (!last)
+      limits[axis] = offset + size;
+    result.push_back(builder.create<SliceOp>(
+        getLoc(), type, g, builder.getDenseI64ArrayAttr(starts),
+        builder.getDenseI64ArrayAttr(limits),
+        builder.getDenseI64ArrayAttr(strides)));
+    if (!last)
+      offset += size;
+  }
+  return result;
+}
+
+LogicalResult ConcatOp::evaluate(ArrayRef<const Tensor *> operands,
+                                 std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  for (const Tensor *t : operands)
+    for (int64_t d = 0; d < t->rank(); ++d)
+      if (d != (int64_t)getAxis() && t->shape[d] != operands[0]->shape[d])
+        return f.mismatch();
+  ConcatOp o = *this;
+
+  int64_t axis = o.getAxis();
+  Shape shape = f.get(o.getInputs().front()).shape;
+  shape[axis] = 0;
+  for (Value in : o.getInputs())
+    shape[axis] += f.get(in).shape[axis];
+  Tensor y(shape);
+  int64_t offset = 0;
+  for (Value in : o.getInputs()) {
+    const Tensor &x = f.get(in);
+    for (int64_t i = 0; i < x.size(); ++i) {
+      Shape idx = unflatten(i, x.shape);
+      idx[axis] += offset;
+      int64_t dst = 0;
+      for (size_t d = 0; d < shape.size(); ++d)
+        dst = dst * shape[d] + idx[d];
+      y.data[dst] = x.data[i];
+    }
+    offset += x.shape[axis];
+  }
+  return f.set(o.getResult(), std::move(y));
+}
+
+LogicalResult ConcatOp::lowerToHalide(GroupBuilder &b) {
+  ConcatOp o = *this;
+  return lowerConcat(o, b);
+}
+
+OpClass ConcatOp::getOpClass() { return OpClass::Injective; }
+
+//===----------------------------------------------------------------------===//
+// Slice
+//===----------------------------------------------------------------------===//
+
+VJPResult SliceOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  return SmallVector<Value>{builder.create<SliceGradOp>(
+      getLoc(), getX().getType(), singleCotangent(cts), getX(), getStartsAttr(),
+      getLimitsAttr(), getStridesAttr())};
+}
+
+template <typename OpT>
+static LogicalResult evaluateSliceOrGrad(OpT o, EvalFrame &f) {
+  Operation *op = o.getOperation();
+  // Both walk the sliced positions; slice reads them, slice_grad
+  // scatters into zeros.
+  bool isGrad = isa<SliceGradOp>(op);
+  const Tensor &x = f.get(op->getOperand(isGrad ? 1 : 0));
+  ArrayRef<int64_t> starts = o.getStarts(), limits = o.getLimits(),
+                    strides = o.getStrides();
+  Shape sliced;
+  for (size_t d = 0; d < x.shape.size(); ++d) {
+    int64_t limit = limits[d] == -1 ? x.shape[d] : limits[d];
+    if (limit > x.shape[d])
+      return o.emitError("evaluator: slice limit out of range");
+    sliced.push_back(std::max<int64_t>(0, (limit - starts[d] + strides[d] - 1) /
+                                              strides[d]));
+  }
+  Shape xStrides = stridesOf(x.shape);
+  Tensor out(isGrad ? x.shape : sliced);
+  const Tensor *g = isGrad ? &f.get(op->getOperand(0)) : nullptr;
+  if (g && g->shape != sliced)
+    return o.emitError("evaluator: grad shape does not match slice");
+  for (int64_t i = 0; i < numElements(sliced); ++i) {
+    Shape idx = unflatten(i, sliced);
+    int64_t src = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      src += (starts[d] + idx[d] * strides[d]) * xStrides[d];
+    if (isGrad)
+      out.data[src] += g->data[i];
+    else
+      out.data[i] = x.data[src];
+  }
+  return f.set(op->getResult(0), std::move(out));
+}
+
+LogicalResult SliceOp::evaluate(ArrayRef<const Tensor *> operands,
+                                std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return evaluateSliceOrGrad(*this, f);
+}
+
+LogicalResult SliceOp::lowerToHalide(GroupBuilder &b) {
+  SliceOp o = *this;
+  return lowerSlice(o, b);
+}
+
+OpClass SliceOp::getOpClass() { return OpClass::Injective; }
+
+//===----------------------------------------------------------------------===//
+// SliceGrad
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                    std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return evaluateSliceOrGrad(*this, f);
+}
+
+LogicalResult SliceGradOp::lowerToHalide(GroupBuilder &b) {
+  SliceGradOp o = *this;
+  return lowerSliceGrad(o, b);
+}
+
+OpClass SliceGradOp::getOpClass() { return OpClass::Injective; }

@@ -1,0 +1,331 @@
+//===- Window.cpp - Rules of the window ops -------------------------------===//
+//
+// The Window ops: max and average pooling and their gradients. For each op,
+// one after another: its VJP (VJPOpInterface), its reference-evaluator rule
+// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface), its
+// fusion class (FusionOpInterface) and, where it is not the default, its FLOP
+// count (CostOpInterface).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+using namespace dlc::nn;
+using namespace dlc::nn::hl;
+
+using VJPResult = FailureOr<SmallVector<Value>>;
+
+//===----------------------------------------------------------------------===//
+// Helpers of this family
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+using Halide::cast;
+using Halide::clamp;
+using Halide::select;
+
+/// Calls fn(yFlat, taps) for every pooling window, with the flat input
+/// indices of its in-bounds taps in row-major window order.
+template <typename Fn>
+void forEachPoolWindow(const Shape &x, const Shape &y, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                       Fn fn) {
+  std::vector<int64_t> taps;
+  for (int64_t nc = 0; nc < x[0] * x[1]; ++nc)
+    for (int64_t y0 = 0; y0 < y[2]; ++y0)
+      for (int64_t x0 = 0; x0 < y[3]; ++x0) {
+        taps.clear();
+        for (int64_t ky = 0; ky < kernel[0]; ++ky)
+          for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+            int64_t iy = y0 * stride[0] - padding[0] + ky;
+            int64_t ix = x0 * stride[1] - padding[1] + kx;
+            if (iy >= 0 && iy < x[2] && ix >= 0 && ix < x[3])
+              taps.push_back((nc * x[2] + iy) * x[3] + ix);
+          }
+        fn((nc * y[2] + y0) * y[3] + x0, taps);
+      }
+}
+
+/// Run-time output shape of a 2-D pooling, or an empty shape when the window
+/// does not fit.
+Shape poolOutputShape(const Shape &x, ArrayRef<int64_t> kernel,
+                      ArrayRef<int64_t> stride, ArrayRef<int64_t> padding) {
+  Shape y = {x[0], x[1],
+             windowOutputSize(x[2], kernel[0], stride[0], padding[0], 1),
+             windowOutputSize(x[3], kernel[1], stride[1], padding[1], 1)};
+  if (y[2] < 1 || y[3] < 1)
+    return {};
+  return y;
+}
+
+/// Pooling geometry.
+struct Pool {
+  int kh, kw;
+  Axis y, x;
+};
+
+/// The input of a pooling window: `x` itself when the windows have no
+/// padding (every tap is then inside the input, so no extension and no
+/// stored copy are needed), else `x` padded with `outside`.
+Padded windowInput(Operation *op, GroupBuilder &b, const HTensor &x,
+                   const Pool &p, const Expr &outside) {
+  if (p.y.padding == 0 && p.x.padding == 0)
+    return {x.func};
+  return pad(op, b, x, outside);
+}
+
+template <typename PoolOp> Pool poolOf(PoolOp o) {
+  return {(int)o.getKernel()[0],
+          (int)o.getKernel()[1],
+          {(int)o.getStride()[0], (int)o.getPadding()[0], 1},
+          {(int)o.getStride()[1], (int)o.getPadding()[1], 1}};
+}
+
+/// The window maximum of `x` at output (n, c, oy, ox) over in-bounds taps.
+Func windowMax(Operation *op, GroupBuilder &b, const HTensor &x,
+               const Pool &p) {
+  Halide::Var n("i0"), c("i1"), oy("i2"), ox("i3");
+  Halide::RDom r(0, p.kw, 0, p.kh, "rw");
+  Func mx = b.newFunc(op, "window_max", FuncKind::Window);
+  Expr minusInf = f32(-std::numeric_limits<float>::infinity());
+  Padded xp = windowInput(op, b, x, p, minusInf);
+  at(mx, {n, c, oy, ox}) = minusInf;
+  at(mx, {n, c, oy, ox}) = Halide::max(
+      at(mx, {n, c, oy, ox}), xp(n, c, oy * p.y.stride - p.y.padding + r.y,
+                                 ox * p.x.stride - p.x.padding + r.x));
+  return mx;
+}
+
+LogicalResult lowerPool(Operation *op, const Pool &p, bool isMax,
+                        GroupBuilder &b) {
+  HTensor x = b.get(op->getOperand(0));
+  std::vector<Expr> shape = {x.shape[0], x.shape[1],
+                             windowOutput(x.shape[2], p.kh, p.y),
+                             windowOutput(x.shape[3], p.kw, p.x)};
+  Value result = op->getResult(0);
+  Halide::Var n("i0"), c("i1"), oy("i2"), ox("i3");
+  if (isMax) {
+    // The window max is the result itself.
+    Halide::RDom r(0, p.kw, 0, p.kh, "rw");
+    Func f = b.newResultFunc(op, result, FuncKind::Window);
+    Expr minusInf = f32(-std::numeric_limits<float>::infinity());
+    Padded xp = windowInput(op, b, x, p, minusInf);
+    at(f, {n, c, oy, ox}) = minusInf;
+    at(f, {n, c, oy, ox}) = Halide::max(
+        at(f, {n, c, oy, ox}), xp(n, c, oy * p.y.stride - p.y.padding + r.y,
+                                  ox * p.x.stride - p.x.padding + r.x));
+    b.set(result, f, shape);
+    return success();
+  }
+  // Average: padding counts as zero in the divisor kh * kw.
+  Halide::RDom r(0, p.kw, 0, p.kh, "rw");
+  Padded xp = windowInput(op, b, x, p, f32(0));
+  Func f = b.newResultFunc(op, result, FuncKind::Window);
+  at(f, {n, c, oy, ox}) = f32(0);
+  at(f, {n, c, oy, ox}) += xp(n, c, oy * p.y.stride - p.y.padding + r.y,
+                              ox * p.x.stride - p.x.padding + r.x);
+  at(f, {n, c, oy, ox}) = at(f, {n, c, oy, ox}) * f32(1.0 / (p.kh * p.kw));
+  b.set(result, f, shape);
+  return success();
+}
+
+LogicalResult lowerPoolGrad(Operation *op, const Pool &p, bool isMax,
+                            GroupBuilder &b) {
+  HTensor g = b.get(op->getOperand(0)), x = b.get(op->getOperand(1));
+  Value result = op->getResult(0);
+  Halide::Var n("i0"), c("i1"), iy("i2"), ix("i3");
+  Halide::Var oy("i2"), ox("i3");
+  // For input (iy, ix) and tap (ky, kx): the window whose tap it is.
+  Halide::RDom r(0, p.kw, 0, p.kh, "rw");
+  Expr ty = iy + p.y.padding - r.y, tx = ix + p.x.padding - r.x;
+  Expr wy = ty / p.y.stride, wx = tx / p.x.stride;
+  Expr hit = ty % p.y.stride == 0 && tx % p.x.stride == 0 && wy >= 0 &&
+             wy < g.shape[2] && wx >= 0 && wx < g.shape[3];
+  Expr cy = clamp(wy, 0, g.shape[2] - 1), cx = clamp(wx, 0, g.shape[3] - 1);
+  if (!isMax) {
+    Func f = b.newResultFunc(op, result, FuncKind::Window);
+    at(f, {n, c, iy, ix}) = f32(0);
+    at(f, {n, c, iy, ix}) +=
+        select(hit, g({n, c, cy, cx}), f32(0)) * f32(1.0 / (p.kh * p.kw));
+    b.set(result, f, x.shape);
+    return success();
+  }
+  // The first (row-major) tap of each window that attains its maximum.
+  Func mx = windowMax(op, b, x, p);
+  Func first = b.newFunc(op, "window_argmax", FuncKind::Window);
+  Halide::RDom t(0, p.kw, 0, p.kh, "rt");
+  int none = p.kh * p.kw;
+  Padded xp =
+      windowInput(op, b, x, p, f32(-std::numeric_limits<float>::infinity()));
+  Expr tapValue = xp(n, c, oy * p.y.stride - p.y.padding + t.y,
+                     ox * p.x.stride - p.x.padding + t.x);
+  Expr inside = oy * p.y.stride - p.y.padding + t.y >= 0 &&
+                oy * p.y.stride - p.y.padding + t.y < x.shape[2] &&
+                ox * p.x.stride - p.x.padding + t.x >= 0 &&
+                ox * p.x.stride - p.x.padding + t.x < x.shape[3];
+  at(first, {n, c, oy, ox}) = none;
+  at(first, {n, c, oy, ox}) =
+      Halide::min(at(first, {n, c, oy, ox}),
+                  select(inside && tapValue == at(mx, {n, c, oy, ox}),
+                         t.y * p.kw + t.x, none));
+  if (p.y.padding == 0 && p.x.padding == 0 && p.y.stride == p.kh &&
+      p.x.stride == p.kw) {
+    // Windows that tile the input (stride = kernel, no padding): each input
+    // is tap (iy % kh, ix % kw) of the one window (iy / kh, ix / kw), or of
+    // none beyond the last whole window. A pointwise definition instead of
+    // a reduction over every tap that could cover it.
+    Expr qy = iy / p.kh, qx = ix / p.kw;
+    Expr covered = qy < g.shape[2] && qx < g.shape[3];
+    Expr py = Halide::min(qy, g.shape[2] - 1),
+         px = Halide::min(qx, g.shape[3] - 1);
+    Expr tap = (iy % p.kh) * p.kw + ix % p.kw;
+    Func tiled = b.newResultFunc(op, result, FuncKind::Window);
+    at(tiled, {n, c, iy, ix}) = select(
+        covered && at(first, {n, c, py, px}) == tap, g({n, c, py, px}), f32(0));
+    b.set(result, tiled, x.shape);
+    return success();
+  }
+  Func f = b.newResultFunc(op, result, FuncKind::Window);
+  at(f, {n, c, iy, ix}) = f32(0);
+  at(f, {n, c, iy, ix}) +=
+      select(hit && at(first, {n, c, cy, cx}) == r.y * p.kw + r.x,
+             g({n, c, cy, cx}), f32(0));
+  b.set(result, f, x.shape);
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// MaxPool2D
+//===----------------------------------------------------------------------===//
+
+VJPResult MaxPool2DOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  return SmallVector<Value>{builder.create<MaxPool2DGradOp>(
+      getLoc(), getInput().getType(), singleCotangent(cts), getInput(),
+      getKernelAttr(), getStrideAttr(), getPaddingAttr())};
+}
+
+template <typename OpT> static LogicalResult evaluatePool(OpT o, EvalFrame &f) {
+  Operation *op = o.getOperation();
+  const Tensor &x = f.get(o.getInput());
+  Shape shape =
+      poolOutputShape(x.shape, o.getKernel(), o.getStride(), o.getPadding());
+  if (shape.empty())
+    return o.emitError("evaluator: the window does not fit the input");
+  bool isMax = isa<MaxPool2DOp>(op);
+  double area = o.getKernel()[0] * o.getKernel()[1];
+  Tensor y(shape);
+  forEachPoolWindow(x.shape, shape, o.getKernel(), o.getStride(),
+                    o.getPadding(),
+                    [&](int64_t yi, const std::vector<int64_t> &taps) {
+                      double m = -std::numeric_limits<double>::infinity();
+                      double s = 0;
+                      for (int64_t t : taps) {
+                        m = std::max(m, x.data[t]);
+                        s += x.data[t];
+                      }
+                      y.data[yi] = isMax ? m : s / area;
+                    });
+  return f.set(o.getResult(), std::move(y));
+}
+
+LogicalResult MaxPool2DOp::evaluate(ArrayRef<const Tensor *> operands,
+                                    std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return evaluatePool(*this, f);
+}
+
+LogicalResult MaxPool2DOp::lowerToHalide(GroupBuilder &b) {
+  MaxPool2DOp o = *this;
+  return lowerPool(o, poolOf(o), true, b);
+}
+
+OpClass MaxPool2DOp::getOpClass() { return OpClass::Window; }
+
+//===----------------------------------------------------------------------===//
+// MaxPool2DGrad
+//===----------------------------------------------------------------------===//
+
+template <typename OpT>
+static LogicalResult evaluatePoolGrad(OpT o, EvalFrame &f) {
+  Operation *op = o.getOperation();
+  const Tensor &g = f.get(o.getGrad()), &x = f.get(o.getInput());
+  if (g.shape !=
+      poolOutputShape(x.shape, o.getKernel(), o.getStride(), o.getPadding()))
+    return o.emitError("evaluator: operand shapes do not fit");
+  bool isMax = isa<MaxPool2DGradOp>(op);
+  double area = o.getKernel()[0] * o.getKernel()[1];
+  Tensor dx(x.shape);
+  forEachPoolWindow(x.shape, g.shape, o.getKernel(), o.getStride(),
+                    o.getPadding(),
+                    [&](int64_t yi, const std::vector<int64_t> &taps) {
+                      if (!isMax) {
+                        for (int64_t t : taps)
+                          dx.data[t] += g.data[yi] / area;
+                        return;
+                      }
+                      int64_t best = taps.front();
+                      for (int64_t t : taps)
+                        if (x.data[t] > x.data[best])
+                          best = t;
+                      dx.data[best] += g.data[yi];
+                    });
+  return f.set(o.getResult(), std::move(dx));
+}
+
+LogicalResult MaxPool2DGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                        std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return evaluatePoolGrad(*this, f);
+}
+
+LogicalResult MaxPool2DGradOp::lowerToHalide(GroupBuilder &b) {
+  b.hintSchedule(ScheduleHint::PoolGradPlane);
+  MaxPool2DGradOp o = *this;
+  return lowerPoolGrad(o, poolOf(o), true, b);
+}
+
+OpClass MaxPool2DGradOp::getOpClass() { return OpClass::Window; }
+
+//===----------------------------------------------------------------------===//
+// AvgPool2D
+//===----------------------------------------------------------------------===//
+
+VJPResult AvgPool2DOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  return SmallVector<Value>{builder.create<AvgPool2DGradOp>(
+      getLoc(), getInput().getType(), singleCotangent(cts), getInput(),
+      getKernelAttr(), getStrideAttr(), getPaddingAttr())};
+}
+
+LogicalResult AvgPool2DOp::evaluate(ArrayRef<const Tensor *> operands,
+                                    std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return evaluatePool(*this, f);
+}
+
+LogicalResult AvgPool2DOp::lowerToHalide(GroupBuilder &b) {
+  AvgPool2DOp o = *this;
+  return lowerPool(o, poolOf(o), false, b);
+}
+
+OpClass AvgPool2DOp::getOpClass() { return OpClass::Window; }
+
+//===----------------------------------------------------------------------===//
+// AvgPool2DGrad
+//===----------------------------------------------------------------------===//
+
+LogicalResult AvgPool2DGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                        std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return evaluatePoolGrad(*this, f);
+}
+
+LogicalResult AvgPool2DGradOp::lowerToHalide(GroupBuilder &b) {
+  AvgPool2DGradOp o = *this;
+  return lowerPoolGrad(o, poolOf(o), false, b);
+}
+
+OpClass AvgPool2DGradOp::getOpClass() { return OpClass::Window; }
