@@ -537,6 +537,8 @@ private:
       return make<nn::TanhOp>(l, type, {ops[0]});
     if (n == "gelu")
       return make<nn::GeluOp>(l, type, {ops[0]});
+    if (n == "hardswish")
+      return make<nn::HardswishOp>(l, type, {ops[0]});
     if (n == "leaky_relu")
       return make<nn::LeakyReluOp>(
           l, type, {ops[0]},

@@ -510,6 +510,7 @@ const std::vector<OpInfo> &opTable() {
     unary("sigmoid", "1 / (1 + exp(-x))");
     unary("tanh", "hyperbolic tangent");
     unary("gelu", "Gaussian error linear unit (tanh approximation)");
+    unary("hardswish", "x * relu6(x + 3) / 6");
     t.push_back({{"leaky_relu",
                   {tensor("x"), floatArg("slope", 0.01)},
                   "x if x > 0 else slope * x"},

@@ -11,6 +11,8 @@
 
 #include "Common.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace dlc::nn;
 using namespace dlc::nn::hl;
@@ -589,6 +591,61 @@ LogicalResult SoftplusGradOp::lowerToHalide(GroupBuilder &b) {
 }
 
 OpClass SoftplusGradOp::getOpClass() { return OpClass::Elementwise; }
+
+//===----------------------------------------------------------------------===//
+// Hardswish
+//===----------------------------------------------------------------------===//
+
+VJPResult HardswishOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  Value g = singleCotangent(cts);
+  return SmallVector<Value>{
+      builder.create<HardswishGradOp>(getLoc(), g.getType(), g, getX())};
+}
+
+LogicalResult HardswishOp::evaluate(ArrayRef<const Tensor *> operands,
+                                    std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return f.unary([](double x) {
+    return x * std::min(std::max(x + 3.0, 0.0), 6.0) / 6.0;
+  });
+}
+
+LogicalResult HardswishOp::lowerToHalide(GroupBuilder &b) {
+  Operation *o = getOperation();
+  return unary(o, b, [](Expr x) {
+    return x * Halide::clamp(x + f32(3), f32(0), f32(6)) / f32(6);
+  });
+}
+
+OpClass HardswishOp::getOpClass() { return OpClass::Elementwise; }
+
+//===----------------------------------------------------------------------===//
+// HardswishGrad
+//===----------------------------------------------------------------------===//
+
+// PyTorch's hardswish_backward: x < -3 -> 0, x <= 3 -> g * (x / 3 + 0.5),
+// else g.
+LogicalResult HardswishGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                        std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  return f.binary([](double g, double x) {
+    if (x < -3.0)
+      return 0.0;
+    if (x <= 3.0)
+      return g * (2.0 * x + 3.0) / 6.0;
+    return g;
+  });
+}
+
+LogicalResult HardswishGradOp::lowerToHalide(GroupBuilder &b) {
+  Operation *o = getOperation();
+  return binary(o, b, [](Expr g, Expr x) {
+    return select(x < f32(-3), f32(0),
+                  x <= f32(3), g * (f32(2) * x + f32(3)) / f32(6), g);
+  });
+}
+
+OpClass HardswishGradOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Gelu

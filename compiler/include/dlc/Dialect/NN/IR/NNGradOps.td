@@ -112,6 +112,21 @@ def NN_SoftplusGradOp : NN_GradOp<"softplus_grad", [SameOperandsAndResultType]> 
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
+def NN_HardswishGradOp : NN_GradOp<"hardswish_grad", [SameOperandsAndResultType]> {
+  let summary = "Backward of hardswish: 0 for x < -3, g * (2x + 3) / 6 for x <= 3, g above";
+  let description = [{
+    PyTorch's `hardswish_backward` convention at the kinks: `x == -3` takes
+    the middle branch (`-0.5 * g`), `x == 3` too (`1.5 * g`).
+
+    ```mlir
+    %dx = nn.hardswish_grad %g, %x : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
+}
+
 def NN_MaxGradOp : NN_GradOp<"max_grad", [SameOperandsElementType]> {
   let summary = "Backward of nn.max: route g to the first maximal element";
   let description = [{

@@ -408,6 +408,19 @@ def NN_GeluOp : NN_UnaryOp<"gelu"> {
   }];
 }
 
+def NN_HardswishOp : NN_UnaryOp<"hardswish"> {
+  let summary = "Hard swish x * relu6(x + 3) / 6";
+  let description = [{
+    As PyTorch's `hardswish`: `x * min(max(x + 3, 0), 6) / 6`, that is 0 for
+    `x <= -3`, `x` for `x >= 3` and `x * (x + 3) / 6` in between. Its
+    gradient is `hardswish_grad`.
+
+    ```mlir
+    %y = nn.hardswish %x : tensor<?x512xf32>
+    ```
+  }];
+}
+
 def NN_SoftplusOp : NN_DifferentiableOp<"softplus",
                                         [SameOperandsAndResultType]> {
   let summary = "Smooth relu log(1 + exp(beta * x)) / beta";
