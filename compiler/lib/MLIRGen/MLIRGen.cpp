@@ -543,6 +543,10 @@ private:
       return make<nn::LeakyReluOp>(
           l, type, {ops[0]},
           {attr("slope", b.getF64FloatAttr(attrOf(e, "slope").f))});
+    if (n == "elu")
+      return make<nn::EluOp>(
+          l, type, {ops[0]},
+          {attr("alpha", b.getF64FloatAttr(attrOf(e, "alpha").asDouble()))});
     if (n == "softplus")
       return make<nn::SoftplusOp>(
           l, type, {ops[0]},

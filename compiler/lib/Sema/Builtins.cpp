@@ -515,6 +515,10 @@ const std::vector<OpInfo> &opTable() {
                   {tensor("x"), floatArg("slope", 0.01)},
                   "x if x > 0 else slope * x"},
                  unaryRule});
+    t.push_back({{"elu",
+                  {tensor("x"), floatArg("alpha", 1.0)},
+                  "x if x > 0 else alpha * (exp(x) - 1)"},
+                 unaryRule});
     t.push_back({{"softplus",
                   {tensor("x"), floatArg("beta", 1.0, checkPositive),
                    floatArg("threshold", 20.0)},

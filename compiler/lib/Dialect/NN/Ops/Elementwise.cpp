@@ -648,6 +648,55 @@ LogicalResult HardswishGradOp::lowerToHalide(GroupBuilder &b) {
 OpClass HardswishGradOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
+// Elu
+//===----------------------------------------------------------------------===//
+
+VJPResult EluOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  Value g = singleCotangent(cts);
+  return SmallVector<Value>{builder.create<EluGradOp>(getLoc(), g.getType(), g,
+                                                      getX(), getAlphaAttr())};
+}
+
+LogicalResult EluOp::evaluate(ArrayRef<const Tensor *> operands,
+                              std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  double alpha = getAlpha().convertToDouble();
+  return f.unary(
+      [alpha](double x) { return x > 0 ? x : alpha * std::expm1(x); });
+}
+
+LogicalResult EluOp::lowerToHalide(GroupBuilder &b) {
+  double alpha = getAlpha().convertToDouble();
+  return unary(*this, b, [alpha](Expr x) {
+    return select(x > f32(0), x, f32(alpha) * (Halide::exp(x) - f32(1)));
+  });
+}
+
+OpClass EluOp::getOpClass() { return OpClass::Elementwise; }
+
+//===----------------------------------------------------------------------===//
+// EluGrad
+//===----------------------------------------------------------------------===//
+
+LogicalResult EluGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                  std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  double alpha = getAlpha().convertToDouble();
+  return f.binary([alpha](double g, double x) {
+    return x > 0 ? g : g * alpha * std::exp(x);
+  });
+}
+
+LogicalResult EluGradOp::lowerToHalide(GroupBuilder &b) {
+  double alpha = getAlpha().convertToDouble();
+  return binary(*this, b, [alpha](Expr g, Expr x) {
+    return select(x > f32(0), g, g * f32(alpha) * Halide::exp(x));
+  });
+}
+
+OpClass EluGradOp::getOpClass() { return OpClass::Elementwise; }
+
+//===----------------------------------------------------------------------===//
 // Gelu
 //===----------------------------------------------------------------------===//
 

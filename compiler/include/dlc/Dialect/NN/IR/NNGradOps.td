@@ -127,6 +127,19 @@ def NN_HardswishGradOp : NN_GradOp<"hardswish_grad", [SameOperandsAndResultType]
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
+def NN_EluGradOp : NN_GradOp<"elu_grad", [SameOperandsAndResultType]> {
+  let summary = "Backward of elu: g where x > 0, g * alpha * exp(x) elsewhere";
+  let description = [{
+    ```mlir
+    %dx = nn.elu_grad %g, %x {alpha = 1.0 : f64} : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$x,
+                       DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
+}
+
 def NN_MaxGradOp : NN_GradOp<"max_grad", [SameOperandsElementType]> {
   let summary = "Backward of nn.max: route g to the first maximal element";
   let description = [{

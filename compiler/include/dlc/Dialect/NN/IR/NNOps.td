@@ -421,6 +421,23 @@ def NN_HardswishOp : NN_UnaryOp<"hardswish"> {
   }];
 }
 
+def NN_EluOp : NN_DifferentiableOp<"elu", [SameOperandsAndResultType]> {
+  let summary = "Exponential linear unit";
+  let description = [{
+    As PyTorch's `elu`: `x` where `x > 0`, `alpha * (exp(x) - 1)` elsewhere.
+    Its gradient is `elu_grad`.
+
+    ```mlir
+    %y = nn.elu %x : tensor<?x512xf32>
+    %z = nn.elu %x {alpha = 0.5 : f64} : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($result)";
+}
+
 def NN_SoftplusOp : NN_DifferentiableOp<"softplus",
                                         [SameOperandsAndResultType]> {
   let summary = "Smooth relu log(1 + exp(beta * x)) / beta";
