@@ -9,6 +9,7 @@
 #ifndef DLC_INITALLPASSES_H
 #define DLC_INITALLPASSES_H
 
+#include "dlc/Conversion/NNToHalide/Passes.h"
 #include "dlc/Dialect/NN/Transforms/Passes.h"
 
 #include "mlir/Transforms/Passes.h"
@@ -19,6 +20,7 @@ namespace dlc {
 /// inline, symbol-dce, ...).
 inline void registerAllPasses() {
   dlc::nn::registerNNPasses();
+  dlc::nn::registerNNToHalidePasses();
   mlir::registerTransformsPasses();
 }
 
