@@ -1,7 +1,9 @@
 //===- Window.cpp - Rules of the window ops -------------------------------===//
 //
-// The Window ops: max and average pooling and their gradients. For each op,
-// one after another: its VJP (VJPOpInterface), its reference-evaluator rule
+// The Window ops: max and average pooling and their gradients, and
+// nearest-neighbour upsampling and its gradient (with their verifiers here:
+// the shape rules of this pair live with the op). For each op, one after
+// another: its VJP (VJPOpInterface), its reference-evaluator rule
 // (EvaluableOpInterface), its Halide algorithm (HalideOpInterface), its
 // fusion class (FusionOpInterface) and, where it is not the default, its FLOP
 // count (CostOpInterface).
@@ -329,3 +331,114 @@ LogicalResult AvgPool2DGradOp::lowerToHalide(GroupBuilder &b) {
 }
 
 OpClass AvgPool2DGradOp::getOpClass() { return OpClass::Window; }
+
+//===----------------------------------------------------------------------===//
+// UpsampleNearest2D
+//===----------------------------------------------------------------------===//
+
+/// The checks common to upsample_nearest2d and its gradient: rank 4, scale
+/// >= 1, and spatial sizes `big = small * scale` (the batch and channels
+/// equal), where static.
+static LogicalResult verifyUpsample(Operation *op, Value small, Value big,
+                                    int64_t scale) {
+  auto st = cast<ShapedType>(small.getType()),
+       bt = cast<ShapedType>(big.getType());
+  if (!st.hasRank() || !bt.hasRank() || st.getRank() != 4 ||
+      bt.getRank() != 4)
+    return op->emitOpError("operand and result must have rank 4 (NCHW)");
+  if (scale < 1)
+    return op->emitOpError("scale must be at least 1, got ") << scale;
+  for (int d = 0; d < 4; ++d) {
+    int64_t s = st.getDimSize(d), l = bt.getDimSize(d);
+    if (ShapedType::isDynamic(s) || ShapedType::isDynamic(l))
+      continue;
+    int64_t expected = d < 2 ? s : s * scale;
+    if (l != expected)
+      return op->emitOpError("dimension ")
+             << d << " of the upsampled tensor is " << l << ", expected "
+             << expected;
+  }
+  return success();
+}
+
+LogicalResult UpsampleNearest2DOp::verify() {
+  return verifyUpsample(*this, getX(), getResult(), getScale());
+}
+
+VJPResult UpsampleNearest2DOp::computeVJP(OpBuilder &builder,
+                                          ArrayRef<Value> cts) {
+  return SmallVector<Value>{builder.create<UpsampleNearest2DGradOp>(
+      getLoc(), getX().getType(), singleCotangent(cts), getScaleAttr())};
+}
+
+LogicalResult UpsampleNearest2DOp::evaluate(ArrayRef<const Tensor *> operands,
+                                            std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getX());
+  int64_t s = getScale();
+  if (x.shape.size() != 4 || s < 1)
+    return emitError("evaluator: upsample needs an NCHW input and scale >= 1");
+  int64_t H = x.shape[2], W = x.shape[3];
+  Tensor y({x.shape[0], x.shape[1], H * s, W * s});
+  for (int64_t nc = 0; nc < x.shape[0] * x.shape[1]; ++nc)
+    for (int64_t h = 0; h < H * s; ++h)
+      for (int64_t w = 0; w < W * s; ++w)
+        y.data[(nc * H * s + h) * W * s + w] =
+            x.data[(nc * H + h / s) * W + w / s];
+  return f.set(getResult(), std::move(y));
+}
+
+LogicalResult UpsampleNearest2DOp::lowerToHalide(GroupBuilder &b) {
+  HTensor x = b.get(getX());
+  int s = (int)getScale();
+  Halide::Var n("i0"), c("i1"), h("i2"), w("i3");
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  at(f, {n, c, h, w}) = x({n, c, h / s, w / s});
+  b.set(getResult(), f,
+        {x.shape[0], x.shape[1], x.shape[2] * s, x.shape[3] * s});
+  return success();
+}
+
+OpClass UpsampleNearest2DOp::getOpClass() { return OpClass::Injective; }
+
+//===----------------------------------------------------------------------===//
+// UpsampleNearest2DGrad
+//===----------------------------------------------------------------------===//
+
+LogicalResult UpsampleNearest2DGradOp::verify() {
+  return verifyUpsample(*this, getResult(), getGrad(), getScale());
+}
+
+LogicalResult
+UpsampleNearest2DGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                  std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &g = f.get(getGrad());
+  int64_t s = getScale();
+  if (g.shape.size() != 4 || s < 1 || g.shape[2] % s || g.shape[3] % s)
+    return emitError("evaluator: the gradient's spatial sizes are not "
+                     "multiples of the scale");
+  int64_t H = g.shape[2] / s, W = g.shape[3] / s;
+  Tensor dx({g.shape[0], g.shape[1], H, W});
+  for (int64_t nc = 0; nc < g.shape[0] * g.shape[1]; ++nc)
+    for (int64_t h = 0; h < H * s; ++h)
+      for (int64_t w = 0; w < W * s; ++w)
+        dx.data[(nc * H + h / s) * W + w / s] +=
+            g.data[(nc * H * s + h) * W * s + w];
+  return f.set(getResult(), std::move(dx));
+}
+
+LogicalResult UpsampleNearest2DGradOp::lowerToHalide(GroupBuilder &b) {
+  HTensor g = b.get(getGrad());
+  int s = (int)getScale();
+  Halide::Var n("i0"), c("i1"), h("i2"), w("i3");
+  Halide::RDom r(0, s, 0, s, "rw");
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Window);
+  at(f, {n, c, h, w}) = f32(0);
+  at(f, {n, c, h, w}) += g({n, c, h * s + r.y, w * s + r.x});
+  b.set(getResult(), f,
+        {g.shape[0], g.shape[1], g.shape[2] / s, g.shape[3] / s});
+  return success();
+}
+
+OpClass UpsampleNearest2DGradOp::getOpClass() { return OpClass::Window; }

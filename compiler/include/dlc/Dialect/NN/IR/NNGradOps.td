@@ -140,6 +140,25 @@ def NN_EluGradOp : NN_GradOp<"elu_grad", [SameOperandsAndResultType]> {
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
+def NN_UpsampleNearest2DGradOp : NN_GradOp<"upsample_nearest2d_grad",
+    [SameOperandsAndResultElementType]> {
+  let summary = "Backward of upsample_nearest2d: the sum of each scale x scale block";
+  let description = [{
+    `dx[n, c, h, w] = sum over 0 <= i, j < scale of
+    g[n, c, h * scale + i, w * scale + j]`; `g` is `[N, C, H * scale, W * scale]`.
+
+    ```mlir
+    %dx = nn.upsample_nearest2d_grad %g {scale = 2 : i64}
+          : (tensor<?x8x14x14xf32>) -> tensor<?x8x7x7xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad,
+                       DefaultValuedAttr<I64Attr, "2">:$scale);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def NN_MaxGradOp : NN_GradOp<"max_grad", [SameOperandsElementType]> {
   let summary = "Backward of nn.max: route g to the first maximal element";
   let description = [{

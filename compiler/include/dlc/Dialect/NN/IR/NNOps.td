@@ -727,6 +727,27 @@ def NN_AvgPool2DOp : NN_Pool2DOp<"avg_pool2d"> {
   }];
 }
 
+def NN_UpsampleNearest2DOp : NN_DifferentiableOp<"upsample_nearest2d",
+    [SameOperandsAndResultElementType]> {
+  let summary = "Nearest-neighbour 2-D upsampling over NCHW by an integer scale";
+  let description = [{
+    As PyTorch's `nn.Upsample(scale_factor=scale, mode='nearest')` for an
+    integer `scale >= 1`: `out[n, c, h, w] = x[n, c, h / scale, w / scale]`
+    (integer division), so the result is `[N, C, H * scale, W * scale]`. Its
+    gradient `upsample_nearest2d_grad` sums each `scale x scale` block.
+
+    ```mlir
+    %y = nn.upsample_nearest2d %x {scale = 2 : i64}
+         : (tensor<?x8x7x7xf32>) -> tensor<?x8x14x14xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<I64Attr, "2">:$scale);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def NN_BatchNormTrainOp : NN_DifferentiableOp<"batch_norm_train",
     [SameOperandsElementType]> {
   let summary = "Batch normalisation with batch statistics";
