@@ -50,43 +50,50 @@ void initOf(const CallAttr &init, ModelDesc::Param &p) {
   const std::string &n = init.kind;
   double fi = double(p.fanIn), fo = double(p.fanOut);
   int32_t plain = valueOf(initKinds, n.c_str());
-  if (plain == DLRT_INIT_CONSTANT) {
+  switch (plain) {
+  case DLRT_INIT_CONSTANT:
     p.initArgs[0] = init.number("value");
-  } else if (plain == DLRT_INIT_NORMAL) {
+    break;
+  case DLRT_INIT_NORMAL:
     p.initArgs[0] = init.number("mean");
     p.initArgs[1] = init.number("std", 1);
-  } else if (plain == DLRT_INIT_UNIFORM) {
+    break;
+  case DLRT_INIT_UNIFORM:
     p.initArgs[0] = init.number("low");
     p.initArgs[1] = init.number("high");
+    break;
+  case DLRT_INIT_ZEROS:
+  case DLRT_INIT_ONES:
+    break;
+  default:
+    plain = -1; // a named scheme: fans and gain below
   }
-  if (plain == DLRT_INIT_ZEROS || plain == DLRT_INIT_ONES ||
-      plain == DLRT_INIT_CONSTANT || plain == DLRT_INIT_NORMAL ||
-      plain == DLRT_INIT_UNIFORM) {
+  if (plain >= 0) {
     p.init = plain;
+    return;
+  }
+  bool glorot = n == "glorot_uniform" || n == "glorot_normal" ||
+                n == "xavier_uniform" || n == "xavier_normal";
+  bool uniform = llvm::StringRef(n).ends_with("uniform");
+  double gain = init.number("gain", 1);
+  double defaultGain = glorot ? 1.0 : std::sqrt(2.0);
+  if (std::fabs(gain - defaultGain) < 1e-12) {
+    p.init = glorot ? (uniform ? DLRT_INIT_GLOROT_UNIFORM
+                               : DLRT_INIT_GLOROT_NORMAL)
+                    : (uniform ? DLRT_INIT_HE_UNIFORM : DLRT_INIT_HE_NORMAL);
+    return;
+  }
+  double stdDev =
+      glorot ? gain * std::sqrt(2.0 / (fi + fo)) : gain / std::sqrt(fi);
+  if (uniform) {
+    double a = stdDev * std::sqrt(3.0);
+    p.init = DLRT_INIT_UNIFORM;
+    p.initArgs[0] = -a;
+    p.initArgs[1] = a;
   } else {
-    bool glorot = n == "glorot_uniform" || n == "glorot_normal" ||
-                  n == "xavier_uniform" || n == "xavier_normal";
-    bool uniform = llvm::StringRef(n).ends_with("uniform");
-    double gain = init.number("gain", 1);
-    double defaultGain = glorot ? 1.0 : std::sqrt(2.0);
-    if (std::fabs(gain - defaultGain) < 1e-12) {
-      p.init = glorot ? (uniform ? DLRT_INIT_GLOROT_UNIFORM
-                                 : DLRT_INIT_GLOROT_NORMAL)
-                      : (uniform ? DLRT_INIT_HE_UNIFORM : DLRT_INIT_HE_NORMAL);
-      return;
-    }
-    double stdDev =
-        glorot ? gain * std::sqrt(2.0 / (fi + fo)) : gain / std::sqrt(fi);
-    if (uniform) {
-      double a = stdDev * std::sqrt(3.0);
-      p.init = DLRT_INIT_UNIFORM;
-      p.initArgs[0] = -a;
-      p.initArgs[1] = a;
-    } else {
-      p.init = DLRT_INIT_NORMAL;
-      p.initArgs[0] = 0;
-      p.initArgs[1] = stdDev;
-    }
+    p.init = DLRT_INIT_NORMAL;
+    p.initArgs[0] = 0;
+    p.initArgs[1] = stdDev;
   }
 }
 
