@@ -2,11 +2,12 @@
 //---------------------------===//
 //
 // Walks the typed program of Sema and builds nn-dialect functions. Each
-// built-in op of the language maps to one nn op, or to a short sequence of
-// them where the dialect has no direct counterpart (layer normalisation,
-// cross-entropy against class probabilities, abs). Layer instances are
-// inlined. The mapping from language ops to nn ops is the table in
-// `emitOp`; adding an op to the language adds one entry there.
+// built-in op of the language is emitted as its entry in the op table
+// (Sema/Builtins.cpp) says: one nn op, built here generically from the
+// entry's op name and attribute bindings, or one of the expansions
+// (`Expansion`) for ops whose nn form is a short sequence of nn ops (layer
+// normalisation, cross-entropy against class probabilities, abs) or depends
+// on training/inference. Layer instances are inlined.
 //
 //===----------------------------------------------------------------------===//
 #include "dlc/MLIRGen/MLIRGen.h"
@@ -147,7 +148,7 @@ private:
   //------------------------------------------------------------------
   /// Counts dropout sites, which each get a seed argument.
   static void countDropouts(const TExpr &e, unsigned &n) {
-    if (e.kind == TExpr::Kind::Op && e.name == "dropout")
+    if (e.kind == TExpr::Kind::Op && e.op->emit.expansion == Expansion::Dropout)
       ++n;
     for (auto &o : e.operands)
       if (o)
@@ -395,6 +396,7 @@ private:
     const Const *loss = train.get("loss");
     TExpr e(TExpr::Kind::Op, at, Type::tensor(DType::F32, {}));
     e.name = loss->s;
+    e.op = lookupOp(loss->s);
     for (auto &kv : loss->kwargs)
       e.attrs.push_back(kv);
     llvm::SmallVector<Value> operands = {out, labels};
@@ -490,123 +492,92 @@ private:
     return make<nn::BroadcastLikeOp>(l, type, {v, like});
   }
 
+  /// The attribute of one binding of the op table, or null when the
+  /// argument (and its fallback) is absent.
+  mlir::Attribute attribute(const TExpr &e, const AttrBinding &a,
+                            unsigned rank) {
+    const Const *c = &attrOf(e, a.arg);
+    if (c->isNone() && a.orArg)
+      c = &attrOf(e, a.orArg);
+    switch (a.form) {
+    case AttrForm::F64:
+      return c->isNone() ? mlir::Attribute() : b.getF64FloatAttr(c->asDouble());
+    case AttrForm::I64:
+      return c->isNone() ? mlir::Attribute() : b.getI64IntegerAttr(c->i);
+    case AttrForm::Bool:
+      return c->isNone() ? mlir::Attribute() : b.getBoolAttr(c->b);
+    case AttrForm::Axis:
+      return c->isNone() ? mlir::Attribute()
+                         : b.getI64IntegerAttr(normAxis(c->i, rank));
+    case AttrForm::SortedAxes: {
+      llvm::SmallVector<int64_t> axes;
+      for (const Const &x : c->list)
+        axes.push_back(normAxis(x.i, rank));
+      llvm::sort(axes);
+      return b.getDenseI64ArrayAttr(axes);
+    }
+    case AttrForm::Perm: {
+      llvm::SmallVector<int64_t> perm;
+      if (c->isNone())
+        for (unsigned i = 0; i < rank; ++i)
+          perm.push_back(rank - 1 - i);
+      else
+        for (const Const &x : c->list)
+          perm.push_back(normAxis(x.i, rank));
+      return b.getDenseI64ArrayAttr(perm);
+    }
+    case AttrForm::Pair:
+      return c->isNone() ? mlir::Attribute() : pair(*c);
+    }
+    return {};
+  }
+
+  /// The direct nn form of a call as the op table describes it.
+  Value emitDirect(const TExpr &e, llvm::ArrayRef<Value> ops) {
+    const Emission &emit = e.op->emit;
+    mlir::Location l = loc(e.loc);
+    unsigned rank =
+        e.operands.empty() || !e.operands[0] ? 0 : e.operands[0]->type.rank();
+    mlir::OperationState state(l, emit.op);
+    for (size_t i = 0; i < ops.size(); ++i)
+      if (ops[i])
+        state.addOperands(i > 0 && emit.broadcastToFirst
+                              ? broadcastTo(ops[i], ops[0], l)
+                              : ops[i]);
+    state.addTypes(tensorType(e.type));
+    for (const AttrBinding &a : emit.attrs)
+      if (mlir::Attribute value = attribute(e, a, rank))
+        state.addAttribute(a.attr, value);
+    return b.create(state)->getResult(0);
+  }
+
   /// One built-in op of the language, given its operands (null for an absent
-  /// optional operand).
+  /// optional operand): the direct form its table entry names, or the
+  /// expansion it asks for.
   Value emitOp(const TExpr &e, llvm::ArrayRef<Value> ops) {
     mlir::Location l = loc(e.loc);
     mlir::Type type = tensorType(e.type);
-    const std::string &n = e.name;
-    unsigned rank =
-        e.operands.empty() || !e.operands[0] ? 0 : e.operands[0]->type.rank();
-    if (n == "add")
-      return make<nn::AddOp>(l, type, {ops[0], ops[1]});
-    if (n == "sub")
-      return make<nn::SubOp>(l, type, {ops[0], ops[1]});
-    if (n == "mul")
-      return make<nn::MulOp>(l, type, {ops[0], ops[1]});
-    if (n == "div")
-      return make<nn::DivOp>(l, type, {ops[0], ops[1]});
-    if (n == "pow") {
+    switch (e.op->emit.expansion) {
+    case Expansion::None:
+      return emitDirect(e, ops);
+    case Expansion::Pow:
       // A constant exponent is an attribute; a tensor one is exp(y log x).
       if (e.operands[1]->kind == TExpr::Kind::Scalar &&
           e.operands[0]->type.shape == e.type.shape)
         return make<nn::PowOp>(
             l, type, {ops[0]},
             {attr("exponent", b.getF64FloatAttr(e.operands[1]->scalar))});
-      Value logx = make<nn::LogOp>(l, ops[0].getType(), {ops[0]});
-      return make<nn::ExpOp>(l, type,
-                             {make<nn::MulOp>(l, type, {ops[1], logx})});
-    }
-    if (n == "neg")
-      return make<nn::NegOp>(l, type, {ops[0]});
-    if (n == "exp")
-      return make<nn::ExpOp>(l, type, {ops[0]});
-    if (n == "log")
-      return make<nn::LogOp>(l, type, {ops[0]});
-    if (n == "sqrt")
-      return make<nn::SqrtOp>(l, type, {ops[0]});
-    if (n == "abs") {
-      Value s = make<nn::SignOp>(l, type, {ops[0]});
-      return make<nn::MulOp>(l, type, {ops[0], s});
-    }
-    if (n == "relu")
-      return make<nn::ReluOp>(l, type, {ops[0]});
-    if (n == "sigmoid")
-      return make<nn::SigmoidOp>(l, type, {ops[0]});
-    if (n == "tanh")
-      return make<nn::TanhOp>(l, type, {ops[0]});
-    if (n == "gelu")
-      return make<nn::GeluOp>(l, type, {ops[0]});
-    if (n == "hardswish")
-      return make<nn::HardswishOp>(l, type, {ops[0]});
-    if (n == "leaky_relu")
-      return make<nn::LeakyReluOp>(
-          l, type, {ops[0]},
-          {attr("slope", b.getF64FloatAttr(attrOf(e, "slope").f))});
-    if (n == "elu")
-      return make<nn::EluOp>(
-          l, type, {ops[0]},
-          {attr("alpha", b.getF64FloatAttr(attrOf(e, "alpha").asDouble()))});
-    if (n == "softplus")
-      return make<nn::SoftplusOp>(
-          l, type, {ops[0]},
-          {attr("beta", b.getF64FloatAttr(attrOf(e, "beta").asDouble())),
-           attr("threshold",
-                b.getF64FloatAttr(attrOf(e, "threshold").asDouble()))});
-    if (n == "softmax" || n == "log_softmax") {
-      auto axis = attr(
-          "axis", b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)));
-      if (n == "softmax")
-        return make<nn::SoftmaxOp>(l, type, {ops[0]}, {axis});
-      return make<nn::LogSoftmaxOp>(l, type, {ops[0]}, {axis});
-    }
-    if (n == "matmul") {
-      // nn.matmul is at least 2-D: a vector operand becomes a 1-row or
-      // 1-column matrix, and the result is reshaped back.
-      auto lt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
-      auto rt = mlir::cast<mlir::RankedTensorType>(ops[1].getType());
-      if (lt.getRank() >= 2 && rt.getRank() >= 2)
-        return make<nn::MatmulOp>(l, type, {ops[0], ops[1]});
-      Value lhs = ops[0], rhs = ops[1];
-      llvm::SmallVector<int64_t> outShape;
-      if (lt.getRank() == 1)
-        lhs =
-            make<nn::ReshapeOp>(l,
-                                mlir::RankedTensorType::get(
-                                    {1, lt.getShape()[0]}, lt.getElementType()),
-                                {lhs});
-      if (rt.getRank() == 1)
-        rhs =
-            make<nn::ReshapeOp>(l,
-                                mlir::RankedTensorType::get(
-                                    {rt.getShape()[0], 1}, rt.getElementType()),
-                                {rhs});
-      auto l2 = mlir::cast<mlir::RankedTensorType>(lhs.getType());
-      auto r2 = mlir::cast<mlir::RankedTensorType>(rhs.getType());
-      llvm::SmallVector<int64_t> batch(l2.getShape().drop_back(2));
-      if (r2.getRank() > l2.getRank())
-        batch.assign(r2.getShape().begin(), r2.getShape().end() - 2);
-      batch.push_back(l2.getShape()[l2.getRank() - 2]);
-      batch.push_back(r2.getShape().back());
-      auto mmType = mlir::RankedTensorType::get(batch, lt.getElementType());
-      Value mm = make<nn::MatmulOp>(l, mmType, {lhs, rhs});
-      return make<nn::ReshapeOp>(l, type, {mm});
-    }
-    if (n == "sum" || n == "mean" || n == "max") {
-      llvm::SmallVector<int64_t> axes;
-      for (const Const &a : attrOf(e, "axis").list)
-        axes.push_back(normAxis(a.i, rank));
-      llvm::sort(axes);
-      llvm::SmallVector<mlir::NamedAttribute> attrs = {
-          attr("axes", b.getDenseI64ArrayAttr(axes)),
-          attr("keepdims", b.getBoolAttr(attrOf(e, "keepdims").b))};
-      if (n == "sum")
-        return make<nn::SumOp>(l, type, {ops[0]}, attrs);
-      if (n == "mean")
-        return make<nn::MeanOp>(l, type, {ops[0]}, attrs);
-      return make<nn::MaxOp>(l, type, {ops[0]}, attrs);
-    }
-    if (n == "reshape" || n == "flatten") {
+      return make<nn::ExpOp>(
+          l, type,
+          {make<nn::MulOp>(
+              l, type,
+              {ops[1], make<nn::LogOp>(l, ops[0].getType(), {ops[0]})})});
+    case Expansion::Abs:
+      return make<nn::MulOp>(l, type,
+                             {ops[0], make<nn::SignOp>(l, type, {ops[0]})});
+    case Expansion::Matmul:
+      return emitMatmul(e, ops, l, type);
+    case Expansion::Reshape: {
       unsigned dynamic = 0;
       for (const Dim &d : e.type.shape)
         dynamic += !d.isKnown();
@@ -614,108 +585,85 @@ private:
         unsupported(e, "a reshape to more than one symbolic dimension");
         return nullptr;
       }
-      return make<nn::ReshapeOp>(l, type, {ops[0]});
+      return emitDirect(e, ops);
     }
-    if (n == "transpose") {
-      llvm::SmallVector<int64_t> perm;
-      const Const &p = attrOf(e, "perm");
-      if (p.isNone())
-        for (unsigned i = 0; i < rank; ++i)
-          perm.push_back(rank - 1 - i);
-      else
-        for (const Const &a : p.list)
-          perm.push_back(normAxis(a.i, rank));
-      return make<nn::TransposeOp>(
-          l, type, {ops[0]}, {attr("perm", b.getDenseI64ArrayAttr(perm))});
-    }
-    if (n == "concat")
-      return make<nn::ConcatOp>(
-          l, type, ops,
-          {attr("axis",
-                b.getI64IntegerAttr(normAxis(attrOf(e, "axis").i, rank)))});
-    if (n == "convolution") {
-      llvm::SmallVector<Value> operands = {ops[0], ops[1]};
-      if (ops[2])
-        operands.push_back(ops[2]);
-      return make<nn::Conv2DOp>(
-          l, type, operands,
-          {attr("stride", pair(attrOf(e, "stride"))),
-           attr("padding", pair(attrOf(e, "padding"))),
-           attr("dilation", pair(attrOf(e, "dilation"))),
-           attr("groups", b.getI64IntegerAttr(attrOf(e, "groups").i))});
-    }
-    if (n == "max_pool2d" || n == "avg_pool2d") {
-      const Const &stride = attrOf(e, "stride");
-      llvm::SmallVector<mlir::NamedAttribute> attrs = {
-          attr("kernel", pair(attrOf(e, "kernel"))),
-          attr("stride", pair(stride.isNone() ? attrOf(e, "kernel") : stride)),
-          attr("padding", pair(attrOf(e, "padding")))};
-      if (n == "max_pool2d")
-        return make<nn::MaxPool2DOp>(l, type, {ops[0]}, attrs);
-      return make<nn::AvgPool2DOp>(l, type, {ops[0]}, attrs);
-    }
-    if (n == "adaptive_avg_pool2d") {
-      const Type &in = e.operands[0]->type;
-      const Const &size = attrOf(e, "size");
-      int64_t kh = in.shape[2].size / size.list[0].i,
-              kw = in.shape[3].size / size.list[1].i;
-      if (in.shape[2].size % size.list[0].i ||
-          in.shape[3].size % size.list[1].i) {
-        unsupported(
-            e, "adaptive pooling to a size that does not divide the input");
-        return nullptr;
-      }
-      auto k = b.getDenseI64ArrayAttr({kh, kw});
-      return make<nn::AvgPool2DOp>(
-          l, type, {ops[0]},
-          {attr("kernel", k), attr("stride", k),
-           attr("padding", b.getDenseI64ArrayAttr({0, 0}))});
-    }
-    if (n == "batch_normalization" && mode == ForwardMode::Eval)
-      return make<nn::BatchNormInferOp>(
-          l, type, {ops[0], ops[1], ops[2], ops[3], ops[4]},
-          {attr("epsilon", b.getF64FloatAttr(attrOf(e, "eps").f))});
-    if (n == "batch_normalization")
+    case Expansion::AdaptiveAvgPool:
+      return emitAdaptiveAvgPool(e, ops, l, type);
+    case Expansion::BatchNorm:
+      if (mode == ForwardMode::Eval)
+        return emitDirect(e, ops);
       return emitBatchNorm(e, ops, l);
-    if (n == "layer_normalization")
+    case Expansion::LayerNorm:
       return emitLayerNorm(e, ops, l);
-    if (n == "dropout") {
+    case Expansion::Dropout:
       if (mode == ForwardMode::Eval)
         return ops[0];
-      Value seed = seeds[nextSeed++];
       return make<nn::DropoutOp>(
-          l, type, {ops[0], seed},
+          l, type, {ops[0], seeds[nextSeed++]},
           {attr("p", b.getF64FloatAttr(attrOf(e, "p").f))});
-    }
-    if (n == "mse" || n == "l1" || n == "bce" || n == "bce_with_logits") {
-      Value target = broadcastTo(ops[1], ops[0], l);
-      if (n == "mse")
-        return make<nn::MSEOp>(l, type, {ops[0], target});
-      if (n == "l1")
-        return make<nn::L1Op>(l, type, {ops[0], target});
-      if (n == "bce")
-        return make<nn::BCEOp>(l, type, {ops[0], target});
-      return make<nn::BCEWithLogitsOp>(l, type, {ops[0], target});
-    }
-    if (n == "cross_entropy" || n == "nll") {
-      bool probabilities = !e.operands.empty() && e.operands[1] &&
-                           isFloat(e.operands[1]->type.dtype);
-      if (e.operands.empty()) // built by emitTrainLoss: labels are indices
-        probabilities = false;
-      llvm::SmallVector<Value> operands = {ops[0], ops[1]};
-      if (ops.size() > 2 && ops[2])
-        operands.push_back(ops[2]);
-      if (n == "nll")
-        return make<nn::NLLOp>(l, type, operands);
-      if (probabilities)
+    case Expansion::CrossEntropy:
+      // Float targets of the scores' shape are class probabilities; the
+      // train block's loss (no operand expressions) compares with indices.
+      if (!e.operands.empty() && e.operands[1] &&
+          isFloat(e.operands[1]->type.dtype))
         return emitSoftCrossEntropy(e, ops, l);
-      return make<nn::CrossEntropyOp>(
-          l, type, operands,
-          {attr("label_smoothing",
-                b.getF64FloatAttr(attrOf(e, "label_smoothing").asDouble()))});
+      return emitDirect(e, ops);
+    case Expansion::NotYet:
+      unsupported(e, e.op->emit.notYet);
+      return nullptr;
     }
-    unsupported(e, "the op '" + n + "'");
     return nullptr;
+  }
+
+  /// nn.matmul is at least 2-D: a vector operand becomes a 1-row or 1-column
+  /// matrix, and the result is reshaped back.
+  Value emitMatmul(const TExpr &e, llvm::ArrayRef<Value> ops, mlir::Location l,
+                   mlir::Type type) {
+    auto lt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
+    auto rt = mlir::cast<mlir::RankedTensorType>(ops[1].getType());
+    if (lt.getRank() >= 2 && rt.getRank() >= 2)
+      return emitDirect(e, ops);
+    Value lhs = ops[0], rhs = ops[1];
+    if (lt.getRank() == 1)
+      lhs = make<nn::ReshapeOp>(l,
+                                mlir::RankedTensorType::get(
+                                    {1, lt.getShape()[0]}, lt.getElementType()),
+                                {lhs});
+    if (rt.getRank() == 1)
+      rhs = make<nn::ReshapeOp>(l,
+                                mlir::RankedTensorType::get(
+                                    {rt.getShape()[0], 1}, rt.getElementType()),
+                                {rhs});
+    auto l2 = mlir::cast<mlir::RankedTensorType>(lhs.getType());
+    auto r2 = mlir::cast<mlir::RankedTensorType>(rhs.getType());
+    llvm::SmallVector<int64_t> batch(l2.getShape().drop_back(2));
+    if (r2.getRank() > l2.getRank())
+      batch.assign(r2.getShape().begin(), r2.getShape().end() - 2);
+    batch.push_back(l2.getShape()[l2.getRank() - 2]);
+    batch.push_back(r2.getShape().back());
+    auto mmType = mlir::RankedTensorType::get(batch, lt.getElementType());
+    Value mm = make<nn::MatmulOp>(l, mmType, {lhs, rhs});
+    return make<nn::ReshapeOp>(l, type, {mm});
+  }
+
+  /// Average pooling whose kernel and stride are the input size over the
+  /// output size (which must divide it).
+  Value emitAdaptiveAvgPool(const TExpr &e, llvm::ArrayRef<Value> ops,
+                            mlir::Location l, mlir::Type type) {
+    const Type &in = e.operands[0]->type;
+    const Const &size = attrOf(e, "size");
+    if (in.shape[2].size % size.list[0].i ||
+        in.shape[3].size % size.list[1].i) {
+      unsupported(e,
+                  "adaptive pooling to a size that does not divide the input");
+      return nullptr;
+    }
+    auto k = b.getDenseI64ArrayAttr({in.shape[2].size / size.list[0].i,
+                                     in.shape[3].size / size.list[1].i});
+    return make<nn::AvgPool2DOp>(
+        l, type, {ops[0]},
+        {attr("kernel", k), attr("stride", k),
+         attr("padding", b.getDenseI64ArrayAttr({0, 0}))});
   }
 
   /// Training form: batch statistics, plus the running-statistic updates

@@ -11,6 +11,11 @@
 
 #include "ArgSpecs.h"
 
+#include "dlc/Dialect/NN/IR/NNOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/ErrorHandling.h"
+
 #include <climits>
 #include <map>
 #include <set>
@@ -406,6 +411,26 @@ Type adaptivePoolRule(OpContext &ctx) {
                                 Dim::known(s[1].i)});
 }
 
+Type upsampleRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  if (x.rank() != 4)
+    return ctx.fail("input must be 4-D [N, C, H, W], got " + q(x));
+  if (!x.shape[2].isKnown() || !x.shape[3].isKnown())
+    return ctx.fail("the spatial dimensions of " + q(x) + " must be static");
+  int64_t s = ctx.intArg(1);
+  Shape out = x.shape;
+  for (int i = 2; i < 4; ++i) {
+    if (x.shape[i].size > kMaxElements / s)
+      return ctx.fail("scale " + std::to_string(s) + " makes " + q(x) +
+                      " too large");
+    out[i] = Dim::known(x.shape[i].size * s);
+  }
+  return Type::tensor(x.dtype, out);
+}
+
 Type batchNormRule(OpContext &ctx) {
   const Type &x = ctx.type(0);
   if (x.rank() < 2)
@@ -487,98 +512,168 @@ Type randomRule(OpContext &ctx) {
   return Type::tensor(DType::F32, s);
 }
 
+/// The direct nn form `OpT` of a call, with its attributes. The op's name
+/// comes from its ODS definition (a misspelt op does not build); an
+/// attribute the op does not declare is reported when the table is built,
+/// which is the first thing every compilation does.
+template <typename OpT>
+Emission direct(std::vector<AttrBinding> attrs = {}) {
+  for (const AttrBinding &a : attrs)
+    if (!llvm::is_contained(OpT::getAttributeNames(), a.attr))
+      llvm::report_fatal_error(llvm::Twine("built-in op table: ") +
+                               OpT::getOperationName() +
+                               " has no attribute '" + a.attr + "'");
+  return Emission{OpT::getOperationName(), std::move(attrs)};
+}
+/// A form MLIRGen composes (its case of `Expansion`), which may fall back on
+/// the direct form `base`.
+Emission expand(Expansion how, Emission base = {}) {
+  base.expansion = how;
+  return base;
+}
+Emission notYet(const char *what) {
+  Emission e;
+  e.expansion = Expansion::NotYet;
+  e.notYet = what;
+  return e;
+}
+
 const std::vector<OpInfo> &opTable() {
   static const std::vector<OpInfo> table = [] {
     std::vector<OpInfo> t;
-    auto unary = [&](const char *name, const char *summary) {
-      t.push_back({{name, {tensor("x")}, summary}, unaryRule});
+    auto unary = [&](const char *name, const char *summary, Emission emit) {
+      t.push_back({{name, {tensor("x")}, summary}, unaryRule, emit});
     };
-    auto binary = [&](const char *name, const char *summary) {
-      t.push_back({{name, {tensor("x"), tensor("y")}, summary}, binaryRule});
+    auto binary = [&](const char *name, const char *summary, Emission emit) {
+      t.push_back(
+          {{name, {tensor("x"), tensor("y")}, summary}, binaryRule, emit});
     };
-    binary("add", "x + y with broadcasting");
-    binary("sub", "x - y with broadcasting");
-    binary("mul", "x * y with broadcasting");
-    binary("div", "x / y with broadcasting");
-    binary("pow", "x ** y with broadcasting");
-    unary("neg", "-x");
-    unary("exp", "e ** x");
-    unary("log", "natural logarithm");
-    unary("sqrt", "square root");
-    unary("abs", "absolute value");
-    unary("relu", "max(x, 0)");
-    unary("sigmoid", "1 / (1 + exp(-x))");
-    unary("tanh", "hyperbolic tangent");
-    unary("gelu", "Gaussian error linear unit (tanh approximation)");
-    unary("hardswish", "x * relu6(x + 3) / 6");
+    binary("add", "x + y with broadcasting", direct<nn::AddOp>());
+    binary("sub", "x - y with broadcasting", direct<nn::SubOp>());
+    binary("mul", "x * y with broadcasting", direct<nn::MulOp>());
+    binary("div", "x / y with broadcasting", direct<nn::DivOp>());
+    binary("pow", "x ** y with broadcasting", expand(Expansion::Pow));
+    unary("neg", "-x", direct<nn::NegOp>());
+    unary("exp", "e ** x", direct<nn::ExpOp>());
+    unary("log", "natural logarithm", direct<nn::LogOp>());
+    unary("sqrt", "square root", direct<nn::SqrtOp>());
+    unary("abs", "absolute value", expand(Expansion::Abs));
+    unary("relu", "max(x, 0)", direct<nn::ReluOp>());
+    unary("sigmoid", "1 / (1 + exp(-x))", direct<nn::SigmoidOp>());
+    unary("tanh", "hyperbolic tangent", direct<nn::TanhOp>());
+    unary("gelu", "Gaussian error linear unit (tanh approximation)",
+          direct<nn::GeluOp>());
+    unary("hardswish", "x * relu6(x + 3) / 6", direct<nn::HardswishOp>());
     t.push_back({{"leaky_relu",
                   {tensor("x"), floatArg("slope", 0.01)},
                   "x if x > 0 else slope * x"},
-                 unaryRule});
+                 unaryRule,
+                 direct<nn::LeakyReluOp>({{"slope", "slope", AttrForm::F64}})});
     t.push_back({{"elu",
                   {tensor("x"), floatArg("alpha", 1.0)},
                   "x if x > 0 else alpha * (exp(x) - 1)"},
-                 unaryRule});
+                 unaryRule,
+                 direct<nn::EluOp>({{"alpha", "alpha", AttrForm::F64}})});
     t.push_back({{"softplus",
                   {tensor("x"), floatArg("beta", 1.0, checkPositive),
                    floatArg("threshold", 20.0)},
                   "log(1 + exp(beta * x)) / beta; x where beta * x > "
                   "threshold"},
-                 unaryRule});
+                 unaryRule,
+                 direct<nn::SoftplusOp>(
+                     {{"beta", "beta", AttrForm::F64},
+                      {"threshold", "threshold", AttrForm::F64}})});
     t.push_back({{"softmax",
                   {tensor("x"), intArg("axis", -1)},
                   "exp(x) normalised along axis"},
-                 softmaxRule});
-    t.push_back({{"log_softmax",
-                  {tensor("x"), intArg("axis", -1)},
-                  "log(softmax(x)) along axis, computed stably"},
-                 softmaxRule});
+                 softmaxRule,
+                 direct<nn::SoftmaxOp>({{"axis", "axis", AttrForm::Axis}})});
+    t.push_back(
+        {{"log_softmax",
+          {tensor("x"), intArg("axis", -1)},
+          "log(softmax(x)) along axis, computed stably"},
+         softmaxRule,
+         direct<nn::LogSoftmaxOp>({{"axis", "axis", AttrForm::Axis}})});
     t.push_back({{"matmul",
                   {tensor("x"), tensor("y")},
                   "matrix product with broadcast batch dimensions"},
-                 matmulRule});
-    for (const char *r : {"sum", "mean", "max"})
-      t.push_back({{r,
-                    {tensor("x"), axesArg(), boolArg("keepdims", false)},
-                    "reduction over axis (all axes when absent)"},
-                   reduceRule});
+                 matmulRule,
+                 expand(Expansion::Matmul, direct<nn::MatmulOp>())});
+    std::vector<AttrBinding> reduction = {
+        {"axis", "axes", AttrForm::SortedAxes},
+        {"keepdims", "keepdims", AttrForm::Bool}};
+    const char *reduceSummary = "reduction over axis (all axes when absent)";
+    std::vector<ArgSpec> reduceArgs = {tensor("x"), axesArg(),
+                                       boolArg("keepdims", false)};
+    t.push_back({{"sum", reduceArgs, reduceSummary},
+                 reduceRule,
+                 direct<nn::SumOp>(reduction)});
+    t.push_back({{"mean", reduceArgs, reduceSummary},
+                 reduceRule,
+                 direct<nn::MeanOp>(reduction)});
+    t.push_back({{"max", reduceArgs, reduceSummary},
+                 reduceRule,
+                 direct<nn::MaxOp>(reduction)});
     t.push_back({{"reshape",
                   {tensor("x"), {"shape", ArgKind::DimList, std::nullopt}},
                   "same elements, new shape (one dimension may be -1)"},
-                 reshapeRule});
+                 reshapeRule,
+                 expand(Expansion::Reshape, direct<nn::ReshapeOp>())});
     t.push_back({{"flatten",
                   {tensor("x"), intArg("start", 1), intArg("end", -1)},
                   "merges axes start..end into one"},
-                 flattenRule});
+                 flattenRule,
+                 expand(Expansion::Reshape, direct<nn::ReshapeOp>())});
     t.push_back({{"transpose",
                   {tensor("x"), {"perm", ArgKind::Axes, Const::none()}},
                   "permutes the axes (reverses them when perm is absent)"},
-                 transposeRule});
+                 transposeRule,
+                 direct<nn::TransposeOp>({{"perm", "perm", AttrForm::Perm}})});
     t.push_back(
         {{"concat",
           {{"xs", ArgKind::TensorList, std::nullopt}, intArg("axis", 0)},
           "joins tensors along axis"},
-         concatRule});
+         concatRule,
+         direct<nn::ConcatOp>({{"axis", "axis", AttrForm::Axis}})});
     t.push_back(
         {{"convolution",
           {tensor("x"), tensor("w"), optTensor("b"), pairArg("stride", 1),
            pairArg("padding", 0, checkNonNegative), pairArg("dilation", 1),
            intArg("groups", 1, checkPositive)},
           "2-D convolution, NCHW input and OIHW weight"},
-         convRule});
-    for (const char *p : {"max_pool2d", "avg_pool2d"})
-      t.push_back(
-          {{p,
-            {tensor("x"),
-             pairArg("kernel", std::nullopt),
-             {"stride", ArgKind::IntPair, Const::none(), {}, checkPositive},
-             pairArg("padding", 0, checkNonNegative)},
-            "2-D pooling over kernel windows (stride defaults to kernel)"},
-           poolRule});
+         convRule,
+         direct<nn::Conv2DOp>({{"stride", "stride", AttrForm::Pair},
+                               {"padding", "padding", AttrForm::Pair},
+                               {"dilation", "dilation", AttrForm::Pair},
+                               {"groups", "groups", AttrForm::I64}})});
+    std::vector<AttrBinding> pooling = {
+        {"kernel", "kernel", AttrForm::Pair},
+        {"stride", "stride", AttrForm::Pair, "kernel"},
+        {"padding", "padding", AttrForm::Pair}};
+    std::vector<ArgSpec> poolArgs = {
+        tensor("x"), pairArg("kernel", std::nullopt),
+        {"stride", ArgKind::IntPair, Const::none(), {}, checkPositive},
+        pairArg("padding", 0, checkNonNegative)};
+    const char *poolSummary =
+        "2-D pooling over kernel windows (stride defaults to kernel)";
+    t.push_back({{"max_pool2d", poolArgs, poolSummary},
+                 poolRule,
+                 direct<nn::MaxPool2DOp>(pooling)});
+    t.push_back({{"avg_pool2d", poolArgs, poolSummary},
+                 poolRule,
+                 direct<nn::AvgPool2DOp>(pooling)});
     t.push_back({{"adaptive_avg_pool2d",
                   {tensor("x"), pairArg("size", std::nullopt)},
                   "average pooling to a fixed output size"},
-                 adaptivePoolRule});
+                 adaptivePoolRule,
+                 expand(Expansion::AdaptiveAvgPool)});
+    t.push_back({{"upsample_nearest2d",
+                  {tensor("x"), intArg("scale", 2, checkPositive)},
+                  "repeats each pixel scale x scale times (NCHW, static H "
+                  "and W)"},
+                 upsampleRule,
+                 direct<nn::UpsampleNearest2DOp>(
+                     {{"scale", "scale", AttrForm::I64}})});
     t.push_back(
         {{"batch_normalization",
           {tensor("x"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
@@ -586,41 +681,61 @@ const std::vector<OpInfo> &opTable() {
            floatArg("eps", 1e-5, checkPositive)},
           "normalises each channel by batch statistics (training) or running "
           "statistics (inference)"},
-         batchNormRule});
+         batchNormRule,
+         expand(Expansion::BatchNorm,
+                direct<nn::BatchNormInferOp>(
+                    {{"eps", "epsilon", AttrForm::F64}}))});
     t.push_back({{"layer_normalization",
                   {tensor("x"), tensor("gamma"), tensor("beta"),
                    floatArg("eps", 1e-5, checkPositive)},
                   "normalises over the last dimension"},
-                 layerNormRule});
+                 layerNormRule,
+                 expand(Expansion::LayerNorm)});
     t.push_back({{"dropout",
                   {tensor("x"), floatArg("p", 0.5, checkProbability)},
                   "zeroes elements with probability p during training"},
-                 dropoutRule});
-    for (const char *l : {"mse", "l1", "bce", "bce_with_logits"})
-      t.push_back(
-          {{l, {tensor("input"), tensor("target")}, "loss, mean over elements"},
-           pairLossRule});
+                 dropoutRule,
+                 expand(Expansion::Dropout)});
+    auto pairLoss = [&](const char *name, Emission emit) {
+      emit.broadcastToFirst = true;
+      t.push_back({{name,
+                    {tensor("input"), tensor("target")},
+                    "loss, mean over elements"},
+                   pairLossRule,
+                   emit});
+    };
+    pairLoss("mse", direct<nn::MSEOp>());
+    pairLoss("l1", direct<nn::L1Op>());
+    pairLoss("bce", direct<nn::BCEOp>());
+    pairLoss("bce_with_logits", direct<nn::BCEWithLogitsOp>());
     t.push_back({{"cross_entropy",
                   {tensor("input"), tensor("target"), optTensor("weight"),
                    floatArg("label_smoothing", 0.0, checkProbability)},
                   "softmax cross-entropy of scores against classes"},
-                 classLossRule});
+                 classLossRule,
+                 expand(Expansion::CrossEntropy,
+                        direct<nn::CrossEntropyOp>(
+                            {{"label_smoothing", "label_smoothing",
+                              AttrForm::F64}}))});
     t.push_back({{"nll",
                   {tensor("input"), tensor("target"), optTensor("weight")},
                   "negative log-likelihood of log-probabilities"},
-                 classLossRule});
+                 classLossRule,
+                 direct<nn::NLLOp>()});
     t.push_back({{"normal",
                   {{"shape", ArgKind::DimList, std::nullopt},
                    floatArg("mean", 0.0),
                    floatArg("std", 1.0, checkPositive)},
                   "a fresh sample of normal noise"},
-                 randomRule});
+                 randomRule,
+                 notYet("sampling noise with 'normal'")});
     t.push_back({{"uniform",
                   {{"shape", ArgKind::DimList, std::nullopt},
                    floatArg("low", 0.0),
                    floatArg("high", 1.0)},
                   "a fresh sample of uniform noise"},
-                 randomRule});
+                 randomRule,
+                 notYet("sampling noise with 'uniform'")});
     return t;
   }();
   return table;

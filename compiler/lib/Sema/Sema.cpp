@@ -1433,6 +1433,7 @@ EV Sema::callOp(const OpInfo &op, const std::string &shownName, Loc loc,
   std::vector<Type> listTypes;
   auto node = std::make_unique<TExpr>(TExpr::Kind::Op, loc, Type());
   node->name = op.spec.name;
+  node->op = &op;
   for (size_t i = 0; i < bound.size(); ++i) {
     BoundArg &b = bound[i];
     types.push_back(b.type);

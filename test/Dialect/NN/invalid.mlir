@@ -534,3 +534,35 @@ func.func @max_grad_shape(%g: tensor<?x4xf32>, %x: tensor<?x4xf32>) {
   %r = nn.max_grad %g, %x {axes = array<i64: 1>} : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
   return
 }
+
+// -----
+
+func.func @upsample_rank(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{operand and result must have rank 4 (NCHW)}}
+  %r = nn.upsample_nearest2d %x : (tensor<2x3x4xf32>) -> tensor<2x3x8xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_scale(%x: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{scale must be at least 1, got 0}}
+  %r = nn.upsample_nearest2d %x {scale = 0 : i64} : (tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_size(%x: tensor<?x3x4x5xf32>) {
+  // expected-error @+1 {{dimension 3 of the upsampled tensor is 12, expected 15}}
+  %r = nn.upsample_nearest2d %x {scale = 3 : i64} : (tensor<?x3x4x5xf32>) -> tensor<?x3x12x12xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_grad_size(%g: tensor<2x3x8x8xf32>) {
+  // expected-error @+1 {{dimension 2 of the upsampled tensor is 8, expected 6}}
+  %r = nn.upsample_nearest2d_grad %g {scale = 2 : i64} : (tensor<2x3x8x8xf32>) -> tensor<2x3x3x4xf32>
+  return
+}

@@ -1,9 +1,10 @@
 //===- Builtins.h - The built-in ops and their shape rules ------*- C++ -*-===//
 //
-// Each built-in op is one entry: its signature and its shape rule. Adding an
-// op to the language is adding an entry in Builtins.cpp (plus, in the later
-// stages, its nn-dialect op). Train-block vocabulary (data sources,
-// optimisers, schedules, ...) is described here too, as tables of signatures.
+// Each built-in op is one entry: its signature, its shape rule and its nn
+// form. The table in Builtins.cpp is the only list of built-in ops: Sema
+// checks calls with it and MLIRGen emits them from it. Train-block
+// vocabulary (data sources, optimisers, schedules, ...) is described here
+// too, as tables of signatures (TrainVocabulary.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_SEMA_BUILTINS_H
@@ -12,8 +13,10 @@
 #include "dlc/Sema/Signature.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <climits>
+#include <vector>
 
 namespace dlc::sema {
 
@@ -65,9 +68,68 @@ constexpr int64_t kMaxElements = INT32_MAX;
 
 using ShapeRule = Type (*)(OpContext &);
 
+/// How a constant argument of a call becomes an attribute of its nn op.
+enum class AttrForm {
+  F64,        ///< a number, as an f64 attribute
+  I64,        ///< an int
+  Bool,       ///< a bool
+  Axis,       ///< an axis of the first operand, normalised to 0..rank-1
+  SortedAxes, ///< axes of the first operand (absent: none, meaning all),
+              ///< normalised and sorted
+  Perm,       ///< a permutation of the first operand's axes (absent: the
+              ///< reversed axes), normalised
+  Pair,       ///< two ints, as a dense i64 array
+};
+
+/// One attribute of the nn op: the argument `arg` in the form `form`, named
+/// `attr`; when `arg` is absent, the argument `orArg` instead.
+struct AttrBinding {
+  const char *arg;
+  const char *attr;
+  AttrForm form;
+  const char *orArg = nullptr;
+};
+
+/// The ops whose nn form is not one nn op with the call's operands: a
+/// composition of nn ops, or a form that depends on training/inference.
+/// MLIRGen has one emitter for each (a switch, so a new value without an
+/// emitter is a compiler warning, an error in this project's build).
+enum class Expansion {
+  None,            ///< the direct nn op
+  Pow,             ///< nn.pow for a constant exponent, else exp(y log x)
+  Abs,             ///< x * sign(x)
+  Matmul,          ///< vectors promoted to 1-row/1-column matrices
+  Reshape,         ///< nn.reshape, at most one symbolic dimension
+  AdaptiveAvgPool, ///< nn.avg_pool2d with the kernel that divides the input
+  BatchNorm,       ///< batch statistics and running-statistic updates
+                   ///< (training); the direct op (inference)
+  LayerNorm,       ///< mean, variance and scaling over the last axis
+  Dropout,         ///< nn.dropout with a seed (training); identity (inference)
+  CrossEntropy,    ///< the direct op for class indices; log_softmax, mul,
+                   ///< sum and mean for class probabilities
+  NotYet,          ///< refused by code generation (`notYet` says what)
+};
+
+/// How MLIRGen emits a call: the nn op named `op` with the call's tensor
+/// operands in signature order (absent optional ones left out), its result
+/// type, and the attributes `attrs`; or `expansion`, which may use the direct
+/// form for some of its cases.
+struct Emission {
+  llvm::StringRef op;
+  std::vector<AttrBinding> attrs;
+  /// Operands after the first are broadcast to the first's shape (the
+  /// element-wise losses, whose nn form needs equal shapes).
+  bool broadcastToFirst = false;
+  Expansion expansion = Expansion::None;
+  const char *notYet = nullptr;
+};
+
+/// One built-in op: how to check a call (signature and shape rule) and how
+/// to emit it.
 struct OpInfo {
   FuncSpec spec;
   ShapeRule rule;
+  Emission emit;
 };
 
 /// The built-in op called `name`, or null.

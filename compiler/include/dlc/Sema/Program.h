@@ -19,6 +19,7 @@
 namespace dlc::sema {
 
 struct Instance;
+struct OpInfo;
 
 /// A trainable parameter (`param`) or a non-trained state tensor (`buffer`).
 struct ParamInfo {
@@ -50,6 +51,7 @@ struct TExpr {
   std::vector<std::pair<std::string, Const>> attrs;
   const TExpr *def = nullptr;
   const ParamInfo *param = nullptr;
+  const OpInfo *op = nullptr; ///< Op: its entry in the built-in op table
   std::unique_ptr<Instance> instance;
 
   TExpr(Kind kind, Loc loc, Type type)
