@@ -288,11 +288,12 @@ private:
   }
 
   /// One recipe of the module's `nn.train` attribute (see NNDialect.td): the
-  /// model trained, the train block's settings, the parameter initialisers and the layer table, all
-  /// the back end needs besides the functions.
+  /// model trained, the train block's settings, the parameter initialisers and
+  /// the layer table, all the back end needs besides the functions.
   mlir::DictionaryAttr trainAttr(const Model &m, const TrainConfig &train) {
     llvm::SmallVector<mlir::NamedAttribute> entries = {
-        attr("at", position(train.loc)), attr("model", b.getStringAttr(m.name))};
+        attr("at", position(train.loc)),
+        attr("model", b.getStringAttr(m.name))};
     for (auto &kv : train.settings) {
       // The optimiser, clipping and L1 are the step's: nn.optimizer.
       if (kv.first == "optimizer" || kv.first == "grad_clip" ||
@@ -356,11 +357,11 @@ private:
     std::string name = e.kind == TExpr::Kind::Layer
                            ? e.instance->prefix
                            : e.name + "_" + std::to_string(opCounts[e.name]++);
-    layerRows.push_back(b.getDictionaryAttr(
-        {attr("name", b.getStringAttr(name)),
-         attr("op", b.getStringAttr(e.name)),
-         attr("shape", b.getStringAttr(e.type.str())),
-         attr("flops", b.getI64IntegerAttr(flops))}));
+    layerRows.push_back(
+        b.getDictionaryAttr({attr("name", b.getStringAttr(name)),
+                             attr("op", b.getStringAttr(e.name)),
+                             attr("shape", b.getStringAttr(e.type.str())),
+                             attr("flops", b.getI64IntegerAttr(flops))}));
   }
   /// The last op of the current block, or null.
   mlir::Operation *lastOp() {
@@ -658,8 +659,8 @@ private:
                   "adaptive pooling to a size that does not divide the input");
       return nullptr;
     }
-    auto k = b.getDenseI64ArrayAttr({in.shape[2].size / size.list[0].i,
-                                     in.shape[3].size / size.list[1].i});
+    auto k = b.getDenseI64ArrayAttr(
+        {in.shape[2].size / size.list[0].i, in.shape[3].size / size.list[1].i});
     return make<nn::AvgPool2DOp>(
         l, type, {ops[0]},
         {attr("kernel", k), attr("stride", k),

@@ -1,9 +1,9 @@
 //===- Builtins.cpp - Built-in ops and their shape rules ------------------===//
 //
 // The table of built-in ops with their signatures and shape rules (the train
-// block's vocabulary is in TrainVocabulary.cpp). Shape rules see the bound arguments
-// (tensor types and constant attributes) and either return the result type
-// or fail with a message that names both shapes; Sema adds the op name and
+// block's vocabulary is in TrainVocabulary.cpp). Shape rules see the bound
+// arguments (tensor types and constant attributes) and either return the result
+// type or fail with a message that names both shapes; Sema adds the op name and
 // the source position.
 //
 //===----------------------------------------------------------------------===//
@@ -362,10 +362,10 @@ Type convRule(OpContext &ctx) {
   for (int i = 0; i < 2; ++i) {
     int64_t reach = dil[i].i * (w.shape[2 + i].size - 1);
     if (pad[i].i > reach)
-      return ctx.fail("padding " + std::to_string(pad[i].i) +
-                      " is more than dilation * (kernel - 1) = " +
-                      std::to_string(reach) + " for kernel " + q(w) +
-                      ": outputs would see only padding");
+      return ctx.fail(
+          "padding " + std::to_string(pad[i].i) +
+          " is more than dilation * (kernel - 1) = " + std::to_string(reach) +
+          " for kernel " + q(w) + ": outputs would see only padding");
   }
   for (int i = 0; i < 2; ++i)
     if (!windowOut(x.shape[2 + i], w.shape[2 + i].size, stride[i].i, pad[i].i,
@@ -516,13 +516,12 @@ Type randomRule(OpContext &ctx) {
 /// comes from its ODS definition (a misspelt op does not build); an
 /// attribute the op does not declare is reported when the table is built,
 /// which is the first thing every compilation does.
-template <typename OpT>
-Emission direct(std::vector<AttrBinding> attrs = {}) {
+template <typename OpT> Emission direct(std::vector<AttrBinding> attrs = {}) {
   for (const AttrBinding &a : attrs)
     if (!llvm::is_contained(OpT::getAttributeNames(), a.attr))
       llvm::report_fatal_error(llvm::Twine("built-in op table: ") +
-                               OpT::getOperationName() +
-                               " has no attribute '" + a.attr + "'");
+                               OpT::getOperationName() + " has no attribute '" +
+                               a.attr + "'");
   return Emission{OpT::getOperationName(), std::move(attrs)};
 }
 /// A form MLIRGen composes (its case of `Expansion`), which may fall back on
@@ -574,26 +573,25 @@ const std::vector<OpInfo> &opTable() {
                   "x if x > 0 else alpha * (exp(x) - 1)"},
                  unaryRule,
                  direct<nn::EluOp>({{"alpha", "alpha", AttrForm::F64}})});
-    t.push_back({{"softplus",
-                  {tensor("x"), floatArg("beta", 1.0, checkPositive),
-                   floatArg("threshold", 20.0)},
-                  "log(1 + exp(beta * x)) / beta; x where beta * x > "
-                  "threshold"},
-                 unaryRule,
-                 direct<nn::SoftplusOp>(
-                     {{"beta", "beta", AttrForm::F64},
-                      {"threshold", "threshold", AttrForm::F64}})});
+    t.push_back(
+        {{"softplus",
+          {tensor("x"), floatArg("beta", 1.0, checkPositive),
+           floatArg("threshold", 20.0)},
+          "log(1 + exp(beta * x)) / beta; x where beta * x > "
+          "threshold"},
+         unaryRule,
+         direct<nn::SoftplusOp>({{"beta", "beta", AttrForm::F64},
+                                 {"threshold", "threshold", AttrForm::F64}})});
     t.push_back({{"softmax",
                   {tensor("x"), intArg("axis", -1)},
                   "exp(x) normalised along axis"},
                  softmaxRule,
                  direct<nn::SoftmaxOp>({{"axis", "axis", AttrForm::Axis}})});
-    t.push_back(
-        {{"log_softmax",
-          {tensor("x"), intArg("axis", -1)},
-          "log(softmax(x)) along axis, computed stably"},
-         softmaxRule,
-         direct<nn::LogSoftmaxOp>({{"axis", "axis", AttrForm::Axis}})});
+    t.push_back({{"log_softmax",
+                  {tensor("x"), intArg("axis", -1)},
+                  "log(softmax(x)) along axis, computed stably"},
+                 softmaxRule,
+                 direct<nn::LogSoftmaxOp>({{"axis", "axis", AttrForm::Axis}})});
     t.push_back({{"matmul",
                   {tensor("x"), tensor("y")},
                   "matrix product with broadcast batch dimensions"},
@@ -651,7 +649,8 @@ const std::vector<OpInfo> &opTable() {
         {"stride", "stride", AttrForm::Pair, "kernel"},
         {"padding", "padding", AttrForm::Pair}};
     std::vector<ArgSpec> poolArgs = {
-        tensor("x"), pairArg("kernel", std::nullopt),
+        tensor("x"),
+        pairArg("kernel", std::nullopt),
         {"stride", ArgKind::IntPair, Const::none(), {}, checkPositive},
         pairArg("padding", 0, checkNonNegative)};
     const char *poolSummary =
@@ -667,13 +666,13 @@ const std::vector<OpInfo> &opTable() {
                   "average pooling to a fixed output size"},
                  adaptivePoolRule,
                  expand(Expansion::AdaptiveAvgPool)});
-    t.push_back({{"upsample_nearest2d",
-                  {tensor("x"), intArg("scale", 2, checkPositive)},
-                  "repeats each pixel scale x scale times (NCHW, static H "
-                  "and W)"},
-                 upsampleRule,
-                 direct<nn::UpsampleNearest2DOp>(
-                     {{"scale", "scale", AttrForm::I64}})});
+    t.push_back(
+        {{"upsample_nearest2d",
+          {tensor("x"), intArg("scale", 2, checkPositive)},
+          "repeats each pixel scale x scale times (NCHW, static H "
+          "and W)"},
+         upsampleRule,
+         direct<nn::UpsampleNearest2DOp>({{"scale", "scale", AttrForm::I64}})});
     t.push_back(
         {{"batch_normalization",
           {tensor("x"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
@@ -708,15 +707,15 @@ const std::vector<OpInfo> &opTable() {
     pairLoss("l1", direct<nn::L1Op>());
     pairLoss("bce", direct<nn::BCEOp>());
     pairLoss("bce_with_logits", direct<nn::BCEWithLogitsOp>());
-    t.push_back({{"cross_entropy",
-                  {tensor("input"), tensor("target"), optTensor("weight"),
-                   floatArg("label_smoothing", 0.0, checkProbability)},
-                  "softmax cross-entropy of scores against classes"},
-                 classLossRule,
-                 expand(Expansion::CrossEntropy,
-                        direct<nn::CrossEntropyOp>(
-                            {{"label_smoothing", "label_smoothing",
-                              AttrForm::F64}}))});
+    t.push_back(
+        {{"cross_entropy",
+          {tensor("input"), tensor("target"), optTensor("weight"),
+           floatArg("label_smoothing", 0.0, checkProbability)},
+          "softmax cross-entropy of scores against classes"},
+         classLossRule,
+         expand(Expansion::CrossEntropy,
+                direct<nn::CrossEntropyOp>(
+                    {{"label_smoothing", "label_smoothing", AttrForm::F64}}))});
     t.push_back({{"nll",
                   {tensor("input"), tensor("target"), optTensor("weight")},
                   "negative log-likelihood of log-probabilities"},

@@ -98,3 +98,58 @@ std::pair<double, double> tools::errorNorms(llvm::ArrayRef<double> a,
   diff = std::sqrt(diff);
   return {diff, scale == 0 ? diff : diff / scale};
 }
+
+//===----------------------------------------------------------------------===//
+// Shared command-line options
+//===----------------------------------------------------------------------===//
+
+namespace cl = llvm::cl;
+
+cl::OptionCategory &tools::sharedOptionCategory() {
+  static cl::OptionCategory category("Options of every dlc check tool");
+  return category;
+}
+
+void tools::parseCommandLine(int argc, char **argv, llvm::StringRef overview,
+                             const cl::OptionCategory *toolCategory) {
+  llvm::SmallVector<const cl::OptionCategory *, 2> shown = {
+      &sharedOptionCategory()};
+  if (toolCategory)
+    shown.push_back(toolCategory);
+  cl::HideUnrelatedOptions(shown);
+  cl::ParseCommandLineOptions(argc, argv, overview);
+}
+
+InputOptions::InputOptions()
+    : file(cl::Positional, cl::desc("<input .mlir file>"), cl::init("-"),
+           cl::cat(sharedOptionCategory())) {}
+
+FunctionOptions::FunctionOptions(const char *help)
+    : names("func", cl::desc(help), cl::cat(sharedOptionCategory())) {}
+
+ArgumentOptions::ArgumentOptions()
+    : seed("seed", cl::desc("Seed of the argument values"), cl::init(1),
+           cl::cat(sharedOptionCategory())),
+      dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
+                  cl::init(3), cl::cat(sharedOptionCategory())) {}
+
+ValueOptions::ValueOptions(const Defaults &d)
+    : minMagnitude("min",
+                   cl::desc("Smallest magnitude of a float argument value "
+                            "(keeps relu inputs off their kink)"),
+                   cl::init(d.minMagnitude), cl::cat(sharedOptionCategory())),
+      maxMagnitude("max",
+                   cl::desc("Largest magnitude of a float argument value"),
+                   cl::init(d.maxMagnitude), cl::cat(sharedOptionCategory())),
+      positive("positive", cl::desc(d.positiveHelp), cl::init(false),
+               cl::cat(sharedOptionCategory())),
+      numClasses("num-classes", cl::desc(d.numClassesHelp), cl::init(2),
+                 cl::cat(sharedOptionCategory())) {}
+
+RandomValueOptions ValueOptions::get() const {
+  RandomValueOptions options;
+  options.minMagnitude = minMagnitude;
+  options.maxMagnitude = maxMagnitude;
+  options.positive = positive;
+  return options;
+}

@@ -18,30 +18,24 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir file>"),
-                                          cl::init("-"));
-static cl::opt<std::string>
-    funcName("func",
-             cl::desc("Function to run (default: every function "
-                      "without arguments)"),
-             cl::init(""));
+static dlc::tools::InputOptions inputOptions;
+static dlc::tools::FunctionOptions functionOptions(
+    "Function to run (repeatable; default: every function without "
+    "arguments)");
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "nn reference evaluator\n");
+  dlc::tools::parseCommandLine(argc, argv, "nn reference evaluator\n");
 
   dlc::tools::InputModule input;
-  if (failed(input.parse(inputFilename, "dlc-eval")))
+  if (failed(input.parse(inputOptions.file, "dlc-eval")))
     return 1;
 
-  std::vector<std::string> names;
-  if (!funcName.empty())
-    names.push_back(funcName);
+  std::vector<std::string> names = functionOptions.get();
   dlc::nn::Evaluator evaluator(input.get());
   bool ranAny = false;
   for (func::FuncOp func : dlc::tools::definedFunctions(input.get(), names)) {
-    if (funcName.empty() && func.getNumArguments() != 0)
+    if (names.empty() && func.getNumArguments() != 0)
       continue;
     ranAny = true;
     FailureOr<std::vector<dlc::nn::Tensor>> results = evaluator.call(func, {});

@@ -29,67 +29,45 @@ using namespace dlc::nn;
 using namespace dlc::tools;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir file>"),
-                                          cl::init("-"));
-static cl::opt<std::string>
-    funcName("func", cl::desc("Function to check (default: the first one)"),
-             cl::init(""));
-static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
-                              cl::init(1));
-static cl::opt<int64_t>
-    numClasses("num-classes",
-               cl::desc("Integer arguments of rank >= 1 (labels) are drawn "
-                        "from [0, num-classes)"),
-               cl::init(2));
-static cl::opt<int64_t>
-    dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
-                cl::init(3));
-static cl::opt<double>
-    minMagnitude("min",
-                 cl::desc("Smallest magnitude of a float argument "
-                          "value (keeps relu inputs off their kink)"),
-                 cl::init(0.1));
-static cl::opt<double> maxMagnitude("max",
-                                    cl::desc("Largest magnitude of a float "
-                                             "argument value"),
-                                    cl::init(1.0));
-static cl::opt<bool> positive("positive",
-                              cl::desc("Only positive float values (log, "
-                                       "sqrt, probabilities)"),
-                              cl::init(false));
+static InputOptions inputOptions;
+static FunctionOptions functionOptions(
+    "Function to check (default: the first one; with several, the first "
+    "named)");
+static ArgumentOptions argumentOptions;
+static ValueOptions valueOptions({0.1, 1.0,
+                                  "Only positive float values (log, sqrt, "
+                                  "probabilities)"});
+static cl::OptionCategory toolCategory("Options of dlc-gradcheck");
 static cl::opt<double> step("step", cl::desc("Finite-difference step"),
-                            cl::init(1e-6));
+                            cl::init(1e-6), cl::cat(toolCategory));
 static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Largest accepted relative error"),
-                                 cl::init(1e-6));
+                                 cl::init(1e-6), cl::cat(toolCategory));
 static cl::opt<double>
     absoluteTolerance("atol",
                       cl::desc("Also accept an argument whose error norm is "
                                "below this (gradients that are exactly zero, "
                                "where finite differences are rounding noise)"),
-                      cl::init(1e-9));
+                      cl::init(1e-9), cl::cat(toolCategory));
 static cl::opt<unsigned> maxElements(
     "max-elements",
     cl::desc("Check at most this many (seeded random) elements of each "
              "argument; 0 checks all. For whole models."),
-    cl::init(0));
+    cl::init(0), cl::cat(toolCategory));
 static cl::opt<bool> wrtInputs("wrt-inputs",
                                cl::desc("Also check the float arguments "
                                         "without nn.param"),
-                               cl::init(false));
+                               cl::init(false), cl::cat(toolCategory));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "nn gradient checker\n");
+  parseCommandLine(argc, argv, "nn gradient checker\n", &toolCategory);
 
   InputModule input;
-  if (failed(input.parse(inputFilename, "dlc-gradcheck")))
+  if (failed(input.parse(inputOptions.file, "dlc-gradcheck")))
     return 1;
 
-  std::vector<std::string> names;
-  if (!funcName.empty())
-    names.push_back(funcName);
+  std::vector<std::string> names = functionOptions.get();
   std::vector<func::FuncOp> funcs = definedFunctions(input.get(), names);
   if (funcs.empty()) {
     llvm::errs() << "dlc-gradcheck: no function to check\n";
@@ -121,15 +99,13 @@ int main(int argc, char **argv) {
   }
 
   // Seeded random arguments.
-  std::mt19937_64 rng(seed);
-  RandomValueOptions values;
-  values.minMagnitude = minMagnitude;
-  values.maxMagnitude = maxMagnitude;
-  values.positive = positive;
+  std::mt19937_64 rng(argumentOptions.seed);
+  RandomValueOptions values = valueOptions.get();
   std::vector<Tensor> args;
   for (Type t : func.getArgumentTypes()) {
-    Tensor value = zeroTensorOf(t, dynamicSize);
-    fillRandom(value, cast<RankedTensorType>(t), rng, values, numClasses);
+    Tensor value = zeroTensorOf(t, argumentOptions.dynamicSize);
+    fillRandom(value, cast<RankedTensorType>(t), rng, values,
+               valueOptions.numClasses);
     args.push_back(std::move(value));
   }
 

@@ -34,87 +34,70 @@ using namespace dlc::nn;
 using namespace dlc::tools;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir file>"),
-                                          cl::init("-"));
-static cl::list<std::string>
-    funcNames("func", cl::desc("Function to check (repeatable; default: all)"));
+static InputOptions inputOptions;
+static FunctionOptions
+    functionOptions("Function to check (repeatable; default: all)");
+static ArgumentOptions argumentOptions;
+static ValueOptions valueOptions(
+    {0.1, 0.9,
+     "Only positive float values (default: when the function has log, sqrt, "
+     "fractional pow, div, bce or batch_norm_infer)",
+     "Label range when it cannot be inferred from the logits"});
+static cl::OptionCategory toolCategory("Options of dlc-halide-check");
 static cl::opt<std::string>
     groupsOption("groups",
                  cl::desc("Grouping: op (one group per op) or "
                           "function (one group)"),
-                 cl::init("op"));
+                 cl::init("op"), cl::cat(toolCategory));
 static cl::opt<bool> withGrad("grad",
                               cl::desc("Also check the gradient function "
                                        "that nn-autodiff builds for each "
                                        "function returning a 0-d loss"),
-                              cl::init(false));
+                              cl::init(false), cl::cat(toolCategory));
 static cl::opt<bool> chain("chain",
                            cl::desc("Feed each group the kernels' outputs "
                                     "instead of the oracle's values"),
-                           cl::init(false));
+                           cl::init(false), cl::cat(toolCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("Instead of checking, print the lowered groups: 'halide' "
                   "(Func definitions) or 'stmt' (Halide's lowered statement)"),
-         cl::init(""));
+         cl::init(""), cl::cat(toolCategory));
 static cl::opt<std::string>
     aotOutput("aot",
               cl::desc("Instead of checking, compile the groups ahead of "
                        "time into this object (.o) or static library (.a)"),
-              cl::init(""));
+              cl::init(""), cl::cat(toolCategory));
 static cl::opt<std::string> target("target",
                                    cl::desc("Halide target of --emit=stmt "
                                             "and --aot"),
-                                   cl::init("host"));
+                                   cl::init("host"), cl::cat(toolCategory));
 static cl::opt<unsigned>
     benchRuns("bench",
               cl::desc("Also time each pipeline over this many runs after "
                        "a warm-up and print milliseconds per run (a "
                        "measurement, not a test)"),
-              cl::init(0));
-static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
-                              cl::init(1));
-static cl::opt<int64_t> numClasses(
-    "num-classes",
-    cl::desc("Label range when it cannot be inferred from the logits"),
-    cl::init(2));
-static cl::opt<int64_t>
-    dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
-                cl::init(3));
-static cl::opt<double> minMagnitude("min",
-                                    cl::desc("Smallest magnitude of a float "
-                                             "argument value"),
-                                    cl::init(0.1));
-static cl::opt<double> maxMagnitude("max",
-                                    cl::desc("Largest magnitude of a float "
-                                             "argument value"),
-                                    cl::init(0.9));
-static cl::opt<bool> positive(
-    "positive",
-    cl::desc("Only positive float values (default: when the function has "
-             "log, sqrt, fractional pow, div, bce or batch_norm_infer)"),
-    cl::init(false));
+              cl::init(0), cl::cat(toolCategory));
 static cl::opt<bool> fanInScaling(
     "fan-in-scaling",
     cl::desc("Scale nn.param weights by 1/sqrt(fan-in) (rows of a 2-D "
              "weight, I*KH*KW of an OIHW one) so that deep models do not "
              "saturate"),
-    cl::init(true));
+    cl::init(true), cl::cat(toolCategory));
 static cl::opt<double> relTolerance("rtol",
                                     cl::desc("Relative tolerance per element"),
-                                    cl::init(1e-4));
+                                    cl::init(1e-4), cl::cat(toolCategory));
 static cl::opt<double> absTolerance(
     "atol",
     cl::desc("Absolute tolerance per element, relative to the largest "
              "magnitude of the reference tensor"),
-    cl::init(1e-5));
+    cl::init(1e-5), cl::cat(toolCategory));
 static cl::opt<double>
     absFloor("atol-floor",
              cl::desc("Absolute tolerance per element relative to the "
                       "largest magnitude of the group's inputs: for outputs "
                       "whose exact values cancel to (nearly) zero"),
-             cl::init(1e-6));
+             cl::init(1e-6), cl::cat(toolCategory));
 
 namespace {
 
@@ -133,7 +116,7 @@ bool needsPositiveInputs(func::FuncOp func) {
 }
 
 /// The number of classes an integer argument indexes, from the logits of a
-/// loss that uses it; `numClasses` otherwise.
+/// loss that uses it; `--num-classes` otherwise.
 int64_t classesOf(BlockArgument arg) {
   for (Operation *user : arg.getUsers()) {
     Value scores;
@@ -151,22 +134,20 @@ int64_t classesOf(BlockArgument arg) {
     if (!type.isDynamicDim(1))
       return type.getDimSize(1);
   }
-  return numClasses;
+  return valueOptions.numClasses;
 }
 
 /// Seeded random arguments; floats are rounded to float so that the kernels
 /// and the oracle see the same values.
 std::vector<Tensor> randomArguments(func::FuncOp func) {
-  std::mt19937_64 rng(seed);
-  RandomValueOptions values;
-  values.minMagnitude = minMagnitude;
-  values.maxMagnitude = maxMagnitude;
-  values.positive = positive || needsPositiveInputs(func);
+  std::mt19937_64 rng(argumentOptions.seed);
+  RandomValueOptions values = valueOptions.get();
+  values.positive = values.positive || needsPositiveInputs(func);
   values.roundToFloat = true;
   std::vector<Tensor> args;
   for (BlockArgument arg : func.getArguments()) {
     auto type = cast<RankedTensorType>(arg.getType());
-    Tensor value = zeroTensorOf(type, dynamicSize);
+    Tensor value = zeroTensorOf(type, argumentOptions.dynamicSize);
     const std::vector<int64_t> &shape = value.shape;
     double scale = 1.0;
     bool isParam = static_cast<bool>(
@@ -385,8 +366,8 @@ bool checkFunction(ModuleOp module, func::FuncOp func, GroupingPolicy policy) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "nn-to-halide checker against the evaluator\n");
+  parseCommandLine(argc, argv, "nn-to-halide checker against the evaluator\n",
+                   &toolCategory);
   GroupingPolicy policy;
   if (groupsOption == "op") {
     policy = GroupingPolicy::PerOp;
@@ -398,10 +379,11 @@ int main(int argc, char **argv) {
   }
 
   InputModule input;
-  if (failed(input.parse(inputFilename, "dlc-halide-check")))
+  if (failed(input.parse(inputOptions.file, "dlc-halide-check")))
     return 1;
 
-  std::vector<func::FuncOp> funcs = definedFunctions(input.get(), funcNames);
+  std::vector<func::FuncOp> funcs =
+      definedFunctions(input.get(), functionOptions.get());
   if (funcs.empty()) {
     llvm::errs() << "dlc-halide-check: no function to check\n";
     return 1;

@@ -35,26 +35,21 @@ using namespace dlc::nn;
 using namespace dlc::tools;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir file>"),
-                                          cl::init("-"));
+static InputOptions inputOptions;
+static ArgumentOptions argumentOptions;
+static cl::OptionCategory toolCategory("Options of dlc-stepcheck");
 static cl::opt<std::string>
     modelName("model",
               cl::desc("Model to check (default: the first with a train "
                        "step)"),
-              cl::init(""));
+              cl::init(""), cl::cat(toolCategory));
 static cl::opt<unsigned> numSteps("steps", cl::desc("Number of steps to run"),
-                                  cl::init(3));
+                                  cl::init(3), cl::cat(toolCategory));
 static cl::opt<double> learningRate("lr", cl::desc("Learning rate"),
-                                    cl::init(0.125));
-static cl::opt<unsigned> seed("seed", cl::desc("Seed of the argument values"),
-                              cl::init(1));
-static cl::opt<int64_t>
-    dynamicSize("dynamic-size", cl::desc("Size given to dynamic dimensions"),
-                cl::init(3));
+                                    cl::init(0.125), cl::cat(toolCategory));
 static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Largest accepted relative error"),
-                                 cl::init(1e-12));
+                                 cl::init(1e-12), cl::cat(toolCategory));
 
 /// A hyperparameter as the compiled step holds it: rounded to f32.
 static double f32(double x) {
@@ -166,10 +161,10 @@ static StringRef attrString(func::FuncOp f, unsigned i, StringRef name) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "nn train step checker\n");
+  parseCommandLine(argc, argv, "nn train step checker\n", &toolCategory);
 
   InputModule input;
-  if (failed(input.parse(inputFilename, "dlc-stepcheck")))
+  if (failed(input.parse(inputOptions.file, "dlc-stepcheck")))
     return 1;
   ModuleOp module = input.get();
 
@@ -199,7 +194,7 @@ int main(int argc, char **argv) {
 
   // Seeded random data: inputs, labels, seeds, parameters and buffers (by
   // name, taken from the train step's arguments).
-  std::mt19937_64 rng(seed);
+  std::mt19937_64 rng(argumentOptions.seed);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   int64_t classes = 2;
   if (auto out = dyn_cast<RankedTensorType>(loss.getResultTypes()[1]))
@@ -210,7 +205,8 @@ int main(int argc, char **argv) {
   State state;
   std::vector<std::string> trainable, paramOrder;
   for (unsigned i = 0; i < train.getNumArguments(); ++i) {
-    Tensor t = zeroTensorOf(train.getArgumentTypes()[i], dynamicSize);
+    Tensor t =
+        zeroTensorOf(train.getArgumentTypes()[i], argumentOptions.dynamicSize);
     StringRef param = attrString(train, i, NNDialect::kParamAttrName);
     StringRef buffer = attrString(train, i, kBufferAttrName);
     if (train.getArgAttr(i, kLabelsAttrName)) {

@@ -3,9 +3,11 @@
 // What dlc-eval, dlc-gradcheck, dlc-stepcheck and dlc-halide-check have in
 // common: reading an .mlir file with every dlc dialect registered, picking
 // the functions to run, making seeded random argument tensors and measuring
-// how far two tensors are apart. Each tool keeps its own options and
-// checks; this library only holds the parts that would otherwise be written
-// out once per tool.
+// how far two tensors are apart, and the command-line options that go with
+// those (`InputOptions`, `FunctionOptions`, `ArgumentOptions`,
+// `ValueOptions`): each is
+// declared here once, a tool constructs the groups it takes with its own
+// defaults and keeps only its own checks' options.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,7 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <random>
@@ -84,6 +87,64 @@ struct RandomValueOptions {
 void fillRandom(nn::Tensor &value, mlir::RankedTensorType type,
                 std::mt19937_64 &rng, const RandomValueOptions &options,
                 int64_t numClasses, double scale = 1.0);
+
+//===----------------------------------------------------------------------===//
+// Shared command-line options
+//===----------------------------------------------------------------------===//
+
+/// The category `--help` lists the shared options under.
+llvm::cl::OptionCategory &sharedOptionCategory();
+
+/// Parses the command line. `--help` lists the shared options and those of
+/// `toolCategory`, not the options of the LLVM libraries linked in.
+void parseCommandLine(int argc, char **argv, llvm::StringRef overview,
+                      const llvm::cl::OptionCategory *toolCategory = nullptr);
+
+/// The positional input file (default stdin).
+struct InputOptions {
+  InputOptions();
+  llvm::cl::opt<std::string> file;
+};
+
+/// `--func` (repeatable; `help` says what the tool does with it and
+/// without it).
+struct FunctionOptions {
+  explicit FunctionOptions(const char *help);
+  llvm::cl::list<std::string> names;
+  /// The names given, in order (none: the tool's default).
+  std::vector<std::string> get() const {
+    return std::vector<std::string>(names.begin(), names.end());
+  }
+};
+
+/// `--seed` and `--dynamic-size`: the generator of the random arguments and
+/// the size every dynamic dimension gets.
+struct ArgumentOptions {
+  ArgumentOptions();
+  llvm::cl::opt<unsigned> seed;
+  llvm::cl::opt<int64_t> dynamicSize;
+};
+
+/// `--min`, `--max`, `--positive` and `--num-classes`: the values
+/// `fillRandom` draws. The defaults and the help of the last two are the
+/// tool's.
+struct ValueOptions {
+  struct Defaults {
+    double minMagnitude = 0.1;
+    double maxMagnitude = 1.0;
+    const char *positiveHelp = "Only positive float values";
+    const char *numClassesHelp =
+        "Integer arguments of rank >= 1 (labels) are drawn from "
+        "[0, num-classes)";
+  };
+  explicit ValueOptions(const Defaults &defaults);
+  llvm::cl::opt<double> minMagnitude;
+  llvm::cl::opt<double> maxMagnitude;
+  llvm::cl::opt<bool> positive;
+  llvm::cl::opt<int64_t> numClasses;
+  /// The options as `fillRandom` takes them.
+  RandomValueOptions get() const;
+};
 
 /// The 2-norm of `a - b` and that norm relative to the larger 2-norm of the
 /// two; where that is 0, the 2-norm itself (0, unless the other side holds

@@ -1,0 +1,271 @@
+//===- SemaExpressions.cpp - Expressions ----------------------------------===//
+//
+// Evaluates expressions to tensors (typed AST nodes) or constants: names,
+// numbers, operators (as the built-in ops they stand for) and calls.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaInternal.h"
+
+#include "dlc/Parse/Parser.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+using namespace dlc;
+using namespace dlc::sema;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+
+namespace dlc::sema::detail {
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+TExprPtr Sema::refNode(const std::string &name, const Binding &b, Loc loc) {
+  auto node = std::make_unique<TExpr>(b.ref, loc, b.type);
+  node->name = b.param ? b.param->name : name;
+  node->index = b.index;
+  node->def = b.def;
+  node->param = b.param;
+  return node;
+}
+
+EV Sema::eval(const ast::Expr &e, Scope &scope) {
+  switch (e.getKind()) {
+  case ast::Expr::Kind::Int:
+    return EV::constant(Const::ofInt(cast<ast::IntExpr>(e).value), e.getLoc());
+  case ast::Expr::Kind::Float:
+    return EV::constant(Const::ofFloat(cast<ast::FloatExpr>(e).value),
+                        e.getLoc());
+  case ast::Expr::Kind::Bool:
+    return EV::constant(Const::ofBool(cast<ast::BoolExpr>(e).value),
+                        e.getLoc());
+  case ast::Expr::Kind::String:
+    return EV::constant(Const::ofString(cast<ast::StringExpr>(e).value),
+                        e.getLoc());
+  case ast::Expr::Kind::Name:
+    return evalName(cast<ast::NameExpr>(e), scope);
+  case ast::Expr::Kind::Neg:
+    return evalNeg(cast<ast::NegExpr>(e), scope);
+  case ast::Expr::Kind::Binary:
+    return evalBinary(cast<ast::BinaryExpr>(e), scope);
+  case ast::Expr::Kind::Call:
+    return evalCall(cast<ast::CallExpr>(e), scope);
+  case ast::Expr::Kind::List:
+  case ast::Expr::Kind::Tuple: {
+    bool isList = e.getKind() == ast::Expr::Kind::List;
+    const auto &elems =
+        isList ? cast<ast::ListExpr>(e).elems : cast<ast::TupleExpr>(e).elems;
+    EV v;
+    v.loc = e.getLoc();
+    bool allConst = true, failed = false;
+    for (const ast::ExprPtr &el : elems) {
+      EV ev = eval(*el, scope);
+      failed |= ev.isError();
+      allConst &= ev.isConst();
+      v.elems.push_back(std::move(ev));
+    }
+    if (failed)
+      return EV::error(e.getLoc());
+    if (isList) {
+      v.type = Type::scalar(Type::Kind::List);
+      if (allConst) {
+        std::vector<Const> cs;
+        for (EV &el : v.elems)
+          cs.push_back(el.c);
+        v.c = Const::ofList(std::move(cs));
+      }
+    } else {
+      v.type = Type::scalar(Type::Kind::Tuple);
+      for (EV &el : v.elems)
+        v.type.elems.push_back(el.type);
+    }
+    return v;
+  }
+  }
+  return EV::error(e.getLoc());
+}
+
+EV Sema::evalName(const ast::NameExpr &e, Scope &scope) {
+  auto v = scope.vars.find(e.name);
+  if (v != scope.vars.end()) {
+    const Binding &b = v->second;
+    if (b.kind == Binding::Kind::Error)
+      return EV::error(e.getLoc());
+    if (b.kind == Binding::Kind::Const)
+      return EV::constant(b.c, e.getLoc());
+    return EV::tensor(refNode(e.name, b, e.getLoc()));
+  }
+  auto d = scope.dims.find(e.name);
+  if (d != scope.dims.end())
+    return EV::constant(Const::ofDim(d->second), e.getLoc());
+  if (lookupOp(e.name) || funcs.count(e.name)) {
+    diags.error(e.getLoc(), "'" + e.name + "' is a function; call it as " +
+                                e.name + "(...)");
+    return EV::error(e.getLoc());
+  }
+  std::vector<std::string> cands;
+  for (auto &kv : scope.vars)
+    cands.push_back(kv.first);
+  for (auto &kv : scope.dims)
+    cands.push_back(kv.first);
+  std::string s = closestName(e.name, cands);
+  diags.error(e.getLoc(), "use of undefined name '" + e.name + "'" +
+                              (s.empty() ? "" : "; did you mean '" + s + "'?"));
+  return EV::error(e.getLoc());
+}
+
+EV Sema::evalNeg(const ast::NegExpr &e, Scope &scope) {
+  EV v = eval(*e.operand, scope);
+  if (v.isError())
+    return v;
+  if (v.c.kind == Const::Kind::Int) {
+    if (v.c.i == INT64_MIN) {
+      diags.error(e.getLoc(), "integer overflow in '-'");
+      return EV::error(e.getLoc());
+    }
+    return EV::constant(Const::ofInt(-v.c.i), e.getLoc());
+  }
+  if (v.c.kind == Const::Kind::Float)
+    return EV::constant(Const::ofFloat(-v.c.f), e.getLoc());
+  if (!v.isTensor()) {
+    diags.error(e.getLoc(), "cannot negate a " + v.type.str());
+    return EV::error(e.getLoc());
+  }
+  std::vector<ActualArg> args;
+  args.push_back({"", v.loc, std::move(v)});
+  return callOp(*lookupOp("neg"), "neg", e.getLoc(), std::move(args));
+}
+
+EV Sema::evalBinary(const ast::BinaryExpr &e, Scope &scope) {
+  EV l = eval(*e.lhs, scope), r = eval(*e.rhs, scope);
+  if (l.isError() || r.isError())
+    return EV::error(e.getLoc());
+  std::string opStr(1, e.op);
+  // Constant folding of integer and float arithmetic (layer arguments,
+  // dimensions).
+  if (l.c.isNumber() && r.c.isNumber() && e.op != '@') {
+    if (l.c.kind == Const::Kind::Int && r.c.kind == Const::Kind::Int) {
+      int64_t a = l.c.i, b = r.c.i, v = 0;
+      bool overflow = false;
+      switch (e.op) {
+      case '+':
+        overflow = __builtin_add_overflow(a, b, &v);
+        break;
+      case '-':
+        overflow = __builtin_sub_overflow(a, b, &v);
+        break;
+      case '*':
+        overflow = __builtin_mul_overflow(a, b, &v);
+        break;
+      case '/':
+        if (b == 0) {
+          diags.error(e.getLoc(), "division by zero");
+          return EV::error(e.getLoc());
+        }
+        overflow = a == INT64_MIN && b == -1;
+        break;
+      }
+      if (overflow) {
+        diags.error(e.getLoc(), "integer overflow in '" + opStr + "'");
+        return EV::error(e.getLoc());
+      }
+      if (e.op != '/')
+        return EV::constant(Const::ofInt(v), e.getLoc());
+      {
+        if (a % b == 0)
+          return EV::constant(Const::ofInt(a / b), e.getLoc());
+        return EV::constant(Const::ofFloat(double(a) / double(b)), e.getLoc());
+      }
+    }
+    double a = l.c.asDouble(), b = r.c.asDouble();
+    double v = e.op == '+'   ? a + b
+               : e.op == '-' ? a - b
+               : e.op == '*' ? a * b
+                             : a / b;
+    return EV::constant(Const::ofFloat(v), e.getLoc());
+  }
+  bool lNum = l.isTensor() || l.c.isNumber(),
+       rNum = r.isTensor() || r.c.isNumber();
+  if (!lNum || !rNum || (!l.isTensor() && !r.isTensor())) {
+    diags.error(e.getLoc(), "operator '" + opStr + "' cannot be applied to " +
+                                l.type.str() + " and " + r.type.str());
+    return EV::error(e.getLoc());
+  }
+  const char *name = e.op == '+'   ? "add"
+                     : e.op == '-' ? "sub"
+                     : e.op == '*' ? "mul"
+                     : e.op == '/' ? "div"
+                                   : "matmul";
+  std::vector<ActualArg> args;
+  args.push_back({"", l.loc, std::move(l)});
+  args.push_back({"", r.loc, std::move(r)});
+  return callOp(*lookupOp(name), "'" + opStr + "' (" + name + ")", e.getLoc(),
+                std::move(args));
+}
+
+std::vector<ActualArg> Sema::evalArgs(const std::vector<ast::Arg> &args,
+                                      Scope &scope) {
+  std::vector<ActualArg> out;
+  for (const ast::Arg &a : args)
+    out.push_back({a.keyword, a.loc, eval(*a.value, scope)});
+  return out;
+}
+
+EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
+  if (!scope.inst && !scope.inStep) {
+    diags.error(e.getLoc(), "a call is not allowed here; expected a constant");
+    return EV::error(e.getLoc());
+  }
+  if (const OpInfo *op = lookupOp(e.callee))
+    return callOp(*op, "'" + e.callee + "'", e.getLoc(),
+                  evalArgs(e.args, scope));
+  auto f = funcs.find(e.callee);
+  if (f != funcs.end()) {
+    if (f->second->isModel) {
+      if (!scope.inStep) {
+        diags.error(e.getLoc(),
+                    "model '" + e.callee +
+                        "' cannot be called here; only a train step "
+                        "calls models (define a layer to reuse code)");
+        return EV::error(e.getLoc());
+      }
+      const Model *m = prog->findModel(e.callee);
+      if (!m)
+        return EV::error(e.getLoc()); // the model itself had errors
+      return callModel(*m, e, evalArgs(e.args, scope));
+    }
+    if (scope.inStep) {
+      diags.error(e.getLoc(),
+                  "layer '" + e.callee +
+                      "' cannot be called in a train step; call a model");
+      return EV::error(e.getLoc());
+    }
+    return callLayer(*f->second, e, evalArgs(e.args, scope), scope);
+  }
+  if (moduleFailed) {
+    // The function may well be defined in the module that failed to load.
+    evalArgs(e.args, scope);
+    return EV::error(e.getLoc());
+  }
+  std::string s = closestName(e.callee, functionNames());
+  std::string hint;
+  if (s.empty() && !modulesByName.count("nn") && e.callee != "nn")
+    hint = " (layers such as linear and conv2d need 'use nn')";
+  diags.error(e.getLoc(),
+              "call to undefined function '" + e.callee + "'" +
+                  (s.empty() ? hint : "; did you mean '" + s + "'?"));
+  // Evaluate the arguments anyway, to report their errors too.
+  evalArgs(e.args, scope);
+  return EV::error(e.getLoc());
+}
+
+} // namespace dlc::sema::detail

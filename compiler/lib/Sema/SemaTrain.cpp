@@ -1,0 +1,465 @@
+//===- SemaTrain.cpp - Train blocks ---------------------------------------===//
+//
+// Checks train blocks against the constructor tables of the train
+// vocabulary (TrainVocabulary.cpp): keys, data sources, losses against the
+// model output, optimisers, schedules, early stopping; and train steps.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaInternal.h"
+
+#include "dlc/Parse/Parser.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+using namespace dlc;
+using namespace dlc::sema;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+
+namespace dlc::sema::detail {
+
+//===----------------------------------------------------------------------===//
+// Train blocks
+//===----------------------------------------------------------------------===//
+
+/// Evaluates a train-block value: bare names are symbols, calls are kept as
+/// calls for normalisation against a constructor table.
+EV Sema::evalConfig(const ast::Expr &e) {
+  switch (e.getKind()) {
+  case ast::Expr::Kind::Name:
+    return EV::constant(Const::ofSymbol(cast<ast::NameExpr>(e).name),
+                        e.getLoc());
+  case ast::Expr::Kind::List: {
+    std::vector<Const> items;
+    for (const ast::ExprPtr &el : cast<ast::ListExpr>(e).elems) {
+      EV v = evalConfig(*el);
+      if (v.isError())
+        return v;
+      items.push_back(v.c);
+    }
+    return EV::constant(Const::ofList(items), e.getLoc());
+  }
+  case ast::Expr::Kind::Call: {
+    // Nested calls are normalised by the key that reads them.
+    Const c;
+    c.kind = Const::Kind::Call;
+    c.s = cast<ast::CallExpr>(e).callee;
+    return EV::constant(c, e.getLoc());
+  }
+  default: {
+    Scope empty;
+    EV v = eval(e, empty);
+    if (!v.isError() && !v.isConst()) {
+      diags.error(e.getLoc(), "expected a constant here");
+      return EV::error(e.getLoc());
+    }
+    return v;
+  }
+  }
+}
+
+std::optional<Const>
+Sema::normalizeCall(const ast::Expr &e, const ConstructorTable &table,
+                    const std::function<EV(const ast::Expr &)> &evalArg) {
+  std::string name;
+  const std::vector<ast::Arg> *args = nullptr;
+  if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
+    name = n->name;
+  } else if (auto *c = dyn_cast<ast::CallExpr>(&e)) {
+    name = c->callee;
+    args = &c->args;
+  } else {
+    diags.error(e.getLoc(), "expected " + table.what + " such as " +
+                                table.entries.front().name + "(...)");
+    return std::nullopt;
+  }
+  const FuncSpec *spec = table.find(name);
+  if (!spec) {
+    std::string s = closestName(name, table.names());
+    diags.error(e.getLoc(), "unknown " + table.what + " '" + name + "'" +
+                                (s.empty() ? "; expected one of: " +
+                                                 llvm::join(table.names(), ", ")
+                                           : "; did you mean '" + s + "'?"));
+    return std::nullopt;
+  }
+  std::vector<ActualArg> actuals;
+  if (args)
+    for (const ast::Arg &a : *args)
+      actuals.push_back({a.keyword, a.loc, evalArg(*a.value)});
+  std::vector<BoundArg> bound;
+  if (!bindArgs(*spec, actuals, e.getLoc(), table.what + " '" + name + "'",
+                bound))
+    return std::nullopt;
+  Const c;
+  c.kind = Const::Kind::Call;
+  c.s = name;
+  for (size_t i = 0; i < bound.size(); ++i)
+    c.kwargs.emplace_back(spec->args[i].name, bound[i].c);
+  return c;
+}
+
+/// The keys of a train block, in the order they are printed.
+struct TrainKey {
+  const char *name;
+  const char *doc;
+};
+const TrainKey kTrainKeys[] = {
+    {"data", "data source, e.g. fashion_mnist()"},
+    {"validation", "fraction of the training set held out, in [0, 1)"},
+    {"loss", "loss function, e.g. cross_entropy"},
+    {"optimizer", "optimizer, e.g. sgd(lr=0.1, momentum=0.9)"},
+    {"schedule", "learning-rate schedule, e.g. one_cycle(max_lr=0.1)"},
+    {"batch", "batch size"},
+    {"epochs", "number of epochs"},
+    {"seed", "random seed"},
+    {"metrics", "list of metrics, e.g. [accuracy, f1]"},
+    {"early_stop", "early stopping, e.g. patience(3, on=val_loss)"},
+    {"grad_clip", "clip the global gradient norm to this value (0: off)"},
+    {"l1", "L1 penalty on the trainable weights"},
+};
+
+void Sema::elaborateTrain(const ast::TrainDecl &decl) {
+  TrainConfig cfg;
+  cfg.loc = decl.loc;
+  auto f = funcs.find(decl.model);
+  if (f == funcs.end() && rejectedNames.count(decl.model)) {
+    // Already reported where it was declared.
+  } else if (f == funcs.end()) {
+    std::vector<std::string> names;
+    for (auto &kv : funcs)
+      if (kv.second->isModel)
+        names.push_back(kv.first);
+    std::string s = closestName(decl.model, names);
+    diags.error(decl.modelLoc,
+                "unknown model '" + decl.model + "'" +
+                    (s.empty() ? "" : "; did you mean '" + s + "'?"));
+  } else if (!f->second->isModel) {
+    diags.error(decl.modelLoc,
+                "'" + decl.model + "' is a layer; a train block needs a model");
+    diags.note(f->second->nameLoc, "defined here");
+  } else {
+    cfg.model = prog->findModel(decl.model);
+    for (const TrainConfig &other : prog->trains)
+      if (cfg.model && other.model == cfg.model) {
+        diags.error(decl.modelLoc,
+                    "model '" + decl.model + "' already has a train block");
+        diags.note(other.loc, "the first one is here");
+        break;
+      }
+  }
+
+  std::map<std::string, const ast::TrainSetting *> given;
+  std::vector<std::string> keyNames;
+  for (const TrainKey &k : kTrainKeys)
+    keyNames.push_back(k.name);
+  // Known keys first (silently); their problems are reported in source order
+  // together with the values' below.
+  for (const ast::TrainSetting &s : decl.settings)
+    if (std::find(keyNames.begin(), keyNames.end(), s.key) != keyNames.end())
+      given.emplace(s.key, &s);
+  auto cfgEval = [&](const ast::Expr &e) { return evalConfig(e); };
+  auto number = [&](const char *key, bool integer, Const dflt,
+                    std::function<std::string(const Const &)> check) -> Const {
+    auto it = given.find(key);
+    if (it == given.end())
+      return dflt;
+    EV v = evalConfig(*it->second->value);
+    if (v.isError())
+      return dflt;
+    if (integer ? v.c.kind != Const::Kind::Int : !v.c.isNumber()) {
+      diags.error(it->second->value->getLoc(),
+                  std::string("'") + key + "' must be " +
+                      (integer ? "an integer" : "a number") + ", got " +
+                      v.type.str());
+      return dflt;
+    }
+    Const c = integer ? v.c : Const::ofFloat(v.c.asDouble());
+    if (check && !check(c).empty())
+      diags.error(it->second->value->getLoc(), std::string("'") + key + "' " +
+                                                   check(c) + ", got " +
+                                                   c.str());
+    return c;
+  };
+  auto table = [&](const char *key, const ConstructorTable &t,
+                   const char *dflt) -> std::optional<Const> {
+    auto it = given.find(key);
+    if (it == given.end()) {
+      if (!dflt)
+        return std::nullopt;
+      ast::NameExpr def(decl.loc, dflt);
+      return normalizeCall(def, t, cfgEval);
+    }
+    return normalizeCall(*it->second->value, t, cfgEval);
+  };
+
+  // One validator per key. They run in source order, so that errors come
+  // out in the order of the file; absent keys then get their defaults.
+  std::map<std::string, std::function<std::optional<Const>()>> validators = {
+      {"data",
+       [&]() -> std::optional<Const> {
+         if (!given.count("data")) {
+           diags.error(decl.loc,
+                       "train block for '" + decl.model +
+                           "' needs 'data', e.g. data = fashion_mnist()");
+           return std::nullopt;
+         }
+         return table("data", dataSources(), nullptr);
+       }},
+      {"validation",
+       [&]() -> std::optional<Const> {
+         return number("validation", false, Const::ofFloat(0.0),
+                       checkProbability);
+       }},
+      {"loss", [&] { return table("loss", lossConfigs(), "cross_entropy"); }},
+      {"optimizer",
+       [&]() -> std::optional<Const> {
+         std::optional<Const> c = table("optimizer", optimizers(), "sgd");
+         // PyTorch's rule: Nesterov momentum needs a momentum and no
+         // dampening.
+         const Const *nesterov = c ? c->get("nesterov") : nullptr;
+         if (nesterov && nesterov->b) {
+           double momentum = c->get("momentum")->f;
+           double dampening = c->get("dampening")->f;
+           if (momentum <= 0 || dampening != 0)
+             diags.error(given.count("optimizer")
+                             ? given["optimizer"]->value->getLoc()
+                             : decl.loc,
+                         "sgd with nesterov=true needs momentum > 0 and "
+                         "dampening = 0, got momentum=" +
+                             Const::ofFloat(momentum).str() +
+                             ", dampening=" + Const::ofFloat(dampening).str());
+         }
+         return c;
+       }},
+      {"schedule", [&] { return table("schedule", schedules(), "constant"); }},
+      {"batch",
+       [&]() -> std::optional<Const> {
+         return number("batch", true, Const::ofInt(32), checkPositive);
+       }},
+      {"epochs",
+       [&]() -> std::optional<Const> {
+         return number("epochs", true, Const::ofInt(1), checkPositive);
+       }},
+      {"seed",
+       [&]() -> std::optional<Const> {
+         return number("seed", true, Const::ofInt(0), checkNonNegative);
+       }},
+      {"metrics",
+       [&]() -> std::optional<Const> {
+         ArgSpec spec{"metrics", ArgKind::SymbolList, std::nullopt,
+                      metricNames()};
+         Const metrics = Const::ofList({Const::ofSymbol("accuracy")});
+         auto it = given.find("metrics");
+         if (it != given.end()) {
+           EV v = evalConfig(*it->second->value);
+           BoundArg b;
+           b.loc = it->second->value->getLoc();
+           if (!v.isError() &&
+               convertArg(spec, std::move(v), "the train block", b))
+             metrics =
+                 b.c.kind == Const::Kind::List ? b.c : Const::ofList({b.c});
+         }
+         return metrics;
+       }},
+      {"early_stop",
+       [&]() -> std::optional<Const> {
+         if (!given.count("early_stop"))
+           return Const::none();
+         return table("early_stop", earlyStopping(), nullptr);
+       }},
+      {"grad_clip",
+       [&]() -> std::optional<Const> {
+         return number("grad_clip", false, Const::ofFloat(0.0),
+                       checkNonNegative);
+       }},
+      {"l1",
+       [&]() -> std::optional<Const> {
+         return number("l1", false, Const::ofFloat(0.0), checkNonNegative);
+       }},
+  };
+  std::map<std::string, std::optional<Const>> results;
+  for (const ast::TrainSetting &st : decl.settings) {
+    if (!validators.count(st.key)) {
+      std::string sugg = closestName(st.key, keyNames);
+      diags.error(st.loc,
+                  "unknown train setting '" + st.key + "'" +
+                      (sugg.empty()
+                           ? "; known settings: " + llvm::join(keyNames, ", ")
+                           : "; did you mean '" + sugg + "'?"));
+    } else if (given[st.key] != &st) {
+      diags.error(st.loc, "train setting '" + st.key + "' is given twice");
+      diags.note(given[st.key]->loc, "first given here");
+    } else {
+      results[st.key] = validators[st.key]();
+    }
+  }
+  for (const TrainKey &k : kTrainKeys) {
+    if (!results.count(k.name))
+      results[k.name] = validators[k.name]();
+    if (results[k.name])
+      cfg.settings.emplace_back(k.name, *results[k.name]);
+  }
+  std::optional<Const> data = results["data"], loss = results["loss"];
+
+  // The data must fit the model, and the loss the model's output.
+  if (data) {
+    DataSignature sig = dataSignature(*data);
+    cfg.labelType = sig.label;
+    if (sig.known && cfg.model && !cfg.model->hasErrors && decl.steps.empty()) {
+      cfg.sampleType = sig.sample;
+      Shape batched = {Dim::symbol("B")};
+      batched.insert(batched.end(), sig.sample.shape.begin(),
+                     sig.sample.shape.end());
+      const auto &inputs = cfg.model->inst.inputs;
+      bool fits = inputs.size() == 1 &&
+                  inputs[0].second.dtype == sig.sample.dtype &&
+                  inputs[0].second.rank() == batched.size() &&
+                  std::equal(batched.begin() + 1, batched.end(),
+                             inputs[0].second.shape.begin() + 1) &&
+                  !inputs[0].second.shape[0].isKnown();
+      if (!fits) {
+        std::string in = inputs.size() == 1
+                             ? "'" + inputs[0].second.str() + "'"
+                             : std::to_string(inputs.size()) + " inputs";
+        diags.error(given["data"]->value->getLoc(),
+                    "model '" + cfg.model->name + "' takes " + in + " but " +
+                        data->s + "() yields batches of '" +
+                        Type::tensor(sig.sample.dtype, batched).str() + "'");
+      }
+    }
+  }
+  if (data && loss && cfg.model && !cfg.model->hasErrors &&
+      decl.steps.empty() && !cfg.model->inst.result.isError())
+    checkLoss(cfg, *data, *loss,
+              given.count("loss") ? given["loss"]->value->getLoc() : decl.loc);
+  for (const ast::TrainStep &step : decl.steps) {
+    if (&step != &decl.steps.front()) {
+      diags.error(step.loc, "a train block has at most one step");
+      break;
+    }
+    elaborateStep(step, cfg);
+  }
+  prog->trains.push_back(std::move(cfg));
+}
+
+/// The loss of a train block against the model's output and what the data
+/// source yields: the loss's own shape rule, class counts, class weights.
+void Sema::checkLoss(const TrainConfig &cfg, const Const &data,
+                     const Const &loss, Loc at) {
+  DataSignature sig = dataSignature(data);
+  Type out = cfg.model->inst.result;
+  bool classLoss = loss.s == "cross_entropy" || loss.s == "nll";
+  if (!classLoss && !isFloat(sig.label.dtype)) {
+    diags.error(at, "loss '" + loss.s + "' compares '" + out.str() +
+                        "' with float targets of the same shape, but " +
+                        data.s +
+                        "() yields class indices; float targets "
+                        "(regression) are not supported by the trainer yet: "
+                        "use cross_entropy or nll");
+    return;
+  }
+  const OpInfo *op = lookupOp(loss.s);
+  Type labels = Type::tensor(sig.label.dtype,
+                             {out.rank() ? out.shape[0] : Dim::symbol("B")});
+  std::vector<Type> types(op->spec.args.size());
+  std::vector<Const> consts(op->spec.args.size());
+  types[0] = out;
+  types[1] = labels;
+  for (size_t i = 2; i < op->spec.args.size(); ++i)
+    if (op->spec.args[i].dflt)
+      consts[i] = *op->spec.args[i].dflt;
+  OpContext ctx(op->spec, types, consts);
+  if (op->rule(ctx).isError()) {
+    diags.error(at, "loss '" + loss.s + "' does not fit model '" +
+                        cfg.model->name + "' with " +
+                        (sig.classes ? std::to_string(sig.classes) + "-class "
+                                     : std::string("class ")) +
+                        "labels: " + ctx.getMessage());
+    return;
+  }
+  if (!classLoss || out.rank() != 2)
+    return;
+  if (sig.classes && out.shape[1] != Dim::known(sig.classes)) {
+    diags.error(at, "model '" + cfg.model->name + "' produces '" + out.str() +
+                        "' but " + data.s + "() has " +
+                        std::to_string(sig.classes) + " classes");
+    return;
+  }
+  const Const *weight = loss.get("weight");
+  if (weight && !weight->isNone() && out.shape[1].isKnown()) {
+    int64_t classes = out.shape[1].size;
+    if (static_cast<int64_t>(weight->list.size()) != classes) {
+      diags.error(at, "loss '" + loss.s + "' has " +
+                          std::to_string(weight->list.size()) +
+                          " class weights, but model '" + cfg.model->name +
+                          "' produces " + std::to_string(classes) +
+                          " classes ('" + out.str() + "')");
+      return;
+    }
+    for (const Const &w : weight->list) {
+      double v = w.kind == Const::Kind::Int ? static_cast<double>(w.i) : w.f;
+      if (!(v >= 0) || !std::isfinite(v)) {
+        diags.error(at, "class weights of loss '" + loss.s +
+                            "' must be finite and non-negative, got " +
+                            w.str());
+        return;
+      }
+    }
+  }
+}
+
+void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
+  Scope scope;
+  scope.inStep = true;
+  scope.stmts = &cfg.step;
+  cfg.stepVars = step.vars;
+  const Const *data = cfg.get("data");
+  DataSignature sig = data ? dataSignature(*data) : DataSignature();
+  scope.dims["B"] = Dim::symbol("B");
+  if (data && !sig.known) {
+    diags.error(step.loc,
+                "a train step needs a data source whose samples have a "
+                "known shape, such as fashion_mnist(); " +
+                    data->s + "() has none");
+    return;
+  }
+  if (step.vars.size() > 2)
+    diags.error(step.vars[2].second,
+                "a step takes (inputs) or (inputs, labels)");
+  for (size_t i = 0; i < step.vars.size() && i < 2; ++i) {
+    Binding b;
+    b.loc = step.vars[i].second;
+    if (sig.known) {
+      const Type &t = i == 0 ? sig.sample : sig.label;
+      Shape s = {Dim::symbol("B")};
+      s.insert(s.end(), t.shape.begin(), t.shape.end());
+      b.kind = Binding::Kind::Tensor;
+      b.ref = TExpr::Kind::Input;
+      b.type = Type::tensor(t.dtype, s);
+      b.index = i;
+    }
+    if (step.vars[i].first != "_")
+      scope.vars[step.vars[i].first] = b;
+  }
+  unsigned before = diags.getNumErrors();
+  elaborateBody(step.body, scope);
+  bool updates = false;
+  for (const TStmt &s : cfg.step)
+    updates |= s.kind == TStmt::Kind::Update;
+  bool updateStmt = false;
+  for (const ast::StmtPtr &st : step.body)
+    updateStmt |= llvm::isa<ast::UpdateStmt>(st.get());
+  if (!updates && !updateStmt && diags.getNumErrors() == before)
+    diags.error(step.loc, "a train step must contain at least one "
+                          "'update MODEL with OPTIMIZER minimizing LOSS'");
+}
+
+} // namespace dlc::sema::detail
