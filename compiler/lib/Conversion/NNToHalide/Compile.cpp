@@ -158,8 +158,8 @@ int compileInWorker(llvm::ArrayRef<HalideGroup> groups,
     const HalideGroup &g = groups[i];
     try {
       Halide::Pipeline pipeline = g.pipeline;
-      Halide::Module module =
-          pipeline.compile_to_module(g.arguments(), g.interface.name, noRuntime);
+      Halide::Module module = pipeline.compile_to_module(
+          g.arguments(), g.interface.name, noRuntime);
       bool fatal = false;
       for (const std::string &w : reporter.warnings)
         fatal |= isFatalWarning(w);
@@ -209,10 +209,9 @@ LogicalResult dlc::nn::compileKernels(llvm::ArrayRef<HalideGroup> groups,
   };
 
   // Balance the workers by a rough cost (Funcs per kernel), largest first.
-  unsigned jobs = std::max(1u, std::min<unsigned>(
-                                   options.jobs ? options.jobs
-                                                : defaultCompileJobs(),
-                                   static_cast<unsigned>(kernels.size())));
+  unsigned jobs = std::max(
+      1u, std::min<unsigned>(options.jobs ? options.jobs : defaultCompileJobs(),
+                             static_cast<unsigned>(kernels.size())));
   std::vector<size_t> order(kernels.begin(), kernels.end());
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return groups[a].funcs.size() > groups[b].funcs.size();
@@ -308,5 +307,41 @@ LogicalResult dlc::nn::compileKernels(llvm::ArrayRef<HalideGroup> groups,
     objects.push_back(objectOf(i));
   }
   objects.push_back(runtimeObject);
+  return success();
+}
+
+LogicalResult dlc::nn::compileGroupsToObject(llvm::ArrayRef<HalideGroup> groups,
+                                             const std::string &target,
+                                             const std::string &path,
+                                             std::string *error) {
+  FailureOr<Halide::Target> t = parseHalideTarget(target, error);
+  if (failed(t))
+    return failure();
+  if (groups.empty()) {
+    if (error)
+      *error = "no kernel to compile";
+    return failure();
+  }
+  try {
+    std::vector<Halide::Module> modules;
+    for (const HalideGroup &g : groups) {
+      Halide::Pipeline pipeline = g.pipeline;
+      modules.push_back(
+          pipeline.compile_to_module(g.arguments(), g.interface.name, *t));
+    }
+    llvm::StringRef stem = llvm::sys::path::stem(path);
+    Halide::Module linked = Halide::link_modules(stem.str(), modules);
+    llvm::SmallString<128> header(path);
+    llvm::sys::path::replace_extension(header, "h");
+    bool isLibrary = llvm::StringRef(path).ends_with(".a");
+    linked.compile({{isLibrary ? Halide::OutputFileType::static_library
+                               : Halide::OutputFileType::object,
+                     path},
+                    {Halide::OutputFileType::c_header, header.str().str()}});
+  } catch (const Halide::Error &e) {
+    if (error)
+      *error = e.what();
+    return failure();
+  }
   return success();
 }

@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <set>
 
-
 using namespace dlc::nn;
 
 namespace {
@@ -95,4 +94,20 @@ Halide::Target dlc::nn::hostTarget() {
       t.set_feature(row.feature);
   }
   return t;
+}
+
+mlir::FailureOr<Halide::Target>
+dlc::nn::parseHalideTarget(const std::string &target, std::string *error) {
+  if (target.empty() || target == "host")
+    return hostTarget();
+  // `host-<features>`: this CPU's target plus the given features.
+  std::string spelled = target;
+  if (llvm::StringRef(target).starts_with("host-"))
+    spelled = hostTarget().to_string() + target.substr(4);
+  if (!Halide::Target::validate_target_string(spelled)) {
+    if (error)
+      *error = "invalid Halide target '" + target + "'";
+    return mlir::failure();
+  }
+  return Halide::Target(spelled);
 }

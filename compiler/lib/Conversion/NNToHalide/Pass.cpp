@@ -22,8 +22,7 @@ using namespace mlir;
 
 namespace {
 
-struct NNToHalidePass
-    : public dlc::nn::impl::NNToHalideBase<NNToHalidePass> {
+struct NNToHalidePass : public dlc::nn::impl::NNToHalideBase<NNToHalidePass> {
   using NNToHalideBase::NNToHalideBase;
 
   void runOnOperation() override {
@@ -59,8 +58,7 @@ struct NNToHalidePass
     if (failed)
       return signalPassFailure();
     std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> out =
-        openOutputFile(output, &error);
+    std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(output, &error);
     if (!out) {
       module.emitError() << "nn-to-halide: " << error;
       return signalPassFailure();

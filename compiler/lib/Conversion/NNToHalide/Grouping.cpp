@@ -1,0 +1,28 @@
+//===- Grouping.cpp - Which nn ops form one Halide pipeline ---------------===//
+//
+// The grouping policies of nn-to-halide: one group per op, or the whole
+// function as one group. A fusion pass would decide here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/NNToHalide/NNToHalide.h"
+
+#include "mlir/IR/OpDefinition.h"
+
+using namespace mlir;
+using namespace dlc::nn;
+
+std::vector<OpGroup> dlc::nn::formGroups(func::FuncOp func,
+                                         GroupingPolicy policy) {
+  std::vector<OpGroup> groups;
+  if (func.isExternal())
+    return groups;
+  for (Operation &op : func.getBody().front()) {
+    if (op.hasTrait<OpTrait::IsTerminator>())
+      continue;
+    if (policy == GroupingPolicy::PerOp || groups.empty())
+      groups.emplace_back();
+    groups.back().ops.push_back(&op);
+  }
+  return groups;
+}
