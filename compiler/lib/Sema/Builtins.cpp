@@ -560,7 +560,7 @@ const std::vector<OpInfo> &opTable() {
     unary("relu", "max(x, 0)", direct<nn::ReluOp>());
     unary("sigmoid", "1 / (1 + exp(-x))", direct<nn::SigmoidOp>());
     unary("tanh", "hyperbolic tangent", direct<nn::TanhOp>());
-    unary("gelu", "Gaussian error linear unit (tanh approximation)",
+    unary("gelu", "Gaussian error linear unit x * Phi(x), exact (erf) form",
           direct<nn::GeluOp>());
     unary("hardswish", "x * relu6(x + 3) / 6", direct<nn::HardswishOp>());
     t.push_back({{"leaky_relu",
@@ -754,4 +754,24 @@ std::vector<std::string> sema::allOpNames() {
   for (const OpInfo &op : opTable())
     names.push_back(op.spec.name);
   return names;
+}
+
+std::vector<std::string> sema::describeOps() {
+  std::vector<std::string> lines;
+  for (const OpInfo &op : opTable()) {
+    std::string line = op.spec.name + "(";
+    for (size_t i = 0; i < op.spec.args.size(); ++i) {
+      const ArgSpec &a = op.spec.args[i];
+      line += (i ? ", " : "") + a.name;
+      if (a.dflt && !a.dflt->isNone())
+        line += "=" + a.dflt->str();
+      else if (a.dflt)
+        line += "=none";
+    }
+    line += "): " + op.spec.summary;
+    if (op.emit.expansion == Expansion::NotYet)
+      line += " [not compiled yet]";
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }

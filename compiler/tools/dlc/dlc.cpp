@@ -105,6 +105,18 @@ cl::opt<std::string> debugHalideFault(
     cl::desc("For tests: make the kernels of this op (e.g. nn.matmul) fail "
              "Halide's compile-time checks"),
     cl::value_desc("op"), cl::init(""), cl::Hidden, cl::cat(dlcCategory));
+// Like --help, it answers while the command line is parsed (no input file
+// needed) and exits.
+cl::opt<bool> listOps("list-ops",
+                      cl::desc("List the built-in ops with their arguments "
+                               "and defaults, and exit"),
+                      cl::init(false), cl::cat(dlcCategory),
+                      cl::callback([](const bool &) {
+                        for (const std::string &line : sema::describeOps())
+                          llvm::outs() << line << "\n";
+                        llvm::outs().flush();
+                        std::exit(0);
+                      }));
 cl::opt<std::string> stdlibDir("stdlib",
                                cl::desc("The standard library directory"),
                                cl::value_desc("dir"), cl::init(""),

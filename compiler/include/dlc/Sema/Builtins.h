@@ -136,6 +136,9 @@ struct OpInfo {
 const OpInfo *lookupOp(const std::string &name);
 /// Every built-in op name (for suggestions and documentation).
 std::vector<std::string> allOpNames();
+/// Every built-in op as `name(arg, arg=default, ...): summary`, in table
+/// order (`dlc --list-ops`).
+std::vector<std::string> describeOps();
 
 /// Broadcasts two shapes by numpy rules. Returns false if incompatible.
 bool broadcastShapes(const Shape &a, const Shape &b, Shape &out);
