@@ -3,9 +3,10 @@
 // The Contraction ops: matmul and conv2d with the convolution gradients
 // (conv2d_grad_input, conv2d_grad_weight). For each op, one after another:
 // its VJP (VJPOpInterface), its reference-evaluator rule
-// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface), its
-// fusion class (FusionOpInterface) and, where it is not the default, its FLOP
-// count (CostOpInterface).
+// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
+// it is not the default, its FLOP count (CostOpInterface). Their fusion classes
+// are op-class traits in their ODS entries (FusionOpInterface,
+// NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -260,8 +261,6 @@ LogicalResult MatmulOp::lowerToHalide(GroupBuilder &b) {
   return lowerMatmul(o, b);
 }
 
-OpClass MatmulOp::getOpClass() { return OpClass::Contraction; }
-
 //===----------------------------------------------------------------------===//
 // Conv2D
 //===----------------------------------------------------------------------===//
@@ -316,8 +315,6 @@ LogicalResult Conv2DOp::lowerToHalide(GroupBuilder &b) {
   return lowerConv2D(o, b);
 }
 
-OpClass Conv2DOp::getOpClass() { return OpClass::Contraction; }
-
 //===----------------------------------------------------------------------===//
 // Conv2DGradInput
 //===----------------------------------------------------------------------===//
@@ -355,8 +352,6 @@ LogicalResult Conv2DGradInputOp::lowerToHalide(GroupBuilder &b) {
   return lowerConv2DGradInput(o, b);
 }
 
-OpClass Conv2DGradInputOp::getOpClass() { return OpClass::Contraction; }
-
 //===----------------------------------------------------------------------===//
 // Conv2DGradWeight
 //===----------------------------------------------------------------------===//
@@ -372,8 +367,6 @@ LogicalResult Conv2DGradWeightOp::lowerToHalide(GroupBuilder &b) {
   Conv2DGradWeightOp o = *this;
   return lowerConv2DGradWeight(o, b);
 }
-
-OpClass Conv2DGradWeightOp::getOpClass() { return OpClass::Contraction; }
 
 //===----------------------------------------------------------------------===//
 // FLOP counts of the contractions

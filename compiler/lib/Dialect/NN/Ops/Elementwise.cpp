@@ -4,8 +4,9 @@
 // activations and their gradients (relu_grad, softplus_grad, gelu_grad). For
 // each op, one after another: its VJP (VJPOpInterface), its
 // reference-evaluator rule (EvaluableOpInterface), its Halide algorithm
-// (HalideOpInterface), its fusion class (FusionOpInterface) and, where it is
-// not the default, its FLOP count (CostOpInterface).
+// (HalideOpInterface) and, where it is not the default, its FLOP count
+// (CostOpInterface). Their fusion classes are op-class traits in their ODS
+// entries (FusionOpInterface, NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,8 +125,6 @@ LogicalResult ConstantOp::lowerToHalide(GroupBuilder &b) {
   return lowerConstant(c, b);
 }
 
-OpClass ConstantOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // ZerosLike
 //===----------------------------------------------------------------------===//
@@ -145,8 +144,6 @@ LogicalResult ZerosLikeOp::lowerToHalide(GroupBuilder &b) {
   ZerosLikeOp z = *this;
   return unary(z, b, [](Expr) { return f32(0); });
 }
-
-OpClass ZerosLikeOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Add
@@ -169,8 +166,6 @@ LogicalResult AddOp::lowerToHalide(GroupBuilder &b) {
   return binary(o, b, [](Expr x, Expr y) { return x + y; });
 }
 
-OpClass AddOp::getOpClass() { return OpClass::Broadcast; }
-
 //===----------------------------------------------------------------------===//
 // Sub
 //===----------------------------------------------------------------------===//
@@ -191,8 +186,6 @@ LogicalResult SubOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
   return binary(o, b, [](Expr x, Expr y) { return x - y; });
 }
-
-OpClass SubOp::getOpClass() { return OpClass::Broadcast; }
 
 //===----------------------------------------------------------------------===//
 // Mul
@@ -215,8 +208,6 @@ LogicalResult MulOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
   return binary(o, b, [](Expr x, Expr y) { return x * y; });
 }
-
-OpClass MulOp::getOpClass() { return OpClass::Broadcast; }
 
 //===----------------------------------------------------------------------===//
 // Div
@@ -242,8 +233,6 @@ LogicalResult DivOp::lowerToHalide(GroupBuilder &b) {
   return binary(o, b, [](Expr x, Expr y) { return x / y; });
 }
 
-OpClass DivOp::getOpClass() { return OpClass::Broadcast; }
-
 //===----------------------------------------------------------------------===//
 // Neg
 //===----------------------------------------------------------------------===//
@@ -263,8 +252,6 @@ LogicalResult NegOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
   return unary(o, b, [](Expr x) { return -x; });
 }
-
-OpClass NegOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Exp
@@ -286,8 +273,6 @@ LogicalResult ExpOp::lowerToHalide(GroupBuilder &b) {
   return unary(o, b, [](Expr x) { return Halide::exp(x); });
 }
 
-OpClass ExpOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // Log
 //===----------------------------------------------------------------------===//
@@ -307,8 +292,6 @@ LogicalResult LogOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
   return unary(o, b, [](Expr x) { return Halide::log(x); });
 }
-
-OpClass LogOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Sqrt
@@ -332,8 +315,6 @@ LogicalResult SqrtOp::lowerToHalide(GroupBuilder &b) {
   return unary(o, b, [](Expr x) { return Halide::sqrt(x); });
 }
 
-OpClass SqrtOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // Sign
 //===----------------------------------------------------------------------===//
@@ -355,8 +336,6 @@ LogicalResult SignOp::lowerToHalide(GroupBuilder &b) {
     return select(x > 0, f32(1), select(x < 0, f32(-1), f32(0)));
   });
 }
-
-OpClass SignOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Pow
@@ -408,8 +387,6 @@ LogicalResult PowOp::lowerToHalide(GroupBuilder &b) {
   });
 }
 
-OpClass PowOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // Relu
 //===----------------------------------------------------------------------===//
@@ -430,8 +407,6 @@ LogicalResult ReluOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
   return unary(o, b, [](Expr x) { return Halide::max(x, f32(0)); });
 }
-
-OpClass ReluOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // LeakyRelu
@@ -457,8 +432,6 @@ LogicalResult LeakyReluOp::lowerToHalide(GroupBuilder &b) {
   return unary(o, b, [s](Expr x) { return select(x > 0, x, f32(s) * x); });
 }
 
-OpClass LeakyReluOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // ReluGrad
 //===----------------------------------------------------------------------===//
@@ -481,8 +454,6 @@ LogicalResult ReluGradOp::lowerToHalide(GroupBuilder &b) {
   return binary(o, b,
                 [s](Expr g, Expr x) { return select(x > 0, g, f32(s) * g); });
 }
-
-OpClass ReluGradOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Sigmoid
@@ -508,8 +479,6 @@ LogicalResult SigmoidOp::lowerToHalide(GroupBuilder &b) {
                [](Expr x) { return f32(1) / (f32(1) + Halide::exp(-x)); });
 }
 
-OpClass SigmoidOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // Tanh
 //===----------------------------------------------------------------------===//
@@ -532,8 +501,6 @@ LogicalResult TanhOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
   return unary(o, b, [](Expr x) { return Halide::tanh(x); });
 }
-
-OpClass TanhOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Softplus
@@ -565,8 +532,6 @@ LogicalResult SoftplusOp::lowerToHalide(GroupBuilder &b) {
   });
 }
 
-OpClass SoftplusOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // SoftplusGrad
 //===----------------------------------------------------------------------===//
@@ -589,8 +554,6 @@ LogicalResult SoftplusGradOp::lowerToHalide(GroupBuilder &b) {
     return select(bx > f32(threshold), g, g / (f32(1) + Halide::exp(-bx)));
   });
 }
-
-OpClass SoftplusGradOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Hardswish
@@ -616,8 +579,6 @@ LogicalResult HardswishOp::lowerToHalide(GroupBuilder &b) {
     return x * Halide::clamp(x + f32(3), f32(0), f32(6)) / f32(6);
   });
 }
-
-OpClass HardswishOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // HardswishGrad
@@ -645,8 +606,6 @@ LogicalResult HardswishGradOp::lowerToHalide(GroupBuilder &b) {
   });
 }
 
-OpClass HardswishGradOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // Elu
 //===----------------------------------------------------------------------===//
@@ -672,8 +631,6 @@ LogicalResult EluOp::lowerToHalide(GroupBuilder &b) {
   });
 }
 
-OpClass EluOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // EluGrad
 //===----------------------------------------------------------------------===//
@@ -693,8 +650,6 @@ LogicalResult EluGradOp::lowerToHalide(GroupBuilder &b) {
     return select(x > f32(0), g, g * f32(alpha) * Halide::exp(x));
   });
 }
-
-OpClass EluGradOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Gelu
@@ -719,8 +674,6 @@ LogicalResult GeluOp::lowerToHalide(GroupBuilder &b) {
     return f32(0.5) * x * (f32(1) + Halide::erf(x * f32(M_SQRT1_2)));
   });
 }
-
-OpClass GeluOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // GeluGrad
@@ -749,5 +702,3 @@ LogicalResult GeluGradOp::lowerToHalide(GroupBuilder &b) {
     return g * (cdf + x * pdf);
   });
 }
-
-OpClass GeluGradOp::getOpClass() { return OpClass::Elementwise; }

@@ -3,9 +3,10 @@
 // The Losses ops: the losses (mse, l1, bce, bce_with_logits, cross_entropy,
 // nll) and the gradients of the classification losses. For each op, one after
 // another: its VJP (VJPOpInterface), its reference-evaluator rule
-// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface), its
-// fusion class (FusionOpInterface) and, where it is not the default, its FLOP
-// count (CostOpInterface).
+// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
+// it is not the default, its FLOP count (CostOpInterface). Their fusion classes
+// are op-class traits in their ODS entries (FusionOpInterface,
+// NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -211,8 +212,6 @@ LogicalResult MSEOp::lowerToHalide(GroupBuilder &b) {
   return lowerPairwiseLoss(*this, b);
 }
 
-OpClass MSEOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // L1
 //===----------------------------------------------------------------------===//
@@ -235,8 +234,6 @@ LogicalResult L1Op::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult L1Op::lowerToHalide(GroupBuilder &b) {
   return lowerPairwiseLoss(*this, b);
 }
-
-OpClass L1Op::getOpClass() { return OpClass::Reduction; }
 
 //===----------------------------------------------------------------------===//
 // BCE
@@ -263,8 +260,6 @@ LogicalResult BCEOp::lowerToHalide(GroupBuilder &b) {
   return lowerPairwiseLoss(*this, b);
 }
 
-OpClass BCEOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // BCEWithLogits
 //===----------------------------------------------------------------------===//
@@ -287,8 +282,6 @@ LogicalResult BCEWithLogitsOp::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult BCEWithLogitsOp::lowerToHalide(GroupBuilder &b) {
   return lowerPairwiseLoss(*this, b);
 }
-
-OpClass BCEWithLogitsOp::getOpClass() { return OpClass::Reduction; }
 
 //===----------------------------------------------------------------------===//
 // CrossEntropy
@@ -359,8 +352,6 @@ LogicalResult CrossEntropyOp::lowerToHalide(GroupBuilder &b) {
                            o.getLabelSmoothing().convertToDouble(), Value(), b);
 }
 
-OpClass CrossEntropyOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // CrossEntropyGrad
 //===----------------------------------------------------------------------===//
@@ -380,8 +371,6 @@ LogicalResult CrossEntropyGradOp::lowerToHalide(GroupBuilder &b) {
                            o.getLabelSmoothing().convertToDouble(), o.getGrad(),
                            b);
 }
-
-OpClass CrossEntropyGradOp::getOpClass() { return OpClass::Reduction; }
 
 //===----------------------------------------------------------------------===//
 // NLL
@@ -434,8 +423,6 @@ LogicalResult NLLOp::lowerToHalide(GroupBuilder &b) {
   return lowerNLL(o, o.getLogp(), o.getLabels(), o.getWeight(), Value(), b);
 }
 
-OpClass NLLOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // NLLGrad
 //===----------------------------------------------------------------------===//
@@ -453,5 +440,3 @@ LogicalResult NLLGradOp::lowerToHalide(GroupBuilder &b) {
   NLLGradOp o = *this;
   return lowerNLL(o, o.getLogp(), o.getLabels(), o.getWeight(), o.getGrad(), b);
 }
-
-OpClass NLLGradOp::getOpClass() { return OpClass::Reduction; }

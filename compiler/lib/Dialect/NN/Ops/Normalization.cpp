@@ -3,8 +3,9 @@
 // The Normalization ops: batch normalisation (training, inference, gradient).
 // For each op, one after another: its VJP (VJPOpInterface), its reference-
 // evaluator rule (EvaluableOpInterface), its Halide algorithm
-// (HalideOpInterface), its fusion class (FusionOpInterface) and, where it is
-// not the default, its FLOP count (CostOpInterface).
+// (HalideOpInterface) and, where it is not the default, its FLOP count
+// (CostOpInterface). Their fusion classes are op-class traits in their ODS
+// entries (FusionOpInterface, NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -190,8 +191,6 @@ LogicalResult BatchNormTrainOp::lowerToHalide(GroupBuilder &b) {
   return lowerBatchNormTrain(o, b);
 }
 
-OpClass BatchNormTrainOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // BatchNormInfer
 //===----------------------------------------------------------------------===//
@@ -242,8 +241,6 @@ LogicalResult BatchNormInferOp::lowerToHalide(GroupBuilder &b) {
   return success();
 }
 
-OpClass BatchNormInferOp::getOpClass() { return OpClass::Broadcast; }
-
 //===----------------------------------------------------------------------===//
 // BatchNormGrad
 //===----------------------------------------------------------------------===//
@@ -292,5 +289,3 @@ LogicalResult BatchNormGradOp::lowerToHalide(GroupBuilder &b) {
   BatchNormGradOp o = *this;
   return lowerBatchNormGrad(o, b);
 }
-
-OpClass BatchNormGradOp::getOpClass() { return OpClass::Reduction; }

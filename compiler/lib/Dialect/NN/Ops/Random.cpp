@@ -3,9 +3,9 @@
 // The Random ops: the counter-based random ops: init_uniform, init_normal,
 // dropout (bit-exact with Eval/Random.h). For each op, one after another: its
 // VJP (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface),
-// its Halide algorithm (HalideOpInterface), its fusion class
-// (FusionOpInterface) and, where it is not the default, its FLOP count
-// (CostOpInterface).
+// its Halide algorithm (HalideOpInterface) and, where it is not the default,
+// its FLOP count (CostOpInterface). Their fusion classes are op-class traits in
+// their ODS entries (FusionOpInterface, NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,8 +94,6 @@ LogicalResult InitUniformOp::lowerToHalide(GroupBuilder &b) {
   });
 }
 
-OpClass InitUniformOp::getOpClass() { return OpClass::Elementwise; }
-
 //===----------------------------------------------------------------------===//
 // InitNormal
 //===----------------------------------------------------------------------===//
@@ -126,8 +124,6 @@ LogicalResult InitNormalOp::lowerToHalide(GroupBuilder &b) {
     return Expr(mean) + Expr(stddev) * n;
   });
 }
-
-OpClass InitNormalOp::getOpClass() { return OpClass::Elementwise; }
 
 //===----------------------------------------------------------------------===//
 // Dropout
@@ -169,5 +165,3 @@ LogicalResult DropoutOp::lowerToHalide(GroupBuilder &b) {
   b.set(o.getResult(), f, x.shape);
   return success();
 }
-
-OpClass DropoutOp::getOpClass() { return OpClass::Elementwise; }

@@ -3,8 +3,9 @@
 // The Reductions ops: sum, mean, max (+max_grad), sum_to, count, softmax and
 // log_softmax. For each op, one after another: its VJP (VJPOpInterface), its
 // reference-evaluator rule (EvaluableOpInterface), its Halide algorithm
-// (HalideOpInterface), its fusion class (FusionOpInterface) and, where it is
-// not the default, its FLOP count (CostOpInterface).
+// (HalideOpInterface) and, where it is not the default, its FLOP count
+// (CostOpInterface). Their fusion classes are op-class traits in their ODS
+// entries (FusionOpInterface, NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -251,8 +252,6 @@ LogicalResult SumOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumMeanMax(*this, b);
 }
 
-OpClass SumOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // Mean
 //===----------------------------------------------------------------------===//
@@ -274,8 +273,6 @@ LogicalResult MeanOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumMeanMax(*this, b);
 }
 
-OpClass MeanOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // Max
 //===----------------------------------------------------------------------===//
@@ -295,8 +292,6 @@ LogicalResult MaxOp::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult MaxOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumMeanMax(*this, b);
 }
-
-OpClass MaxOp::getOpClass() { return OpClass::Reduction; }
 
 //===----------------------------------------------------------------------===//
 // MaxGrad
@@ -334,8 +329,6 @@ LogicalResult MaxGradOp::lowerToHalide(GroupBuilder &b) {
   return lowerMaxGrad(o, b);
 }
 
-OpClass MaxGradOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // SumTo
 //===----------------------------------------------------------------------===//
@@ -366,8 +359,6 @@ LogicalResult SumToOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumTo(o, b);
 }
 
-OpClass SumToOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // Count
 //===----------------------------------------------------------------------===//
@@ -388,8 +379,6 @@ LogicalResult CountOp::lowerToHalide(GroupBuilder &b) {
   CountOp o = *this;
   return lowerCount(o, b);
 }
-
-OpClass CountOp::getOpClass() { return OpClass::Reduction; }
 
 //===----------------------------------------------------------------------===//
 // Softmax
@@ -440,8 +429,6 @@ LogicalResult SoftmaxOp::lowerToHalide(GroupBuilder &b) {
   return lowerSoftmax(o, o.getAxis(), false, b);
 }
 
-OpClass SoftmaxOp::getOpClass() { return OpClass::Reduction; }
-
 //===----------------------------------------------------------------------===//
 // LogSoftmax
 //===----------------------------------------------------------------------===//
@@ -465,5 +452,3 @@ LogicalResult LogSoftmaxOp::lowerToHalide(GroupBuilder &b) {
   LogSoftmaxOp o = *this;
   return lowerSoftmax(o, o.getAxis(), true, b);
 }
-
-OpClass LogSoftmaxOp::getOpClass() { return OpClass::Reduction; }

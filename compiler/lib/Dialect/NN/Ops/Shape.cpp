@@ -3,8 +3,9 @@
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
 // slice (+slice_grad). For each op, one after another: its VJP
 // (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface), its
-// Halide algorithm (HalideOpInterface), its fusion class (FusionOpInterface)
-// and, where it is not the default, its FLOP count (CostOpInterface).
+// Halide algorithm (HalideOpInterface) and, where it is not the default, its
+// FLOP count (CostOpInterface). Their fusion classes are op-class traits in
+// their ODS entries (FusionOpInterface, NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -222,8 +223,6 @@ LogicalResult ReshapeOp::lowerToHalide(GroupBuilder &b) {
   return lowerReshape(o, b);
 }
 
-OpClass ReshapeOp::getOpClass() { return OpClass::Injective; }
-
 //===----------------------------------------------------------------------===//
 // Transpose
 //===----------------------------------------------------------------------===//
@@ -263,8 +262,6 @@ LogicalResult TransposeOp::lowerToHalide(GroupBuilder &b) {
   return lowerTranspose(o, b);
 }
 
-OpClass TransposeOp::getOpClass() { return OpClass::Injective; }
-
 //===----------------------------------------------------------------------===//
 // BroadcastTo
 //===----------------------------------------------------------------------===//
@@ -294,8 +291,6 @@ LogicalResult BroadcastToOp::lowerToHalide(GroupBuilder &b) {
   BroadcastToOp o = *this;
   return lowerBroadcastTo(o, b);
 }
-
-OpClass BroadcastToOp::getOpClass() { return OpClass::Broadcast; }
 
 //===----------------------------------------------------------------------===//
 // BroadcastLike
@@ -334,8 +329,6 @@ LogicalResult BroadcastLikeOp::lowerToHalide(GroupBuilder &b) {
   BroadcastLikeOp o = *this;
   return lowerBroadcastLike(o, b);
 }
-
-OpClass BroadcastLikeOp::getOpClass() { return OpClass::Broadcast; }
 
 //===----------------------------------------------------------------------===//
 // Concat
@@ -404,8 +397,6 @@ LogicalResult ConcatOp::lowerToHalide(GroupBuilder &b) {
   return lowerConcat(o, b);
 }
 
-OpClass ConcatOp::getOpClass() { return OpClass::Injective; }
-
 //===----------------------------------------------------------------------===//
 // Slice
 //===----------------------------------------------------------------------===//
@@ -462,8 +453,6 @@ LogicalResult SliceOp::lowerToHalide(GroupBuilder &b) {
   return lowerSlice(o, b);
 }
 
-OpClass SliceOp::getOpClass() { return OpClass::Injective; }
-
 //===----------------------------------------------------------------------===//
 // SliceGrad
 //===----------------------------------------------------------------------===//
@@ -478,5 +467,3 @@ LogicalResult SliceGradOp::lowerToHalide(GroupBuilder &b) {
   SliceGradOp o = *this;
   return lowerSliceGrad(o, b);
 }
-
-OpClass SliceGradOp::getOpClass() { return OpClass::Injective; }

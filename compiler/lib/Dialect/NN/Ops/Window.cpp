@@ -4,9 +4,10 @@
 // nearest-neighbour upsampling and its gradient (with their verifiers here:
 // the shape rules of this pair live with the op). For each op, one after
 // another: its VJP (VJPOpInterface), its reference-evaluator rule
-// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface), its
-// fusion class (FusionOpInterface) and, where it is not the default, its FLOP
-// count (CostOpInterface).
+// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
+// it is not the default, its FLOP count (CostOpInterface). Their fusion classes
+// are op-class traits in their ODS entries (FusionOpInterface,
+// NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -245,8 +246,6 @@ LogicalResult MaxPool2DOp::lowerToHalide(GroupBuilder &b) {
   return lowerPool(o, poolOf(o), true, b);
 }
 
-OpClass MaxPool2DOp::getOpClass() { return OpClass::Window; }
-
 //===----------------------------------------------------------------------===//
 // MaxPool2DGrad
 //===----------------------------------------------------------------------===//
@@ -290,8 +289,6 @@ LogicalResult MaxPool2DGradOp::lowerToHalide(GroupBuilder &b) {
   return lowerPoolGrad(o, poolOf(o), true, b);
 }
 
-OpClass MaxPool2DGradOp::getOpClass() { return OpClass::Window; }
-
 //===----------------------------------------------------------------------===//
 // AvgPool2D
 //===----------------------------------------------------------------------===//
@@ -313,8 +310,6 @@ LogicalResult AvgPool2DOp::lowerToHalide(GroupBuilder &b) {
   return lowerPool(o, poolOf(o), false, b);
 }
 
-OpClass AvgPool2DOp::getOpClass() { return OpClass::Window; }
-
 //===----------------------------------------------------------------------===//
 // AvgPool2DGrad
 //===----------------------------------------------------------------------===//
@@ -329,8 +324,6 @@ LogicalResult AvgPool2DGradOp::lowerToHalide(GroupBuilder &b) {
   AvgPool2DGradOp o = *this;
   return lowerPoolGrad(o, poolOf(o), false, b);
 }
-
-OpClass AvgPool2DGradOp::getOpClass() { return OpClass::Window; }
 
 //===----------------------------------------------------------------------===//
 // UpsampleNearest2D
@@ -399,8 +392,6 @@ LogicalResult UpsampleNearest2DOp::lowerToHalide(GroupBuilder &b) {
   return success();
 }
 
-OpClass UpsampleNearest2DOp::getOpClass() { return OpClass::Injective; }
-
 //===----------------------------------------------------------------------===//
 // UpsampleNearest2DGrad
 //===----------------------------------------------------------------------===//
@@ -440,5 +431,3 @@ LogicalResult UpsampleNearest2DGradOp::lowerToHalide(GroupBuilder &b) {
         {g.shape[0], g.shape[1], g.shape[2] / s, g.shape[3] / s});
   return success();
 }
-
-OpClass UpsampleNearest2DGradOp::getOpClass() { return OpClass::Window; }

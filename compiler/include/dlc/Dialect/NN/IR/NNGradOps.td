@@ -14,7 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 def NN_SumToOp : NN_DifferentiableOp<"sum_to",
-                                     [SameOperandsAndResultElementType]> {
+                                     [NN_Reduction,
+                                      SameOperandsAndResultElementType]> {
   let summary = "Sum a broadcast tensor back to the shape of a reference";
   let description = [{
     The adjoint of broadcasting: sums `x` over the dimensions along which
@@ -34,7 +35,7 @@ def NN_SumToOp : NN_DifferentiableOp<"sum_to",
 }
 
 def NN_BroadcastLikeOp : NN_DifferentiableOp<"broadcast_like",
-                                             [SameOperandsAndResultElementType]> {
+    [NN_Broadcast, SameOperandsAndResultElementType]> {
   let summary = "Broadcast to the run-time shape of a reference";
   let description = [{
     Broadcasts `x` to the shape of `ref` (whose values are not read). When
@@ -54,7 +55,7 @@ def NN_BroadcastLikeOp : NN_DifferentiableOp<"broadcast_like",
   let hasVerifier = 1;
 }
 
-def NN_CountOp : NN_DifferentiableOp<"count"> {
+def NN_CountOp : NN_DifferentiableOp<"count", [NN_Reduction]> {
   let summary = "Number of elements along axes, as a 0-d float";
   let description = [{
     The product of the run-time sizes of `x` along `axes` (all axes when
@@ -72,7 +73,8 @@ def NN_CountOp : NN_DifferentiableOp<"count"> {
   let hasVerifier = 1;
 }
 
-def NN_ReluGradOp : NN_GradOp<"relu_grad", [SameOperandsAndResultType]> {
+def NN_ReluGradOp : NN_GradOp<"relu_grad", [NN_Elementwise,
+                                            SameOperandsAndResultType]> {
   let summary = "Backward of (leaky) relu: g where x > 0, slope * g elsewhere";
   let description = [{
     ```mlir
@@ -86,7 +88,8 @@ def NN_ReluGradOp : NN_GradOp<"relu_grad", [SameOperandsAndResultType]> {
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
-def NN_GeluGradOp : NN_GradOp<"gelu_grad", [SameOperandsAndResultType]> {
+def NN_GeluGradOp : NN_GradOp<"gelu_grad", [NN_Elementwise,
+                                            SameOperandsAndResultType]> {
   let summary = "Backward of gelu: g * (Phi(x) + x * phi(x))";
   let description = [{
     ```mlir
@@ -98,7 +101,8 @@ def NN_GeluGradOp : NN_GradOp<"gelu_grad", [SameOperandsAndResultType]> {
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
-def NN_SoftplusGradOp : NN_GradOp<"softplus_grad", [SameOperandsAndResultType]> {
+def NN_SoftplusGradOp : NN_GradOp<"softplus_grad",
+    [NN_Elementwise, SameOperandsAndResultType]> {
   let summary = "Backward of softplus: g * sigmoid(beta * x), g where beta * x > threshold";
   let description = [{
     ```mlir
@@ -112,7 +116,8 @@ def NN_SoftplusGradOp : NN_GradOp<"softplus_grad", [SameOperandsAndResultType]> 
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
-def NN_HardswishGradOp : NN_GradOp<"hardswish_grad", [SameOperandsAndResultType]> {
+def NN_HardswishGradOp : NN_GradOp<"hardswish_grad",
+    [NN_Elementwise, SameOperandsAndResultType]> {
   let summary = "Backward of hardswish: 0 for x < -3, g * (2x + 3) / 6 for x <= 3, g above";
   let description = [{
     PyTorch's `hardswish_backward` convention at the kinks: `x == -3` takes
@@ -127,7 +132,8 @@ def NN_HardswishGradOp : NN_GradOp<"hardswish_grad", [SameOperandsAndResultType]
   let assemblyFormat = "$grad `,` $x attr-dict `:` type($result)";
 }
 
-def NN_EluGradOp : NN_GradOp<"elu_grad", [SameOperandsAndResultType]> {
+def NN_EluGradOp : NN_GradOp<"elu_grad", [NN_Elementwise,
+                                          SameOperandsAndResultType]> {
   let summary = "Backward of elu: g where x > 0, g * alpha * exp(x) elsewhere";
   let description = [{
     ```mlir
@@ -141,7 +147,7 @@ def NN_EluGradOp : NN_GradOp<"elu_grad", [SameOperandsAndResultType]> {
 }
 
 def NN_UpsampleNearest2DGradOp : NN_GradOp<"upsample_nearest2d_grad",
-    [SameOperandsAndResultElementType]> {
+    [NN_Window, SameOperandsAndResultElementType]> {
   let summary = "Backward of upsample_nearest2d: the sum of each scale x scale block";
   let description = [{
     `dx[n, c, h, w] = sum over 0 <= i, j < scale of
@@ -159,7 +165,8 @@ def NN_UpsampleNearest2DGradOp : NN_GradOp<"upsample_nearest2d_grad",
   let hasVerifier = 1;
 }
 
-def NN_MaxGradOp : NN_GradOp<"max_grad", [SameOperandsElementType]> {
+def NN_MaxGradOp : NN_GradOp<"max_grad", [NN_Reduction,
+                                          SameOperandsElementType]> {
   let summary = "Backward of nn.max: route g to the first maximal element";
   let description = [{
     `grad` has the type of the `nn.max` result, `x` is its operand; the
@@ -179,7 +186,8 @@ def NN_MaxGradOp : NN_GradOp<"max_grad", [SameOperandsElementType]> {
   let hasVerifier = 1;
 }
 
-def NN_SliceGradOp : NN_GradOp<"slice_grad", [SameOperandsElementType]> {
+def NN_SliceGradOp : NN_GradOp<"slice_grad", [NN_Injective,
+                                              SameOperandsElementType]> {
   let summary = "Backward of nn.slice: scatter into zeros shaped like ref";
   let description = [{
     ```mlir
@@ -197,7 +205,7 @@ def NN_SliceGradOp : NN_GradOp<"slice_grad", [SameOperandsElementType]> {
 }
 
 def NN_Conv2DGradInputOp : NN_GradOp<"conv2d_grad_input",
-                                 [SameOperandsElementType]> {
+                                 [NN_Contraction, SameOperandsElementType]> {
   let summary = "Backward of nn.conv2d with respect to its input";
   let description = [{
     Transposed convolution of the result cotangent `grad` with `weight`,
@@ -222,7 +230,7 @@ def NN_Conv2DGradInputOp : NN_GradOp<"conv2d_grad_input",
 }
 
 def NN_Conv2DGradWeightOp : NN_GradOp<"conv2d_grad_weight",
-                                  [SameOperandsElementType]> {
+                                  [NN_Contraction, SameOperandsElementType]> {
   let summary = "Backward of nn.conv2d with respect to its weight";
   let description = [{
     Correlation of `input` with the result cotangent `grad`, summed over the
@@ -246,7 +254,8 @@ def NN_Conv2DGradWeightOp : NN_GradOp<"conv2d_grad_weight",
   }];
 }
 
-def NN_MaxPool2DGradOp : NN_GradOp<"max_pool2d_grad", [SameOperandsElementType]> {
+def NN_MaxPool2DGradOp : NN_GradOp<"max_pool2d_grad",
+    [NN_Window, SameOperandsElementType]> {
   let summary = "Backward of nn.max_pool2d";
   let description = [{
     Adds each window's cotangent to the first maximal input of the window.
@@ -265,7 +274,8 @@ def NN_MaxPool2DGradOp : NN_GradOp<"max_pool2d_grad", [SameOperandsElementType]>
       "$grad `,` $input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_AvgPool2DGradOp : NN_GradOp<"avg_pool2d_grad", [SameOperandsElementType]> {
+def NN_AvgPool2DGradOp : NN_GradOp<"avg_pool2d_grad",
+    [NN_Window, SameOperandsElementType]> {
   let summary = "Backward of nn.avg_pool2d";
   let description = [{
     Spreads each window's cotangent evenly over the window (divisor
@@ -285,7 +295,8 @@ def NN_AvgPool2DGradOp : NN_GradOp<"avg_pool2d_grad", [SameOperandsElementType]>
       "$grad `,` $input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_BatchNormGradOp : NN_GradOp<"batch_norm_grad", [SameOperandsElementType]> {
+def NN_BatchNormGradOp : NN_GradOp<"batch_norm_grad",
+    [NN_Reduction, SameOperandsElementType]> {
   let summary = "Backward of nn.batch_norm_train / nn.batch_norm_infer";
   let description = [{
     Given the cotangent `grad` of `y`, the input `x`, `gamma` and the
@@ -315,7 +326,7 @@ def NN_BatchNormGradOp : NN_GradOp<"batch_norm_grad", [SameOperandsElementType]>
   }];
 }
 
-def NN_CrossEntropyGradOp : NN_GradOp<"cross_entropy_grad"> {
+def NN_CrossEntropyGradOp : NN_GradOp<"cross_entropy_grad", [NN_Reduction]> {
   let summary = "Backward of nn.cross_entropy with respect to the logits";
   let description = [{
     `g * (p_nk * sum_c w_c q_nc - w_k q_nk) / sum_n w_{y_n}` with `p` the
@@ -338,7 +349,7 @@ def NN_CrossEntropyGradOp : NN_GradOp<"cross_entropy_grad"> {
   }];
 }
 
-def NN_NLLGradOp : NN_GradOp<"nll_grad"> {
+def NN_NLLGradOp : NN_GradOp<"nll_grad", [NN_Reduction]> {
   let summary = "Backward of nn.nll with respect to the log-probabilities";
   let description = [{
     `-g * w_n / sum_n w_{y_n}` at `[n, y_n]`, zero elsewhere.

@@ -1,8 +1,9 @@
 //===- NNInterfaces.h - Interfaces of the nn dialect ------------*- C++ -*-===//
 //
 // Declares the interfaces of the nn ops (generated from NNInterfaces.td): the
-// per-op VJP, evaluator, Halide, fusion-class and FLOP-count rules, and the
-// types their signatures use.
+// per-op VJP, evaluator, Halide, fusion-class and FLOP-count rules, the
+// types their signatures use, and the op traits that give each op its fusion
+// class (OpClassTrait).
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +49,31 @@ enum class OpClass {
 
 /// The name of an op class ("elementwise", ...).
 const char *stringifyOpClass(OpClass c);
+
+/// The op traits that give an op its OpClass, one per class: every nn op
+/// carries exactly one of them in its ODS entry (NN_Elementwise, ...,
+/// NN_Opaque in NNOps.td, usually through its ODS base class), and the
+/// default FusionOpInterface::getOpClass returns the class of that trait. An
+/// op with none or with two does not compile (a static_assert in the
+/// interface). They are markers: no verifier, no methods.
+namespace OpClassTrait {
+template <typename ConcreteType>
+class Elementwise
+    : public mlir::OpTrait::TraitBase<ConcreteType, Elementwise> {};
+template <typename ConcreteType>
+class Broadcast : public mlir::OpTrait::TraitBase<ConcreteType, Broadcast> {};
+template <typename ConcreteType>
+class Injective : public mlir::OpTrait::TraitBase<ConcreteType, Injective> {};
+template <typename ConcreteType>
+class Reduction : public mlir::OpTrait::TraitBase<ConcreteType, Reduction> {};
+template <typename ConcreteType>
+class Contraction
+    : public mlir::OpTrait::TraitBase<ConcreteType, Contraction> {};
+template <typename ConcreteType>
+class Window : public mlir::OpTrait::TraitBase<ConcreteType, Window> {};
+template <typename ConcreteType>
+class Opaque : public mlir::OpTrait::TraitBase<ConcreteType, Opaque> {};
+} // namespace OpClassTrait
 
 /// The product of the static dimensions of a ranked tensor type (1 for a 0-d
 /// tensor or a type that is not ranked); dynamic dimensions are skipped.

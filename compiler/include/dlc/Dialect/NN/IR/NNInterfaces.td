@@ -5,10 +5,12 @@
 //  - VJPOpInterface: the reverse-mode differentiation rule (nn-autodiff);
 //  - EvaluableOpInterface: the reference evaluator's rule (Eval/Evaluator.h);
 //  - HalideOpInterface: the Halide algorithm (nn-to-halide);
-//  - FusionOpInterface: the op's fusion class (OpClass, NNInterfaces.h);
+//  - FusionOpInterface: the op's fusion class (OpClass, NNInterfaces.h),
+//    read from the op-class trait of its ODS entry (NN_Elementwise, ...);
 //  - CostOpInterface: the FLOP count of one sample.
 // The ODS base classes of NNOps.td attach them, so an op without a rule does
-// not link. The rules of one op family live together in one file under
+// not link, and one without exactly one op-class trait does not compile. The
+// rules of one op family live together in one file under
 // compiler/lib/Dialect/NN/Ops/.
 //
 //===----------------------------------------------------------------------===//
@@ -84,18 +86,81 @@ def NN_HalideOpInterface : OpInterface<"HalideOpInterface"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Op classes (fusion)
+//===----------------------------------------------------------------------===//
+
+/// The fusion class of an op is an op trait in its ODS entry, one of the
+/// seven below (C++: dlc::nn::OpClassTrait, NNInterfaces.h). Every nn op has
+/// exactly one, usually from its ODS base class (NN_UnaryOp: NN_Elementwise,
+/// NN_ReduceOp: NN_Reduction, ...); FusionOpInterface::getOpClass reads it.
+class NN_OpClassTrait<string name> : NativeOpTrait<name> {
+  let cppNamespace = "::dlc::nn::OpClassTrait";
+}
+
+/// Result element i depends on operand element i (same shapes).
+def NN_Elementwise : NN_OpClassTrait<"Elementwise">;
+/// Elementwise under numpy broadcasting (or per-channel operands).
+def NN_Broadcast : NN_OpClassTrait<"Broadcast">;
+/// One operand element at an index computed from the result index.
+def NN_Injective : NN_OpClassTrait<"Injective">;
+/// Reduces over some dimensions.
+def NN_Reduction : NN_OpClassTrait<"Reduction">;
+/// Multiply-adds over a contracted dimension.
+def NN_Contraction : NN_OpClassTrait<"Contraction">;
+/// A reduction over a sliding window.
+def NN_Window : NN_OpClassTrait<"Window">;
+/// Anything else.
+def NN_Opaque : NN_OpClassTrait<"Opaque">;
+
 def NN_FusionOpInterface : OpInterface<"FusionOpInterface"> {
   let cppNamespace = "::dlc::nn";
   let description = [{
     The fusion class of an op, in the spirit of TVM's OpPatternKind (see
     OpClass in NNInterfaces.h): how each result element depends on the
-    operands.
+    operands. It is not written per op: the op's ODS entry carries exactly
+    one op-class trait (NN_Elementwise, ..., NN_Opaque), and the default
+    `getOpClass` returns its class. An op with no class trait, or with two,
+    fails to compile here.
   }];
   let methods = [
     InterfaceMethod<
-      /*desc=*/"The fusion class of this op.",
+      /*desc=*/"The fusion class of this op (from its op-class trait).",
       /*retTy=*/"::dlc::nn::OpClass",
-      /*methodName=*/"getOpClass">
+      /*methodName=*/"getOpClass",
+      /*args=*/(ins),
+      /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{
+        namespace T = ::dlc::nn::OpClassTrait;
+        using ::dlc::nn::OpClass;
+        constexpr int numClassTraits =
+            int(ConcreteOp::template hasTrait<T::Elementwise>()) +
+            int(ConcreteOp::template hasTrait<T::Broadcast>()) +
+            int(ConcreteOp::template hasTrait<T::Injective>()) +
+            int(ConcreteOp::template hasTrait<T::Reduction>()) +
+            int(ConcreteOp::template hasTrait<T::Contraction>()) +
+            int(ConcreteOp::template hasTrait<T::Window>()) +
+            int(ConcreteOp::template hasTrait<T::Opaque>());
+        static_assert(numClassTraits == 1,
+                      "an nn op needs exactly one op-class trait in its ODS "
+                      "entry (NN_Elementwise, NN_Broadcast, NN_Injective, "
+                      "NN_Reduction, NN_Contraction, NN_Window or NN_Opaque; "
+                      "see NNInterfaces.td)");
+        if constexpr (ConcreteOp::template hasTrait<T::Elementwise>())
+          return OpClass::Elementwise;
+        else if constexpr (ConcreteOp::template hasTrait<T::Broadcast>())
+          return OpClass::Broadcast;
+        else if constexpr (ConcreteOp::template hasTrait<T::Injective>())
+          return OpClass::Injective;
+        else if constexpr (ConcreteOp::template hasTrait<T::Reduction>())
+          return OpClass::Reduction;
+        else if constexpr (ConcreteOp::template hasTrait<T::Contraction>())
+          return OpClass::Contraction;
+        else if constexpr (ConcreteOp::template hasTrait<T::Window>())
+          return OpClass::Window;
+        else
+          return OpClass::Opaque;
+      }]>
   ];
 }
 

@@ -41,16 +41,20 @@ def NN_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
 /// explicit seed operand. Every op has an evaluator rule
 /// (EvaluableOpInterface), a Halide algorithm (HalideOpInterface) and a
 /// fusion class (FusionOpInterface); deriving from this class declares
-/// `evaluate`, `lowerToHalide` and `getOpClass`, and leaving one undefined is
-/// a link error. The definitions live in the op's family file under
-/// compiler/lib/Dialect/NN/Ops/ (see NN/README.md). `costTraits` is the
-/// FLOP-count interface (CostOpInterface; none for gradient helpers).
+/// `evaluate` and `lowerToHalide`, and leaving one undefined is a link
+/// error. The definitions live in the op's family file under
+/// compiler/lib/Dialect/NN/Ops/ (see NN/README.md). The fusion class is not
+/// defined in C++: `traits` (of the op or of a base class below) holds
+/// exactly one op-class trait (NN_Elementwise, NN_Broadcast, NN_Injective,
+/// NN_Reduction, NN_Contraction, NN_Window, NN_Opaque; NNInterfaces.td),
+/// which `getOpClass` returns; none or two is a compile error. `costTraits`
+/// is the FLOP-count interface (CostOpInterface; none for gradient helpers).
 class NN_BaseOp<string mnemonic, list<Trait> traits = [],
                 list<Trait> costTraits = []>
     : Op<NN_Dialect, mnemonic, !listconcat([Pure], traits, costTraits,
           [DeclareOpInterfaceMethods<NN_EvaluableOpInterface>,
            DeclareOpInterfaceMethods<NN_HalideOpInterface>,
-           DeclareOpInterfaceMethods<NN_FusionOpInterface>])>;
+           NN_FusionOpInterface])>;
 
 /// An op of the model (not a gradient helper): it has a FLOP count, by
 /// default one per element of result 0.
@@ -69,26 +73,29 @@ class NN_DifferentiableOp<string mnemonic, list<Trait> traits = []>
                                   [DeclareOpInterfaceMethods<NN_VJPOpInterface>])>;
 
 /// A differentiable multiply-add op (matmul, convolution), which defines its
-/// own FLOP count (`getFlopsPerSample`).
+/// own FLOP count (`getFlopsPerSample`). Op class: contraction.
 class NN_ContractionOp<string mnemonic, list<Trait> traits = []>
-    : NN_BaseOp<mnemonic, !listconcat(traits,
+    : NN_BaseOp<mnemonic, !listconcat([NN_Contraction], traits,
           [DeclareOpInterfaceMethods<NN_VJPOpInterface>]),
           [DeclareOpInterfaceMethods<NN_CostOpInterface, ["getFlopsPerSample"]>]>;
 
-/// Elementwise op with one float operand and a result of the same type.
+/// Elementwise op with one float operand and a result of the same type. Op
+/// class: elementwise.
 class NN_UnaryOp<string mnemonic, list<Trait> traits = []>
     : NN_DifferentiableOp<mnemonic,
-                          !listconcat([SameOperandsAndResultType], traits)> {
+                          !listconcat([NN_Elementwise,
+                                       SameOperandsAndResultType], traits)> {
   let arguments = (ins NN_FloatTensor:$x);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` type($result)";
 }
 
 /// Elementwise op with two float operands broadcast against each other
-/// (numpy rules). The verifier checks the result shape.
+/// (numpy rules). The verifier checks the result shape. Op class: broadcast.
 class NN_BroadcastBinaryOp<string mnemonic, list<Trait> traits = []>
     : NN_DifferentiableOp<mnemonic,
-                          !listconcat([SameOperandsAndResultElementType],
+                          !listconcat([NN_Broadcast,
+                                       SameOperandsAndResultElementType],
                                       traits)> {
   let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
   let results = (outs NN_FloatTensor:$result);
@@ -105,10 +112,11 @@ class NN_BroadcastBinaryOp<string mnemonic, list<Trait> traits = []>
 }
 
 /// Reduction over `axes` (all axes when empty), optionally keeping the
-/// reduced dimensions as size 1.
+/// reduced dimensions as size 1. Op class: reduction.
 class NN_ReduceOp<string mnemonic, list<Trait> traits = []>
     : NN_DifferentiableOp<mnemonic,
-                          !listconcat([SameOperandsAndResultElementType],
+                          !listconcat([NN_Reduction,
+                                       SameOperandsAndResultElementType],
                                       traits)> {
   let arguments = (ins NN_FloatTensor:$x,
                        DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes,
@@ -128,10 +136,10 @@ class NN_ReduceOp<string mnemonic, list<Trait> traits = []>
 }
 
 /// A loss comparing a prediction with a target of the same shape, averaged
-/// over all elements into a 0-d tensor.
+/// over all elements into a 0-d tensor. Op class: reduction.
 class NN_PairwiseLossOp<string mnemonic, list<Trait> traits = []>
     : NN_DifferentiableOp<mnemonic,
-                          !listconcat([SameOperandsElementType,
+                          !listconcat([NN_Reduction, SameOperandsElementType,
                                        SameOperandsShape], traits)> {
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$target);
   let results = (outs NN_Scalar:$result);
@@ -145,10 +153,12 @@ class NN_PairwiseLossOp<string mnemonic, list<Trait> traits = []>
   ];
 }
 
-/// 2-D pooling over the last two dimensions of an NCHW tensor.
+/// 2-D pooling over the last two dimensions of an NCHW tensor. Op class:
+/// window.
 class NN_Pool2DOp<string mnemonic, list<Trait> traits = []>
     : NN_DifferentiableOp<mnemonic,
-                          !listconcat([SameOperandsAndResultElementType],
+                          !listconcat([NN_Window,
+                                       SameOperandsAndResultElementType],
                                       traits)> {
   let arguments = (ins NN_FloatTensor:$input,
                        NN_Pair:$kernel,
@@ -176,7 +186,7 @@ class NN_Pool2DOp<string mnemonic, list<Trait> traits = []>
 // Constants and random initialisers
 //===----------------------------------------------------------------------===//
 
-def NN_ConstantOp : NN_Op<"constant", [ConstantLike,
+def NN_ConstantOp : NN_Op<"constant", [NN_Elementwise, ConstantLike,
                                        AllTypesMatch<["value", "result"]>]> {
   let summary = "Dense constant tensor";
   let description = [{
@@ -196,7 +206,8 @@ def NN_ConstantOp : NN_Op<"constant", [ConstantLike,
 }
 
 def NN_ZerosLikeOp : NN_DifferentiableOp<"zeros_like",
-                                         [SameOperandsAndResultType]> {
+                                         [NN_Elementwise,
+                                          SameOperandsAndResultType]> {
   let summary = "Tensor of zeros with the shape of its operand";
   let description = [{
     Zeros of the (possibly dynamic) shape and type of `x`; only the shape of
@@ -211,7 +222,7 @@ def NN_ZerosLikeOp : NN_DifferentiableOp<"zeros_like",
   let assemblyFormat = "$x attr-dict `:` type($result)";
 }
 
-def NN_InitUniformOp : NN_Op<"init_uniform"> {
+def NN_InitUniformOp : NN_Op<"init_uniform", [NN_Elementwise]> {
   let summary = "Tensor of uniform random numbers";
   let description = [{
     Fills a statically shaped tensor with independent samples of the uniform
@@ -231,7 +242,7 @@ def NN_InitUniformOp : NN_Op<"init_uniform"> {
   let hasVerifier = 1;
 }
 
-def NN_InitNormalOp : NN_Op<"init_normal"> {
+def NN_InitNormalOp : NN_Op<"init_normal", [NN_Elementwise]> {
   let summary = "Tensor of normally distributed random numbers";
   let description = [{
     Fills a statically shaped tensor with independent samples of the normal
@@ -337,7 +348,8 @@ def NN_SignOp : NN_UnaryOp<"sign"> {
   }];
 }
 
-def NN_PowOp : NN_DifferentiableOp<"pow", [SameOperandsAndResultType]> {
+def NN_PowOp : NN_DifferentiableOp<"pow", [NN_Elementwise,
+                                           SameOperandsAndResultType]> {
   let summary = "Elementwise power with a constant exponent";
   let description = [{
     Raises every element of `x` to the constant `exponent` (`x^2`, `x^0.5`,
@@ -366,7 +378,8 @@ def NN_ReluOp : NN_UnaryOp<"relu"> {
 }
 
 def NN_LeakyReluOp : NN_DifferentiableOp<"leaky_relu",
-                                         [SameOperandsAndResultType]> {
+                                         [NN_Elementwise,
+                                          SameOperandsAndResultType]> {
   let summary = "Leaky rectified linear unit";
   let description = [{
     `x` where `x > 0`, `slope * x` elsewhere.
@@ -421,7 +434,8 @@ def NN_HardswishOp : NN_UnaryOp<"hardswish"> {
   }];
 }
 
-def NN_EluOp : NN_DifferentiableOp<"elu", [SameOperandsAndResultType]> {
+def NN_EluOp : NN_DifferentiableOp<"elu", [NN_Elementwise,
+                                           SameOperandsAndResultType]> {
   let summary = "Exponential linear unit";
   let description = [{
     As PyTorch's `elu`: `x` where `x > 0`, `alpha * (exp(x) - 1)` elsewhere.
@@ -439,7 +453,8 @@ def NN_EluOp : NN_DifferentiableOp<"elu", [SameOperandsAndResultType]> {
 }
 
 def NN_SoftplusOp : NN_DifferentiableOp<"softplus",
-                                        [SameOperandsAndResultType]> {
+                                        [NN_Elementwise,
+                                         SameOperandsAndResultType]> {
   let summary = "Smooth relu log(1 + exp(beta * x)) / beta";
   let description = [{
     As PyTorch's `softplus`: `log(1 + exp(beta * x)) / beta`, and `x` itself
@@ -457,7 +472,8 @@ def NN_SoftplusOp : NN_DifferentiableOp<"softplus",
   let assemblyFormat = "$x attr-dict `:` type($result)";
 }
 
-def NN_SoftmaxOp : NN_DifferentiableOp<"softmax", [SameOperandsAndResultType]> {
+def NN_SoftmaxOp : NN_DifferentiableOp<"softmax", [NN_Reduction,
+                                                   SameOperandsAndResultType]> {
   let summary = "Softmax along one axis";
   let description = [{
     `exp(x - max) / sum(exp(x - max))` along `axis` (in `[0, rank)`).
@@ -473,7 +489,8 @@ def NN_SoftmaxOp : NN_DifferentiableOp<"softmax", [SameOperandsAndResultType]> {
 }
 
 def NN_LogSoftmaxOp : NN_DifferentiableOp<"log_softmax",
-                                          [SameOperandsAndResultType]> {
+                                          [NN_Reduction,
+                                           SameOperandsAndResultType]> {
   let summary = "Logarithm of the softmax along one axis";
   let description = [{
     `x - max - log(sum(exp(x - max)))` along `axis` (in `[0, rank)`).
@@ -556,7 +573,8 @@ def NN_MaxOp : NN_ReduceOp<"max"> {
 //===----------------------------------------------------------------------===//
 
 def NN_ReshapeOp : NN_DifferentiableOp<"reshape",
-                                       [SameOperandsAndResultElementType]> {
+                                       [NN_Injective,
+                                        SameOperandsAndResultElementType]> {
   let summary = "Reshape to the result type";
   let description = [{
     Reinterprets the elements (row-major) with the shape of the result. The
@@ -574,7 +592,8 @@ def NN_ReshapeOp : NN_DifferentiableOp<"reshape",
 }
 
 def NN_TransposeOp : NN_DifferentiableOp<"transpose",
-                                         [SameOperandsAndResultElementType]> {
+                                         [NN_Injective,
+                                          SameOperandsAndResultElementType]> {
   let summary = "Permutation of the dimensions";
   let description = [{
     Result dimension `i` is operand dimension `perm[i]`.
@@ -598,7 +617,8 @@ def NN_TransposeOp : NN_DifferentiableOp<"transpose",
 }
 
 def NN_BroadcastToOp : NN_DifferentiableOp<"broadcast_to",
-                                           [SameOperandsAndResultElementType]> {
+                                           [NN_Broadcast,
+                                            SameOperandsAndResultElementType]> {
   let summary = "Broadcast to the result type (numpy rules)";
   let description = [{
     Broadcasts `x` to the shape of the result. A dynamic result dimension
@@ -616,7 +636,8 @@ def NN_BroadcastToOp : NN_DifferentiableOp<"broadcast_to",
 }
 
 def NN_ConcatOp : NN_DifferentiableOp<"concat",
-                                      [SameOperandsAndResultElementType]> {
+                                      [NN_Injective,
+                                       SameOperandsAndResultElementType]> {
   let summary = "Concatenation along one axis";
   let description = [{
     All operands have the same rank and agree on every dimension but `axis`.
@@ -634,7 +655,8 @@ def NN_ConcatOp : NN_DifferentiableOp<"concat",
 }
 
 def NN_SliceOp : NN_DifferentiableOp<"slice",
-                                     [SameOperandsAndResultElementType]> {
+                                     [NN_Injective,
+                                      SameOperandsAndResultElementType]> {
   let summary = "Strided slice";
   let description = [{
     Takes, in every dimension `d`, the elements `starts[d]`,
@@ -728,7 +750,7 @@ def NN_AvgPool2DOp : NN_Pool2DOp<"avg_pool2d"> {
 }
 
 def NN_UpsampleNearest2DOp : NN_DifferentiableOp<"upsample_nearest2d",
-    [SameOperandsAndResultElementType]> {
+    [NN_Injective, SameOperandsAndResultElementType]> {
   let summary = "Nearest-neighbour 2-D upsampling over NCHW by an integer scale";
   let description = [{
     As PyTorch's `nn.Upsample(scale_factor=scale, mode='nearest')` for an
@@ -749,7 +771,7 @@ def NN_UpsampleNearest2DOp : NN_DifferentiableOp<"upsample_nearest2d",
 }
 
 def NN_BatchNormTrainOp : NN_DifferentiableOp<"batch_norm_train",
-    [SameOperandsElementType]> {
+    [NN_Reduction, SameOperandsElementType]> {
   let summary = "Batch normalisation with batch statistics";
   let description = [{
     Normalises `x` (`[N, C]` or `[N, C, H, W]`) per channel `C` with the mean
@@ -776,7 +798,7 @@ def NN_BatchNormTrainOp : NN_DifferentiableOp<"batch_norm_train",
 }
 
 def NN_BatchNormInferOp : NN_DifferentiableOp<"batch_norm_infer",
-    [SameOperandsAndResultElementType]> {
+    [NN_Broadcast, SameOperandsAndResultElementType]> {
   let summary = "Batch normalisation with running statistics";
   let description = [{
     `(x - running_mean) / sqrt(running_var + epsilon) * gamma + beta` per
@@ -801,7 +823,8 @@ def NN_BatchNormInferOp : NN_DifferentiableOp<"batch_norm_infer",
 }
 
 def NN_DropoutOp : NN_DifferentiableOp<"dropout",
-                                       [AllTypesMatch<["x", "result"]>]> {
+                                       [NN_Elementwise,
+                                        AllTypesMatch<["x", "result"]>]> {
   let summary = "Inverted dropout with an explicit seed";
   let description = [{
     Zeroes each element with probability `p` and scales the others by
@@ -866,7 +889,7 @@ def NN_BCEWithLogitsOp : NN_PairwiseLossOp<"bce_with_logits"> {
   }];
 }
 
-def NN_CrossEntropyOp : NN_DifferentiableOp<"cross_entropy"> {
+def NN_CrossEntropyOp : NN_DifferentiableOp<"cross_entropy", [NN_Reduction]> {
   let summary = "Softmax cross-entropy of logits and integer labels";
   let description = [{
     `logits` is `[N, C]`, `labels` `[N]` integers in `[0, C)`, the optional
@@ -903,7 +926,7 @@ def NN_CrossEntropyOp : NN_DifferentiableOp<"cross_entropy"> {
   ];
 }
 
-def NN_NLLOp : NN_DifferentiableOp<"nll"> {
+def NN_NLLOp : NN_DifferentiableOp<"nll", [NN_Reduction]> {
   let summary = "Negative log-likelihood of log-probabilities";
   let description = [{
     `-sum_n w_{y_n} * logp[n, y_n] / sum_n w_{y_n}` for `logp` `[N, C]`,

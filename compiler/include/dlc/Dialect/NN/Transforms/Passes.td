@@ -2,6 +2,8 @@
 //
 // Declares the passes that transform nn-dialect IR. Each is runnable alone in
 // dlc-opt under its flag and has a lit test named after it in test/Transforms.
+// One debugging pass that only reports, nn-print-op-info, tests the ops'
+// fusion classes and FLOP counts (test/Dialect/NN/op-info.mlir).
 //
 //===----------------------------------------------------------------------===//
 
@@ -172,6 +174,23 @@ def NNBuildTrainStep : Pass<"nn-build-train-step", "::mlir::ModuleOp"> {
                "with @M_loss and @M_loss_grad)">
   ];
   let dependentDialects = ["::dlc::nn::NNDialect", "::mlir::func::FuncDialect"];
+}
+
+def NNPrintOpInfo : Pass<"nn-print-op-info"> {
+  let summary = "Report the fusion class and FLOP count of every nn op";
+  let description = [{
+    A debugging pass that changes nothing. For every op nested in the one it
+    runs on that has FusionOpInterface (every nn op), emits a remark with its
+    fusion class (`FusionOpInterface::getOpClass`, from the op-class trait of
+    its ODS entry) and, where it has CostOpInterface (not the `*_grad`
+    helpers), its FLOPs per sample (`CostOpInterface::getFlopsPerSample`;
+    dynamic dimensions not counted):
+    ```
+    remark: op class: contraction, FLOPs per sample: 12
+    remark: op class: elementwise, no FLOP count
+    ```
+    Test it with `-verify-diagnostics` and `expected-remark`.
+  }];
 }
 
 #endif // DLC_DIALECT_NN_TRANSFORMS_PASSES_TD
