@@ -547,6 +547,9 @@ const std::vector<OpInfo> &opTable() {
       t.push_back(
           {{name, {tensor("x"), tensor("y")}, summary}, binaryRule, emit});
     };
+    // Each group of rows is headed by the op family of its nn ops, which is
+    // also the file that holds their rules (compiler/lib/Dialect/NN/Ops/).
+    // Elementwise.cpp
     binary("add", "x + y with broadcasting", direct<nn::AddOp>());
     binary("sub", "x - y with broadcasting", direct<nn::SubOp>());
     binary("mul", "x * y with broadcasting", direct<nn::MulOp>());
@@ -582,6 +585,7 @@ const std::vector<OpInfo> &opTable() {
          unaryRule,
          direct<nn::SoftplusOp>({{"beta", "beta", AttrForm::F64},
                                  {"threshold", "threshold", AttrForm::F64}})});
+    // Reductions.cpp
     t.push_back({{"softmax",
                   {tensor("x"), intArg("axis", -1)},
                   "exp(x) normalised along axis"},
@@ -592,11 +596,13 @@ const std::vector<OpInfo> &opTable() {
                   "log(softmax(x)) along axis, computed stably"},
                  softmaxRule,
                  direct<nn::LogSoftmaxOp>({{"axis", "axis", AttrForm::Axis}})});
+    // Contraction.cpp
     t.push_back({{"matmul",
                   {tensor("x"), tensor("y")},
                   "matrix product with broadcast batch dimensions"},
                  matmulRule,
                  expand(Expansion::Matmul, direct<nn::MatmulOp>())});
+    // Reductions.cpp
     std::vector<AttrBinding> reduction = {
         {"axis", "axes", AttrForm::SortedAxes},
         {"keepdims", "keepdims", AttrForm::Bool}};
@@ -612,6 +618,7 @@ const std::vector<OpInfo> &opTable() {
     t.push_back({{"max", reduceArgs, reduceSummary},
                  reduceRule,
                  direct<nn::MaxOp>(reduction)});
+    // Shape.cpp
     t.push_back({{"reshape",
                   {tensor("x"), {"shape", ArgKind::DimList, std::nullopt}},
                   "same elements, new shape (one dimension may be -1)"},
@@ -633,6 +640,7 @@ const std::vector<OpInfo> &opTable() {
           "joins tensors along axis"},
          concatRule,
          direct<nn::ConcatOp>({{"axis", "axis", AttrForm::Axis}})});
+    // Contraction.cpp
     t.push_back(
         {{"convolution",
           {tensor("x"), tensor("w"), optTensor("b"), pairArg("stride", 1),
@@ -644,6 +652,7 @@ const std::vector<OpInfo> &opTable() {
                                {"padding", "padding", AttrForm::Pair},
                                {"dilation", "dilation", AttrForm::Pair},
                                {"groups", "groups", AttrForm::I64}})});
+    // Window.cpp
     std::vector<AttrBinding> pooling = {
         {"kernel", "kernel", AttrForm::Pair},
         {"stride", "stride", AttrForm::Pair, "kernel"},
@@ -673,6 +682,8 @@ const std::vector<OpInfo> &opTable() {
           "and W)"},
          upsampleRule,
          direct<nn::UpsampleNearest2DOp>({{"scale", "scale", AttrForm::I64}})});
+    // Normalization.cpp (layer normalisation is composed of Reductions.cpp
+    // and Elementwise.cpp ops)
     t.push_back(
         {{"batch_normalization",
           {tensor("x"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
@@ -690,11 +701,13 @@ const std::vector<OpInfo> &opTable() {
                   "normalises over the last dimension"},
                  layerNormRule,
                  expand(Expansion::LayerNorm)});
+    // Random.cpp
     t.push_back({{"dropout",
                   {tensor("x"), floatArg("p", 0.5, checkProbability)},
                   "zeroes elements with probability p during training"},
                  dropoutRule,
                  expand(Expansion::Dropout)});
+    // Losses.cpp
     auto pairLoss = [&](const char *name, Emission emit) {
       emit.broadcastToFirst = true;
       t.push_back({{name,
@@ -721,6 +734,7 @@ const std::vector<OpInfo> &opTable() {
                   "negative log-likelihood of log-probabilities"},
                  classLossRule,
                  direct<nn::NLLOp>()});
+    // Random.cpp (no nn op yet)
     t.push_back({{"normal",
                   {{"shape", ArgKind::DimList, std::nullopt},
                    floatArg("mean", 0.0),
