@@ -2,12 +2,18 @@
 //
 // Implements dlrt_make_buffer (kernels.h). The sizes asserted here are the
 // ones the driver generator allocates (compiler/lib/Target/DriverGen.cpp).
+// Also the kernels' allocator: dlc compiles kernels without Halide's
+// run-time assertions (dlc --kernel-checks keeps them), which include the
+// check that an allocation inside a kernel succeeded, so halide_malloc here
+// never returns null.
 //
 //===----------------------------------------------------------------------===//
 #include "dlrt/kernels.h"
 
 #include "HalideRuntime.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 static_assert(sizeof(halide_buffer_t) == 56, "driver allocates 56 bytes");
@@ -36,4 +42,21 @@ extern "C" void dlrt_make_buffer(void *buffer, void *dims, void *host,
     dim[i].flags = 0;
     stride *= static_cast<int32_t>(extent);
   }
+}
+
+// Replaces the Halide runtime's weak halide_malloc; halide_free stays
+// Halide's, which matches halide_default_malloc.
+extern "C" void *halide_malloc(void *user_context, size_t size) {
+  void *p = halide_default_malloc(user_context, size);
+  if (!p) {
+    // A kernel's worker threads may be running: no unwinding through
+    // compiled kernels, just the message and the exit status of an error.
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "error: out of memory: a kernel could not allocate %zu bytes "
+                 "(try a smaller --batch)\n",
+                 size);
+    std::_Exit(1);
+  }
+  return p;
 }

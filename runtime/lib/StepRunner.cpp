@@ -15,9 +15,22 @@ using nlohmann::json;
 
 namespace dlrt {
 
+/// `batch`, if every tensor of the steps stays within the 2^31 - 1 elements
+/// the kernels can index.
+static int64_t checkedBatch(const dlrt_model_desc &desc, int64_t batch) {
+  const int64_t limit = 2147483647;
+  int64_t perSample = desc.max_tensor_elements_per_sample;
+  if (perSample > 0 && batch > limit / perSample)
+    fail("batch size {} is too large for this model: its largest tensor "
+         "({} elements per sample) would have {} elements, more than the "
+         "2^31 - 1 its kernels can index; the largest batch is {}",
+         batch, perSample, batch * perSample, limit / perSample);
+  return batch;
+}
+
 StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
                        const RunConfig &config)
-    : desc(desc), state(state), batch(config.batch),
+    : desc(desc), state(state), batch(checkedBatch(desc, config.batch)),
       x(size_t(config.batch) * inputSize(desc)), y(config.batch),
       logits(size_t(config.batch) * desc.num_outputs),
       seed(config.seed) {

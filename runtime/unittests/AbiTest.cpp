@@ -23,7 +23,8 @@ size_t dlrt_test_c_offsetof_train_step(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 3); // 3: dlrt_step_args lost `opt`
+  EXPECT_EQ(DLRT_ABI_VERSION, 4); // 3: dlrt_step_args lost `opt`;
+  // 4: dlrt_model_desc gained max_tensor_elements_per_sample
   EXPECT_EQ(sizeof(dlrt_param_desc), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
   EXPECT_EQ(offsetof(dlrt_param_desc, init_args), 88u);
@@ -41,7 +42,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 56u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 88u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 96u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 432u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 440u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 432u);
   EXPECT_EQ(offsetof(dlrt_model_desc, train), 136u);
   EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 392u);
 }

@@ -88,6 +88,30 @@ bool moveInto(const std::string &from, const std::string &to,
 /// kernel is guaranteed to fail at run time, is an error at the source
 /// location of the op whose kernel it is: dlc never writes a trainer it
 /// knows will fail.
+/// The most elements per sample of batch of a batch-sized tensor that the
+/// plan's kernels and copies touch.
+int64_t maxElementsPerSample(const StepPlan &plan) {
+  int64_t most = 0;
+  auto visit = [&](const TensorRef &t) {
+    if (!llvm::is_contained(t.shape, -1))
+      return;
+    int64_t elements = 1;
+    for (int64_t d : t.shape)
+      if (d >= 0)
+        elements *= d;
+    most = std::max(most, elements);
+  };
+  for (const KernelCall &c : plan.calls)
+    for (const KernelArg &a : c.args)
+      if (!a.isScalar)
+        visit(a.tensor);
+  for (const Copy &c : plan.copies) {
+    visit(c.src);
+    visit(c.dst);
+  }
+  return most;
+}
+
 bool compileKernels(llvm::ArrayRef<dlc::nn::HalideGroup> groups,
                     llvm::ArrayRef<size_t> distinct,
                     const BackendOptions &options, const std::string &dir,
@@ -95,6 +119,7 @@ bool compileKernels(llvm::ArrayRef<dlc::nn::HalideGroup> groups,
   dlc::nn::KernelCompileOptions compile;
   compile.target = options.halideTarget;
   compile.jobs = options.jobs;
+  compile.runtimeChecks = options.kernelChecks;
   compile.directory = dir;
   std::vector<dlc::nn::KernelProblem> problems;
   std::set<std::pair<size_t, std::string>> reported;
@@ -259,6 +284,9 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
   desc.workspaceFixed = std::max({fixedT, fixedE, fixedG});
   desc.workspacePerSample = std::max({perT, perE, perG});
+  for (const StepPlan *plan : {&trainPlan, &evalPlan, &gradPlan})
+    desc.maxTensorElementsPerSample = std::max(
+        desc.maxTensorElementsPerSample, maxElementsPerSample(*plan));
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
       buildDriver(*module->getContext(), desc, trainPlan, evalPlan, &gradPlan);

@@ -474,6 +474,8 @@ private:
           cst(i64, d.workspaceFixed));
     s.add(offsetof(dlrt_model_desc, workspace_bytes_per_sample),
           cst(i64, d.workspacePerSample));
+    s.add(offsetof(dlrt_model_desc, max_tensor_elements_per_sample),
+          cst(i64, d.maxTensorElementsPerSample));
     s.add(offsetof(dlrt_model_desc, train_step),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_train_step"));
     s.add(offsetof(dlrt_model_desc, eval_step),

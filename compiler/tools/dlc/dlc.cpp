@@ -96,6 +96,12 @@ cl::opt<std::string>
     halideTarget("halide-target",
                  cl::desc("Halide target of the kernels (default: host)"),
                  cl::init("host"), cl::cat(dlcCategory));
+cl::opt<bool> kernelChecks(
+    "kernel-checks",
+    cl::desc("Keep Halide's run-time assertions in the kernels (buffer "
+             "shapes, allocations, 32-bit extents): for diagnosing a suspected "
+             "kernel bug; kernels compile about twice as slowly"),
+    cl::init(false), cl::cat(dlcCategory));
 cl::opt<unsigned>
     jobs("j",
          cl::desc("Processes compiling kernels (default: one per core)"),
@@ -401,6 +407,7 @@ int compile(int argc, char **argv) {
   backend.grouping = grouping;
   backend.halideTarget = halideTarget;
   backend.jobs = jobs;
+  backend.kernelChecks = kernelChecks;
   dlc::nn::setFaultForTesting(debugHalideFault);
   return target::runBackend(*module, diags, backend) ? 0 : 1;
 }

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 3
+#define DLRT_ABI_VERSION 4
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -335,6 +335,10 @@ typedef struct dlrt_model_desc {
    *  for, space-separated lower-case names ("avx2 avx512f fma ..."); the
    *  trainer refuses to start on a CPU that lacks one. */
   const char *cpu_features;
+  /** The most elements per sample of batch of any one tensor of the steps
+   *  (0 if unknown). Kernels index with 32 bits, so the trainer refuses a
+   *  batch for which such a tensor would exceed 2^31 - 1 elements. */
+  int64_t max_tensor_elements_per_sample;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

@@ -27,6 +27,8 @@ struct BackendOptions {
   std::string halideTarget = "host";
   /// Processes compiling kernels; 0 means one per core.
   unsigned jobs = 0;
+  /// Keep Halide's run-time assertions in the kernels (--kernel-checks).
+  bool kernelChecks = false;
 };
 
 /// Runs the back end on a module that went through nn-build-train-step. It

@@ -137,6 +137,8 @@ struct ModelDesc {
   uint32_t metrics = 0;
   int64_t flopsForward = 0, flopsTrain = 0;
   uint64_t workspaceFixed = 0, workspacePerSample = 0;
+  /// The most elements per sample of any one batch-sized tensor.
+  int64_t maxTensorElementsPerSample = 0;
   /// The CPU features the kernels need, space-separated (checked by the
   /// trainer at start-up).
   std::string cpuFeatures;

@@ -144,6 +144,7 @@ bool isFatalWarning(llvm::StringRef warning) {
 /// warning, `D i` when its object is written. Runs in a worker process.
 int compileInWorker(llvm::ArrayRef<HalideGroup> groups,
                     llvm::ArrayRef<size_t> mine, const Halide::Target &target,
+                    bool runtimeChecks,
                     const std::function<std::string(size_t)> &objectOf,
                     const std::string &logPath) {
   std::FILE *log = std::fopen(logPath.c_str(), "w");
@@ -151,7 +152,12 @@ int compileInWorker(llvm::ArrayRef<HalideGroup> groups,
     return 2;
   CollectingReporter reporter;
   Halide::set_custom_compile_time_error_reporter(&reporter);
-  Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+  // The runtime is compiled once, apart; the driver never asks a kernel for
+  // its bounds (it passes allocated buffers of the compiled shapes).
+  Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime)
+                                    .with_feature(Halide::Target::NoBoundsQuery);
+  if (!runtimeChecks)
+    kernelTarget = kernelTarget.with_feature(Halide::Target::NoAsserts);
   for (size_t i : mine) {
     writeRecord(log, 'B', i, "");
     reporter.warnings.clear();
@@ -159,7 +165,7 @@ int compileInWorker(llvm::ArrayRef<HalideGroup> groups,
     try {
       Halide::Pipeline pipeline = g.pipeline;
       Halide::Module module = pipeline.compile_to_module(
-          g.arguments(), g.interface.name, noRuntime);
+          g.arguments(), g.interface.name, kernelTarget);
       bool fatal = false;
       for (const std::string &w : reporter.warnings)
         fatal |= isFatalWarning(w);
@@ -238,7 +244,8 @@ LogicalResult dlc::nn::compileKernels(llvm::ArrayRef<HalideGroup> groups,
       return fail("cannot start a kernel compiler process");
     }
     if (pid == 0)
-      _exit(compileInWorker(groups, shares[j], *target, objectOf, logPath));
+      _exit(compileInWorker(groups, shares[j], *target, options.runtimeChecks,
+                            objectOf, logPath));
     pids.push_back(pid);
   }
 

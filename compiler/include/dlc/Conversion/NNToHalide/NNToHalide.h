@@ -258,6 +258,13 @@ struct KernelCompileOptions {
   unsigned jobs = 0;
   /// Existing directory for the objects and the workers' logs.
   std::string directory;
+  /// Keep Halide's run-time assertions in the kernels (buffer shapes and
+  /// strides, allocation failures, 32-bit extents). Off by default: the
+  /// driver passes exactly the buffers the kernels were compiled for, every
+  /// assertion Halide can decide while compiling is still a compile error
+  /// (KernelProblem), the check tools run the kernels with assertions, and
+  /// without them a kernel compiles in about half the time.
+  bool runtimeChecks = false;
 };
 
 /// Something Halide reported while compiling one group's kernel.
