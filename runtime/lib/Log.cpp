@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace dlrt {
 
 std::string formatLogLine(const nlohmann::json &record) {
@@ -21,10 +24,29 @@ std::string formatLogLine(const nlohmann::json &record) {
 void JsonlLog::open(const std::string &path, bool append) {
   if (file)
     std::fclose(file);
+  file = nullptr;
   this->path = path;
-  file = std::fopen(path.c_str(), append ? "a" : "w");
-  if (!file)
+  // Non-blocking only to open: a FIFO that no process reads would otherwise
+  // hang the trainer before its first step (a pipe that is read, such as
+  // bash's `--log >(jq ...)`, opens as usual). Writes block as for a file.
+  int fd = ::open(path.c_str(),
+                  O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK |
+                      (append ? O_APPEND : O_TRUNC),
+                  0644);
+  if (fd < 0) {
+    if (errno == ENXIO)
+      fail("cannot open log file '{}': it is a FIFO that no process is "
+           "reading",
+           path);
     fail("cannot open log file '{}': {}", path, std::strerror(errno));
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+      !(file = ::fdopen(fd, append ? "a" : "w"))) {
+    int error = errno;
+    ::close(fd);
+    fail("cannot open log file '{}': {}", path, std::strerror(error));
+  }
 }
 
 JsonlLog::~JsonlLog() {
