@@ -159,10 +159,11 @@ bool InputFile::atEnd() {
   return readSome(&byte, 1) == 0;
 }
 
-std::vector<uint8_t> readFileMaybeGzip(const std::string &path) {
+std::vector<uint8_t> readFileMaybeGzip(const std::string &path,
+                                       uint64_t maxInflated) {
   InputFile file(path, "", true);
   std::vector<uint8_t> bytes;
-  file.readAll(bytes, file.isGzip() ? MaxInflatedBytes : UINT64_MAX - 1);
+  file.readAll(bytes, file.isGzip() ? maxInflated : UINT64_MAX - 1);
   return bytes;
 }
 

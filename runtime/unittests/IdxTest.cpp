@@ -109,3 +109,23 @@ TEST(Idx, CorruptGzipIsAnError) {
   EXPECT_DLRT_ERROR(loadIdx(dir.file("bad.gz")),
                     "bad.gz' is not a valid gzip file");
 }
+
+// Formats whose header does not declare their size (CSV) read a compressed
+// file through readFileMaybeGzip, which stops inflating at a cap (4 GiB by
+// default): a gzip bomb is an error, not all of memory. Checked here with a
+// small cap on 1 MiB of zeros (a 1 KiB file); the raw file is not capped.
+TEST(Idx, InflationStopsAtTheCap) {
+  EXPECT_EQ(MaxInflatedBytes, uint64_t(4) << 30);
+  TempDir dir;
+  std::vector<uint8_t> zeros(1 << 20);
+  writeGzip(dir.file("bomb.csv.gz"), zeros);
+  writeBytes(dir.file("raw.csv"), zeros);
+  EXPECT_LT(readBytes(dir.file("bomb.csv.gz")).size(), 4096u);
+  EXPECT_DLRT_ERROR(readFileMaybeGzip(dir.file("bomb.csv.gz"), 1000),
+                    "bomb.csv.gz' inflates to more than 1000 bytes (a gzip "
+                    "bomb?); decompress it first");
+  EXPECT_EQ(readFileMaybeGzip(dir.file("bomb.csv.gz"), 1 << 20).size(),
+            size_t(1) << 20);
+  EXPECT_EQ(readFileMaybeGzip(dir.file("raw.csv"), 1000).size(),
+            size_t(1) << 20);
+}

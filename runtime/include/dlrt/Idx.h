@@ -11,6 +11,7 @@
 #define DLRT_IDX_H
 
 #include "dlrt/FileArray.h"
+#include "dlrt/InputFile.h"
 
 #include <cstdint>
 #include <string>
@@ -43,8 +44,12 @@ struct IdxArray : FileArray {
 
 /// Reads a whole file, inflating it if it is gzip-compressed (detected from
 /// its content, not its name). Throws on a missing, unreadable, truncated or
-/// corrupt file.
-std::vector<uint8_t> readFileMaybeGzip(const std::string &path);
+/// corrupt file, and on a compressed one that inflates to more than
+/// `maxInflated` bytes (formats without a header that declares their size,
+/// such as CSV: a gzip bomb must not take all memory).
+std::vector<uint8_t>
+readFileMaybeGzip(const std::string &path,
+                  uint64_t maxInflated = MaxInflatedBytes);
 
 /// Parses an idx image held in `bytes`; `name` names the source in errors.
 IdxArray parseIdx(std::vector<uint8_t> bytes, const std::string &name);
