@@ -57,6 +57,23 @@ double LrSchedule::at(int64_t step) const {
     double pct = std::min(1.0, (s - upEnd) / (downEnd - upEnd));
     return cosineBetween(peak, final, pct);
   }
+  case DLRT_SCHED_WARM_RESTARTS: {
+    // The cycle that holds the fractional epoch e: cycles of t0, t0 * t_mult,
+    // t0 * t_mult^2, ... epochs.
+    double e = double(step) / double(stepsPerEpoch);
+    double length = desc.t0 > 0 ? desc.t0 : 1;
+    int32_t mult = desc.t_mult > 0 ? desc.t_mult : 1;
+    double start = 0;
+    if (mult == 1) {
+      start = std::floor(e / length) * length;
+    } else {
+      while (e >= start + length) {
+        start += length;
+        length *= mult;
+      }
+    }
+    return cosineBetween(baseLr, desc.min_lr, (e - start) / length);
+  }
   case DLRT_SCHED_CONSTANT:
   default:
     return baseLr;
@@ -81,6 +98,10 @@ std::string LrSchedule::describe() const {
     return fmt::format("one_cycle(max_lr={}, pct_start={})",
                        orDefault(desc.max_lr, baseLr),
                        orDefault(desc.pct_start, 0.3));
+  case DLRT_SCHED_WARM_RESTARTS:
+    return fmt::format("warm_restarts(t0={}, t_mult={}, min_lr={})",
+                       desc.t0 > 0 ? desc.t0 : 1,
+                       desc.t_mult > 0 ? desc.t_mult : 1, desc.min_lr);
   default:
     return scheduleName(desc.kind);
   }

@@ -24,7 +24,8 @@ static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(DLRT_ABI_VERSION, 4); // 3: dlrt_step_args lost `opt`;
-  // 4: dlrt_model_desc gained max_tensor_elements_per_sample
+  // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
+  // dlrt_schedule_desc t0 and t_mult (warm_restarts)
   EXPECT_EQ(sizeof(dlrt_param_desc), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
   EXPECT_EQ(offsetof(dlrt_param_desc, init_args), 88u);
@@ -32,20 +33,20 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(sizeof(dlrt_layer_desc), 32u);
   EXPECT_EQ(sizeof(dlrt_optimizer_desc), 96u);
   EXPECT_EQ(offsetof(dlrt_optimizer_desc, slot_names), 64u);
-  EXPECT_EQ(sizeof(dlrt_schedule_desc), 56u);
+  EXPECT_EQ(sizeof(dlrt_schedule_desc), 64u);
   EXPECT_EQ(sizeof(dlrt_early_stop_desc), 16u);
-  EXPECT_EQ(sizeof(dlrt_train_desc), 224u);
+  EXPECT_EQ(sizeof(dlrt_train_desc), 232u);
   EXPECT_EQ(offsetof(dlrt_train_desc, optimizer), 48u);
   EXPECT_EQ(offsetof(dlrt_train_desc, schedule), 144u);
-  EXPECT_EQ(offsetof(dlrt_train_desc, metrics), 216u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, metrics), 224u);
   EXPECT_EQ(sizeof(dlrt_step_args), 104u);
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 56u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 88u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 96u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 440u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 432u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 448u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 440u);
   EXPECT_EQ(offsetof(dlrt_model_desc, train), 136u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 392u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 400u);
 }
 
 TEST(Abi, CAndCxxAgree) {

@@ -61,6 +61,32 @@ TEST(Schedule, CosineFromLrToMinLr) {
   EXPECT_LT(s.at(51), s.at(50));
 }
 
+// PyTorch's CosineAnnealingWarmRestarts(T_0, T_mult, eta_min) stepped with
+// the fractional epoch: eta_min + (lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2.
+TEST(Schedule, WarmRestartsRestartAfterEachLongerCycle) {
+  dlrt_schedule_desc d = kind(DLRT_SCHED_WARM_RESTARTS);
+  d.t0 = 2;
+  d.t_mult = 2;
+  d.min_lr = 0.1;
+  LrSchedule s(d, 1.1, 10, 14); // cycles of 2, 4, 8 epochs
+  EXPECT_DOUBLE_EQ(s.at(0), 1.1);
+  EXPECT_NEAR(s.at(10), 0.6, 1e-12);  // e = 1: half of the first cycle
+  EXPECT_NEAR(s.at(5), 0.1 + 0.5 * (1 + std::cos(M_PI / 4)), 1e-12);
+  EXPECT_LT(s.at(19), 0.11);          // end of the first cycle
+  EXPECT_DOUBLE_EQ(s.at(20), 1.1);    // e = 2: restart
+  EXPECT_NEAR(s.at(40), 0.6, 1e-12);  // e = 4: half of the 4-epoch cycle
+  EXPECT_DOUBLE_EQ(s.at(60), 1.1);    // e = 6: restart
+  EXPECT_NEAR(s.at(100), 0.6, 1e-12); // e = 10: half of the 8-epoch cycle
+  // t_mult 1 (the default): every cycle t0 epochs.
+  dlrt_schedule_desc same = kind(DLRT_SCHED_WARM_RESTARTS);
+  same.t0 = 3;
+  LrSchedule t(same, 1.0, 10, 9);
+  EXPECT_NEAR(t.at(15), 0.5, 1e-12);
+  EXPECT_DOUBLE_EQ(t.at(30), 1.0);
+  EXPECT_NEAR(t.at(75), 0.5, 1e-12);
+  EXPECT_EQ(t.describe(), "warm_restarts(t0=3, t_mult=1, min_lr=0)");
+}
+
 TEST(Schedule, OneCycleMatchesPyTorchShape) {
   dlrt_schedule_desc d = kind(DLRT_SCHED_ONE_CYCLE);
   d.max_lr = 1.0;

@@ -454,6 +454,8 @@ private:
           cst(i32, d.stepEpochs));
     s.add(sc + offsetof(dlrt_schedule_desc, gamma), cstF(f64, d.gamma));
     s.add(sc + offsetof(dlrt_schedule_desc, min_lr), cstF(f64, d.minLr));
+    s.add(sc + offsetof(dlrt_schedule_desc, t0), cst(i32, d.t0));
+    s.add(sc + offsetof(dlrt_schedule_desc, t_mult), cst(i32, d.tMult));
     s.add(sc + offsetof(dlrt_schedule_desc, max_lr), cstF(f64, d.maxLr));
     s.add(sc + offsetof(dlrt_schedule_desc, pct_start), cstF(f64, d.pctStart));
     s.add(sc + offsetof(dlrt_schedule_desc, div_factor),

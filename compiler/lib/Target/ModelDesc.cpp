@@ -215,6 +215,11 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   case DLRT_SCHED_COSINE:
     d.minLr = sched.number("min_lr");
     break;
+  case DLRT_SCHED_WARM_RESTARTS:
+    d.t0 = sched.integer("t0");
+    d.tMult = sched.integer("t_mult");
+    d.minLr = sched.number("min_lr");
+    break;
   case DLRT_SCHED_ONE_CYCLE:
     d.maxLr = sched.number("max_lr");
     d.pctStart = sched.number("pct_start");

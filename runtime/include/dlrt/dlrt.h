@@ -155,7 +155,7 @@ typedef struct dlrt_schedule_desc {
   /** STEP, EXPONENTIAL: decay factor (default 0.1 for STEP, 0.95 for
    *  EXPONENTIAL). */
   double gamma;
-  /** COSINE: final learning rate (default 0). */
+  /** COSINE, WARM_RESTARTS: final learning rate (default 0). */
   double min_lr;
   /** ONE_CYCLE: peak learning rate (default: the base lr). */
   double max_lr;
@@ -165,6 +165,10 @@ typedef struct dlrt_schedule_desc {
   double div_factor;
   /** ONE_CYCLE: final lr = initial lr / final_div_factor (default 1e4). */
   double final_div_factor;
+  /** WARM_RESTARTS: epochs of the first cycle (default 1), and the factor
+   *  by which each cycle is longer than the one before (default 1). */
+  int32_t t0;
+  int32_t t_mult;
 } dlrt_schedule_desc;
 
 /** Quantity watched by early stopping. */

@@ -46,13 +46,17 @@
 /* Schedules (dlrt_schedule_kind): CONSTANT lr; STEP lr *
  * gamma^floor(epoch/step_epochs); EXPONENTIAL lr * gamma^epoch; COSINE from
  * lr to min_lr over all steps; ONE_CYCLE Smith's one-cycle with cosine
- * phases, as PyTorch's OneCycleLR (without momentum cycling). */
+ * phases, as PyTorch's OneCycleLR (without momentum cycling);
+ * WARM_RESTARTS SGDR, cosine from lr to min_lr over t0 epochs, then over
+ * t0 * t_mult, t0 * t_mult^2, ..., as PyTorch's CosineAnnealingWarmRestarts
+ * stepped every batch with the fractional epoch. */
 #define DLRT_SCHED_KINDS(X)                                                    \
   X(CONSTANT, "constant", 0)                                                   \
   X(STEP, "step", 1)                                                           \
   X(EXPONENTIAL, "exponential", 2)                                             \
   X(COSINE, "cosine", 3)                                                       \
-  X(ONE_CYCLE, "one_cycle", 4)
+  X(ONE_CYCLE, "one_cycle", 4)                                                 \
+  X(WARM_RESTARTS, "warm_restarts", 5)
 
 /* Early-stopping monitors (dlrt_monitor_kind): the losses are lower-is-
  * better, the accuracies higher-is-better; the validation ones fall back to

@@ -129,7 +129,7 @@ struct ModelDesc {
   double lr = 0.01, momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999,
          eps = 1e-8;
   std::vector<std::string> slotNames;
-  int32_t schedKind = 0, stepEpochs = 0;
+  int32_t schedKind = 0, stepEpochs = 0, t0 = 0, tMult = 0;
   double gamma = 0, minLr = 0, maxLr = 0, pctStart = 0, divFactor = 0,
          finalDivFactor = 0;
   int32_t patience = 0, monitor = 0;
