@@ -9,7 +9,10 @@
                                                           updated parameters and optimizer state)
   3. for programs on 1x28x28 images with 10 classes (the trainer runtime
      reads idx files today): dlc prog.dl -o train, then ./train on a few
-     random idx samples, 1 epoch; the loss in the log must be finite.
+     random idx samples, 1 epoch; the loss in the log must be finite;
+     then ./train gradcheck (f32 central differences) and ./train info. A
+     gradcheck failure whose gradient passes dlc-gradcheck in double
+     precision (the inference-form loss) is a warning (FINDINGS.md, F8).
 
 Any crash, timeout, internal error, Halide "guaranteed to fail" warning,
 disagreement, or rejection of a generated program is a failure: the program
@@ -237,6 +240,22 @@ class Runner:
             t[sub[0]] = res.seconds
             if res.timed_out:
                 raise Failure("./train " + sub[0], "timeout", "timed out after %d s" % o.timeout, res.text)
+            if res.rc == 1 and sub[0] == "gradcheck" and "gradcheck FAILED" in res.out:
+                # `./train gradcheck` works in f32 and cannot resolve relu
+                # kinks that a channel-wide shift moves across (FINDINGS.md,
+                # F8). The same gradient in double precision decides: if it
+                # passes, the f32 failure is a warning.
+                fwd = os.path.join(d, "forward.mlir")  # without the *_grad functions
+                T.run([T.tool("dlc"), src, "--emit=mlir", "-o", fwd, "--stdlib", T.stdlib_dir()], o.timeout)
+                res2 = T.run(T.tool_cmd("dlc-gradcheck") + [fwd, "--func=M_eval_loss", "--max-elements=8",
+                                                           "--num-classes=10", "--dynamic-size=3", "--positive",
+                                                           "--min=0.01", "--max=0.3", "--tolerance=1e-4"],
+                             o.timeout)
+                with open(os.path.join(d, "gradcheck-f64.log"), "w") as f:
+                    f.write(res2.text)
+                if res2.rc == 0:
+                    t["warn"] = "./train gradcheck (f32) failed, the gradient passes in double precision"
+                    continue
             if res.rc != 0:
                 last = res.text.strip().splitlines()[-1] if res.text.strip() else ""
                 raise Failure("./train " + sub[0], "exit %d: %s" % (res.rc, norm_msg(last)), res.text[-3000:],
