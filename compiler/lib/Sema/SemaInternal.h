@@ -24,6 +24,10 @@
 
 namespace dlc::sema::detail {
 
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+
 /// The value of an expression during elaboration: a tensor (with the node
 /// that computes it), a compile-time constant, or a list/tuple of those.
 struct EV {

@@ -7,22 +7,9 @@
 //===----------------------------------------------------------------------===//
 #include "SemaInternal.h"
 
-#include "dlc/Parse/Parser.h"
-
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 
 #include <cmath>
-#include <map>
-#include <optional>
-#include <set>
-
-using namespace dlc;
-using namespace dlc::sema;
-using llvm::cast;
-using llvm::dyn_cast;
-using llvm::isa;
 
 namespace dlc::sema::detail {
 
