@@ -234,7 +234,8 @@ dlrt_model_desc makeDescriptor() {
   t.schedule.kind = DLRT_SCHED_COSINE;
   t.schedule.min_lr = 0.005;
   t.early_stop.patience = 3;
-  t.early_stop.monitor = DLRT_MONITOR_VAL_LOSS;
+  t.early_stop.metric = DLRT_WATCH_LOSS;
+  t.early_stop.validation = 1;
   t.metrics = DLRT_METRIC_ACCURACY | DLRT_METRIC_F1;
   d.flops_forward_per_sample = Fc1Flops + Hidden + Fc2Flops;
   // Backward of a linear layer costs twice its forward; the update 3 FLOPs

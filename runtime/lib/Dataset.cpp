@@ -13,6 +13,9 @@
 #include "dlrt/Random.h"
 #include "dlrt/dlrt.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -40,43 +43,86 @@ std::string findDataFile(const std::string &dir, const std::string &stem) {
   fail("missing data file '{}' (also tried '{}.gz')", plain, plain);
 }
 
+DataShape DataShape::of(const dlrt_model_desc &desc) {
+  DataShape s;
+  s.sampleSize = 1;
+  for (int32_t d = 0; d < desc.input_rank; ++d)
+    s.sampleSize *= desc.input_shape[d];
+  s.labelKind = desc.label_kind;
+  s.classes = desc.num_classes;
+  s.targetSize = desc.target_size;
+  return s;
+}
+
+/// Checks that `value` of `what` is a finite f32 and returns it: NaN, an
+/// infinity or a value beyond the range of f32 (a finite f64 of 1e39) would
+/// silently poison the weights.
+static float finiteF32(double value, const std::string &path, uint64_t i,
+                       int64_t perItem, const char *what) {
+  float f = static_cast<float>(value);
+  if (!std::isfinite(f))
+    fail("'{}' holds a value that is not a finite f32 ({}) at element {} "
+         "({} {}, value {} of it)",
+         path, value, i, what, i / uint64_t(perItem), i % uint64_t(perItem));
+  return f;
+}
+
 /// Builds a Dataset from an image array and a label array (IdxArray or
-/// NpyArray), checking that they match each other and the model.
+/// NpyArray; no labels when `shape` reads none), checking that they match
+/// each other and the model.
 template <typename Array>
 static Dataset buildDataset(const Array &images, const std::string &imagesPath,
-                            const Array &labels, const std::string &labelsPath,
-                            int64_t sampleSize, int32_t numClasses,
-                            int64_t limit) {
+                            const Array *labels, const std::string &labelsPath,
+                            const DataShape &shape, int64_t limit) {
   if (images.dims.size() < 2)
     fail("'{}' is not a sample file: rank {} (expected at least 2)", imagesPath,
          images.dims.size());
-  if (labels.dims.size() != 1)
-    fail("'{}' is not a label file: rank {} (expected 1)", labelsPath,
-         labels.dims.size());
-  if (images.dims[0] != labels.dims[0])
-    fail("'{}' has {} images but '{}' has {} labels", imagesPath,
-         images.dims[0], labelsPath, labels.dims[0]);
-  if (static_cast<int64_t>(images.itemSize()) != sampleSize)
+  if (static_cast<int64_t>(images.itemSize()) != shape.sampleSize)
     fail("'{}' has samples of {} values but the model expects {}", imagesPath,
-         images.itemSize(), sampleSize);
-  if (!labels.isInteger())
-    fail("'{}' holds floating-point values; class labels must be integers",
-         labelsPath);
-
-  int64_t n = static_cast<int64_t>(labels.dims[0]);
+         images.itemSize(), shape.sampleSize);
+  int64_t n = static_cast<int64_t>(images.dims[0]);
+  if (labels) {
+    if (labels->dims.empty())
+      fail("'{}' is not a label file: it holds a scalar", labelsPath);
+    if (images.dims[0] != labels->dims[0])
+      fail("'{}' has {} samples but '{}' has {} targets", imagesPath,
+           images.dims[0], labelsPath, labels->dims[0]);
+  }
   if (limit > 0)
     n = std::min(n, limit);
   Dataset data;
-  data.sampleSize = sampleSize;
-  data.y.resize(n);
-  for (int64_t i = 0; i < n; ++i) {
-    double label = labels.at(i);
-    if (label < 0 || label >= numClasses)
-      fail("'{}' is corrupt: label {} of item {} is outside [0, {})",
-           labelsPath, label, i, numClasses);
-    data.y[i] = static_cast<int64_t>(label);
+  data.sampleSize = shape.sampleSize;
+  data.count = n;
+  if (labels && shape.labelKind == DLRT_LABEL_CLASS) {
+    if (labels->dims.size() != 1 &&
+        !(labels->dims.size() == 2 && labels->dims[1] == 1))
+      fail("'{}' is not a label file: shape [{}] (expected [N] class labels)",
+           labelsPath, fmt::join(labels->dims, ", "));
+    if (!labels->isInteger())
+      fail("'{}' holds floating-point values; class labels must be integers",
+           labelsPath);
+    data.y.resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      double label = labels->at(i);
+      if (label < 0 || label >= shape.classes)
+        fail("'{}' is corrupt: label {} of item {} is outside [0, {})",
+             labelsPath, label, i, shape.classes);
+      data.y[i] = static_cast<int64_t>(label);
+    }
+  } else if (labels) {
+    if (static_cast<int64_t>(labels->itemSize()) != shape.targetSize)
+      fail("'{}' has {} target values per sample (shape [{}]) but the model "
+           "outputs {}",
+           labelsPath, labels->itemSize(), fmt::join(labels->dims, ", "),
+           shape.targetSize);
+    data.targetSize = shape.targetSize;
+    uint64_t count = uint64_t(n) * shape.targetSize;
+    data.t.resize(count);
+    for (uint64_t i = 0; i < count; ++i)
+      data.t[i] = finiteF32(labels->at(i), labelsPath, i, shape.targetSize,
+                            "sample");
   }
-  uint64_t count = uint64_t(n) * sampleSize;
+  uint64_t count = uint64_t(n) * shape.sampleSize;
   data.x.resize(count);
   if (images.isUInt8()) {
     // Bytes are pixels: scale to [0, 1].
@@ -84,81 +130,194 @@ static Dataset buildDataset(const Array &images, const std::string &imagesPath,
     for (uint64_t i = 0; i < count; ++i)
       data.x[i] = p[i] * (1.0f / 255.0f);
   } else {
-    // Values are used as f32: NaN, an infinity or a value beyond the range of
-    // f32 (a finite f64 of 1e39) would silently poison the weights.
-    for (uint64_t i = 0; i < count; ++i) {
-      double value = images.at(i);
-      float f = static_cast<float>(value);
-      if (!std::isfinite(f))
-        fail("'{}' holds a value that is not a finite f32 ({}) at element {} "
-             "(sample {}, value {} of it)",
-             imagesPath, value, i, i / uint64_t(sampleSize),
-             i % uint64_t(sampleSize));
-      data.x[i] = f;
-    }
+    for (uint64_t i = 0; i < count; ++i)
+      data.x[i] =
+          finiteF32(images.at(i), imagesPath, i, shape.sampleSize, "sample");
   }
   return data;
 }
 
 Dataset loadIdxPair(const std::string &imagesPath,
-                    const std::string &labelsPath, int64_t sampleSize,
-                    int32_t numClasses, int64_t limit) {
+                    const std::string &labelsPath, const DataShape &shape,
+                    int64_t limit) {
   IdxArray images = loadIdx(imagesPath);
+  if (!shape.readsTargets())
+    return buildDataset<IdxArray>(images, imagesPath, nullptr, "", shape,
+                                  limit);
   IdxArray labels = loadIdx(labelsPath);
-  return buildDataset(images, imagesPath, labels, labelsPath, sampleSize,
-                      numClasses, limit);
+  return buildDataset(images, imagesPath, &labels, labelsPath, shape, limit);
 }
 
 Dataset loadNpyPair(const std::string &xPath, const std::string &yPath,
-                    int64_t sampleSize, int32_t numClasses, int64_t limit) {
+                    const DataShape &shape, int64_t limit) {
   NpyArray x = loadNpy(xPath);
+  if (!shape.readsTargets())
+    return buildDataset<NpyArray>(x, xPath, nullptr, "", shape, limit);
   NpyArray y = loadNpy(yPath);
-  return buildDataset(x, xPath, y, yPath, sampleSize, numClasses, limit);
+  return buildDataset(x, xPath, &y, yPath, shape, limit);
 }
 
-Dataset loadCsvFile(const std::string &path, int64_t sampleSize,
-                    int32_t numClasses, int64_t limit) {
-  CsvTable table = loadCsv(path, limit);
-  if (table.columns != sampleSize)
-    fail("'{}' has rows of {} values but the model expects {}", path,
-         table.columns, sampleSize);
+/// The parsed training CSV file, kept for the run because the test part
+/// maps its categories through it (the trainer loads the training part and
+/// then the test part with the same options).
+static const CsvTable &trainingCsv(const std::string &path,
+                                   const CsvOptions &options) {
+  static std::string cachedKey;
+  static CsvTable cached;
+  std::string key = fmt::format("{}\n{}\n{}\n{}", path, options.hasTargets,
+                                int(options.header),
+                                fmt::join(options.targets, "\n"));
+  if (cachedKey != key) {
+    // Always the whole file: the categories must not depend on --limit.
+    cached = loadCsv(path, options, 0);
+    cachedKey = key;
+  }
+  return cached;
+}
+
+Dataset loadCsvFile(const std::string &path, const std::string &trainPath,
+                    const std::vector<std::string> &targets, int32_t header,
+                    const DataShape &shape, int64_t limit) {
+  CsvOptions options;
+  options.targets = targets;
+  options.hasTargets = shape.readsTargets();
+  options.header = header == DLRT_CSV_HEADER_YES  ? CsvOptions::Header::Yes
+                   : header == DLRT_CSV_HEADER_NO ? CsvOptions::Header::No
+                                                  : CsvOptions::Header::Auto;
+  const CsvTable &train = trainingCsv(trainPath, options);
+  CsvTable own;
+  if (path != trainPath)
+    own = loadCsv(path, options, limit, &train);
+  const CsvTable &table = path == trainPath ? train : own;
+  int64_t n = table.rows;
+  if (limit > 0)
+    n = std::min(n, limit);
+  int64_t features = static_cast<int64_t>(table.features.size());
+  if (features != shape.sampleSize)
+    fail("'{}' has {} feature columns but the model takes {} values per "
+         "sample",
+         path, features, shape.sampleSize);
   Dataset data;
-  data.sampleSize = sampleSize;
-  for (size_t i = 0; i < table.labels.size(); ++i)
-    if (table.labels[i] < 0 || table.labels[i] >= numClasses)
-      fail("'{}': label {} of row {} is outside [0, {})", path, table.labels[i],
-           i + 1, numClasses);
-  data.y = std::move(table.labels);
-  data.x = std::move(table.values);
+  data.sampleSize = shape.sampleSize;
+  data.count = n;
+  data.x.assign(table.featureValues.begin(),
+                table.featureValues.begin() + n * features);
+  int64_t k = static_cast<int64_t>(table.targets.size());
+  if (shape.labelKind == DLRT_LABEL_CLASS) {
+    if (k != 1)
+      fail("'{}': a class label is one column, but {} target columns are "
+           "named",
+           path, k);
+    const CsvColumn &column = table.targets[0];
+    data.y.resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      double label = table.targetValues[i];
+      if (label != std::floor(label))
+        fail("'{}': the label '{}' of data row {} is not an integer", path,
+             label, i + 1);
+      if (label < 0 || label >= shape.classes)
+        fail("'{}': the label {}{} of data row {} (column '{}') is outside "
+             "[0, {}), the model's classes",
+             path, label,
+             column.categories.empty()
+                 ? std::string()
+                 : fmt::format(" ('{}')", column.categories[size_t(label)]),
+             i + 1, column.name, shape.classes);
+      data.y[i] = static_cast<int64_t>(label);
+    }
+  } else if (shape.labelKind == DLRT_LABEL_FLOAT) {
+    if (k != shape.targetSize)
+      fail("'{}' has {} target column{} but the model outputs {} value{} per "
+           "sample",
+           path, k, k == 1 ? "" : "s", shape.targetSize,
+           shape.targetSize == 1 ? "" : "s");
+    data.targetSize = k;
+    data.t.resize(n * k);
+    for (int64_t i = 0; i < n * k; ++i)
+      data.t[i] = static_cast<float>(table.targetValues[i]);
+  }
   return data;
 }
 
-Dataset loadIdxDirectory(const std::string &dir, const std::string &part,
-                         int64_t sampleSize, int32_t numClasses,
-                         int64_t limit) {
-  std::string images = findDataFile(dir, part + "-images-idx3-ubyte");
-  std::string labels = findDataFile(dir, part + "-labels-idx1-ubyte");
-  return loadIdxPair(images, labels, sampleSize, numClasses, limit);
+bool DataSource::hasTest() const {
+  switch (kind) {
+  case DLRT_DATA_IDX_FILES:
+  case DLRT_DATA_NPY_FILES:
+  case DLRT_DATA_CSV_FILES:
+    return !files[DLRT_FILE_TEST_INPUTS].empty();
+  }
+  return true;
 }
 
-Dataset loadDataPart(int32_t kind, const std::string &dir,
-                     const std::string &part, int64_t sampleSize,
-                     int32_t numClasses, int64_t limit) {
-  switch (kind) {
-  case DLRT_DATA_IDX_DIR:
-    return loadIdxDirectory(dir, part == "test" ? "t10k" : part, sampleSize,
-                            numClasses, limit);
+std::string DataSource::describe() const {
+  if (kind <= DLRT_DATA_CSV_DIR)
+    return fmt::format("{} ({})", dir, dataKindName(kind));
+  auto name = [&](int f) {
+    return files[f].empty() ? std::string() : "'" + files[f] + "'";
+  };
+  std::string s = fmt::format("{} {}", dataKindName(kind),
+                              name(DLRT_FILE_TRAIN_INPUTS));
+  if (!files[DLRT_FILE_TRAIN_TARGETS].empty())
+    s += " and " + name(DLRT_FILE_TRAIN_TARGETS);
+  if (hasTest())
+    s += ", test " + name(DLRT_FILE_TEST_INPUTS) +
+         (files[DLRT_FILE_TEST_TARGETS].empty()
+              ? ""
+              : " and " + name(DLRT_FILE_TEST_TARGETS));
+  else
+    s += ", no test set";
+  if (kind == DLRT_DATA_CSV_FILES)
+    s += csvTargets.empty()
+             ? ", target: the first column"
+             : fmt::format(", targets: {}", fmt::join(csvTargets, ", "));
+  return s;
+}
+
+Dataset loadDataPart(const DataSource &source, const std::string &part,
+                     const DataShape &shape, int64_t limit) {
+  const std::string &dir = source.dir;
+  bool test = part == "test";
+  if (!source.hasTest() && test) {
+    Dataset empty;
+    empty.sampleSize = shape.sampleSize;
+    empty.targetSize = shape.labelKind == DLRT_LABEL_FLOAT ? shape.targetSize
+                                                           : 0;
+    return empty;
+  }
+  const std::string &inputs =
+      source.files[test ? DLRT_FILE_TEST_INPUTS : DLRT_FILE_TRAIN_INPUTS];
+  const std::string &targets =
+      source.files[test ? DLRT_FILE_TEST_TARGETS : DLRT_FILE_TRAIN_TARGETS];
+  switch (source.kind) {
+  case DLRT_DATA_IDX_DIR: {
+    std::string stem = test ? "t10k" : part;
+    std::string images = findDataFile(dir, stem + "-images-idx3-ubyte");
+    std::string labels = shape.readsTargets()
+                             ? findDataFile(dir, stem + "-labels-idx1-ubyte")
+                             : "";
+    return loadIdxPair(images, labels, shape, limit);
+  }
   case DLRT_DATA_NPY_DIR: {
     // Look the files up in order, so that the first missing one is named.
     std::string x = findDataFile(dir, "x_" + part + ".npy");
-    std::string y = findDataFile(dir, "y_" + part + ".npy");
-    return loadNpyPair(x, y, sampleSize, numClasses, limit);
+    std::string y =
+        shape.readsTargets() ? findDataFile(dir, "y_" + part + ".npy") : "";
+    return loadNpyPair(x, y, shape, limit);
   }
-  case DLRT_DATA_CSV_DIR:
-    return loadCsvFile(findDataFile(dir, part + ".csv"), sampleSize, numClasses,
-                       limit);
+  case DLRT_DATA_CSV_DIR: {
+    std::string train = findDataFile(dir, "train.csv");
+    return loadCsvFile(test ? findDataFile(dir, "test.csv") : train, train, {},
+                       source.csvHeader, shape, limit);
   }
-  fail("unsupported data kind {}", kind);
+  case DLRT_DATA_IDX_FILES:
+    return loadIdxPair(inputs, targets, shape, limit);
+  case DLRT_DATA_NPY_FILES:
+    return loadNpyPair(inputs, targets, shape, limit);
+  case DLRT_DATA_CSV_FILES:
+    return loadCsvFile(inputs, source.files[DLRT_FILE_TRAIN_INPUTS],
+                       source.csvTargets, source.csvHeader, shape, limit);
+  }
+  fail("unsupported data kind {}", source.kind);
 }
 
 const char *dataKindName(int32_t kind) {
@@ -169,6 +328,12 @@ const char *dataKindName(int32_t kind) {
     return "npy";
   case DLRT_DATA_CSV_DIR:
     return "csv";
+  case DLRT_DATA_IDX_FILES:
+    return "idx files";
+  case DLRT_DATA_NPY_FILES:
+    return "npy files";
+  case DLRT_DATA_CSV_FILES:
+    return "csv file";
   }
   return "unknown";
 }
@@ -210,7 +375,7 @@ int64_t numBatches(int64_t n, int64_t batch) {
 }
 
 int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
-                    int64_t b, int64_t batch, float *x, int64_t *y) {
+                    int64_t b, int64_t batch, float *x, int64_t *y, float *t) {
   int64_t begin = b * batch;
   int64_t end = std::min<int64_t>(begin + batch, order.size());
   for (int64_t i = begin; i < end; ++i) {
@@ -218,7 +383,12 @@ int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
     std::memcpy(x + (i - begin) * data.sampleSize,
                 data.x.data() + sample * data.sampleSize,
                 sizeof(float) * data.sampleSize);
-    y[i - begin] = data.y[sample];
+    if (!data.y.empty())
+      y[i - begin] = data.y[sample];
+    if (!data.t.empty())
+      std::memcpy(t + (i - begin) * data.targetSize,
+                  data.t.data() + sample * data.targetSize,
+                  sizeof(float) * data.targetSize);
   }
   return std::max<int64_t>(end - begin, 0);
 }

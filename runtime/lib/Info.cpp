@@ -8,6 +8,7 @@
 #include "dlrt/Dataset.h"
 #include "dlrt/Model.h"
 #include "dlrt/Schedule.h"
+#include "dlrt/Metrics.h"
 #include "dlrt/Trainer.h"
 
 #include <fmt/format.h>
@@ -34,9 +35,9 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
                              desc.input_shape + desc.input_rank);
   fmt::print("model {} (dlrt ABI {})\n", desc.name ? desc.name : "?",
              desc.abi_version);
-  fmt::print("input  {} per sample ({} values), labels: class index, {} "
-             "classes\n",
-             formatShape(input), inputSize(desc), desc.num_classes);
+  fmt::print("input  {} per sample ({} values), targets: {}\n",
+             formatShape(input), inputSize(desc),
+             TargetKind::of(desc).describe());
   // Columns as wide as their longest entry (names like
   // "block1.batch_norm_0.running_mean" are long).
   auto width = [](size_t w, const char *s) {
@@ -112,8 +113,8 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
              LrSchedule(config.schedule, o.lr, 1, config.epochs).describe());
   if (config.earlyStop.patience > 0)
     fmt::print("early stopping: patience {} on {}\n", config.earlyStop.patience,
-               monitorName(config.earlyStop.monitor));
-  fmt::print("data: {} ({})\n", config.data, dataKindName(config.dataKind));
+               monitorName(config.earlyStop));
+  fmt::print("data: {}\n", config.data.describe());
   return 0;
 }
 

@@ -127,11 +127,14 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   app.add_option("--threads", config.threads, "Number of threads")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  app.add_option("--data", config.data,
-                 "Data directory (idx files, optionally .gz)")
-      ->capture_default_str();
-  std::string dataFormat = dataKindName(config.dataKind);
-  app.add_option("--data-format", dataFormat,
+  auto *dataDir =
+      app.add_option("--data", config.data.dir,
+                     "Data directory (idx files, optionally .gz)")
+          ->capture_default_str();
+  std::string dataFormat = config.data.kind <= DLRT_DATA_CSV_DIR
+                               ? dataKindName(config.data.kind)
+                               : "idx";
+  auto *dataFormatOption = app.add_option("--data-format", dataFormat,
                  "Layout of --data: idx (train-images-idx3-ubyte, ...), npy "
                  "(x_train.npy, y_train.npy, ...) or csv (train.csv, "
                  "test.csv)")
@@ -196,9 +199,20 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
     else
       config.optimizer.lr = lrFlag;
   }
-  for (int32_t kind : {DLRT_DATA_IDX_DIR, DLRT_DATA_NPY_DIR, DLRT_DATA_CSV_DIR})
-    if (dataFormat == dataKindName(kind))
-      config.dataKind = kind;
+  if (config.data.kind > DLRT_DATA_CSV_DIR && dataDir->count() > 0 &&
+      dataFormatOption->count() == 0) {
+    fmt::print(stderr,
+               "error: this trainer reads the files its train block names "
+               "({}); --data DIR needs --data-format idx|npy|csv to say how "
+               "the directory is laid out\n",
+               config.data.describe());
+    return 1;
+  }
+  if (dataFormatOption->count() > 0 || config.data.kind <= DLRT_DATA_CSV_DIR)
+    for (int32_t kind :
+         {DLRT_DATA_IDX_DIR, DLRT_DATA_NPY_DIR, DLRT_DATA_CSV_DIR})
+      if (dataFormat == dataKindName(kind))
+        config.data.kind = kind;
   if (noSave)
     config.save.clear();
   if (!config.resume.empty())

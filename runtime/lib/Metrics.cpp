@@ -1,12 +1,17 @@
-//===- Metrics.cpp - Classification metrics -------------------------------===//
+//===- Metrics.cpp - Metrics of every target kind -------------------------===//
 //
-// Confusion-matrix bookkeeping and the metrics derived from it.
+// Confusion-matrix bookkeeping, error sums and ROC AUC; see Metrics.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Metrics.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
 
 namespace dlrt {
 
@@ -110,6 +115,173 @@ std::string ConfusionMatrix::format() const {
     out += "\n";
   }
   return out;
+}
+
+TargetKind TargetKind::of(const dlrt_model_desc &desc) {
+  TargetKind k;
+  k.label = desc.label_kind;
+  k.classes = desc.label_kind == DLRT_LABEL_CLASS ? desc.num_classes : 0;
+  k.outputs = desc.num_outputs;
+  const char *loss = desc.train.loss_name ? desc.train.loss_name : "";
+  k.binary = desc.label_kind != DLRT_LABEL_CLASS &&
+             (std::strcmp(loss, "bce") == 0 ||
+              std::strcmp(loss, "bce_with_logits") == 0);
+  k.logits = std::strcmp(loss, "bce_with_logits") == 0;
+  return k;
+}
+
+std::string TargetKind::describe() const {
+  if (label == DLRT_LABEL_CLASS)
+    return fmt::format("{} classes", classes);
+  return fmt::format("{} {}target{}{}", outputs, binary ? "binary " : "float ",
+                     outputs == 1 ? "" : "s",
+                     label == DLRT_LABEL_INPUT ? " (the input)" : "");
+}
+
+MetricAccumulator::MetricAccumulator(const TargetKind &kind, bool keepScores)
+    : target(kind), keepScores(keepScores && kind.binary),
+      matrix(kind.label == DLRT_LABEL_CLASS ? kind.classes
+                                            : (kind.binary ? 2 : 0)) {}
+
+/// log(1 + exp(z)) without overflow.
+static double softplus(double z) {
+  return std::max(z, 0.0) + std::log1p(std::exp(-std::fabs(z)));
+}
+
+void MetricAccumulator::add(const float *outputs, const int64_t *labels,
+                            const float *targets, int64_t n) {
+  const int64_t k = target.outputs;
+  samples += n;
+  if (target.label == DLRT_LABEL_CLASS) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float *z = outputs + i * k;
+      matrix.add(labels[i], argmax(z, k));
+      // Cross-entropy of the softmax, stably.
+      double top = *std::max_element(z, z + k), sum = 0;
+      for (int64_t c = 0; c < k; ++c)
+        sum += std::exp(double(z[c]) - top);
+      if (labels[i] >= 0 && labels[i] < k)
+        logLoss += top + std::log(sum) - double(z[labels[i]]);
+    }
+    return;
+  }
+  for (int64_t e = 0, count = n * k; e < count; ++e) {
+    double y = outputs[e], t = targets[e];
+    // Errors of probabilities, not of logits.
+    double p = target.logits ? 1.0 / (1.0 + std::exp(-y)) : y;
+    absError += std::fabs(p - t);
+    squaredError += (p - t) * (p - t);
+    if (!target.binary)
+      continue;
+    bool positive = t >= 0.5;
+    matrix.add(positive, target.logits ? y >= 0 : y >= 0.5);
+    if (target.logits) {
+      // The same formula as bce_with_logits, for any target in [0, 1].
+      logLoss += softplus(y) - t * y;
+    } else {
+      // Probabilities clipped as scikit-learn's log_loss does.
+      double q = std::clamp(p, 1e-7, 1 - 1e-7);
+      logLoss -= t * std::log(q) + (1 - t) * std::log(1 - q);
+    }
+    if (keepScores)
+      scores.emplace_back(static_cast<float>(p), positive);
+  }
+  elements += n * k;
+}
+
+double MetricAccumulator::value(uint32_t flag) const {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  bool classes = target.label == DLRT_LABEL_CLASS;
+  bool decisions = classes || target.binary;
+  auto mean = [&](double sum, int64_t count) {
+    return count == 0 ? 0.0 : sum / double(count);
+  };
+  switch (flag) {
+  case DLRT_METRIC_ACCURACY:
+    return decisions ? matrix.accuracy() : nan;
+  // Binary decisions: of the positive class; classes: macro averages.
+  case DLRT_METRIC_PRECISION:
+    return classes ? matrix.macroPrecision()
+                   : (target.binary ? matrix.precision(1) : nan);
+  case DLRT_METRIC_RECALL:
+    return classes ? matrix.macroRecall()
+                   : (target.binary ? matrix.recall(1) : nan);
+  case DLRT_METRIC_F1:
+    return classes ? matrix.macroF1() : (target.binary ? matrix.f1(1) : nan);
+  case DLRT_METRIC_DICE: {
+    if (!target.binary)
+      return nan;
+    int64_t tp = matrix.count(1, 1), fp = matrix.count(0, 1),
+            fn = matrix.count(1, 0);
+    // Both empty: a perfect match.
+    return tp + fp + fn == 0 ? 1.0 : 2.0 * tp / double(2 * tp + fp + fn);
+  }
+  case DLRT_METRIC_ROC_AUC:
+    return target.binary ? rocAuc(scores) : nan;
+  case DLRT_METRIC_LOG_LOSS:
+    return classes ? mean(logLoss, samples)
+                   : (target.binary ? mean(logLoss, elements) : nan);
+  case DLRT_METRIC_MAE:
+    return classes ? nan : mean(absError, elements);
+  case DLRT_METRIC_RMSE:
+    return classes ? nan : std::sqrt(mean(squaredError, elements));
+  }
+  return nan;
+}
+
+uint32_t MetricAccumulator::headline() const {
+  return target.label == DLRT_LABEL_CLASS || target.binary
+             ? DLRT_METRIC_ACCURACY
+             : DLRT_METRIC_MAE;
+}
+
+double rocAuc(std::vector<std::pair<float, bool>> scores) {
+  std::sort(scores.begin(), scores.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+  // Sum of the (tie-averaged, 1-based) ranks of the positives.
+  double rankSum = 0;
+  int64_t positives = 0;
+  for (size_t i = 0; i < scores.size();) {
+    size_t j = i;
+    int64_t pos = 0;
+    while (j < scores.size() && scores[j].first == scores[i].first)
+      pos += scores[j++].second;
+    double rank = (double(i + 1) + double(j)) / 2;
+    rankSum += rank * double(pos);
+    positives += pos;
+    i = j;
+  }
+  int64_t negatives = int64_t(scores.size()) - positives;
+  if (positives == 0 || negatives == 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  return (rankSum - double(positives) * double(positives + 1) / 2) /
+         (double(positives) * double(negatives));
+}
+
+const char *metricKey(uint32_t flag) {
+  switch (flag) {
+  case DLRT_METRIC_ACCURACY:
+    return "acc";
+  case DLRT_METRIC_PRECISION:
+    return "precision";
+  case DLRT_METRIC_RECALL:
+    return "recall";
+  case DLRT_METRIC_F1:
+    return "f1";
+  case DLRT_METRIC_CONFUSION:
+    return "confusion";
+  case DLRT_METRIC_DICE:
+    return "dice";
+  case DLRT_METRIC_ROC_AUC:
+    return "roc_auc";
+  case DLRT_METRIC_LOG_LOSS:
+    return "log_loss";
+  case DLRT_METRIC_MAE:
+    return "mae";
+  case DLRT_METRIC_RMSE:
+    return "rmse";
+  }
+  return "?";
 }
 
 } // namespace dlrt

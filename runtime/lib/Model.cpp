@@ -83,10 +83,28 @@ void validateDescriptor(const dlrt_model_desc &desc) {
     fail("model descriptor has a malformed parameter table");
   if (desc.input_rank < 1 || desc.input_rank > DLRT_MAX_RANK)
     fail("model descriptor has input rank {}", desc.input_rank);
-  if (desc.label_kind != DLRT_LABEL_CLASS || desc.num_classes < 1 ||
-      desc.num_outputs != desc.num_classes)
-    fail("model descriptor: only class labels with num_outputs == num_classes "
-         "are supported");
+  switch (desc.label_kind) {
+  case DLRT_LABEL_CLASS:
+    if (desc.num_classes < 1 || desc.num_outputs != desc.num_classes)
+      fail("model descriptor: class labels need num_outputs == num_classes "
+           ">= 1, got {} outputs and {} classes",
+           desc.num_outputs, desc.num_classes);
+    break;
+  case DLRT_LABEL_FLOAT:
+  case DLRT_LABEL_INPUT:
+    if (desc.target_size < 1 || desc.num_outputs != desc.target_size)
+      fail("model descriptor: float targets need num_outputs == target_size "
+           ">= 1, got {} outputs and {} targets",
+           desc.num_outputs, desc.target_size);
+    if (desc.label_kind == DLRT_LABEL_INPUT &&
+        desc.target_size != inputSize(desc))
+      fail("model descriptor: the input as target needs target_size == the "
+           "input size {}, got {}",
+           inputSize(desc), desc.target_size);
+    break;
+  default:
+    fail("model descriptor has the unknown label kind {}", desc.label_kind);
+  }
   const dlrt_optimizer_desc &opt = desc.train.optimizer;
   if (opt.num_slots < 0 || opt.num_slots > DLRT_MAX_OPT_SLOTS)
     fail("model descriptor has {} optimizer slots", opt.num_slots);

@@ -48,7 +48,7 @@ Progress::Progress(bool terminal, std::string label, int64_t totalBatches)
       start(std::chrono::steady_clock::now()), lastDraw(start) {}
 
 void Progress::update(int64_t done, int64_t samples, double loss,
-                      double accuracy) {
+                      const char *metric, double value) {
   auto now = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(now - start).count();
   double rate = seconds > 0 ? samples / seconds : 0.0;
@@ -63,8 +63,8 @@ void Progress::update(int64_t done, int64_t samples, double loss,
     if (filled < Width)
       bar += '>' + std::string(Width - filled - 1, ' ');
     std::string line =
-        fmt::format("\r{} [{}] {}/{} loss {:.4f} acc {:.4f} {:.0f} samples/s",
-                    label, bar, done, total, loss, accuracy, rate);
+        fmt::format("\r{} [{}] {}/{} loss {:.4f} {} {:.4f} {:.0f} samples/s",
+                    label, bar, done, total, loss, metric, value, rate);
     std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
     return;
@@ -72,8 +72,8 @@ void Progress::update(int64_t done, int64_t samples, double loss,
   int64_t tenth = total ? 10 * done / total : 10;
   if (tenth > lastPlainTenth && done != total) {
     lastPlainTenth = tenth;
-    say("{} {}/{} loss {:.4f} acc {:.4f} {:.0f} samples/s\n", label, done,
-        total, loss, accuracy, rate);
+    say("{} {}/{} loss {:.4f} {} {:.4f} {:.0f} samples/s\n", label, done,
+        total, loss, metric, value, rate);
   }
 }
 

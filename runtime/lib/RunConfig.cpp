@@ -13,7 +13,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 #include <cstdint>
+#include <cstring>
 
 using nlohmann::json;
 
@@ -30,8 +32,19 @@ RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {
   c.batch = t.batch > 0 ? t.batch : 32;
   c.seed = t.seed;
   c.validation = t.validation;
-  c.data = t.data_path ? t.data_path : "";
-  c.dataKind = t.data_kind;
+  c.data.kind = t.data_kind;
+  c.data.dir = t.data_path ? t.data_path : "";
+  for (int f = 0; f < DLRT_NUM_DATA_FILES; ++f)
+    c.data.files[f] = t.data_files[f] ? t.data_files[f] : "";
+  // Newline-terminated names.
+  for (const char *p = t.csv_targets; p && *p;) {
+    const char *end = std::strchr(p, '\n');
+    if (!end)
+      end = p + std::strlen(p);
+    c.data.csvTargets.emplace_back(p, end);
+    p = *end ? end + 1 : end;
+  }
+  c.data.csvHeader = t.csv_header;
   c.optimizer = t.optimizer;
   if (c.optimizer.lr <= 0)
     c.optimizer.lr = 0.01;
@@ -50,8 +63,9 @@ json RunConfig::toJson() const {
       {"seed", seed},
       {"validation", validation},
       {"limit", limit},
-      {"data", data},
-      {"data_kind", dataKindName(dataKind)},
+      {"data", data.dir},
+      {"data_files", data.files},
+      {"data_kind", dataKindName(data.kind)},
       {"optimizer",
        {{"kind", optimizerName(o.kind)},
         {"kind_id", o.kind},
@@ -71,11 +85,14 @@ json RunConfig::toJson() const {
         {"max_lr", s.max_lr},
         {"pct_start", s.pct_start},
         {"div_factor", s.div_factor},
-        {"final_div_factor", s.final_div_factor}}},
+        {"final_div_factor", s.final_div_factor},
+        {"t0", s.t0},
+        {"t_mult", s.t_mult}}},
       {"early_stop",
        {{"patience", earlyStop.patience},
-        {"monitor", monitorName(earlyStop.monitor)},
-        {"monitor_id", earlyStop.monitor},
+        {"monitor", monitorName(earlyStop)},
+        {"metric_id", earlyStop.metric},
+        {"validation", earlyStop.validation},
         {"min_delta", earlyStop.min_delta}}},
       {"metrics", metrics},
   };
@@ -201,8 +218,8 @@ void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
 
   const json &o = r.object(saved, "optimizer");
   const std::string op = "optimizer.";
-  int32_t kind = r.kind(o, "kind_id", "kind", DLRT_OPT_ADAGRAD + 1,
-                        optimizerName, op);
+  int32_t kind = r.kind(o, "kind_id", "kind",
+                        std::size(vocab::optimizerKinds), optimizerName, op);
   if (kind != desc.train.optimizer.kind)
     fail("checkpoint '{}' was trained with the optimizer {} but this "
          "trainer's compiled step uses {}",
@@ -219,8 +236,8 @@ void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
 
   const json &s = r.object(saved, "schedule");
   const std::string sp = "schedule.";
-  schedule.kind = r.kind(s, "kind_id", "kind", DLRT_SCHED_ONE_CYCLE + 1,
-                         scheduleName, sp);
+  schedule.kind = r.kind(s, "kind_id", "kind",
+                         std::size(vocab::scheduleKinds), scheduleName, sp);
   schedule.step_epochs =
       static_cast<int32_t>(r.integer(s, "step_epochs", 0, 1000000, sp));
   schedule.gamma = r.real(s, "gamma", 0, HUGE_VAL, false, false, sp);
@@ -230,15 +247,25 @@ void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
   schedule.div_factor = r.real(s, "div_factor", 0, HUGE_VAL, false, false, sp);
   schedule.final_div_factor =
       r.real(s, "final_div_factor", 0, HUGE_VAL, false, false, sp);
+  // Checkpoints written before warm_restarts lack its two fields.
+  if (s.contains("t0") || s.contains("t_mult")) {
+    schedule.t0 = static_cast<int32_t>(r.integer(s, "t0", 0, 1000000, sp));
+    schedule.t_mult =
+        static_cast<int32_t>(r.integer(s, "t_mult", 0, 1000000, sp));
+  }
 
   const json &e = r.object(saved, "early_stop");
   const std::string ep = "early_stop.";
   earlyStop.patience =
       static_cast<int32_t>(r.integer(e, "patience", 0, 1000000, ep));
-  earlyStop.monitor = r.kind(e, "monitor_id", "monitor",
-                             DLRT_MONITOR_ACCURACY + 1, monitorName, ep);
+  earlyStop.metric = static_cast<int32_t>(
+      r.integer(e, "metric_id", DLRT_WATCH_LOSS,
+                int64_t(std::size(vocab::metricKinds)) - 1, ep));
+  earlyStop.validation =
+      static_cast<int32_t>(r.integer(e, "validation", 0, 1, ep));
   earlyStop.min_delta = r.real(e, "min_delta", 0, HUGE_VAL, false, false, ep);
-  constexpr int64_t AllMetrics = (DLRT_METRIC_CONFUSION << 1) - 1;
+  constexpr int64_t AllMetrics =
+      (int64_t(1) << std::size(vocab::metricKinds)) - 1;
   metrics = static_cast<uint32_t>(r.integer(saved, "metrics", 0, AllMetrics));
 }
 

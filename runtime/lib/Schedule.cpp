@@ -124,8 +124,19 @@ bool EarlyStopping::update(double value) {
   return improved;
 }
 
-const char *monitorName(int32_t kind) {
-  return vocab::nameOf(vocab::monitorKinds, kind);
+std::string monitorName(const dlrt_early_stop_desc &rule) {
+  std::string name = rule.validation ? "val_" : "";
+  return name + (rule.metric == DLRT_WATCH_LOSS
+                     ? "loss"
+                     : vocab::nameOf(vocab::metricKinds, rule.metric));
+}
+
+bool monitorHigherIsBetter(const dlrt_early_stop_desc &rule) {
+  if (rule.metric == DLRT_WATCH_LOSS)
+    return false;
+  uint32_t flag = 1u << rule.metric;
+  return flag != DLRT_METRIC_LOG_LOSS && flag != DLRT_METRIC_MAE &&
+         flag != DLRT_METRIC_RMSE;
 }
 
 } // namespace dlrt

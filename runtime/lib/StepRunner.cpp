@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 using nlohmann::json;
 
 namespace dlrt {
@@ -32,6 +34,9 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
                        const RunConfig &config)
     : desc(desc), state(state), batch(checkedBatch(desc, config.batch)),
       x(size_t(config.batch) * inputSize(desc)), y(config.batch),
+      t(desc.label_kind == DLRT_LABEL_FLOAT
+            ? size_t(config.batch) * desc.target_size
+            : 0),
       logits(size_t(config.batch) * desc.num_outputs),
       seed(config.seed) {
   state.allocateWorkspace(batch);
@@ -39,7 +44,15 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
 
 int64_t StepRunner::load(const Dataset &data, const std::vector<int64_t> &order,
                          int64_t b) {
-  return gatherBatch(data, order, b, batch, x.data(), y.data());
+  return gatherBatch(data, order, b, batch, x.data(), y.data(), t.data());
+}
+
+const float *StepRunner::targets() const {
+  return desc.label_kind == DLRT_LABEL_INPUT ? x.data() : t.data();
+}
+
+void StepRunner::addTo(MetricAccumulator &metrics, int64_t n) const {
+  metrics.add(logits.data(), y.data(), targets(), n);
 }
 
 double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
@@ -47,7 +60,10 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
   dlrt_step_args args{};
   state.bind(args, training);
   args.x = x.data();
-  args.y = y.data();
+  if (desc.label_kind == DLRT_LABEL_CLASS)
+    args.y = y.data();
+  if (desc.label_kind == DLRT_LABEL_FLOAT)
+    args.targets = t.data();
   args.n = n;
   args.batch = batch;
   args.lr = static_cast<float>(lr);
@@ -62,13 +78,14 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
 }
 
 EvalResult StepRunner::evaluate(const Dataset &data,
-                                const std::vector<int64_t> &indices) {
-  EvalResult result(desc.num_classes);
+                                const std::vector<int64_t> &indices,
+                                uint32_t flags) {
+  EvalResult result(desc, flags);
   double lossSum = 0;
   for (int64_t b = 0, e = numBatches(indices.size(), batch); b < e; ++b) {
     int64_t n = load(data, indices, b);
     lossSum += run(desc.eval_step, "eval_step", false, n, 0, 0) * n;
-    result.confusion.add(logits.data(), y.data(), n, desc.num_outputs);
+    addTo(result.metrics, n);
   }
   result.loss = indices.empty() ? 0.0 : lossSum / double(indices.size());
   return result;
@@ -89,14 +106,13 @@ std::string describeMetrics(const EvalResult &r, uint32_t flags,
     text += fmt::format(" {}{} {:.4f}", prefix, name, value);
     (*record)[prefix + name] = value;
   };
-  if (flags & DLRT_METRIC_ACCURACY)
-    add("acc", r.accuracy());
-  if (flags & DLRT_METRIC_PRECISION)
-    add("precision", r.confusion.macroPrecision());
-  if (flags & DLRT_METRIC_RECALL)
-    add("recall", r.confusion.macroRecall());
-  if (flags & DLRT_METRIC_F1)
-    add("f1", r.confusion.macroF1());
+  for (const vocab::Entry &m : vocab::metricKinds) {
+    uint32_t flag = 1u << m.value;
+    double value = r.value(flag);
+    // The confusion matrix is printed apart; NaN: not for these targets.
+    if ((flags & flag) && flag != DLRT_METRIC_CONFUSION && !std::isnan(value))
+      add(metricKey(flag), value);
+  }
   return text;
 }
 
@@ -107,10 +123,9 @@ void applyThreads(const dlrt_model_desc &desc, const RunConfig &config) {
 
 Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
                  const char *part) {
-  if (config.data.empty())
+  if (config.data.kind <= DLRT_DATA_CSV_DIR && config.data.dir.empty())
     fail("no data directory: pass --data DIR");
-  return loadDataPart(config.dataKind, config.data, part, inputSize(desc),
-                      desc.num_classes, config.limit);
+  return loadDataPart(config.data, part, DataShape::of(desc), config.limit);
 }
 
 void loadWeights(ModelState &state, const RunConfig &config,

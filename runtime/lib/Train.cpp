@@ -200,10 +200,14 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
 
   LrSchedule schedule(config.schedule, config.optimizer.lr, stepsPerEpoch,
                       config.epochs);
-  int32_t monitor = config.earlyStop.monitor;
+  const dlrt_early_stop_desc &monitor = config.earlyStop;
   bool haveValidation = !split.validation.empty();
-  bool higherIsBetter =
-      monitor == DLRT_MONITOR_VAL_ACCURACY || monitor == DLRT_MONITOR_ACCURACY;
+  bool higherIsBetter = monitorHigherIsBetter(monitor);
+  // The watched metric is computed even when it is not shown.
+  uint32_t metricFlags =
+      config.metrics | (monitor.patience > 0 && monitor.metric >= 0
+                            ? 1u << monitor.metric
+                            : 0u);
   EarlyStopping earlyStop(config.earlyStop.patience, higherIsBetter,
                           config.earlyStop.min_delta);
   if (!savedEarlyStop.is_null()) {
@@ -281,7 +285,8 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     Progress progress(terminal,
                       fmt::format("epoch {}/{}", epoch + 1, config.epochs),
                       stepsPerEpoch);
-    EvalResult trainResult(desc.num_classes);
+    EvalResult trainResult(desc, metricFlags);
+    uint32_t headline = trainResult.metrics.headline();
     double lossSum = 0;
     int64_t seen = 0;
     double lr = 0;
@@ -296,11 +301,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
              step, epoch + 1);
       lossSum += loss * n;
       seen += n;
-      trainResult.confusion.add(runner.logitsData(), runner.labels(), n,
-                                desc.num_outputs);
+      runner.addTo(trainResult.metrics, n);
       ++step;
-      progress.update(b + 1, seen, lossSum / seen,
-                      trainResult.confusion.accuracy());
+      progress.update(b + 1, seen, lossSum / seen, metricKey(headline),
+                      trainResult.value(headline));
       if (config.logEvery > 0 && step % config.logEvery == 0)
         log.write({{"event", "step"},
                    {"epoch", epoch + 1},
@@ -330,9 +334,9 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     std::string line =
         fmt::format("epoch {}/{}: {}", epoch + 1, config.epochs,
                     describeMetrics(trainResult, config.metrics, "", &record));
-    EvalResult validation(desc.num_classes);
+    EvalResult validation(desc, metricFlags);
     if (haveValidation) {
-      validation = runner.evaluate(train, split.validation);
+      validation = runner.evaluate(train, split.validation, metricFlags);
       line +=
           " | " + describeMetrics(validation, config.metrics, "val_", &record);
     }
@@ -343,12 +347,11 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
                seconds);
       log.write(record);
 
-    const EvalResult &watched = (monitor == DLRT_MONITOR_VAL_LOSS ||
-                                 monitor == DLRT_MONITOR_VAL_ACCURACY) &&
-                                        haveValidation
-                                    ? validation
-                                    : trainResult;
-    double value = higherIsBetter ? watched.accuracy() : watched.loss;
+    const EvalResult &watched =
+        monitor.validation && haveValidation ? validation : trainResult;
+    double value = monitor.metric == DLRT_WATCH_LOSS
+                       ? watched.loss
+                       : watched.value(1u << monitor.metric);
     earlyStop.update(value);
     checkpoint(epoch + 1);
     if (interruptRequested) {
@@ -367,14 +370,19 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   if (!config.save.empty() && startEpoch >= lastEpoch)
     checkpoint(startEpoch);
 
-  EvalResult tested = runner.evaluate(test, allIndices(test.size()));
-  json record = {{"event", "test"}, {"step", step}};
-  say("test: {}\n",
-             describeMetrics(tested, config.metrics, "", &record));
-  if (config.metrics & DLRT_METRIC_CONFUSION)
-    say("confusion matrix (rows: actual, columns: predicted):\n{}",
-               tested.confusion.format());
-  log.write(record);
+  if (test.size() > 0) {
+    EvalResult tested =
+        runner.evaluate(test, allIndices(test.size()), config.metrics);
+    json record = {{"event", "test"}, {"step", step}};
+    say("test: {}\n", describeMetrics(tested, config.metrics, "", &record));
+    if ((config.metrics & DLRT_METRIC_CONFUSION) &&
+        tested.confusion().numClasses() > 0)
+      say("confusion matrix (rows: actual, columns: predicted):\n{}",
+          tested.confusion().format());
+    log.write(record);
+  } else {
+    say("no test set\n");
+  }
   if (!config.save.empty())
     say("saved '{}'\n", config.save);
   return 0;

@@ -17,15 +17,27 @@ extern "C" {
 size_t dlrt_test_c_sizeof_model_desc(void);
 size_t dlrt_test_c_sizeof_step_args(void);
 size_t dlrt_test_c_sizeof_param_desc(void);
+size_t dlrt_test_c_sizeof_train_desc(void);
+size_t dlrt_test_c_sizeof_early_stop_desc(void);
 size_t dlrt_test_c_offsetof_train_step(void);
+size_t dlrt_test_c_offsetof_target_size(void);
+size_t dlrt_test_c_offsetof_step_targets(void);
+size_t dlrt_test_c_offsetof_data_files(void);
+size_t dlrt_test_c_offsetof_csv_header(void);
+size_t dlrt_test_c_offsetof_early_stop_validation(void);
 }
 
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 4); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 5); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
-  // dlrt_schedule_desc t0 and t_mult (warm_restarts)
+  // dlrt_schedule_desc t0 and t_mult (warm_restarts);
+  // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
+  // `target_size`, dlrt_label_kind FLOAT and INPUT; dlrt_train_desc gained
+  // data_files, csv_targets and csv_header (the *_FILES data kinds and CSV
+  // settings); early stopping on any metric: dlrt_early_stop_desc has
+  // `metric` and `validation` instead of `monitor`.
   EXPECT_EQ(sizeof(dlrt_param_desc), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
   EXPECT_EQ(offsetof(dlrt_param_desc, init_args), 88u);
@@ -34,25 +46,82 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(sizeof(dlrt_optimizer_desc), 96u);
   EXPECT_EQ(offsetof(dlrt_optimizer_desc, slot_names), 64u);
   EXPECT_EQ(sizeof(dlrt_schedule_desc), 64u);
-  EXPECT_EQ(sizeof(dlrt_early_stop_desc), 16u);
-  EXPECT_EQ(sizeof(dlrt_train_desc), 232u);
-  EXPECT_EQ(offsetof(dlrt_train_desc, optimizer), 48u);
-  EXPECT_EQ(offsetof(dlrt_train_desc, schedule), 144u);
-  EXPECT_EQ(offsetof(dlrt_train_desc, metrics), 224u);
-  EXPECT_EQ(sizeof(dlrt_step_args), 104u);
-  EXPECT_EQ(offsetof(dlrt_step_args, lr), 56u);
-  EXPECT_EQ(offsetof(dlrt_step_args, logits), 88u);
-  EXPECT_EQ(offsetof(dlrt_step_args, loss), 96u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 448u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 440u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, train), 136u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 400u);
+  EXPECT_EQ(sizeof(dlrt_early_stop_desc), 24u);
+  EXPECT_EQ(offsetof(dlrt_early_stop_desc, metric), 4u);
+  EXPECT_EQ(offsetof(dlrt_early_stop_desc, validation), 8u);
+  EXPECT_EQ(offsetof(dlrt_early_stop_desc, min_delta), 16u);
+  EXPECT_EQ(sizeof(dlrt_train_desc), 288u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, data_kind), 24u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, data_path), 32u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, data_files), 40u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, csv_targets), 72u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, csv_header), 80u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, loss_name), 88u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, optimizer), 96u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, schedule), 192u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, early_stop), 256u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, metrics), 280u);
+  EXPECT_EQ(sizeof(dlrt_step_args), 112u);
+  EXPECT_EQ(offsetof(dlrt_step_args, x), 24u);
+  EXPECT_EQ(offsetof(dlrt_step_args, y), 32u);
+  EXPECT_EQ(offsetof(dlrt_step_args, targets), 40u);
+  EXPECT_EQ(offsetof(dlrt_step_args, n), 48u);
+  EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
+  EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
+  EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 512u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, label_kind), 120u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, num_classes), 124u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, target_size), 128u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, num_outputs), 136u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, train), 144u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 464u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 504u);
+}
+
+TEST(Abi, EnumValuesArePinned) {
+  // The compiler writes these numbers into descriptors.
+  EXPECT_EQ(DLRT_LABEL_CLASS, 0);
+  EXPECT_EQ(DLRT_LABEL_FLOAT, 1);
+  EXPECT_EQ(DLRT_LABEL_INPUT, 2);
+  EXPECT_EQ(DLRT_DATA_CSV_DIR, 2);
+  EXPECT_EQ(DLRT_DATA_IDX_FILES, 3);
+  EXPECT_EQ(DLRT_DATA_NPY_FILES, 4);
+  EXPECT_EQ(DLRT_DATA_CSV_FILES, 5);
+  EXPECT_EQ(DLRT_FILE_TRAIN_INPUTS, 0);
+  EXPECT_EQ(DLRT_FILE_TRAIN_TARGETS, 1);
+  EXPECT_EQ(DLRT_FILE_TEST_INPUTS, 2);
+  EXPECT_EQ(DLRT_FILE_TEST_TARGETS, 3);
+  EXPECT_EQ(DLRT_NUM_DATA_FILES, 4);
+  EXPECT_EQ(DLRT_CSV_HEADER_AUTO, 0);
+  EXPECT_EQ(DLRT_CSV_HEADER_YES, 1);
+  EXPECT_EQ(DLRT_CSV_HEADER_NO, 2);
+  EXPECT_EQ(DLRT_WATCH_LOSS, -1);
+  EXPECT_EQ(DLRT_METRIC_ACCURACY, 1u << 0);
+  EXPECT_EQ(DLRT_METRIC_CONFUSION, 1u << 4);
+  EXPECT_EQ(DLRT_METRIC_DICE, 1u << 5);
+  EXPECT_EQ(DLRT_METRIC_ROC_AUC, 1u << 6);
+  EXPECT_EQ(DLRT_METRIC_LOG_LOSS, 1u << 7);
+  EXPECT_EQ(DLRT_METRIC_MAE, 1u << 8);
+  EXPECT_EQ(DLRT_METRIC_RMSE, 1u << 9);
 }
 
 TEST(Abi, CAndCxxAgree) {
   EXPECT_EQ(dlrt_test_c_sizeof_model_desc(), sizeof(dlrt_model_desc));
   EXPECT_EQ(dlrt_test_c_sizeof_step_args(), sizeof(dlrt_step_args));
   EXPECT_EQ(dlrt_test_c_sizeof_param_desc(), sizeof(dlrt_param_desc));
+  EXPECT_EQ(dlrt_test_c_sizeof_train_desc(), sizeof(dlrt_train_desc));
+  EXPECT_EQ(dlrt_test_c_sizeof_early_stop_desc(), sizeof(dlrt_early_stop_desc));
   EXPECT_EQ(dlrt_test_c_offsetof_train_step(),
             offsetof(dlrt_model_desc, train_step));
+  EXPECT_EQ(dlrt_test_c_offsetof_target_size(),
+            offsetof(dlrt_model_desc, target_size));
+  EXPECT_EQ(dlrt_test_c_offsetof_step_targets(),
+            offsetof(dlrt_step_args, targets));
+  EXPECT_EQ(dlrt_test_c_offsetof_data_files(),
+            offsetof(dlrt_train_desc, data_files));
+  EXPECT_EQ(dlrt_test_c_offsetof_csv_header(),
+            offsetof(dlrt_train_desc, csv_header));
+  EXPECT_EQ(dlrt_test_c_offsetof_early_stop_validation(),
+            offsetof(dlrt_early_stop_desc, validation));
 }

@@ -10,6 +10,8 @@
 #include "dlrt/Npy.h"
 #include "dlrt/dlrt.h"
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 using namespace dlrt;
@@ -38,23 +40,249 @@ std::vector<uint8_t> floatBytes(std::vector<float> values) {
 }
 } // namespace
 
+namespace {
+CsvTable parse(const std::string &text, const CsvOptions &options = {},
+               int64_t limit = 0, const CsvTable *reference = nullptr) {
+  return parseCsv(text, "t.csv", options, limit, reference);
+}
+
+CsvOptions targets(std::vector<std::string> names) {
+  CsvOptions o;
+  o.targets = std::move(names);
+  return o;
+}
+
+CsvOptions header(CsvOptions::Header h) {
+  CsvOptions o;
+  o.header = h;
+  return o;
+}
+
+std::vector<std::string> names(const std::vector<CsvColumn> &columns) {
+  std::vector<std::string> out;
+  for (const CsvColumn &c : columns)
+    out.push_back(c.name);
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+const char *const Iris = "sepal_length,sepal_width,species\n"
+                         "5.1,3.5,setosa\n"
+                         "7.0,3.2,versicolor\n"
+                         "6.3,3.3,virginica\n"
+                         "4.9,3.0,setosa\n";
+} // namespace
+
 TEST(Csv, ParsesWithAndWithoutHeader) {
-  CsvTable t = parseCsv("label,a,b\n1,0.5,2\n\n0, 3 ,-4e1\r\n", "t.csv", 0);
-  EXPECT_EQ(t.columns, 2);
-  EXPECT_EQ(t.labels, (std::vector<int64_t>{1, 0}));
-  EXPECT_EQ(t.values, (std::vector<float>{0.5f, 2, 3, -40}));
-  EXPECT_EQ(parseCsv("1,2\n3,4\n5,6", "t", 2).labels.size(), 2u);
+  CsvTable t = parse("label,a,b\n1,0.5,2\n\n0, 3 ,-4e1\r\n");
+  EXPECT_EQ(t.rows, 2);
+  EXPECT_EQ(names(t.features), (Strings{"a", "b"}));
+  EXPECT_EQ(names(t.targets), (Strings{"label"}));
+  EXPECT_EQ(t.targetValues, (std::vector<double>{1, 0}));
+  EXPECT_EQ(t.featureValues, (std::vector<float>{0.5f, 2, 3, -40}));
+  CsvTable plain = parse("1,2\n3,4\n5,6");
+  EXPECT_EQ(plain.rows, 3);
+  EXPECT_EQ(names(plain.features), (Strings{"column 2"}));
+  EXPECT_EQ(names(plain.targets), (Strings{"column 1"}));
+  EXPECT_EQ(plain.targetValues, (std::vector<double>{1, 3, 5}));
+  EXPECT_EQ(plain.featureValues, (std::vector<float>{2, 4, 6}));
+}
+
+TEST(Csv, HeaderDetectionCanBeForced) {
+  // Auto: a first line with a field that is not a number above one that is
+  // is a header; a first row of categories (iris.data) is data.
+  EXPECT_EQ(parse("x,a\ny,2\n").rows, 1);
+  EXPECT_EQ(parse("x,1\ny,2\n").rows, 2);
+  EXPECT_EQ(parse("5.1,3.5,Iris-setosa\n4.9,3.0,Iris-setosa\n").rows, 2);
+  EXPECT_EQ(parse("len,width,species\n4.9,3.0,Iris-setosa\n").rows, 1);
+  EXPECT_EQ(parse("1,2\n3,4\n").rows, 2);
+  // Yes: even an all-numeric first line names the columns.
+  CsvTable yes = parse("1,2\n3,4\n", header(CsvOptions::Header::Yes));
+  EXPECT_EQ(yes.rows, 1);
+  EXPECT_EQ(names(yes.targets), (Strings{"1"}));
+  EXPECT_EQ(names(yes.features), (Strings{"2"}));
+  EXPECT_EQ(yes.featureValues, (std::vector<float>{4}));
+  // No: the first line is data; its strings make the column categorical.
+  CsvTable no = parse("x,1\ny,2\n", header(CsvOptions::Header::No));
+  EXPECT_EQ(no.rows, 2);
+  EXPECT_EQ(names(no.targets), (Strings{"column 1"}));
+  EXPECT_EQ(no.targets[0].categories, (Strings{"x", "y"}));
+  EXPECT_EQ(no.targetValues, (std::vector<double>{0, 1}));
+  EXPECT_EQ(no.featureValues, (std::vector<float>{1, 2}));
+}
+
+TEST(Csv, NamedTargetsInTheRequestedOrder) {
+  const std::string text = "a,b,c,d\n1,2,3,4\n5,6,7,8\n";
+  CsvTable one = parse(text, targets({"c"}));
+  EXPECT_EQ(names(one.targets), (Strings{"c"}));
+  EXPECT_EQ(names(one.features), (Strings{"a", "b", "d"}));
+  EXPECT_EQ(one.targetValues, (std::vector<double>{3, 7}));
+  EXPECT_EQ(one.featureValues, (std::vector<float>{1, 2, 4, 5, 6, 8}));
+  // Targets in the order asked for, not in file order; features in file
+  // order.
+  CsvTable two = parse(text, targets({"d", "b"}));
+  EXPECT_EQ(names(two.targets), (Strings{"d", "b"}));
+  EXPECT_EQ(names(two.features), (Strings{"a", "c"}));
+  EXPECT_EQ(two.targetValues, (std::vector<double>{4, 2, 8, 6}));
+  EXPECT_EQ(two.featureValues, (std::vector<float>{1, 3, 5, 7}));
+  // Without names: the first column.
+  CsvTable first = parse(text);
+  EXPECT_EQ(names(first.targets), (Strings{"a"}));
+  EXPECT_EQ(first.targetValues, (std::vector<double>{1, 5}));
+}
+
+TEST(Csv, TargetColumnErrors) {
+  EXPECT_DLRT_ERROR(parse("a,b,c\n1,2,3\n", targets({"z"})),
+                    "'t.csv' line 1: no column 'z'; the columns are a, b, c");
+  EXPECT_DLRT_ERROR(parse("a,b,c\n1,2,3\n", targets({"a", "a"})),
+                    "the target column 'a' is named twice");
+  EXPECT_DLRT_ERROR(parse("a,a,c\n1,2,3\n", targets({"a"})),
+                    "the target column name 'a' occurs twice");
+  CsvOptions noHeader = targets({"a"});
+  noHeader.header = CsvOptions::Header::No;
+  EXPECT_DLRT_ERROR(parse("1,2\n", noHeader),
+                    "target columns are named (a) but the file has no header");
+  EXPECT_DLRT_ERROR(parse("a,b\n1,2\n", targets({"a", "b"})),
+                    "'t.csv' has no feature column: 2 of its 2 columns are "
+                    "targets");
+  EXPECT_DLRT_ERROR(parse("1\n2\n"), "has no feature column");
+}
+
+TEST(Csv, WithoutTargetsEveryColumnIsAFeature) {
+  CsvOptions input;
+  input.hasTargets = false;
+  CsvTable t = parse("a,b\n1,2\n3,4\n", input);
+  EXPECT_TRUE(t.targets.empty());
+  EXPECT_TRUE(t.targetValues.empty());
+  EXPECT_EQ(names(t.features), (Strings{"a", "b"}));
+  EXPECT_EQ(t.featureValues, (std::vector<float>{1, 2, 3, 4}));
+  input.targets = {"a"};
+  EXPECT_DLRT_ERROR(parse("a,b\n1,2\n", input),
+                    "target columns are named but the model's target is its "
+                    "input");
+}
+
+TEST(Csv, QuotedFields) {
+  // A comma, doubled quotes and a newline inside quotes; the line numbers
+  // of later rows count the quoted newline.
+  const std::string text = "name,value\n"
+                           "\"Smith, J.\",1\n"
+                           "\"say \"\"hi\"\"\",2\n"
+                           "\"two\nlines\",3\n";
+  CsvTable t = parse(text, targets({"value"}));
+  EXPECT_EQ(t.rows, 3);
+  ASSERT_EQ(t.features.size(), 1u);
+  EXPECT_EQ(t.features[0].categories,
+            (Strings{"Smith, J.", "say \"hi\"", "two\nlines"}));
+  EXPECT_EQ(t.featureValues, (std::vector<float>{0, 1, 2}));
+  EXPECT_EQ(t.targetValues, (std::vector<double>{1, 2, 3}));
+  EXPECT_DLRT_ERROR(parse(text + "x,\n", targets({"value"})),
+                    "'t.csv' line 6, column 2 ('value'): missing value");
+  // A quoted header field names its column; quoted numbers are numbers.
+  CsvTable q = parse("\"a\",\"b\"\n\"1\",2\n");
+  EXPECT_EQ(names(q.targets), (Strings{"a"}));
+  EXPECT_EQ(q.targetValues, (std::vector<double>{1}));
+  EXPECT_DLRT_ERROR(parse("a,b\n1,\"2\n"),
+                    "'t.csv' line 2: a quoted field is not closed");
+  EXPECT_DLRT_ERROR(parse("a,b\n1,\"2\"x\n"),
+                    "'t.csv' line 2: text after the closing quote");
+}
+
+TEST(Csv, CategoricalFeaturesAndTargets) {
+  const std::string text = "colour,size,species\n"
+                           "red,1.5,setosa\n"
+                           "blue,2,virginica\n"
+                           "red,3,versicolor\n"
+                           "green,4,setosa\n";
+  CsvTable t = parse(text, targets({"species"}));
+  ASSERT_EQ(t.features.size(), 2u);
+  EXPECT_EQ(t.features[0].categories, (Strings{"blue", "green", "red"}));
+  EXPECT_TRUE(t.features[1].categories.empty()); // numeric
+  ASSERT_EQ(t.targets.size(), 1u);
+  EXPECT_EQ(t.targets[0].categories,
+            (Strings{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(t.targetValues, (std::vector<double>{0, 2, 1, 0}));
+  EXPECT_EQ(t.featureValues, (std::vector<float>{2, 1.5f, 0, 2, 2, 3, 1, 4}));
+}
+
+TEST(Csv, TestFileMapsThroughTheTrainingCategories) {
+  CsvTable train = parse(Iris, targets({"species"}));
+  ASSERT_EQ(train.targets.size(), 1u);
+  // Only two of the three categories: on its own the file would map
+  // virginica to 1; through the reference it is 2, as in training.
+  CsvTable test = parseCsv("sepal_length,sepal_width,species\n"
+                           "6.0,3.0,virginica\n"
+                           "5.0,3.4,setosa\n",
+                           "test.csv", targets({"species"}), 0, &train);
+  EXPECT_EQ(test.rows, 2);
+  EXPECT_EQ(test.targets[0].categories, train.targets[0].categories);
+  EXPECT_EQ(test.targetValues, (std::vector<double>{2, 0}));
+  EXPECT_EQ(test.featureValues, (std::vector<float>{6, 3, 5, 3.4f}));
+
+  EXPECT_DLRT_ERROR(parseCsv("sepal_length,sepal_width,species\n"
+                             "6.0,3.0,virginica\n"
+                             "5.0,3.4,unknown\n",
+                             "test.csv", targets({"species"}), 0, &train),
+                    "'test.csv' line 3, column 3 ('species'): 'unknown' is "
+                    "not a category of the training file (setosa, "
+                    "versicolor, virginica)");
+  EXPECT_DLRT_ERROR(parseCsv("sepal_length,species\n6.0,setosa\n", "test.csv",
+                             targets({"species"}), 0, &train),
+                    "'test.csv' line 1: 2 columns, but the training file has "
+                    "3");
+  EXPECT_DLRT_ERROR(parseCsv("sepal_length,petal_width,species\n"
+                             "6.0,3.0,setosa\n",
+                             "test.csv", targets({"species"}), 0, &train),
+                    "'test.csv' line 1: column 2 is 'petal_width', but in the "
+                    "training file it is 'sepal_width'");
+  // A column numeric in training must be numeric in the test file.
+  CsvTable numeric = parse("1,2,3\n4,5,6\n");
+  EXPECT_DLRT_ERROR(parseCsv("1,2,3\n1,x,3\n", "test.csv", {}, 0, &numeric),
+                    "'test.csv' line 2, column 2 ('column 2'): 'x' is not a "
+                    "number, but the column is numeric in the training file");
 }
 
 TEST(Csv, RejectsMalformedRows) {
-  EXPECT_DLRT_ERROR(parseCsv("1,2,3\n1,2\n", "t.csv", 0),
-                    "'t.csv' line 2: 2 fields, expected 3");
-  EXPECT_DLRT_ERROR(parseCsv("1,2,3\n1,x,3\n", "t.csv", 0),
-                    "'t.csv' line 2, column 2: 'x' is not a number");
-  EXPECT_DLRT_ERROR(parseCsv("1.5,2\n", "t.csv", 0),
-                    "label '1.5' is not an integer");
-  EXPECT_DLRT_ERROR(parseCsv("a,b\n", "t.csv", 0), "holds no data rows");
-  EXPECT_DLRT_ERROR(parseCsv("1\n", "t.csv", 0), "needs a label");
+  EXPECT_DLRT_ERROR(parse("1,2,3\n1,2\n"),
+                    "'t.csv' line 2: 2 fields, expected 3 like the first row");
+  EXPECT_DLRT_ERROR(parse("a,b,c\n1,2\n"),
+                    "'t.csv' line 2: 2 fields, expected 3 like the header");
+  EXPECT_DLRT_ERROR(parse("a,b,c\n1,,3\n"),
+                    "'t.csv' line 2, column 2 ('b'): missing value");
+  EXPECT_DLRT_ERROR(parse("a,b\n"), "holds no data rows");
+  EXPECT_DLRT_ERROR(parse("\n\n"), "'t.csv' holds no data rows");
+}
+
+TEST(Csv, RejectsValuesThatAreNotFiniteF32) {
+  EXPECT_DLRT_ERROR(parse("1,nan\n"),
+                    "'t.csv' line 1, column 2 ('column 2'): 'nan' is not a "
+                    "finite f32 value");
+  EXPECT_DLRT_ERROR(parse("a,b\n1,2\n-inf,3\n"),
+                    "'t.csv' line 3, column 1 ('a'): '-inf' is not a finite "
+                    "f32 value");
+  // Finite as f64, infinite as f32.
+  EXPECT_DLRT_ERROR(parse("1,1e39\n"),
+                    "'1e39' is not a finite f32 value (beyond the f32 range");
+  EXPECT_EQ(parse("1,3e38\n").featureValues, (std::vector<float>{3e38f}));
+}
+
+TEST(Csv, ByteOrderMarkCrlfAndLimit) {
+  CsvTable bom = parse("\xEF\xBB\xBFlabel,a\r\n1,2\r\n3,4\r\n");
+  EXPECT_EQ(names(bom.targets), (Strings{"label"}));
+  EXPECT_EQ(names(bom.features), (Strings{"a"}));
+  EXPECT_EQ(bom.rows, 2);
+  EXPECT_EQ(bom.featureValues, (std::vector<float>{2, 4}));
+  // CRLF inside and after a quoted field.
+  CsvTable crlf = parse("a,b\r\n\"x\",1\r\n\"y\",2\r\n", targets({"b"}));
+  EXPECT_EQ(crlf.features[0].categories, (Strings{"x", "y"}));
+  EXPECT_EQ(crlf.targetValues, (std::vector<double>{1, 2}));
+  // The limit counts data rows, not the header.
+  CsvTable limited = parse("a,b\n1,2\n3,4\n5,6\n", {}, 2);
+  EXPECT_EQ(limited.rows, 2);
+  EXPECT_EQ(limited.targetValues, (std::vector<double>{1, 3}));
+  EXPECT_EQ(parse("1,2\n3,4\n5,6", {}, 2).rows, 2);
+  EXPECT_EQ(parse("1,2\n3,4\n5,6", {}, 10).rows, 3);
 }
 
 TEST(Csv, DatasetChecksWidthAndLabels) {
@@ -62,13 +290,41 @@ TEST(Csv, DatasetChecksWidthAndLabels) {
   std::string text = "1,0.5,0.25\n2,1,0\n";
   writeBytes(dir.file("train.csv"),
              std::vector<uint8_t>(text.begin(), text.end()));
-  Dataset d = loadDataPart(DLRT_DATA_CSV_DIR, dir.path, "train", 2, 3, 0);
+  DataSource source;
+  source.kind = DLRT_DATA_CSV_DIR;
+  source.dir = dir.path;
+  DataShape shape;
+  shape.sampleSize = 2;
+  shape.classes = 3;
+  Dataset d = loadDataPart(source, "train", shape, 0);
   EXPECT_EQ(d.size(), 2);
   EXPECT_EQ(d.x[1], 0.25f);
-  EXPECT_DLRT_ERROR(loadDataPart(DLRT_DATA_CSV_DIR, dir.path, "train", 3, 3, 0),
-                    "rows of 2 values but the model expects 3");
-  EXPECT_DLRT_ERROR(loadDataPart(DLRT_DATA_CSV_DIR, dir.path, "train", 2, 2, 0),
-                    "label 2 of row 2 is outside [0, 2)");
+  EXPECT_EQ(d.y, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(loadDataPart(source, "train", shape, 1).size(), 1);
+  shape.sampleSize = 3;
+  EXPECT_DLRT_ERROR(loadDataPart(source, "train", shape, 0),
+                    "has 2 feature columns but the model takes 3 values per "
+                    "sample");
+  shape.sampleSize = 2;
+  shape.classes = 2;
+  EXPECT_DLRT_ERROR(loadDataPart(source, "train", shape, 0),
+                    "the label 2 of data row 2 (column 'column 1') is outside "
+                    "[0, 2)");
+  // No test.csv in the directory: the test part is named as missing.
+  EXPECT_DLRT_ERROR(loadDataPart(source, "test", shape, 0),
+                    "missing data file '" + dir.file("test.csv"));
+}
+
+TEST(Csv, DatasetRejectsFractionalLabels) {
+  TempDir dir;
+  std::string text = "1.5,2\n";
+  writeBytes(dir.file("t.csv"), std::vector<uint8_t>(text.begin(), text.end()));
+  DataShape shape;
+  shape.sampleSize = 1;
+  shape.classes = 3;
+  EXPECT_DLRT_ERROR(loadCsvFile(dir.file("t.csv"), dir.file("t.csv"), {},
+                                DLRT_CSV_HEADER_AUTO, shape, 0),
+                    "the label '1.5' of data row 1 is not an integer");
 }
 
 TEST(Npy, ParsesFloatAndIntegerArrays) {
@@ -130,10 +386,187 @@ TEST(Npy, DatasetFromPair) {
             makeNpy("{'descr': '<i4', 'fortran_order': False, "
                     "'shape': (2,), }",
                     {1, 0, 0, 0, 0, 0, 0, 0}));
-  Dataset d = loadDataPart(DLRT_DATA_NPY_DIR, dir.path, "train", 2, 2, 0);
+  DataSource source;
+  source.kind = DLRT_DATA_NPY_DIR;
+  source.dir = dir.path;
+  DataShape shape;
+  shape.sampleSize = 2;
+  shape.classes = 2;
+  Dataset d = loadDataPart(source, "train", shape, 0);
   EXPECT_EQ(d.y, (std::vector<int64_t>{1, 0}));
+  EXPECT_TRUE(d.t.empty());
   EXPECT_FLOAT_EQ(d.x[1], 1.0f);
   EXPECT_FLOAT_EQ(d.x[2], 0.2f);
-  EXPECT_DLRT_ERROR(loadDataPart(DLRT_DATA_NPY_DIR, dir.path, "test", 2, 2, 0),
+  EXPECT_DLRT_ERROR(loadDataPart(source, "test", shape, 0),
                     "missing data file '" + dir.file("x_test.npy"));
+  // The same files named one by one.
+  DataSource files;
+  files.kind = DLRT_DATA_NPY_FILES;
+  files.files[DLRT_FILE_TRAIN_INPUTS] = dir.file("x_train.npy");
+  files.files[DLRT_FILE_TRAIN_TARGETS] = dir.file("y_train.npy.gz");
+  EXPECT_EQ(loadDataPart(files, "train", shape, 0).y,
+            (std::vector<int64_t>{1, 0}));
+  EXPECT_FALSE(files.hasTest());
+  EXPECT_EQ(loadDataPart(files, "test", shape, 0).size(), 0);
+}
+
+namespace {
+/// Writes x [3, 2] and y `yShape` f32 arrays; returns the paths.
+std::pair<std::string, std::string> writeFloatPair(const TempDir &dir,
+                                                   const std::string &yShape,
+                                                   std::vector<float> y) {
+  std::string x = dir.file("x.npy"), t = dir.file("y.npy");
+  writeBytes(x, makeNpy("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (3, 2), }",
+                        floatBytes({1, 2, 3, 4, 5, 6})));
+  writeBytes(t, makeNpy("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': " +
+                            yShape + ", }",
+                        floatBytes(y)));
+  return {x, t};
+}
+
+DataShape floatShape(int64_t sampleSize, int64_t targetSize) {
+  DataShape s;
+  s.sampleSize = sampleSize;
+  s.labelKind = DLRT_LABEL_FLOAT;
+  s.targetSize = targetSize;
+  return s;
+}
+} // namespace
+
+TEST(Npy, FloatTargets) {
+  TempDir dir;
+  auto [x, y] = writeFloatPair(dir, "(3, 2)", {0.5f, -1, 2, 0, 1e-3f, 7});
+  Dataset d = loadNpyPair(x, y, floatShape(2, 2), 0);
+  EXPECT_EQ(d.size(), 3);
+  EXPECT_TRUE(d.y.empty());
+  EXPECT_EQ(d.targetSize, 2);
+  EXPECT_EQ(d.t, (std::vector<float>{0.5f, -1, 2, 0, 1e-3f, 7}));
+  EXPECT_EQ(d.x, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  Dataset limited = loadNpyPair(x, y, floatShape(2, 2), 2);
+  EXPECT_EQ(limited.size(), 2);
+  EXPECT_EQ(limited.t, (std::vector<float>{0.5f, -1, 2, 0}));
+  EXPECT_DLRT_ERROR(loadNpyPair(x, y, floatShape(2, 3), 0),
+                    "'" + y +
+                        "' has 2 target values per sample (shape [3, 2]) but "
+                        "the model outputs 3");
+}
+
+TEST(Npy, FloatTargetMismatches) {
+  TempDir dir;
+  auto [x, y] = writeFloatPair(dir, "(2, 2)", {1, 2, 3, 4});
+  EXPECT_DLRT_ERROR(loadNpyPair(x, y, floatShape(2, 2), 0),
+                    "'" + x + "' has 3 samples but '" + y + "' has 2 targets");
+  TempDir dir2;
+  auto [x2, y2] = writeFloatPair(dir2, "(3,)", {1, NAN, 3});
+  EXPECT_DLRT_ERROR(loadNpyPair(x2, y2, floatShape(2, 1), 0),
+                    "'" + y2 + "' holds a value that is not a finite f32");
+  // Class labels must be integers.
+  DataShape classes;
+  classes.sampleSize = 2;
+  classes.classes = 3;
+  EXPECT_DLRT_ERROR(loadNpyPair(x2, y2, classes, 0),
+                    "holds floating-point values; class labels must be "
+                    "integers");
+}
+
+TEST(Npy, InputTargetsReadNoLabelFile) {
+  TempDir dir;
+  auto [x, y] = writeFloatPair(dir, "(3,)", {0, 1, 2});
+  DataShape input;
+  input.sampleSize = 2;
+  input.labelKind = DLRT_LABEL_INPUT;
+  input.targetSize = 2;
+  EXPECT_FALSE(input.readsTargets());
+  Dataset d = loadNpyPair(x, "", input, 0);
+  EXPECT_EQ(d.size(), 3);
+  EXPECT_TRUE(d.y.empty());
+  EXPECT_TRUE(d.t.empty());
+  EXPECT_EQ(d.x.size(), 6u);
+  // A directory without y_train.npy is fine too.
+  std::rename(x.c_str(), dir.file("x_train.npy").c_str());
+  DataSource source;
+  source.kind = DLRT_DATA_NPY_DIR;
+  source.dir = dir.path;
+  EXPECT_EQ(loadDataPart(source, "train", input, 0).size(), 3);
+}
+
+namespace {
+void writeText(const std::string &path, const std::string &text) {
+  writeBytes(path, std::vector<uint8_t>(text.begin(), text.end()));
+}
+} // namespace
+
+TEST(Csv, DatasetWithTwoFloatTargets) {
+  TempDir dir;
+  std::string path = dir.file("houses.csv");
+  writeText(path, "rooms,price,area,tax\n3,100,50,1.5\n4,200,80,2.5\n");
+  Dataset d = loadCsvFile(path, path, {"tax", "price"}, DLRT_CSV_HEADER_AUTO,
+                          floatShape(2, 2), 0);
+  EXPECT_EQ(d.size(), 2);
+  EXPECT_TRUE(d.y.empty());
+  EXPECT_EQ(d.targetSize, 2);
+  EXPECT_EQ(d.t, (std::vector<float>{1.5f, 100, 2.5f, 200}));
+  EXPECT_EQ(d.x, (std::vector<float>{3, 50, 4, 80}));
+  std::string other = dir.file("other.csv");
+  writeText(other, "rooms,price,area,tax\n3,100,50,1.5\n4,200,80,2.5\n");
+  EXPECT_DLRT_ERROR(loadCsvFile(other, other, {"tax", "price"},
+                                DLRT_CSV_HEADER_AUTO, floatShape(2, 3), 0),
+                    "has 2 target columns but the model outputs 3 values per "
+                    "sample");
+  // A class label is one column.
+  std::string third = dir.file("third.csv");
+  writeText(third, "rooms,price,area,tax\n3,1,50,1\n4,0,80,0\n");
+  DataShape classes;
+  classes.sampleSize = 2;
+  classes.classes = 2;
+  EXPECT_DLRT_ERROR(loadCsvFile(third, third, {"tax", "price"},
+                                DLRT_CSV_HEADER_AUTO, classes, 0),
+                    "a class label is one column, but 2 target columns are "
+                    "named");
+}
+
+TEST(Csv, DatasetClassLabelFromACategoricalColumn) {
+  TempDir dir;
+  std::string train = dir.file("iris.csv"), test = dir.file("iris-test.csv");
+  writeText(train, Iris);
+  writeText(test, "sepal_length,sepal_width,species\n6.1,2.8,versicolor\n");
+  DataShape shape;
+  shape.sampleSize = 2;
+  shape.classes = 3;
+  DataSource source;
+  source.kind = DLRT_DATA_CSV_FILES;
+  source.files[DLRT_FILE_TRAIN_INPUTS] = train;
+  source.files[DLRT_FILE_TEST_INPUTS] = test;
+  source.csvTargets = {"species"};
+  EXPECT_TRUE(source.hasTest());
+  Dataset d = loadDataPart(source, "train", shape, 0);
+  EXPECT_EQ(d.y, (std::vector<int64_t>{0, 1, 2, 0}));
+  EXPECT_EQ(d.x[2], 7.0f);
+  Dataset t = loadDataPart(source, "test", shape, 0);
+  EXPECT_EQ(t.y, (std::vector<int64_t>{1})); // the training index
+  // A category index beyond the model's classes names the category.
+  std::string two = dir.file("iris2.csv");
+  writeText(two, Iris);
+  shape.classes = 2;
+  EXPECT_DLRT_ERROR(
+      loadCsvFile(two, two, {"species"}, DLRT_CSV_HEADER_AUTO, shape, 0),
+      "the label 2 ('virginica') of data row 3 (column "
+      "'species') is outside [0, 2)");
+}
+
+TEST(Csv, DatasetWithTheInputAsTarget) {
+  TempDir dir;
+  std::string path = dir.file("ae.csv");
+  writeText(path, "1,2,3\n4,5,6\n");
+  DataShape input;
+  input.sampleSize = 3;
+  input.labelKind = DLRT_LABEL_INPUT;
+  input.targetSize = 3;
+  Dataset d = loadCsvFile(path, path, {}, DLRT_CSV_HEADER_NO, input, 0);
+  EXPECT_EQ(d.size(), 2);
+  EXPECT_EQ(d.x, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_TRUE(d.y.empty());
+  EXPECT_TRUE(d.t.empty());
 }

@@ -1,15 +1,17 @@
 //===- ScheduleTest.cpp - Tests of schedules and early stopping -----------===//
 //
-// Learning rates at known steps for every schedule kind, and the patience
-// counter of early stopping.
+// Learning rates at known steps for every schedule kind, the patience
+// counter of early stopping and the value it watches.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Schedule.h"
+#include "dlrt/vocabulary.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 using namespace dlrt;
 
@@ -125,4 +127,38 @@ TEST(EarlyStopping, CountsEpochsWithoutImprovement) {
   for (int i = 0; i < 10; ++i)
     off.update(1.0);
   EXPECT_FALSE(off.shouldStop());
+}
+
+namespace {
+/// Early stopping on `metric` (DLRT_WATCH_LOSS or a metric's name).
+dlrt_early_stop_desc watch(const char *metric, bool validation) {
+  dlrt_early_stop_desc d{};
+  d.patience = 3;
+  d.metric = std::strcmp(metric, "loss") == 0
+                 ? DLRT_WATCH_LOSS
+                 : vocab::valueOf(vocab::metricKinds, metric);
+  d.validation = validation ? 1 : 0;
+  return d;
+}
+} // namespace
+
+TEST(EarlyStopping, MonitorNames) {
+  EXPECT_EQ(monitorName(watch("loss", true)), "val_loss");
+  EXPECT_EQ(monitorName(watch("loss", false)), "loss");
+  EXPECT_EQ(monitorName(watch("mae", false)), "mae");
+  EXPECT_EQ(monitorName(watch("accuracy", true)), "val_accuracy");
+  EXPECT_EQ(monitorName(watch("roc_auc", true)), "val_roc_auc");
+  // The metric is the bit index of its flag.
+  EXPECT_EQ(watch("mae", false).metric, 8);
+  EXPECT_EQ(1u << watch("mae", false).metric, uint32_t(DLRT_METRIC_MAE));
+}
+
+TEST(EarlyStopping, ErrorsImproveDownwardsTheOthersUpwards) {
+  for (const char *lower : {"loss", "log_loss", "mae", "rmse"})
+    for (bool validation : {false, true})
+      EXPECT_FALSE(monitorHigherIsBetter(watch(lower, validation)))
+          << lower << " " << validation;
+  for (const char *higher :
+       {"accuracy", "precision", "recall", "f1", "dice", "roc_auc"})
+    EXPECT_TRUE(monitorHigherIsBetter(watch(higher, true))) << higher;
 }

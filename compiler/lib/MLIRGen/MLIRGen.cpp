@@ -168,9 +168,16 @@ private:
     llvm::SmallVector<mlir::Type> argTypes;
     for (auto &in : m.inst.inputs)
       argTypes.push_back(tensorType(in.second));
-    if (train)
+    // The targets of a batch: [B] class indices or [B, ...] float values;
+    // none when the target is the input.
+    bool labelArg = train && !train->targetIsInput;
+    if (labelArg) {
+      Shape shape = {Dim::symbol("B")};
+      shape.insert(shape.end(), train->labelType.shape.begin(),
+                   train->labelType.shape.end());
       argTypes.push_back(
-          tensorType(Type::tensor(train->labelType.dtype, {Dim::symbol("B")})));
+          tensorType(Type::tensor(train->labelType.dtype, shape)));
+    }
     for (auto &p : m.params)
       argTypes.push_back(tensorType(p->type));
     auto seedType = mlir::RankedTensorType::get({}, b.getI64Type());
@@ -197,7 +204,7 @@ private:
     for (size_t i = 0; i < m.inst.inputs.size(); ++i)
       frame.inputs.push_back(entry->getArgument(arg++));
     Value labels;
-    if (train) {
+    if (labelArg) {
       func.setArgAttr(arg, "nn.labels", b.getUnitAttr());
       labels = entry->getArgument(arg++);
     }
@@ -226,6 +233,12 @@ private:
     }
     llvm::SmallVector<Value> results;
     if (train) {
+      if (train->targetIsInput) {
+        // The input, in the output's shape (Sema checked the sizes).
+        labels = frame.inputs[0];
+        if (labels.getType() != out.getType())
+          labels = make<nn::ReshapeOp>(loc(m.inst.loc), out.getType(), {labels});
+      }
       Value loss = emitTrainLoss(*train, out, labels, m.inst.loc);
       if (!loss) {
         failed = true;

@@ -57,6 +57,12 @@ inline ArgSpec strArg(const char *name, std::optional<std::string> d = std::null
           d ? std::optional<Const>(Const::ofString(*d)) : std::nullopt};
 }
 
+/// A string or a list of strings, by default the one string `d`.
+inline ArgSpec strListArg(const char *name, std::string d) {
+  return {name, ArgKind::StringList,
+          Const::ofList({Const::ofString(std::move(d))})};
+}
+
 } // namespace dlc::sema
 
 #endif // DLC_LIB_SEMA_ARGSPECS_H

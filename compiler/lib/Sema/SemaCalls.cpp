@@ -205,6 +205,18 @@ bool Sema::convertArg(const ArgSpec &spec, EV v, const std::string &callee,
     out.c = Const::ofList(fs);
     return true;
   }
+  case ArgKind::StringList: {
+    std::vector<Const> items;
+    if (v.c.kind == Const::Kind::List)
+      items = v.c.list;
+    else
+      items.push_back(v.c);
+    for (const Const &c : items)
+      if (c.kind != Const::Kind::String)
+        return fail("a string or a list of strings");
+    out.c = Const::ofList(items);
+    return true;
+  }
   case ArgKind::Symbol:
   case ArgKind::SymbolList: {
     std::vector<Const> items;

@@ -207,8 +207,10 @@ private:
   normalizeCall(const ast::Expr &e, const ConstructorTable &table,
                 const std::function<EV(const ast::Expr &)> &evalArg);
   void elaborateStep(const ast::TrainStep &step, TrainConfig &cfg);
-  void checkLoss(const TrainConfig &cfg, const Const &data, const Const &loss,
-                 Loc at);
+  void checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
+                 Loc at, Loc targetAt);
+  void checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
+                    Loc earlyStopAt);
 
   DiagnosticEngine &diags;
   const SemaOptions &opts;

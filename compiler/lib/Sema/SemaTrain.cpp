@@ -100,6 +100,8 @@ struct TrainKey {
 };
 const TrainKey kTrainKeys[] = {
     {"data", "data source, e.g. fashion_mnist()"},
+    {"target", "what the model learns to output: labels (the data's "
+               "targets) or input (itself, for autoencoders)"},
     {"validation", "fraction of the training set held out, in [0, 1)"},
     {"loss", "loss function, e.g. cross_entropy"},
     {"optimizer", "optimizer, e.g. sgd(lr=0.1, momentum=0.9)"},
@@ -200,6 +202,22 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
          }
          return table("data", dataSources(), nullptr);
        }},
+      {"target",
+       [&]() -> std::optional<Const> {
+         ArgSpec spec{"target", ArgKind::Symbol, std::nullopt,
+                      {"labels", "input"}};
+         Const target = Const::ofSymbol("labels");
+         auto it = given.find("target");
+         if (it != given.end()) {
+           EV v = evalConfig(*it->second->value);
+           BoundArg b;
+           b.loc = it->second->value->getLoc();
+           if (!v.isError() &&
+               convertArg(spec, std::move(v), "the train block", b))
+             target = b.c;
+         }
+         return target;
+       }},
       {"validation",
        [&]() -> std::optional<Const> {
          return number("validation", false, Const::ofFloat(0.0),
@@ -295,6 +313,10 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       cfg.settings.emplace_back(k.name, *results[k.name]);
   }
   std::optional<Const> data = results["data"], loss = results["loss"];
+  cfg.targetIsInput = results["target"] && results["target"]->s == "input";
+  auto locOf = [&](const char *key) {
+    return given.count(key) ? given[key]->value->getLoc() : decl.loc;
+  };
 
   // The data must fit the model, and the loss the model's output.
   if (data) {
@@ -322,11 +344,42 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
                         Type::tensor(sig.sample.dtype, batched).str() + "'");
       }
     }
+    // A file source names its targets unless the target is the input.
+    const char *targetFile = data->s == "idx"   ? "labels"
+                             : data->s == "npy" ? "y"
+                                                : nullptr;
+    if (targetFile) {
+      const Const *train = data->get(targetFile);
+      const Const *testInputs =
+          data->get(data->s == "idx" ? "test_images" : "test_x");
+      const Const *testTargets =
+          data->get(data->s == "idx" ? "test_labels" : "test_y");
+      std::string testName = data->s == "idx" ? "test_labels" : "test_y";
+      if (!cfg.targetIsInput && train && train->s.empty())
+        diags.error(locOf("data"), data->s + "() needs '" + targetFile +
+                                       "', the file of the targets (or "
+                                       "target = input, for an autoencoder)");
+      else if (!cfg.targetIsInput && testInputs && !testInputs->s.empty() &&
+               testTargets && testTargets->s.empty())
+        diags.error(locOf("data"), data->s + "() has a test set but no '" +
+                                       testName + "' for its targets");
+    }
   }
   if (data && loss && cfg.model && !cfg.model->hasErrors &&
-      decl.steps.empty() && !cfg.model->inst.result.isError())
-    checkLoss(cfg, *data, *loss,
-              given.count("loss") ? given["loss"]->value->getLoc() : decl.loc);
+      decl.steps.empty() && !cfg.model->inst.result.isError()) {
+    unsigned before = diags.getNumErrors();
+    checkLoss(cfg, *data, *loss, locOf("loss"), locOf("target"));
+    if (diags.getNumErrors() == before) {
+      // Float targets are measured by their mean absolute error by default.
+      bool classes = loss->s == "cross_entropy" || loss->s == "nll";
+      bool binary = loss->s == "bce" || loss->s == "bce_with_logits";
+      if (!given.count("metrics") && !classes && !binary)
+        for (auto &kv : cfg.settings)
+          if (kv.first == "metrics")
+            kv.second = Const::ofList({Const::ofSymbol("mae")});
+      checkMetrics(cfg, *loss, locOf("metrics"), locOf("early_stop"));
+    }
+  }
   for (const ast::TrainStep &step : decl.steps) {
     if (&step != &decl.steps.front()) {
       diags.error(step.loc, "a train block has at most one step");
@@ -339,20 +392,72 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
 
 /// The loss of a train block against the model's output and what the data
 /// source yields: the loss's own shape rule, class counts, class weights.
-void Sema::checkLoss(const TrainConfig &cfg, const Const &data,
-                     const Const &loss, Loc at) {
+/// Sets the type of one sample's target.
+void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
+                     Loc at, Loc targetAt) {
   DataSignature sig = dataSignature(data);
   Type out = cfg.model->inst.result;
   bool classLoss = loss.s == "cross_entropy" || loss.s == "nll";
-  if (!classLoss && !isFloat(sig.label.dtype)) {
-    diags.error(at, "loss '" + loss.s + "' compares '" + out.str() +
-                        "' with float targets of the same shape, but " +
-                        data.s +
-                        "() yields class indices; float targets "
-                        "(regression) are not supported by the trainer yet: "
-                        "use cross_entropy or nll");
+  if (!classLoss) {
+    // Float targets of the output's shape: the data's, or the input.
+    Shape perSample(out.shape.begin() + (out.rank() ? 1 : 0), out.shape.end());
+    bool known = out.rank() >= 1 && !out.shape[0].isKnown();
+    for (const Dim &d : perSample)
+      known &= d.isKnown();
+    if (!known) {
+      diags.error(at, "loss '" + loss.s + "' needs a model output of shape "
+                      "[B, ...] with known sizes after the batch, but '" +
+                          cfg.model->name + "' produces '" + out.str() + "'");
+      return;
+    }
+    int64_t outElems = 1;
+    for (const Dim &d : perSample)
+      outElems *= d.size;
+    if (cfg.targetIsInput) {
+      const auto &inputs = cfg.model->inst.inputs;
+      int64_t inElems = 1;
+      bool inKnown = inputs.size() == 1;
+      if (inKnown)
+        for (size_t i = 1; i < inputs[0].second.shape.size(); ++i) {
+          inKnown &= inputs[0].second.shape[i].isKnown();
+          if (inKnown)
+            inElems *= inputs[0].second.shape[i].size;
+        }
+      if (!inKnown || inElems != outElems) {
+        diags.error(targetAt,
+                    "target = input compares the output with the input, but "
+                    "model '" +
+                        cfg.model->name + "' maps '" +
+                        (inputs.size() == 1 ? inputs[0].second.str()
+                                            : std::string("several inputs")) +
+                        "' to '" + out.str() + "' (" +
+                        (inKnown ? std::to_string(inElems) : std::string("?")) +
+                        " values per sample in, " + std::to_string(outElems) +
+                        " out)");
+        return;
+      }
+      cfg.labelType = Type();
+      return;
+    }
+    if (sig.classesOnly) {
+      diags.error(at, "loss '" + loss.s + "' compares '" + out.str() +
+                          "' with float targets of the same shape, but " +
+                          data.s +
+                          "() yields class labels: use cross_entropy or nll, "
+                          "target = input for an autoencoder, or a csv, npy "
+                          "or idx source with float targets");
+      return;
+    }
+    cfg.labelType = Type::tensor(DType::F32, perSample);
     return;
   }
+  if (cfg.targetIsInput) {
+    diags.error(targetAt, "target = input needs a loss that compares values "
+                          "(mse, l1, bce, bce_with_logits), but the loss is '" +
+                              loss.s + "', which takes class labels");
+    return;
+  }
+  cfg.labelType = Type::tensor(DType::I64, {});
   const OpInfo *op = lookupOp(loss.s);
   Type labels = Type::tensor(sig.label.dtype,
                              {out.rank() ? out.shape[0] : Dim::symbol("B")});
@@ -372,7 +477,7 @@ void Sema::checkLoss(const TrainConfig &cfg, const Const &data,
                         "labels: " + ctx.getMessage());
     return;
   }
-  if (!classLoss || out.rank() != 2)
+  if (out.rank() != 2)
     return;
   if (sig.classes && out.shape[1] != Dim::known(sig.classes)) {
     diags.error(at, "model '" + cfg.model->name + "' produces '" + out.str() +
@@ -401,6 +506,50 @@ void Sema::checkLoss(const TrainConfig &cfg, const Const &data,
       }
     }
   }
+}
+
+/// Each metric, and the early-stopping monitor, must apply to the targets
+/// the loss trains (see the metric list of dlrt/vocabulary.h).
+void Sema::checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
+                        Loc earlyStopAt) {
+  bool classes = loss.s == "cross_entropy" || loss.s == "nll";
+  bool binary = loss.s == "bce" || loss.s == "bce_with_logits";
+  std::string kind = classes  ? "class labels"
+                     : binary ? "0/1 targets"
+                              : "float targets";
+  auto applies = [&](const std::string &m) {
+    if (m == "mae" || m == "rmse")
+      return !classes;
+    if (m == "dice" || m == "roc_auc")
+      return binary;
+    return classes || binary; // accuracy, precision, recall, f1, log_loss,
+                              // confusion
+  };
+  auto suggestion = [&] {
+    return std::string(classes  ? "accuracy, precision, recall, f1, "
+                                  "log_loss, confusion"
+                       : binary ? "accuracy, precision, recall, f1, dice, "
+                                  "roc_auc, log_loss, mae, rmse, confusion"
+                                : "mae, rmse");
+  };
+  if (const Const *metrics = cfg.get("metrics"))
+    for (const Const &m : metrics->list)
+      if (!applies(m.s)) {
+        diags.error(at, "metric '" + m.s + "' does not apply to the " + kind +
+                            " that loss '" + loss.s +
+                            "' trains; these do: " + suggestion());
+        return;
+      }
+  const Const *es = cfg.get("early_stop");
+  if (es && es->kind == Const::Kind::Call)
+    if (const Const *on = es->get("on")) {
+      llvm::StringRef name(on->s);
+      name.consume_front("val_");
+      if (name != "loss" && !applies(name.str()))
+        diags.error(earlyStopAt, "early stopping on '" + on->s +
+                            "' does not apply to the " + kind +
+                            " that loss '" + loss.s + "' trains");
+    }
 }
 
 void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {

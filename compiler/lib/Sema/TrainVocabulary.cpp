@@ -67,17 +67,21 @@ const ConstructorTable &sema::dataSources() {
         {strArg("path", "/usr/share/datasets/mnist")},
         "MNIST idx files"},
        {"idx",
-        {strArg("images"), strArg("labels"), strArg("test_images", ""),
-         strArg("test_labels", ""), intArg("classes", 10, checkPositive)},
-        "idx files (raw or gzip)"},
+        {strArg("images"), strArg("labels", ""), strArg("test_images", ""),
+         strArg("test_labels", ""), intArg("classes", 0, checkNonNegative)},
+        "idx files (raw or gzip) of samples and their targets"},
        {"csv",
-        {strArg("path"), strArg("test", ""), strArg("label", "label"),
-         boolArg("header", true), intArg("classes", 0, checkNonNegative)},
-        "a CSV file with one sample per row"},
-       {"npy",
-        {strArg("x"), strArg("y"), strArg("test_x", ""), strArg("test_y", ""),
+        {strArg("path"),
+         strArg("test", ""),
+         {"target", ArgKind::StringList, Const::none()},
+         boolArg("header", true),
          intArg("classes", 0, checkNonNegative)},
-        "NPY arrays of samples and labels"}}};
+        "a CSV file (raw or gzip), one sample per row; `target` names the "
+        "target column(s) (default: the first column)"},
+       {"npy",
+        {strArg("x"), strArg("y", ""), strArg("test_x", ""),
+         strArg("test_y", ""), intArg("classes", 0, checkNonNegative)},
+        "NPY arrays (raw or gzip) of samples and their targets"}}};
   return t;
 }
 
@@ -159,8 +163,17 @@ const ConstructorTable &sema::schedules() {
 }
 
 const std::vector<std::string> &sema::monitorNames() {
-  static const std::vector<std::string> n = {"val_loss", "val_accuracy",
-                                             "val_f1", "loss", "accuracy"};
+  // The loss and every metric with one value, on the validation split or
+  // the training epoch.
+  static const std::vector<std::string> n = [] {
+    std::vector<std::string> names = {"val_loss", "loss"};
+    for (const std::string &m : metricNames())
+      if (m != "confusion") {
+        names.push_back("val_" + m);
+        names.push_back(m);
+      }
+    return names;
+  }();
   return n;
 }
 
@@ -205,9 +218,10 @@ DataSignature sema::dataSignature(const Const &source) {
                               {Dim::known(1), Dim::known(28), Dim::known(28)});
     sig.label = Type::tensor(DType::I64, {});
     sig.classes = 10;
+    sig.classesOnly = true;
   } else {
-    // idx, csv, npy: class indices; the sample shape is only known when the
-    // files are read.
+    // idx, csv, npy: class indices or float targets, as the loss says; the
+    // sample shape is only known when the files are read.
     sig.label = Type::tensor(DType::I64, {});
     if (const Const *classes = source.get("classes"))
       sig.classes = classes->i;
@@ -228,8 +242,6 @@ std::vector<std::string> sema::vocabularyMismatches() {
     need(optimizers().names(), "optimizer", e.name);
   for (const dlrt::vocab::Entry &e : dlrt::vocab::scheduleKinds)
     need(schedules().names(), "schedule", e.name);
-  for (const dlrt::vocab::Entry &e : dlrt::vocab::monitorKinds)
-    need(monitorNames(), "early-stopping monitor", e.name);
   for (const dlrt::vocab::Entry &e : dlrt::vocab::metricKinds)
     need(metricNames(), "metric", e.name);
   return missing;

@@ -120,6 +120,7 @@ public:
             {ptr, ptr, ptr, i32, i32, i32, ptr, i64});
     declare("memcpy", ptr, {ptr, ptr, i64});
     declare("halide_set_num_threads", i32, {i32});
+    labelKind = desc.labelKind;
     buildStep("dlc_train_step", train);
     buildStep("dlc_eval_step", eval);
     if (grad)
@@ -132,6 +133,10 @@ public:
   }
 
 private:
+  /// The steps read class labels from dlrt_step_args::y and float targets
+  /// from ::targets.
+  int32_t labelKind = DLRT_LABEL_CLASS;
+
   //--- Declarations and constants -------------------------------------------
   LLVM::LLVMFuncOp declare(llvm::StringRef name, mlir::Type result,
                            llvm::ArrayRef<mlir::Type> args) {
@@ -191,7 +196,9 @@ private:
     case TensorRef::Source::Input:
       return field(args, offsetof(dlrt_step_args, x), ptr);
     case TensorRef::Source::Labels:
-      return field(args, offsetof(dlrt_step_args, y), ptr);
+      return labelKind == DLRT_LABEL_FLOAT
+                 ? field(args, offsetof(dlrt_step_args, targets), ptr)
+                 : field(args, offsetof(dlrt_step_args, y), ptr);
     case TensorRef::Source::Param:
       return arrayElem(field(args, offsetof(dlrt_step_args, params), ptr),
                        t.index);
@@ -422,17 +429,25 @@ private:
     for (size_t i = 0; i < d.inputShape.size(); ++i)
       s.add(offsetof(dlrt_model_desc, input_shape) + 8 * i,
             cst(i64, d.inputShape[i]));
-    s.add(offsetof(dlrt_model_desc, label_kind), cst(i32, DLRT_LABEL_CLASS));
+    s.add(offsetof(dlrt_model_desc, label_kind), cst(i32, d.labelKind));
     s.add(offsetof(dlrt_model_desc, num_classes), cst(i32, d.numClasses));
+    s.add(offsetof(dlrt_model_desc, target_size), cst(i64, d.targetSize));
     s.add(offsetof(dlrt_model_desc, num_outputs), cst(i64, d.numOutputs));
     size_t t = offsetof(dlrt_model_desc, train);
     s.add(t + offsetof(dlrt_train_desc, epochs), cst(i32, d.epochs));
     s.add(t + offsetof(dlrt_train_desc, batch), cst(i32, d.batch));
     s.add(t + offsetof(dlrt_train_desc, seed), cst(i64, d.seed));
     s.add(t + offsetof(dlrt_train_desc, validation), cstF(f64, d.validation));
-    s.add(t + offsetof(dlrt_train_desc, data_kind),
-          cst(i32, DLRT_DATA_IDX_DIR));
-    s.add(t + offsetof(dlrt_train_desc, data_path), string(d.dataPath));
+    s.add(t + offsetof(dlrt_train_desc, data_kind), cst(i32, d.dataKind));
+    if (!d.dataPath.empty())
+      s.add(t + offsetof(dlrt_train_desc, data_path), string(d.dataPath));
+    for (int f = 0; f < DLRT_NUM_DATA_FILES; ++f)
+      if (!d.dataFiles[f].empty())
+        s.add(t + offsetof(dlrt_train_desc, data_files) + 8 * f,
+              string(d.dataFiles[f]));
+    if (!d.csvTargets.empty())
+      s.add(t + offsetof(dlrt_train_desc, csv_targets), string(d.csvTargets));
+    s.add(t + offsetof(dlrt_train_desc, csv_header), cst(i32, d.csvHeader));
     s.add(t + offsetof(dlrt_train_desc, loss_name), string(d.lossName));
     size_t o = t + offsetof(dlrt_train_desc, optimizer);
     s.add(o + offsetof(dlrt_optimizer_desc, kind), cst(i32, d.optKind));
@@ -464,7 +479,9 @@ private:
           cstF(f64, d.finalDivFactor));
     size_t es = t + offsetof(dlrt_train_desc, early_stop);
     s.add(es + offsetof(dlrt_early_stop_desc, patience), cst(i32, d.patience));
-    s.add(es + offsetof(dlrt_early_stop_desc, monitor), cst(i32, d.monitor));
+    s.add(es + offsetof(dlrt_early_stop_desc, metric), cst(i32, d.monitor));
+    s.add(es + offsetof(dlrt_early_stop_desc, validation),
+          cst(i32, d.monitorValidation));
     s.add(es + offsetof(dlrt_early_stop_desc, min_delta),
           cstF(f64, d.minDelta));
     s.add(t + offsetof(dlrt_train_desc, metrics), cst(i32, d.metrics));

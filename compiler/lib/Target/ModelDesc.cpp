@@ -147,21 +147,70 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   auto out = results.size() > 1
                  ? mlir::dyn_cast<mlir::RankedTensorType>(results[1])
                  : mlir::RankedTensorType();
-  if (!out || out.getRank() != 2 || out.isDynamicDim(1)) {
-    unsupported("a model output other than [B, classes]");
+  bool staticOut = out && out.getRank() >= 1;
+  for (int64_t i = 1; staticOut && i < out.getRank(); ++i)
+    staticOut = !out.isDynamicDim(i);
+  if (!staticOut) {
+    unsupported("a model output other than [B, ...] with static sizes");
     return false;
   }
-  d.numOutputs = out.getShape()[1];
-  d.numClasses = train.classes ? train.classes : d.numOutputs;
+  d.numOutputs = 1;
+  for (int64_t i = 1; i < out.getRank(); ++i)
+    d.numOutputs *= out.getShape()[i];
+  // The targets: the labels argument's type says which kind; without one
+  // the output is compared with the input.
+  mlir::RankedTensorType labelType;
+  for (unsigned i = 0; i < lossFunc.getNumArguments(); ++i)
+    if (lossFunc.getArgAttr(i, kLabelsAttrName))
+      labelType = mlir::dyn_cast<mlir::RankedTensorType>(
+          lossFunc.getArgument(i).getType());
+  if (!labelType) {
+    d.labelKind = DLRT_LABEL_INPUT;
+    d.targetSize = d.numOutputs;
+  } else if (labelType.getElementType().isInteger()) {
+    d.labelKind = DLRT_LABEL_CLASS;
+    if (out.getRank() != 2) {
+      unsupported("class labels for a model output other than [B, classes]");
+      return false;
+    }
+    d.numClasses = train.classes ? train.classes : d.numOutputs;
+  } else {
+    d.labelKind = DLRT_LABEL_FLOAT;
+    d.targetSize = d.numOutputs;
+  }
 
   d.epochs = train.epochs;
   d.batch = train.batch;
   d.seed = train.seed;
   d.validation = train.validation;
-  if (train.data.kind == "fashion_mnist" || train.data.kind == "mnist")
+  const std::string &source = train.data.kind;
+  if (source == "fashion_mnist" || source == "mnist") {
+    d.dataKind = DLRT_DATA_IDX_DIR;
     d.dataPath = train.data.string("path");
-  else
-    unsupported("the data source '" + train.data.kind + "'");
+  } else if (source == "idx" || source == "npy") {
+    bool idx = source == "idx";
+    d.dataKind = idx ? DLRT_DATA_IDX_FILES : DLRT_DATA_NPY_FILES;
+    const char *keys[] = {idx ? "images" : "x", idx ? "labels" : "y",
+                          idx ? "test_images" : "test_x",
+                          idx ? "test_labels" : "test_y"};
+    for (int f = 0; f < DLRT_NUM_DATA_FILES; ++f)
+      d.dataFiles[f] = train.data.string(keys[f]);
+  } else if (source == "csv") {
+    d.dataKind = DLRT_DATA_CSV_FILES;
+    d.dataFiles[DLRT_FILE_TRAIN_INPUTS] = train.data.string("path");
+    d.dataFiles[DLRT_FILE_TEST_INPUTS] = train.data.string("test");
+    if (auto targets =
+            mlir::dyn_cast_or_null<mlir::ArrayAttr>(train.data.args.get("target")))
+      for (mlir::Attribute a : targets)
+        if (auto name = mlir::dyn_cast<mlir::StringAttr>(a))
+          d.csvTargets += name.str() + "\n";
+    auto header =
+        mlir::dyn_cast_or_null<mlir::BoolAttr>(train.data.args.get("header"));
+    d.csvHeader = !header || header.getValue() ? DLRT_CSV_HEADER_YES
+                                               : DLRT_CSV_HEADER_NO;
+  } else {
+    unsupported("the data source '" + source + "'");
+  }
   d.lossName = train.loss.kind;
 
   auto optDict =
@@ -237,11 +286,14 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     const CallAttr &es = *train.earlyStop;
     d.patience = es.integer("epochs");
     d.minDelta = es.number("min_delta");
-    const std::string on = es.string("on");
-    d.monitor = valueOf(monitorKinds, on.c_str());
-    if (d.monitor < 0) {
-      d.monitor = 0;
-      unsupported("early stopping on '" + on + "'");
+    const std::string onName = es.string("on");
+    llvm::StringRef on = onName;
+    d.monitorValidation = on.consume_front("val_");
+    d.monitor = on == "loss" ? DLRT_WATCH_LOSS
+                             : valueOf(metricKinds, on.str().c_str());
+    if (d.monitor < 0 && on != "loss") {
+      d.monitor = DLRT_WATCH_LOSS;
+      unsupported("early stopping on '" + onName + "'");
     }
   }
   for (const std::string &m : train.metrics) {

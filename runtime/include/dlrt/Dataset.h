@@ -1,7 +1,7 @@
 //===- Dataset.h - In-memory datasets, splits and batches -------*- C++ -*-===//
 //
 // A dataset is held in memory as f32 samples (idx bytes scaled to [0, 1]) and
-// int64 labels. This file also fixes how samples reach the steps: the
+// int64 class labels or f32 targets. This file also fixes how samples reach the steps: the
 // validation split and the order of every epoch are permutations drawn from
 // the run seed (see Random.h), and an epoch is cut into ceil(n / batch)
 // batches whose last one may be partial.
@@ -11,22 +11,45 @@
 #ifndef DLRT_DATASET_H
 #define DLRT_DATASET_H
 
+#include "dlrt/dlrt.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace dlrt {
 
-/// Samples and labels in memory.
+/// What a data set must hold for a model: the values of an input sample and
+/// the kind of its targets (see dlrt_label_kind).
+struct DataShape {
+  int64_t sampleSize = 0;
+  /// A dlrt_label_kind.
+  int32_t labelKind = DLRT_LABEL_CLASS;
+  /// DLRT_LABEL_CLASS: labels lie in [0, classes).
+  int32_t classes = 0;
+  /// DLRT_LABEL_FLOAT: target values per sample.
+  int64_t targetSize = 0;
+
+  static DataShape of(const dlrt_model_desc &desc);
+  /// Whether the data files must hold targets (not for DLRT_LABEL_INPUT).
+  bool readsTargets() const { return labelKind != DLRT_LABEL_INPUT; }
+};
+
+/// Samples and their targets in memory.
 struct Dataset {
   /// [size() * sampleSize] values, one sample after another.
   std::vector<float> x;
-  /// [size()] class labels.
-  std::vector<int64_t> y;
   /// Values per sample.
   int64_t sampleSize = 0;
+  /// DLRT_LABEL_CLASS: [size()] class labels.
+  std::vector<int64_t> y;
+  /// DLRT_LABEL_FLOAT: [size() * targetSize] targets.
+  std::vector<float> t;
+  int64_t targetSize = 0;
+  /// Number of samples.
+  int64_t count = 0;
 
-  int64_t size() const { return static_cast<int64_t>(y.size()); }
+  int64_t size() const { return count; }
 };
 
 /// Returns "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists; throws an
@@ -34,32 +57,57 @@ struct Dataset {
 std::string findDataFile(const std::string &dir, const std::string &stem);
 
 /// Loads an idx image file and an idx label file into a Dataset. Checks that
-/// both have the same number of items, that an image has `sampleSize` values
-/// and that every label is in [0, numClasses). uint8 images are scaled to
-/// [0, 1]. `limit` > 0 keeps only the first `limit` samples.
+/// both have the same number of items, that an image has `shape.sampleSize`
+/// values and that the labels fit `shape` (class indices in [0, classes), or
+/// targetSize finite values per item). uint8 images are scaled to [0, 1];
+/// other inputs must be finite f32 values. `labelsPath` is ignored when
+/// `shape` reads no targets. `limit` > 0 keeps only the first `limit`
+/// samples.
 Dataset loadIdxPair(const std::string &imagesPath,
-                    const std::string &labelsPath, int64_t sampleSize,
-                    int32_t numClasses, int64_t limit);
+                    const std::string &labelsPath, const DataShape &shape,
+                    int64_t limit);
 
-/// Loads the "train" or "t10k" part of an MNIST-family directory.
-Dataset loadIdxDirectory(const std::string &dir, const std::string &part,
-                         int64_t sampleSize, int32_t numClasses, int64_t limit);
-
-/// Loads a pair of .npy files (x of shape [N, ...], y of shape [N]) with the
-/// same checks and scaling as loadIdxPair.
+/// Loads a pair of .npy files (x of shape [N, ...], y of shape [N] or
+/// [N, ...]) with the same checks and scaling as loadIdxPair.
 Dataset loadNpyPair(const std::string &xPath, const std::string &yPath,
-                    int64_t sampleSize, int32_t numClasses, int64_t limit);
+                    const DataShape &shape, int64_t limit);
 
-/// Loads a labelled CSV file (see Csv.h), checking the row width and labels.
-Dataset loadCsvFile(const std::string &path, int64_t sampleSize,
-                    int32_t numClasses, int64_t limit);
+/// Loads a CSV file (see Csv.h) whose target columns are `targets` (empty:
+/// the first column) and whose header is `header` (a dlrt_csv_header),
+/// checking the row width and the targets against `shape`. The categories
+/// of categorical columns are those of the training file `trainPath` (which
+/// is `path` itself for the training part), so that train and test map
+/// alike.
+Dataset loadCsvFile(const std::string &path, const std::string &trainPath,
+                    const std::vector<std::string> &targets, int32_t header,
+                    const DataShape &shape, int64_t limit);
 
-/// Loads part "train" or "test" of a data directory of kind `kind` (a
-/// dlrt_data_kind): idx files train-* / t10k-*, x_<part>.npy / y_<part>.npy,
-/// or <part>.csv, each optionally gzip-compressed.
-Dataset loadDataPart(int32_t kind, const std::string &dir,
-                     const std::string &part, int64_t sampleSize,
-                     int32_t numClasses, int64_t limit);
+/// Where the data of a run are: a directory of a *_DIR kind, or the files
+/// of a *_FILES kind.
+struct DataSource {
+  /// A dlrt_data_kind.
+  int32_t kind = DLRT_DATA_IDX_DIR;
+  std::string dir;
+  /// *_FILES: indexed by DLRT_FILE_*; "" where there is none.
+  std::string files[DLRT_NUM_DATA_FILES];
+  /// DLRT_DATA_CSV_FILES: the target columns (empty: the first column).
+  std::vector<std::string> csvTargets;
+  /// A dlrt_csv_header.
+  int32_t csvHeader = DLRT_CSV_HEADER_AUTO;
+
+  /// Whether there is a test part.
+  bool hasTest() const;
+  /// "DIR (idx)", "csv file 'a.csv' (test 'b.csv'), targets price", ...
+  std::string describe() const;
+};
+
+/// Loads part "train" or "test" of `source`: for a directory, idx files
+/// train-* / t10k-*, x_<part>.npy / y_<part>.npy, or <part>.csv, each
+/// optionally gzip-compressed; otherwise the named files. A source without
+/// test files (hasTest() false) gives an empty test part; a missing file is
+/// an error.
+Dataset loadDataPart(const DataSource &source, const std::string &part,
+                     const DataShape &shape, int64_t limit);
 
 /// Name of a data kind ("idx", "npy", "csv").
 const char *dataKindName(int32_t kind);
@@ -84,9 +132,10 @@ std::vector<int64_t> epochOrder(const std::vector<int64_t> &indices,
 int64_t numBatches(int64_t n, int64_t batch);
 
 /// Copies batch `b` of `order` (samples [b*batch, min((b+1)*batch, n)) of
-/// the order) into `x` and `y`; returns its size.
+/// the order) into `x` and, where the data set has them, the labels `y` or
+/// the targets `t`; returns its size.
 int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
-                    int64_t b, int64_t batch, float *x, int64_t *y);
+                    int64_t b, int64_t batch, float *x, int64_t *y, float *t);
 
 } // namespace dlrt
 

@@ -40,7 +40,8 @@ public:
   Progress(bool terminal, std::string label, int64_t totalBatches);
 
   /// Reports that `done` batches are finished, with the running means.
-  void update(int64_t done, int64_t samples, double loss, double accuracy);
+  void update(int64_t done, int64_t samples, double loss, const char *metric,
+              double value);
   /// Clears the bar (terminal mode).
   void finish();
 

@@ -66,8 +66,10 @@ private:
   double minDelta;
 };
 
-/// Name of a monitor kind ("val_loss", ...).
-const char *monitorName(int32_t kind);
+/// Name of the value early stopping watches ("val_loss", "mae", ...).
+std::string monitorName(const dlrt_early_stop_desc &rule);
+/// Whether a higher watched value is better (accuracy) or a lower (loss).
+bool monitorHigherIsBetter(const dlrt_early_stop_desc &rule);
 
 } // namespace dlrt
 

@@ -26,12 +26,16 @@
 
 namespace dlrt {
 
-/// Loss and confusion matrix of one pass over some samples.
+/// Loss and metrics of one pass over some samples.
 struct EvalResult {
   double loss = 0;
-  ConfusionMatrix confusion;
-  explicit EvalResult(int32_t classes) : confusion(classes) {}
-  double accuracy() const { return confusion.accuracy(); }
+  MetricAccumulator metrics;
+  /// ROC AUC needs every score: kept only when `flags` ask for it.
+  EvalResult(const dlrt_model_desc &desc, uint32_t flags)
+      : metrics(TargetKind::of(desc), (flags & DLRT_METRIC_ROC_AUC) != 0) {}
+  /// The value of a dlrt_metric_flag (NaN where it does not apply).
+  double value(uint32_t flag) const { return metrics.value(flag); }
+  const ConfusionMatrix &confusion() const { return metrics.confusion(); }
 };
 
 /// Batch buffers and the argument block of the compiled steps.
@@ -52,12 +56,19 @@ public:
   double run(dlrt_step_fn fn, const char *what, bool training, int64_t n,
              double lr, int64_t step);
 
-  /// Evaluates `indices` of `data` in order, in inference mode.
-  EvalResult evaluate(const Dataset &data, const std::vector<int64_t> &indices);
+  /// Evaluates `indices` of `data` in order, in inference mode, computing
+  /// the metrics of `flags`.
+  EvalResult evaluate(const Dataset &data, const std::vector<int64_t> &indices,
+                      uint32_t flags);
 
-  /// Logits and labels of the last batch.
+  /// Adds the outputs of the last batch of `n` samples to `metrics`.
+  void addTo(MetricAccumulator &metrics, int64_t n) const;
+
+  /// Outputs, labels and float targets (the inputs, for DLRT_LABEL_INPUT)
+  /// of the last batch.
   const float *logitsData() const { return logits.data(); }
   const int64_t *labels() const { return y.data(); }
+  const float *targets() const;
 
 private:
   const dlrt_model_desc &desc;
@@ -65,6 +76,7 @@ private:
   int64_t batch;
   AlignedFloats x;
   std::vector<int64_t> y;
+  AlignedFloats t;
   AlignedFloats logits;
   uint64_t seed;
 };
@@ -73,14 +85,16 @@ private:
 std::vector<int64_t> allIndices(int64_t n);
 
 /// Text ("loss 0.5 acc 0.8 ...") and JSON fields of the metrics selected in
-/// `flags` (dlrt_metric_flag bits), each name prefixed with `prefix`.
+/// `flags` (dlrt_metric_flag bits) that apply to the model's targets, each
+/// name prefixed with `prefix`.
 std::string describeMetrics(const EvalResult &r, uint32_t flags,
                             const std::string &prefix, nlohmann::json *record);
 
 /// Passes --threads to the model, if it wants it.
 void applyThreads(const dlrt_model_desc &desc, const RunConfig &config);
 
-/// Loads part "train" or "test" of the configured data.
+/// Loads part "train" or "test" of the configured data (an empty data set
+/// for "test" when the source has no test part).
 Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
                  const char *part);
 

@@ -17,6 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include "dlrt/Dataset.h"
+
 #include <string>
 
 namespace dlrt {
@@ -28,9 +30,8 @@ struct RunConfig {
   uint64_t seed = 0;
   double validation = 0;
   int32_t threads = 1;
-  std::string data;
-  /// A dlrt_data_kind: how `data` is laid out.
-  int32_t dataKind = DLRT_DATA_IDX_DIR;
+  /// Where the data are (--data, --data-format, or the train block's).
+  DataSource data;
   /// Use only the first `limit` samples of each data file (0: all).
   int64_t limit = 0;
   /// Stop after this many epochs in this invocation (0: run to `epochs`);

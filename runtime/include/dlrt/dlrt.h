@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 4
+#define DLRT_ABI_VERSION 5
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -171,20 +171,21 @@ typedef struct dlrt_schedule_desc {
   int32_t t_mult;
 } dlrt_schedule_desc;
 
-/** Quantity watched by early stopping. */
-#define DLRT_ENUM_MONITOR(E, name, v) DLRT_MONITOR_##E = v,
-typedef enum dlrt_monitor_kind {
-  DLRT_MONITOR_KINDS(DLRT_ENUM_MONITOR)
-} dlrt_monitor_kind;
-#undef DLRT_ENUM_MONITOR
+/** dlrt_early_stop_desc::metric of the loss. */
+#define DLRT_WATCH_LOSS (-1)
 
-/** Early stopping: stop when the monitored value has not improved by more than
- *  min_delta for `patience` consecutive epochs. */
+/** Early stopping: stop when the watched value has not improved by more than
+ *  min_delta for `patience` consecutive epochs. The loss and the error
+ *  metrics (log_loss, mae, rmse) improve downwards, the others upwards. */
 typedef struct dlrt_early_stop_desc {
   /** Epochs without improvement before stopping; 0 disables early stopping. */
   int32_t patience;
-  /** A dlrt_monitor_kind. */
-  int32_t monitor;
+  /** DLRT_WATCH_LOSS, or a metric: its value in DLRT_METRIC_KINDS (the bit
+   *  index of its dlrt_metric_flag). */
+  int32_t metric;
+  /** 1: the value on the validation split (the training value when there
+   *  is none), 0: the training epoch's. */
+  int32_t validation;
   /** Minimum change that counts as an improvement (default 0). */
   double min_delta;
 } dlrt_early_stop_desc;
@@ -204,13 +205,39 @@ typedef enum dlrt_data_kind {
   DLRT_DATA_IDX_DIR = 0,
   /** A directory with x_train.npy, y_train.npy, x_test.npy, y_test.npy (each
    *  optionally ".gz"): x of shape [N, ...] (uint8 scaled to [0, 1], floats
-   *  as they are), y of shape [N] with integer class labels. */
+   *  as they are), y of shape [N] with integer class labels or [N, ...]
+   *  float targets. */
   DLRT_DATA_NPY_DIR = 1,
   /** A directory with train.csv and test.csv (each optionally ".gz"): one
-   *  sample per line, the label first, values used as they are, an optional
+   *  sample per line, the target first, values used as they are, an optional
    *  header line. */
-  DLRT_DATA_CSV_DIR = 2
+  DLRT_DATA_CSV_DIR = 2,
+  /** Named files (dlrt_train_desc::data_files): idx images and labels. */
+  DLRT_DATA_IDX_FILES = 3,
+  /** Named files: NPY inputs and targets. */
+  DLRT_DATA_NPY_FILES = 4,
+  /** Named files: a CSV training file and an optional CSV test file, the
+   *  targets in the columns named by csv_targets. */
+  DLRT_DATA_CSV_FILES = 5
 } dlrt_data_kind;
+
+/** dlrt_train_desc::data_files: which file is which. A CSV file holds its
+ *  targets itself, so its *_TARGETS entries are NULL. */
+enum {
+  DLRT_FILE_TRAIN_INPUTS = 0,
+  DLRT_FILE_TRAIN_TARGETS = 1,
+  DLRT_FILE_TEST_INPUTS = 2,
+  DLRT_FILE_TEST_TARGETS = 3,
+  DLRT_NUM_DATA_FILES = 4
+};
+
+/** How a CSV file starts. */
+typedef enum dlrt_csv_header {
+  /** A header line when some field of the first line is not a number. */
+  DLRT_CSV_HEADER_AUTO = 0,
+  DLRT_CSV_HEADER_YES = 1,
+  DLRT_CSV_HEADER_NO = 2
+} dlrt_csv_header;
 
 /** Defaults of the `train` block; every one can be overridden by a flag. */
 typedef struct dlrt_train_desc {
@@ -224,8 +251,16 @@ typedef struct dlrt_train_desc {
   double validation;
   /** A dlrt_data_kind. */
   int32_t data_kind;
-  /** Default data location (a directory for DLRT_DATA_IDX_DIR). */
+  /** Default data location (the directory of the *_DIR kinds). */
   const char *data_path;
+  /** The *_FILES kinds: the files, indexed by DLRT_FILE_*; NULL or "" where
+   *  there is none (no test set, or the targets are in the CSV file). */
+  const char *data_files[DLRT_NUM_DATA_FILES];
+  /** DLRT_DATA_CSV_FILES: the target columns' names, each followed by a
+   *  newline ("price\n"); NULL or "": the first column. */
+  const char *csv_targets;
+  /** A dlrt_csv_header, for the CSV kinds. */
+  int32_t csv_header;
   /** Name of the loss, for display and checkpoint metadata only. */
   const char *loss_name;
   /** Optimiser and its hyperparameters. */
@@ -240,11 +275,20 @@ typedef struct dlrt_train_desc {
 
 /*===--- Compiled steps ---------------------------------------------------===*/
 
-/** Labels of a sample. */
+/** What the model is trained to output for a sample. */
 typedef enum dlrt_label_kind {
-  /** One int64 class index in [0, num_classes) per sample; the model outputs
-   *  num_outputs == num_classes logits per sample. */
-  DLRT_LABEL_CLASS = 0
+  /** One int64 class index in [0, num_classes) per sample
+   *  (dlrt_step_args::y); the model outputs num_outputs == num_classes logits
+   *  per sample. */
+  DLRT_LABEL_CLASS = 0,
+  /** target_size float values per sample (dlrt_step_args::targets),
+   *  compared element by element with the num_outputs == target_size
+   *  outputs: regression values, multi-label 0/1 vectors, masks. */
+  DLRT_LABEL_FLOAT = 1,
+  /** The input itself (autoencoders): the steps read no targets; the outputs
+   *  (num_outputs == target_size == the input size) are compared with the
+   *  input. */
+  DLRT_LABEL_INPUT = 2
 } dlrt_label_kind;
 
 /** Arguments of one call of a compiled step. The runtime owns every buffer;
@@ -262,8 +306,10 @@ typedef struct dlrt_step_args {
   float *const *opt_state;
   /** [n * input_size] inputs, row-major, one sample after another. */
   const float *x;
-  /** [n] labels (DLRT_LABEL_CLASS). */
+  /** [n] labels (DLRT_LABEL_CLASS; NULL otherwise). */
   const int64_t *y;
+  /** [n * target_size] float targets (DLRT_LABEL_FLOAT; NULL otherwise). */
+  const float *targets;
   /** Number of samples in this batch, 1 <= n <= batch (the last batch of an
    *  epoch may be partial). Means are over n. */
   int64_t n;
@@ -310,9 +356,12 @@ typedef struct dlrt_model_desc {
   int64_t input_shape[DLRT_MAX_RANK];
   /** A dlrt_label_kind. */
   int32_t label_kind;
-  /** Number of classes (DLRT_LABEL_CLASS). */
+  /** Number of classes (DLRT_LABEL_CLASS; 0 otherwise). */
   int32_t num_classes;
-  /** Outputs (logits) per sample. */
+  /** Target values per sample (DLRT_LABEL_FLOAT, DLRT_LABEL_INPUT; 0 for
+   *  classes). */
+  int64_t target_size;
+  /** Outputs (logits, or predictions) per sample. */
   int64_t num_outputs;
   /** Defaults of the `train` block. */
   dlrt_train_desc train;

@@ -1,7 +1,8 @@
 /*===- dlrt/vocabulary.h - The train vocabulary, one list ----------------===*
  *
  * The one list of the train-block names the trainer runtime understands:
- * initialisers, optimisers, schedules, early-stopping monitors and metrics.
+ * initialisers, optimisers, schedules and metrics (early stopping watches
+ * the loss or a metric).
  * Each list is an X-macro: X(ENUM_SUFFIX, "name in the language", value).
  * It generates the enums of dlrt.h, the runtime's name functions and the
  * compiler's name-to-enum lookups (dlc/Target/Vocabulary.h); the front end
@@ -58,23 +59,26 @@
   X(ONE_CYCLE, "one_cycle", 4)                                                 \
   X(WARM_RESTARTS, "warm_restarts", 5)
 
-/* Early-stopping monitors (dlrt_monitor_kind): the losses are lower-is-
- * better, the accuracies higher-is-better; the validation ones fall back to
- * the training value when there is no validation split. */
-#define DLRT_MONITOR_KINDS(X)                                                  \
-  X(VAL_LOSS, "val_loss", 0)                                                   \
-  X(VAL_ACCURACY, "val_accuracy", 1)                                           \
-  X(LOSS, "loss", 2)                                                           \
-  X(ACCURACY, "accuracy", 3)
-
-/* Metrics (dlrt_metric_flag, the bit 1 << value): accuracy; macro-averaged
- * precision, recall and F1; the confusion matrix after the test run. */
+/* Metrics (dlrt_metric_flag, the bit 1 << value), by target kind. Class
+ * labels: accuracy; macro-averaged precision, recall and F1; log loss (mean
+ * cross-entropy of the softmax); the confusion matrix after the test run.
+ * Binary and multi-label 0/1 targets (bce, bce_with_logits): every output
+ * element is one binary decision (probability >= 0.5, logit >= 0):
+ * accuracy, precision, recall, F1 and dice (2TP / (2TP + FP + FN), pooled
+ * over all elements), ROC AUC (pooled over all elements), log loss (mean
+ * binary cross-entropy), MAE and RMSE of the probabilities. Float targets:
+ * MAE and RMSE over all elements. */
 #define DLRT_METRIC_KINDS(X)                                                   \
   X(ACCURACY, "accuracy", 0)                                                   \
   X(PRECISION, "precision", 1)                                                 \
   X(RECALL, "recall", 2)                                                       \
   X(F1, "f1", 3)                                                               \
-  X(CONFUSION, "confusion", 4)
+  X(CONFUSION, "confusion", 4)                                                 \
+  X(DICE, "dice", 5)                                                           \
+  X(ROC_AUC, "roc_auc", 6)                                                     \
+  X(LOG_LOSS, "log_loss", 7)                                                   \
+  X(MAE, "mae", 8)                                                             \
+  X(RMSE, "rmse", 9)
 
 #ifdef __cplusplus
 #include <cstdint>
@@ -92,7 +96,6 @@ struct Entry {
 inline constexpr Entry initKinds[] = {DLRT_INIT_KINDS(DLRT_VOCAB_ENTRY)};
 inline constexpr Entry optimizerKinds[] = {DLRT_OPT_KINDS(DLRT_VOCAB_ENTRY)};
 inline constexpr Entry scheduleKinds[] = {DLRT_SCHED_KINDS(DLRT_VOCAB_ENTRY)};
-inline constexpr Entry monitorKinds[] = {DLRT_MONITOR_KINDS(DLRT_VOCAB_ENTRY)};
 /* Metric values are bit indices (the flag is 1 << value). */
 inline constexpr Entry metricKinds[] = {DLRT_METRIC_KINDS(DLRT_VOCAB_ENTRY)};
 #undef DLRT_VOCAB_ENTRY

@@ -181,6 +181,9 @@ struct DataSignature {
   Type sample; // e.g. f32[1, 28, 28]
   Type label;  // e.g. i64[]
   int64_t classes = 0;
+  /// The source's targets can only be class labels (fashion_mnist, mnist);
+  /// idx, csv and npy files may hold class labels or float targets.
+  bool classesOnly = false;
 };
 DataSignature dataSignature(const Const &source);
 

@@ -101,7 +101,11 @@ struct TrainConfig {
   const Model *model = nullptr;
   std::vector<std::pair<std::string, Const>> settings; // in a fixed key order
   Type sampleType; // one input sample, if the data source fixes it
-  Type labelType;  // one label
+  /// One sample's target: i64[] class index, or f32 values of the model
+  /// output's shape (without the batch); none when the target is the input.
+  Type labelType;
+  /// `target = input`: the model learns to reproduce its input.
+  bool targetIsInput = false;
   std::vector<std::pair<std::string, Loc>> stepVars;
   std::vector<TStmt> step; // empty unless the block has a `step`
 

@@ -118,13 +118,20 @@ struct ModelDesc {
   };
   std::vector<Layer> layers;
   std::vector<int64_t> inputShape; ///< one sample
+  /// A dlrt_label_kind; the classes (class labels) or the target values
+  /// per sample (the others).
+  int32_t labelKind = 0;
   int32_t numClasses = 0;
+  int64_t targetSize = 0;
   int64_t numOutputs = 0;
   // Defaults of the train block.
   int32_t epochs = 1, batch = 32;
   uint64_t seed = 0;
   double validation = 0;
-  std::string dataPath, lossName;
+  /// The data source: a dlrt_data_kind, its directory or files, the CSV
+  /// target columns (each name followed by a newline) and header.
+  int32_t dataKind = 0, csvHeader = 0;
+  std::string dataPath, dataFiles[4], csvTargets, lossName;
   int32_t optKind = 0, nesterov = 0, numSlots = 0;
   double lr = 0.01, momentum = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999,
          eps = 1e-8;
@@ -132,7 +139,8 @@ struct ModelDesc {
   int32_t schedKind = 0, stepEpochs = 0, t0 = 0, tMult = 0;
   double gamma = 0, minLr = 0, maxLr = 0, pctStart = 0, divFactor = 0,
          finalDivFactor = 0;
-  int32_t patience = 0, monitor = 0;
+  /// Early stopping: DLRT_WATCH_LOSS or a metric, and on which split.
+  int32_t patience = 0, monitor = -1, monitorValidation = 1;
   double minDelta = 0;
   uint32_t metrics = 0;
   int64_t flopsForward = 0, flopsTrain = 0;

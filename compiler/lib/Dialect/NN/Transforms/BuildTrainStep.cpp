@@ -439,9 +439,10 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
       argsOf(grad, {ArgKind::Param, ArgKind::Buffer});
   SmallVector<unsigned> seeds = argsOf(grad, {ArgKind::Seed});
   SmallVector<unsigned> trainable = argsOf(grad, {ArgKind::Param});
-  if (labels.size() != 1)
-    return grad.emitError("nn-build-train-step: expected one argument with "
-                          "nn.labels");
+  // No labels: the loss compares the output with the input.
+  if (labels.size() > 1)
+    return grad.emitError("nn-build-train-step: expected at most one "
+                          "argument with nn.labels");
   for (unsigned i : trainable)
     if (!gradResult.count(paramName(grad, i).getValue()))
       return grad.emitError("nn-build-train-step: no gradient of parameter '")
@@ -558,28 +559,38 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
     return eval.emitError("nn-build-train-step: expected a single block");
 
   // The loss ops of @M_loss: the backward slice of its loss up to the model
-  // output and the labels.
+  // output and the labels (or the inputs, when the target is the input).
   Block &lossBody = loss.front();
   Operation *lossReturn = lossBody.getTerminator();
   SmallVector<unsigned> lossLabels = argsOf(loss, {ArgKind::Labels});
-  if (lossReturn->getNumOperands() < 2 || lossLabels.size() != 1)
+  SmallVector<unsigned> lossInputs = argsOf(loss, {ArgKind::Input});
+  if (lossReturn->getNumOperands() < 2 || lossLabels.size() > 1)
     return loss.emitError("nn-build-train-step: expected @")
            << loss.getName()
-           << " to return the loss and the output and to take labels";
+           << " to return the loss and the output and to take at most one "
+              "argument of labels";
   Value lossValue = lossReturn->getOperand(0);
   Value output = lossReturn->getOperand(1);
-  Value labels = loss.getArgument(lossLabels[0]);
+  Value labels =
+      lossLabels.empty() ? Value() : loss.getArgument(lossLabels[0]);
+  auto isInput = [&](Value v) {
+    for (unsigned i : lossInputs)
+      if (v == loss.getArgument(i))
+        return true;
+    return false;
+  };
   llvm::SetVector<Operation *> lossOps;
   SmallVector<Value> worklist = {lossValue};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
-    if (v == output || v == labels)
+    if (v == output || (labels && v == labels) || isInput(v))
       continue;
     Operation *def = v.getDefiningOp();
     if (!def)
       return loss.emitError("nn-build-train-step: the loss of @")
              << loss.getName()
-             << " depends on more than the model output and the labels";
+             << " depends on more than the model output, the labels and the "
+                "inputs";
     if (lossOps.insert(def))
       worklist.append(def->operand_begin(), def->operand_end());
   }
@@ -604,8 +615,10 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
     argAttrs.push_back(eval.getArgAttrDict(i));
   }
   unsigned labelsIndex = argTypes.size();
-  argTypes.push_back(labels.getType());
-  argAttrs.push_back(loss.getArgAttrDict(lossLabels[0]));
+  if (labels) {
+    argTypes.push_back(labels.getType());
+    argAttrs.push_back(loss.getArgAttrDict(lossLabels[0]));
+  }
   for (unsigned i : params) {
     newIndexOf[i] = argTypes.size();
     argTypes.push_back(eval.getArgumentTypes()[i]);
@@ -628,7 +641,15 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
 
   IRMapping lossMapping;
   lossMapping.map(output, evalOutput);
-  lossMapping.map(labels, entry->getArgument(labelsIndex));
+  if (labels)
+    lossMapping.map(labels, entry->getArgument(labelsIndex));
+  if (lossInputs.size() != inputs.size())
+    return loss.emitError("nn-build-train-step: @")
+           << loss.getName() << " and @" << eval.getName()
+           << " take different numbers of inputs";
+  for (size_t k = 0; k < inputs.size(); ++k)
+    lossMapping.map(loss.getArgument(lossInputs[k]),
+                    entry->getArgument(newIndexOf[inputs[k]]));
   for (Operation *op : ordered)
     b.clone(*op, lossMapping);
   Value evalLoss = lossMapping.lookupOrDefault(lossValue);
