@@ -74,21 +74,6 @@ const char *const Iris = "sepal_length,sepal_width,species\n"
                          "4.9,3.0,setosa\n";
 } // namespace
 
-TEST(Csv, ParsesWithAndWithoutHeader) {
-  CsvTable t = parse("label,a,b\n1,0.5,2\n\n0, 3 ,-4e1\r\n");
-  EXPECT_EQ(t.rows, 2);
-  EXPECT_EQ(names(t.features), (Strings{"a", "b"}));
-  EXPECT_EQ(names(t.targets), (Strings{"label"}));
-  EXPECT_EQ(t.targetValues, (std::vector<double>{1, 0}));
-  EXPECT_EQ(t.featureValues, (std::vector<float>{0.5f, 2, 3, -40}));
-  CsvTable plain = parse("1,2\n3,4\n5,6");
-  EXPECT_EQ(plain.rows, 3);
-  EXPECT_EQ(names(plain.features), (Strings{"column 2"}));
-  EXPECT_EQ(names(plain.targets), (Strings{"column 1"}));
-  EXPECT_EQ(plain.targetValues, (std::vector<double>{1, 3, 5}));
-  EXPECT_EQ(plain.featureValues, (std::vector<float>{2, 4, 6}));
-}
-
 TEST(Csv, HeaderDetectionCanBeForced) {
   // Auto: a first line with a field that is not a number above one that is
   // is a header; a first row of categories (iris.data) is data.
@@ -132,63 +117,6 @@ TEST(Csv, NamedTargetsInTheRequestedOrder) {
   EXPECT_EQ(first.targetValues, (std::vector<double>{1, 5}));
 }
 
-TEST(Csv, TargetColumnErrors) {
-  EXPECT_DLRT_ERROR(parse("a,b,c\n1,2,3\n", targets({"z"})),
-                    "'t.csv' line 1: no column 'z'; the columns are a, b, c");
-  EXPECT_DLRT_ERROR(parse("a,b,c\n1,2,3\n", targets({"a", "a"})),
-                    "the target column 'a' is named twice");
-  EXPECT_DLRT_ERROR(parse("a,a,c\n1,2,3\n", targets({"a"})),
-                    "the target column name 'a' occurs twice");
-  CsvOptions noHeader = targets({"a"});
-  noHeader.header = CsvOptions::Header::No;
-  EXPECT_DLRT_ERROR(parse("1,2\n", noHeader),
-                    "target columns are named (a) but the file has no header");
-  EXPECT_DLRT_ERROR(parse("a,b\n1,2\n", targets({"a", "b"})),
-                    "'t.csv' has no feature column: 2 of its 2 columns are "
-                    "targets");
-  EXPECT_DLRT_ERROR(parse("1\n2\n"), "has no feature column");
-}
-
-TEST(Csv, WithoutTargetsEveryColumnIsAFeature) {
-  CsvOptions input;
-  input.hasTargets = false;
-  CsvTable t = parse("a,b\n1,2\n3,4\n", input);
-  EXPECT_TRUE(t.targets.empty());
-  EXPECT_TRUE(t.targetValues.empty());
-  EXPECT_EQ(names(t.features), (Strings{"a", "b"}));
-  EXPECT_EQ(t.featureValues, (std::vector<float>{1, 2, 3, 4}));
-  input.targets = {"a"};
-  EXPECT_DLRT_ERROR(parse("a,b\n1,2\n", input),
-                    "target columns are named but the model's target is its "
-                    "input");
-}
-
-TEST(Csv, QuotedFields) {
-  // A comma, doubled quotes and a newline inside quotes; the line numbers
-  // of later rows count the quoted newline.
-  const std::string text = "name,value\n"
-                           "\"Smith, J.\",1\n"
-                           "\"say \"\"hi\"\"\",2\n"
-                           "\"two\nlines\",3\n";
-  CsvTable t = parse(text, targets({"value"}));
-  EXPECT_EQ(t.rows, 3);
-  ASSERT_EQ(t.features.size(), 1u);
-  EXPECT_EQ(t.features[0].categories,
-            (Strings{"Smith, J.", "say \"hi\"", "two\nlines"}));
-  EXPECT_EQ(t.featureValues, (std::vector<float>{0, 1, 2}));
-  EXPECT_EQ(t.targetValues, (std::vector<double>{1, 2, 3}));
-  EXPECT_DLRT_ERROR(parse(text + "x,\n", targets({"value"})),
-                    "'t.csv' line 6, column 2 ('value'): missing value");
-  // A quoted header field names its column; quoted numbers are numbers.
-  CsvTable q = parse("\"a\",\"b\"\n\"1\",2\n");
-  EXPECT_EQ(names(q.targets), (Strings{"a"}));
-  EXPECT_EQ(q.targetValues, (std::vector<double>{1}));
-  EXPECT_DLRT_ERROR(parse("a,b\n1,\"2\n"),
-                    "'t.csv' line 2: a quoted field is not closed");
-  EXPECT_DLRT_ERROR(parse("a,b\n1,\"2\"x\n"),
-                    "'t.csv' line 2: text after the closing quote");
-}
-
 TEST(Csv, CategoricalFeaturesAndTargets) {
   const std::string text = "colour,size,species\n"
                            "red,1.5,setosa\n"
@@ -204,67 +132,6 @@ TEST(Csv, CategoricalFeaturesAndTargets) {
             (Strings{"setosa", "versicolor", "virginica"}));
   EXPECT_EQ(t.targetValues, (std::vector<double>{0, 2, 1, 0}));
   EXPECT_EQ(t.featureValues, (std::vector<float>{2, 1.5f, 0, 2, 2, 3, 1, 4}));
-}
-
-TEST(Csv, TestFileMapsThroughTheTrainingCategories) {
-  CsvTable train = parse(Iris, targets({"species"}));
-  ASSERT_EQ(train.targets.size(), 1u);
-  // Only two of the three categories: on its own the file would map
-  // virginica to 1; through the reference it is 2, as in training.
-  CsvTable test = parseCsv("sepal_length,sepal_width,species\n"
-                           "6.0,3.0,virginica\n"
-                           "5.0,3.4,setosa\n",
-                           "test.csv", targets({"species"}), 0, &train);
-  EXPECT_EQ(test.rows, 2);
-  EXPECT_EQ(test.targets[0].categories, train.targets[0].categories);
-  EXPECT_EQ(test.targetValues, (std::vector<double>{2, 0}));
-  EXPECT_EQ(test.featureValues, (std::vector<float>{6, 3, 5, 3.4f}));
-
-  EXPECT_DLRT_ERROR(parseCsv("sepal_length,sepal_width,species\n"
-                             "6.0,3.0,virginica\n"
-                             "5.0,3.4,unknown\n",
-                             "test.csv", targets({"species"}), 0, &train),
-                    "'test.csv' line 3, column 3 ('species'): 'unknown' is "
-                    "not a category of the training file (setosa, "
-                    "versicolor, virginica)");
-  EXPECT_DLRT_ERROR(parseCsv("sepal_length,species\n6.0,setosa\n", "test.csv",
-                             targets({"species"}), 0, &train),
-                    "'test.csv' line 1: 2 columns, but the training file has "
-                    "3");
-  EXPECT_DLRT_ERROR(parseCsv("sepal_length,petal_width,species\n"
-                             "6.0,3.0,setosa\n",
-                             "test.csv", targets({"species"}), 0, &train),
-                    "'test.csv' line 1: column 2 is 'petal_width', but in the "
-                    "training file it is 'sepal_width'");
-  // A column numeric in training must be numeric in the test file.
-  CsvTable numeric = parse("1,2,3\n4,5,6\n");
-  EXPECT_DLRT_ERROR(parseCsv("1,2,3\n1,x,3\n", "test.csv", {}, 0, &numeric),
-                    "'test.csv' line 2, column 2 ('column 2'): 'x' is not a "
-                    "number, but the column is numeric in the training file");
-}
-
-TEST(Csv, RejectsMalformedRows) {
-  EXPECT_DLRT_ERROR(parse("1,2,3\n1,2\n"),
-                    "'t.csv' line 2: 2 fields, expected 3 like the first row");
-  EXPECT_DLRT_ERROR(parse("a,b,c\n1,2\n"),
-                    "'t.csv' line 2: 2 fields, expected 3 like the header");
-  EXPECT_DLRT_ERROR(parse("a,b,c\n1,,3\n"),
-                    "'t.csv' line 2, column 2 ('b'): missing value");
-  EXPECT_DLRT_ERROR(parse("a,b\n"), "holds no data rows");
-  EXPECT_DLRT_ERROR(parse("\n\n"), "'t.csv' holds no data rows");
-}
-
-TEST(Csv, RejectsValuesThatAreNotFiniteF32) {
-  EXPECT_DLRT_ERROR(parse("1,nan\n"),
-                    "'t.csv' line 1, column 2 ('column 2'): 'nan' is not a "
-                    "finite f32 value");
-  EXPECT_DLRT_ERROR(parse("a,b\n1,2\n-inf,3\n"),
-                    "'t.csv' line 3, column 1 ('a'): '-inf' is not a finite "
-                    "f32 value");
-  // Finite as f64, infinite as f32.
-  EXPECT_DLRT_ERROR(parse("1,1e39\n"),
-                    "'1e39' is not a finite f32 value (beyond the f32 range");
-  EXPECT_EQ(parse("1,3e38\n").featureValues, (std::vector<float>{3e38f}));
 }
 
 TEST(Csv, ByteOrderMarkCrlfAndLimit) {

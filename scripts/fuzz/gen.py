@@ -147,7 +147,7 @@ class Gen:
             (6, "conv"), (2, "rconv"), (3, "pool"), (1, "adaptive"), (3, "bn"), (3, "act"),
             (1, "dropout"), (2, "residual"), (1, "concat"), (1, "transpose"), (1, "se"),
             (1, "center"), (1 if H % 2 == 0 else 0, "reshape"), (1 if C * H * W * 2 <= 12000 else 0, "upsample"),
-            (1, "softmax"), (1, "scale")])
+            (1, "softmax"), (1, "scale"), (1, "flip"), (1, "pad"), (1, "slice")])
         if kind in ("conv", "rconv"):
             r = self.conv(C, H, W, kind == "rconv")
             if r is None:
@@ -216,6 +216,24 @@ class Gen:
             one = "reshape(h, [B, %d, %d, %d, 1])" % (C, H, W)
             return ("h = reshape(concat([%s, %s], axis=4), [B, %d, %d, %d])" % (one, one, C, H, 2 * W),
                     (C, H, 2 * W))
+        if kind == "flip":
+            return "h = flip(h, axis=%s)" % self.pick("3", "-1", "[2, 3]", "1", "[1, -1]"), (C, H, W)
+        if kind == "pad":
+            l, r, t, b = (self.r.randint(0, 2) for _ in range(4))
+            if C * (H + t + b) * (W + l + r) > 12000:
+                return None
+            value = "" if self.r.random() < 0.6 else ", value=%s" % self.pick("0.5", "-1")
+            return "h = pad(h, [%d, %d, %d, %d]%s)" % (l, r, t, b, value), (C, H + t + b, W + l + r)
+        if kind == "slice":
+            axis = self.pick(2, 3)
+            n = H if axis == 2 else W
+            start = self.r.randint(0, max(0, n - 2))
+            end = self.r.randint(start + 1, n)
+            step = self.pick(1, 1, 2)
+            length = (end - start + step - 1) // step
+            shape = (C, length, W) if axis == 2 else (C, H, length)
+            end_arg = str(end) if self.r.random() < 0.7 else str(end - n) if end < n else str(end)
+            return "h = slice(h, %d, %d, %s, step=%d)" % (axis, start, end_arg, step), shape
         if kind == "softmax":
             return "h = softmax(h, axis=%d)" % self.pick(1, -1), (C, H, W)
         if kind == "scale":

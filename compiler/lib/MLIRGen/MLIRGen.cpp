@@ -622,6 +622,43 @@ private:
           isFloat(e.operands[1]->type.dtype))
         return emitSoftCrossEntropy(e, ops, l);
       return emitDirect(e, ops);
+    case Expansion::Slice: {
+      // One axis sliced (bounds as the shape rule computed them), the
+      // others whole.
+      const Type &x = e.operands[0]->type;
+      int64_t axis = normAxis(attrOf(e, "axis").i, x.rank());
+      const Const &end = attrOf(e, "end");
+      int64_t first = 0, limit = 0, length = 0;
+      int64_t step = attrOf(e, "step").i;
+      sliceBounds(x.shape[axis].size, attrOf(e, "start").i,
+                  end.isNone() ? std::nullopt : std::optional<int64_t>(end.i),
+                  step, first, limit, length);
+      llvm::SmallVector<int64_t> starts(x.rank(), 0), limits(x.rank(), -1),
+          strides(x.rank(), 1);
+      starts[axis] = first;
+      limits[axis] = limit;
+      strides[axis] = step;
+      return make<nn::SliceOp>(l, type, {ops[0]},
+                               {attr("starts", b.getDenseI64ArrayAttr(starts)),
+                                attr("limits", b.getDenseI64ArrayAttr(limits)),
+                                attr("strides",
+                                     b.getDenseI64ArrayAttr(strides))});
+    }
+    case Expansion::Pad: {
+      std::vector<int64_t> pads;
+      for (const Const &p : attrOf(e, "pads").list)
+        pads.push_back(p.i);
+      llvm::SmallVector<int64_t> before, after;
+      for (auto [lo, hi] : padsPerAxis(pads, e.operands[0]->type.rank())) {
+        before.push_back(lo);
+        after.push_back(hi);
+      }
+      return make<nn::PadOp>(
+          l, type, {ops[0]},
+          {attr("before", b.getDenseI64ArrayAttr(before)),
+           attr("after", b.getDenseI64ArrayAttr(after)),
+           attr("value", b.getF64FloatAttr(attrOf(e, "value").asDouble()))});
+    }
     case Expansion::NotYet:
       unsupported(e, e.op->emit.notYet);
       return nullptr;

@@ -62,6 +62,30 @@ bool sema::broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
   return true;
 }
 
+bool sema::sliceBounds(int64_t size, int64_t start, std::optional<int64_t> end,
+                       int64_t step, int64_t &first, int64_t &limit,
+                       int64_t &length) {
+  auto norm = [&](int64_t i) {
+    if (i < 0)
+      i += size;
+    return std::clamp<int64_t>(i, 0, size);
+  };
+  first = norm(start);
+  limit = end ? norm(*end) : size;
+  if (step < 1 || limit <= first)
+    return false;
+  length = (limit - first + step - 1) / step;
+  return true;
+}
+
+std::vector<std::pair<int64_t, int64_t>>
+sema::padsPerAxis(const std::vector<int64_t> &pads, unsigned rank) {
+  std::vector<std::pair<int64_t, int64_t>> perAxis(rank, {0, 0});
+  for (size_t k = 0; k + 1 < pads.size() && k / 2 < rank; k += 2)
+    perAxis[rank - 1 - k / 2] = {pads[k], pads[k + 1]};
+  return perAxis;
+}
+
 namespace {
 
 std::string q(const Type &t) { return "'" + t.str() + "'"; }
@@ -411,6 +435,87 @@ Type adaptivePoolRule(OpContext &ctx) {
                                 Dim::known(s[1].i)});
 }
 
+Type flipRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  std::vector<bool> seen(x.rank(), false);
+  for (const Const &a : ctx.arg(1).list) {
+    int64_t ax;
+    if (!normAxis(a.i, x.rank(), ax))
+      return ctx.fail("axis " + std::to_string(a.i) + " out of range for " +
+                      q(x));
+    if (seen[ax])
+      return ctx.fail("axis " + std::to_string(a.i) + " is given twice");
+    seen[ax] = true;
+  }
+  return x;
+}
+
+Type sliceRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  int64_t ax;
+  if (!normAxis(ctx.intArg(1), x.rank(), ax))
+    return ctx.fail("axis " + std::to_string(ctx.intArg(1)) +
+                    " out of range for " + q(x));
+  if (!x.shape[ax].isKnown())
+    return ctx.fail("cannot slice the symbolic dimension " +
+                    x.shape[ax].str() + " of " + q(x));
+  std::optional<int64_t> end;
+  if (!ctx.arg(3).isNone())
+    end = ctx.intArg(3);
+  int64_t first, limit, length;
+  if (ctx.intArg(4) < 1)
+    return ctx.fail("step must be positive, got " +
+                    std::to_string(ctx.intArg(4)));
+  if (!sliceBounds(x.shape[ax].size, ctx.intArg(2), end, ctx.intArg(4), first,
+                   limit, length))
+    return ctx.fail("the slice " + std::to_string(ctx.intArg(2)) + ":" +
+                    (end ? std::to_string(*end) : std::string()) +
+                    " of axis " + std::to_string(ax) + " of " + q(x) +
+                    " is empty");
+  Shape out = x.shape;
+  out[ax] = Dim::known(length);
+  return Type::tensor(x.dtype, out);
+}
+
+Type padRule(OpContext &ctx) {
+  const Type &x = ctx.type(0);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  std::vector<int64_t> pads;
+  for (const Const &p : ctx.arg(1).list)
+    pads.push_back(p.i);
+  if (pads.size() % 2 || pads.size() > 2 * x.rank())
+    return ctx.fail("needs pairs (before, after) for at most the " +
+                    std::to_string(x.rank()) + " axes of " + q(x) + ", got " +
+                    std::to_string(pads.size()) + " values");
+  Shape out = x.shape;
+  auto perAxis = padsPerAxis(pads, x.rank());
+  for (unsigned d = 0; d < x.rank(); ++d) {
+    auto [before, after] = perAxis[d];
+    if (before < 0 || after < 0)
+      return ctx.fail("padding must be non-negative, got " +
+                      ctx.arg(1).str());
+    if (!before && !after)
+      continue;
+    if (!x.shape[d].isKnown())
+      return ctx.fail("cannot pad the symbolic dimension " + x.shape[d].str() +
+                      " of " + q(x));
+    if (before > kMaxElements || after > kMaxElements - before ||
+        x.shape[d].size > kMaxElements - before - after)
+      return ctx.fail("padding " + ctx.arg(1).str() + " makes " + q(x) +
+                      " too large");
+    out[d] = Dim::known(x.shape[d].size + before + after);
+  }
+  return Type::tensor(x.dtype, out);
+}
+
 Type upsampleRule(OpContext &ctx) {
   const Type &x = ctx.type(0);
   Type err;
@@ -640,6 +745,26 @@ const std::vector<OpInfo> &opTable() {
           "joins tensors along axis"},
          concatRule,
          direct<nn::ConcatOp>({{"axis", "axis", AttrForm::Axis}})});
+    t.push_back({{"slice",
+                  {tensor("x"), intArg("axis"), intArg("start", 0),
+                   {"end", ArgKind::Int, Const::none()}, intArg("step", 1)},
+                  "elements start, start + step, ... below end of axis, "
+                  "as Python's x[start:end:step] (negative: from the end)"},
+                 sliceRule,
+                 expand(Expansion::Slice, direct<nn::SliceOp>())});
+    t.push_back({{"pad",
+                  {tensor("x"), {"pads", ArgKind::IntList, std::nullopt},
+                   floatArg("value", 0.0)},
+                  "constant padding, as PyTorch's F.pad: (before, after) "
+                  "pairs for the last axis, then the one before it, ..."},
+                 padRule,
+                 expand(Expansion::Pad, direct<nn::PadOp>())});
+    t.push_back({{"flip",
+                  {tensor("x"), {"axis", ArgKind::Axes, std::nullopt}},
+                  "reverses the order of the elements along axis (an axis "
+                  "or a list of them)"},
+                 flipRule,
+                 direct<nn::FlipOp>({{"axis", "axes", AttrForm::SortedAxes}})});
     // Contraction.cpp
     t.push_back(
         {{"convolution",

@@ -205,6 +205,11 @@ bool Sema::convertArg(const ArgSpec &spec, EV v, const std::string &callee,
     out.c = Const::ofList(fs);
     return true;
   }
+  case ArgKind::IntList:
+    if (!isIntList(0))
+      return fail("a list of integers");
+    out.c = v.c;
+    return true;
   case ArgKind::StringList: {
     std::vector<Const> items;
     if (v.c.kind == Const::Kind::List)

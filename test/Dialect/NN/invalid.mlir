@@ -566,3 +566,43 @@ func.func @upsample_grad_size(%g: tensor<2x3x8x8xf32>) {
   %r = nn.upsample_nearest2d_grad %g {scale = 2 : i64} : (tensor<2x3x8x8xf32>) -> tensor<2x3x3x4xf32>
   return
 }
+
+// -----
+
+func.func @pad_count(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{needs one 'before' and one 'after' per dimension}}
+  %r = nn.pad %x {before = array<i64: 1>, after = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{padding must be non-negative}}
+  %r = nn.pad %x {before = array<i64: 0, -1>, after = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_dynamic(%x: tensor<?x3xf32>) {
+  // expected-error @+1 {{dimension 0 is dynamic and padded}}
+  %r = nn.pad %x {before = array<i64: 1, 0>, after = array<i64: 0, 0>} : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_result(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{dimension 1 of the result is 4, expected 6}}
+  %r = nn.pad %x {before = array<i64: 0, 1>, after = array<i64: 0, 2>} : (tensor<2x3xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @flip_axes(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axes must be sorted, distinct and in [0, 2)}}
+  %r = nn.flip %x {axes = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}

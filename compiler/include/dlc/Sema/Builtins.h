@@ -107,8 +107,25 @@ enum class Expansion {
   Dropout,         ///< nn.dropout with a seed (training); identity (inference)
   CrossEntropy,    ///< the direct op for class indices; log_softmax, mul,
                    ///< sum and mean for class probabilities
+  Slice,           ///< nn.slice along one axis (sliceBounds)
+  Pad,             ///< nn.pad from PyTorch's (last-axis-first) pairs
+                   ///< (padsPerAxis)
   NotYet,          ///< refused by code generation (`notYet` says what)
 };
+
+/// `slice(x, axis, start, end, step)` along an axis of size `size`: start
+/// and end as in Python (negative: from the end; clamped to [0, size]; an
+/// absent end is `size`), and the result's length. False if it is empty or
+/// the step is not positive. Shared by the shape rule and MLIRGen.
+bool sliceBounds(int64_t size, int64_t start, std::optional<int64_t> end,
+                 int64_t step, int64_t &first, int64_t &limit,
+                 int64_t &length);
+
+/// `pad(x, pads)` as PyTorch's F.pad: pairs (before, after) for the last
+/// axis, then the one before it, ...; returns (before, after) per axis of a
+/// rank-`rank` tensor. Shared by the shape rule and MLIRGen.
+std::vector<std::pair<int64_t, int64_t>>
+padsPerAxis(const std::vector<int64_t> &pads, unsigned rank);
 
 /// How MLIRGen emits a call: the nn op named `op` with the call's tensor
 /// operands in signature order (absent optional ones left out), its result

@@ -31,6 +31,7 @@ enum class ArgKind {
   Symbol,     ///< a bare name from `choices`
   SymbolList, ///< a list of bare names from `choices`
   FloatList,  ///< a list of numbers
+  IntList,    ///< a list of integers
   StringList, ///< a string or a list of strings; normalised to a list
   Call,       ///< a constructor call or bare name checked by the caller
 };

@@ -1,7 +1,7 @@
 //===- Shape.cpp - Rules of the shape ops ---------------------------------===//
 //
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
-// slice (+slice_grad). For each op, one after another: its VJP
+// slice (+slice_grad), pad, flip. For each op, one after another: its VJP
 // (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface), its
 // Halide algorithm (HalideOpInterface) and, where it is not the default, its
 // FLOP count (CostOpInterface). Their fusion classes are op-class traits in
@@ -466,4 +466,143 @@ LogicalResult SliceGradOp::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult SliceGradOp::lowerToHalide(GroupBuilder &b) {
   SliceGradOp o = *this;
   return lowerSliceGrad(o, b);
+}
+
+//===----------------------------------------------------------------------===//
+// Pad (its verifier is here: the shape rule of the op lives with it)
+//===----------------------------------------------------------------------===//
+
+LogicalResult PadOp::verify() {
+  auto x = getX().getType(), r = getResult().getType();
+  ArrayRef<int64_t> before = getBefore(), after = getAfter();
+  if ((int64_t)before.size() != x.getRank() ||
+      (int64_t)after.size() != x.getRank())
+    return emitOpError("needs one 'before' and one 'after' per dimension");
+  for (int64_t d = 0; d < x.getRank(); ++d) {
+    if (before[d] < 0 || after[d] < 0)
+      return emitOpError("padding must be non-negative");
+    if (x.isDynamicDim(d) || r.isDynamicDim(d)) {
+      if (before[d] || after[d] || x.isDynamicDim(d) != r.isDynamicDim(d))
+        return emitOpError("dimension ") << d << " is dynamic and padded";
+      continue;
+    }
+    if (r.getDimSize(d) != x.getDimSize(d) + before[d] + after[d])
+      return emitOpError("dimension ")
+             << d << " of the result is " << r.getDimSize(d) << ", expected "
+             << x.getDimSize(d) + before[d] + after[d];
+  }
+  return success();
+}
+
+VJPResult PadOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  // The gradient drops the padding: the slice [before, before + n).
+  auto x = getX().getType();
+  SmallVector<int64_t> starts, limits, strides;
+  for (int64_t d = 0; d < x.getRank(); ++d) {
+    starts.push_back(getBefore()[d]);
+    limits.push_back(x.isDynamicDim(d) ? -1
+                                       : getBefore()[d] + x.getDimSize(d));
+    strides.push_back(1);
+  }
+  return SmallVector<Value>{builder.create<SliceOp>(
+      getLoc(), x, singleCotangent(cts), builder.getDenseI64ArrayAttr(starts),
+      builder.getDenseI64ArrayAttr(limits),
+      builder.getDenseI64ArrayAttr(strides))};
+}
+
+LogicalResult PadOp::evaluate(ArrayRef<const Tensor *> operands,
+                              std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getX());
+  ArrayRef<int64_t> before = getBefore(), after = getAfter();
+  if (before.size() != x.shape.size())
+    return emitError("evaluator: pad needs one padding per dimension");
+  Shape shape;
+  for (size_t d = 0; d < x.shape.size(); ++d)
+    shape.push_back(x.shape[d] + before[d] + after[d]);
+  Tensor y(shape);
+  Shape xStrides = stridesOf(x.shape);
+  double value = getValue().convertToDouble();
+  for (int64_t i = 0; i < numElements(shape); ++i) {
+    Shape idx = unflatten(i, shape);
+    int64_t src = 0;
+    bool inside = true;
+    for (size_t d = 0; d < idx.size(); ++d) {
+      int64_t k = idx[d] - before[d];
+      inside &= k >= 0 && k < x.shape[d];
+      src += k * xStrides[d];
+    }
+    y.data[i] = inside ? x.data[src] : value;
+  }
+  return f.set(getResult(), std::move(y));
+}
+
+LogicalResult PadOp::lowerToHalide(GroupBuilder &b) {
+  HTensor x = b.get(getX());
+  ArrayRef<int64_t> before = getBefore(), after = getAfter();
+  Index v = pureVars(x.rank()), src;
+  std::vector<Expr> shape;
+  Expr inside = Halide::Internal::const_true();
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    Expr k = v[d] - (int)before[d];
+    inside = inside && k >= 0 && k < x.shape[d];
+    src.push_back(clamp(k, 0, x.shape[d] - 1));
+    shape.push_back(Halide::Internal::simplify(x.shape[d] + (int)before[d] +
+                                               (int)after[d]));
+  }
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  at(f, v) = select(inside, x(src), f32(getValue().convertToDouble()));
+  b.set(getResult(), f, shape);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Flip
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlipOp::verify() {
+  int64_t rank = getX().getType().getRank(), last = -1;
+  for (int64_t a : getAxes()) {
+    if (a < 0 || a >= rank || a <= last)
+      return emitOpError("axes must be sorted, distinct and in [0, ")
+             << rank << ")";
+    last = a;
+  }
+  return success();
+}
+
+VJPResult FlipOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  return SmallVector<Value>{builder.create<FlipOp>(
+      getLoc(), getX().getType(), singleCotangent(cts), getAxesAttr())};
+}
+
+LogicalResult FlipOp::evaluate(ArrayRef<const Tensor *> operands,
+                               std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getX());
+  std::vector<bool> flipped(x.shape.size(), false);
+  for (int64_t a : getAxes())
+    if (a >= 0 && a < (int64_t)flipped.size())
+      flipped[a] = true;
+  Tensor y(x.shape);
+  Shape strides = stridesOf(x.shape);
+  for (int64_t i = 0; i < numElements(x.shape); ++i) {
+    Shape idx = unflatten(i, x.shape);
+    int64_t src = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      src += (flipped[d] ? x.shape[d] - 1 - idx[d] : idx[d]) * strides[d];
+    y.data[i] = x.data[src];
+  }
+  return f.set(getResult(), std::move(y));
+}
+
+LogicalResult FlipOp::lowerToHalide(GroupBuilder &b) {
+  HTensor x = b.get(getX());
+  Index v = pureVars(x.rank()), src(v.begin(), v.end());
+  for (int64_t a : getAxes())
+    src[a] = x.shape[a] - 1 - v[a];
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  at(f, v) = x(src);
+  b.set(getResult(), f, x.shape);
+  return success();
 }

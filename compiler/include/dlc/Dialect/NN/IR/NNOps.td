@@ -654,6 +654,46 @@ def NN_ConcatOp : NN_DifferentiableOp<"concat",
   let hasVerifier = 1;
 }
 
+def NN_PadOp : NN_DifferentiableOp<"pad", [NN_Injective,
+                                          SameOperandsAndResultElementType]> {
+  let summary = "Constant padding";
+  let description = [{
+    Adds `before[d]` elements before and `after[d]` after dimension `d`,
+    all equal to `value`; a dynamic dimension is not padded. Its gradient
+    is the slice of the cotangent that drops the padding.
+
+    ```mlir
+    %p = nn.pad %x {before = array<i64: 0, 0, 1, 2>,
+                    after = array<i64: 0, 0, 1, 2>, value = 0.0 : f64}
+         : (tensor<?x3x28x28xf32>) -> tensor<?x3x30x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$before,
+                       DenseI64ArrayAttr:$after,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_FlipOp : NN_DifferentiableOp<"flip", [NN_Injective,
+                                            SameOperandsAndResultType]> {
+  let summary = "Reverses the order of the elements along some axes";
+  let description = [{
+    `out[..., i, ...] = x[..., n - 1 - i, ...]` along each axis of `axes`
+    (sorted, distinct); its own gradient.
+
+    ```mlir
+    %f = nn.flip %x {axes = array<i64: 3>}
+         : (tensor<?x1x28x28xf32>) -> tensor<?x1x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def NN_SliceOp : NN_DifferentiableOp<"slice",
                                      [NN_Injective,
                                       SameOperandsAndResultElementType]> {
