@@ -449,14 +449,14 @@ class Gen:
         if r.random() < 0.4:
             t.append("seed = %d" % r.randint(0, 1000))
         if r.random() < 0.5:
-            pool = ["accuracy", "precision", "recall", "f1", "confusion"]
-            if r.random() < rare:
-                pool += ["log_loss", "dice", "roc_auc", "mae", "rmse"]
+            # The metrics of class labels (the others are compile errors).
+            pool = ["accuracy", "precision", "recall", "f1", "confusion", "log_loss"]
             ms = r.sample(pool, r.randint(1, 3))
             t.append("metrics = [%s]" % ", ".join(ms))
         if r.random() < 0.2:
             t.append("early_stop = patience(%d, on=%s)" % (r.randint(1, 3),
-                                                         self.pick("val_loss", "val_accuracy", "loss")))
+                                                         self.pick("val_loss", "val_accuracy", "loss",
+                                                                   "val_f1", "log_loss")))
         if r.random() < 0.2:
             t.append("grad_clip = %s" % self.pick("1", "0.5", "5"))
         if r.random() < 0.15:
