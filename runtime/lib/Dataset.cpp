@@ -71,7 +71,7 @@ static float finiteF32(double value, const std::string &path, uint64_t i,
 /// NpyArray; no labels when `shape` reads none), checking that they match
 /// each other and the model.
 template <typename Array>
-static Dataset buildDataset(const Array &images, const std::string &imagesPath,
+static Dataset buildDataset(Array &images, const std::string &imagesPath,
                             const Array *labels, const std::string &labelsPath,
                             const DataShape &shape, int64_t limit) {
   if (images.dims.size() < 2)
@@ -123,13 +123,16 @@ static Dataset buildDataset(const Array &images, const std::string &imagesPath,
                             "sample");
   }
   uint64_t count = uint64_t(n) * shape.sampleSize;
-  data.x.resize(count);
   if (images.isUInt8()) {
-    // Bytes are pixels: scale to [0, 1].
-    const uint8_t *p = images.bytes.data() + images.payloadOffset;
-    for (uint64_t i = 0; i < count; ++i)
-      data.x[i] = p[i] * (1.0f / 255.0f);
+    // Bytes are pixels, kept as bytes (the file's own buffer, its header
+    // dropped: no second copy); gatherBatch scales them to [0, 1].
+    data.bytes = std::move(images.bytes);
+    data.bytes.erase(data.bytes.begin(),
+                     data.bytes.begin() + images.payloadOffset);
+    data.bytes.resize(count);
+    data.bytes.shrink_to_fit();
   } else {
+    data.x.resize(count);
     for (uint64_t i = 0; i < count; ++i)
       data.x[i] =
           finiteF32(images.at(i), imagesPath, i, shape.sampleSize, "sample");
@@ -378,11 +381,17 @@ int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
                     int64_t b, int64_t batch, float *x, int64_t *y, float *t) {
   int64_t begin = b * batch;
   int64_t end = std::min<int64_t>(begin + batch, order.size());
+  const int64_t k = data.sampleSize;
   for (int64_t i = begin; i < end; ++i) {
     int64_t sample = order[i];
-    std::memcpy(x + (i - begin) * data.sampleSize,
-                data.x.data() + sample * data.sampleSize,
-                sizeof(float) * data.sampleSize);
+    float *to = x + (i - begin) * k;
+    if (data.bytes.empty()) {
+      std::memcpy(to, data.x.data() + sample * k, sizeof(float) * k);
+    } else {
+      const uint8_t *from = data.bytes.data() + sample * k;
+      for (int64_t j = 0; j < k; ++j)
+        to[j] = from[j] * (1.0f / 255.0f);
+    }
     if (!data.y.empty())
       y[i - begin] = data.y[sample];
     if (!data.t.empty())

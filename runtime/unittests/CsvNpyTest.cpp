@@ -165,7 +165,7 @@ TEST(Csv, DatasetChecksWidthAndLabels) {
   shape.classes = 3;
   Dataset d = loadDataPart(source, "train", shape, 0);
   EXPECT_EQ(d.size(), 2);
-  EXPECT_EQ(d.x[1], 0.25f);
+  EXPECT_EQ(d.input(1), 0.25f);
   EXPECT_EQ(d.y, (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(loadDataPart(source, "train", shape, 1).size(), 1);
   shape.sampleSize = 3;
@@ -262,8 +262,8 @@ TEST(Npy, DatasetFromPair) {
   Dataset d = loadDataPart(source, "train", shape, 0);
   EXPECT_EQ(d.y, (std::vector<int64_t>{1, 0}));
   EXPECT_TRUE(d.t.empty());
-  EXPECT_FLOAT_EQ(d.x[1], 1.0f);
-  EXPECT_FLOAT_EQ(d.x[2], 0.2f);
+  EXPECT_FLOAT_EQ(d.input(1), 1.0f);
+  EXPECT_FLOAT_EQ(d.input(2), 0.2f);
   EXPECT_DLRT_ERROR(loadDataPart(source, "test", shape, 0),
                     "missing data file '" + dir.file("x_test.npy"));
   // The same files named one by one.
@@ -350,7 +350,7 @@ TEST(Npy, InputTargetsReadNoLabelFile) {
   EXPECT_EQ(d.size(), 3);
   EXPECT_TRUE(d.y.empty());
   EXPECT_TRUE(d.t.empty());
-  EXPECT_EQ(d.x.size(), 6u);
+  EXPECT_EQ(d.inputBytes(), 6u * sizeof(float));
   // A directory without y_train.npy is fine too.
   std::rename(x.c_str(), dir.file("x_train.npy").c_str());
   DataSource source;
@@ -410,7 +410,7 @@ TEST(Csv, DatasetClassLabelFromACategoricalColumn) {
   EXPECT_TRUE(source.hasTest());
   Dataset d = loadDataPart(source, "train", shape, 0);
   EXPECT_EQ(d.y, (std::vector<int64_t>{0, 1, 2, 0}));
-  EXPECT_EQ(d.x[2], 7.0f);
+  EXPECT_EQ(d.input(2), 7.0f);
   Dataset t = loadDataPart(source, "test", shape, 0);
   EXPECT_EQ(t.y, (std::vector<int64_t>{1})); // the training index
   // A category index beyond the model's classes names the category.

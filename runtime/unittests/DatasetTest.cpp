@@ -51,7 +51,17 @@ TEST(Dataset, LoadsAndScalesImages) {
   Dataset d = loadDataPart(idxDir(dir), "train", classShape(4, 3), 0);
   ASSERT_EQ(d.size(), 5);
   EXPECT_EQ(d.sampleSize, 4);
-  EXPECT_FLOAT_EQ(d.x[1], 10.0f / 255.0f);
+  EXPECT_FLOAT_EQ(d.input(1), 10.0f / 255.0f);
+  // uint8 pixels stay bytes in memory (a quarter of f32), scaled per batch.
+  EXPECT_EQ(d.inputBytes(), 5u * 4u);
+  EXPECT_TRUE(d.x.empty());
+  std::vector<float> batch(2 * 4);
+  std::vector<int64_t> labels(2);
+  ASSERT_EQ(gatherBatch(d, {1, 3}, 0, 2, batch.data(), labels.data(), nullptr),
+            2);
+  EXPECT_FLOAT_EQ(batch[0], d.input(4));
+  EXPECT_FLOAT_EQ(batch[4], d.input(12));
+  EXPECT_EQ(labels, (std::vector<int64_t>{1, 1}));
   EXPECT_EQ(d.y, (std::vector<int64_t>{0, 1, 2, 1, 0}));
   EXPECT_TRUE(d.t.empty());
   EXPECT_EQ(loadDataPart(idxDir(dir), "train", classShape(4, 3), 2).size(), 2);
@@ -135,7 +145,7 @@ TEST(Dataset, InputAsTargetReadsNoLabels) {
   EXPECT_EQ(d.size(), 5);
   EXPECT_TRUE(d.y.empty());
   EXPECT_TRUE(d.t.empty());
-  EXPECT_FLOAT_EQ(d.x[19], 1.0f);
+  EXPECT_FLOAT_EQ(d.input(19), 1.0f);
   EXPECT_EQ(
       loadIdxPair(dir.file("train-images-idx3-ubyte"), "", input, 0).size(), 5);
 }

@@ -35,10 +35,14 @@ struct DataShape {
   bool readsTargets() const { return labelKind != DLRT_LABEL_INPUT; }
 };
 
-/// Samples and their targets in memory.
+/// Samples and their targets in memory, the samples in their stored type:
+/// f32, or uint8 (idx and npy images), which is scaled to [0, 1] only when a
+/// batch is gathered, so that the data take a quarter of the memory.
 struct Dataset {
-  /// [size() * sampleSize] values, one sample after another.
+  /// [size() * sampleSize] values, one sample after another: f32 ...
   std::vector<float> x;
+  /// ... or bytes (then `x` is empty), value = byte * (1 / 255).
+  std::vector<uint8_t> bytes;
   /// Values per sample.
   int64_t sampleSize = 0;
   /// DLRT_LABEL_CLASS: [size()] class labels.
@@ -50,6 +54,14 @@ struct Dataset {
   int64_t count = 0;
 
   int64_t size() const { return count; }
+  /// Element `i` of the samples (sample i / sampleSize) as the steps see it.
+  float input(uint64_t i) const {
+    return bytes.empty() ? x[i] : bytes[i] * (1.0f / 255.0f);
+  }
+  /// Bytes the samples take in memory.
+  uint64_t inputBytes() const {
+    return bytes.empty() ? x.size() * sizeof(float) : bytes.size();
+  }
 };
 
 /// Returns "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists; throws an
