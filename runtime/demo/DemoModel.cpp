@@ -177,8 +177,9 @@ const dlrt_param_desc Params[NumParams] = {
      1,
      {0, 0},
      In,
-     Hidden},
-    {"fc1.b", DLRT_DTYPE_F32, 1, {Hidden}, DLRT_INIT_ZEROS, 1, {0, 0}, 0, 0},
+     Hidden,
+     0},
+    {"fc1.b", DLRT_DTYPE_F32, 1, {Hidden}, DLRT_INIT_ZEROS, 1, {0, 0}, 0, 0, 0},
     {"fc2.w",
      DLRT_DTYPE_F32,
      2,
@@ -187,9 +188,10 @@ const dlrt_param_desc Params[NumParams] = {
      1,
      {0, 0},
      Hidden,
-     Classes},
-    {"fc2.b", DLRT_DTYPE_F32, 1, {Classes}, DLRT_INIT_ZEROS, 1, {0, 0}, 0, 0},
-    {"stats.seen", DLRT_DTYPE_F32, 0, {}, DLRT_INIT_ZEROS, 0, {0, 0}, 0, 0},
+     Classes,
+     0},
+    {"fc2.b", DLRT_DTYPE_F32, 1, {Classes}, DLRT_INIT_ZEROS, 1, {0, 0}, 0, 0, 0},
+    {"stats.seen", DLRT_DTYPE_F32, 0, {}, DLRT_INIT_ZEROS, 0, {0, 0}, 0, 0, 0},
 };
 
 constexpr int64_t Fc1Flops = 2 * In * Hidden + Hidden;

@@ -66,17 +66,24 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
   }
   fmt::print("\nparameters:\n  {:<{}} {:<{}} {:>10}  {:<16} {}\n", "name", wp,
              "shape", wshape, "count", "init", "kind");
-  int64_t trainable = 0, buffers = 0;
+  int64_t trainable = 0, frozen = 0, buffers = 0;
   for (int32_t p = 0; p < desc.num_params; ++p) {
     const dlrt_param_desc &d = desc.params[p];
     int64_t count = paramSize(d);
-    (d.trainable ? trainable : buffers) += count;
+    (d.trainable ? trainable : d.frozen ? frozen : buffers) += count;
     fmt::print("  {:<{}} {:<{}} {:>10}  {:<16} {}\n", d.name, wp,
                formatShape(paramShape(d)), wshape, count, initName(d.init),
-               d.trainable ? "trainable" : "buffer");
+               d.trainable ? "trainable" : d.frozen ? "frozen" : "buffer");
   }
-  fmt::print("  total: {} trainable parameters, {} buffer values\n", trainable,
-             buffers);
+  // Frozen parameters are counted apart only when there are any, so that
+  // the line of a model without `freeze` stays as it was.
+  if (frozen > 0)
+    fmt::print("  total: {} trainable parameters, {} frozen parameters, {} "
+               "buffer values\n",
+               trainable, frozen, buffers);
+  else
+    fmt::print("  total: {} trainable parameters, {} buffer values\n",
+               trainable, buffers);
   fmt::print("\nFLOPs per sample: forward {}, training step {}\n",
              desc.flops_forward_per_sample, desc.flops_train_per_sample);
   uint64_t batchBytes = uint64_t(config.batch) *

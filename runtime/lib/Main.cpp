@@ -15,7 +15,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -124,9 +126,10 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                      "an integer in [0, 2^64)")
           ->check(unsignedInteger())
           ->capture_default_str();
-  app.add_option("--threads", config.threads, "Number of threads")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
+  auto *threads =
+      app.add_option("--threads", config.threads, "Number of threads")
+          ->check(CLI::Range(1, 4096))
+          ->capture_default_str();
   auto *dataDir =
       app.add_option("--data", config.data.dir,
                      "Data directory (idx files, optionally .gz)")
@@ -152,34 +155,51 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
              "value before stopping (0: off)")
           ->check(CLI::NonNegativeNumber)
           ->capture_default_str();
-  app.add_option("--weights", config.weights,
-                 "Checkpoint to evaluate (eval, predict), or the initial "
-                 "weights (train, gradcheck, lr-find; names and shapes must "
-                 "match, the optimizer state starts at zero)");
-  app.add_option("--resume", config.resume,
-                 "Checkpoint to continue training from (weights, optimizer "
-                 "state, step, epoch, seed and recipe)");
-  app.add_option("--save", config.save,
-                 "Checkpoint written after every epoch (safetensors)")
-      ->capture_default_str();
+  auto *weights = app.add_option(
+      "--weights", config.weights,
+      "Checkpoint to evaluate (eval, predict), or the initial weights "
+      "(train, gradcheck, lr-find; names and shapes must match, the "
+      "optimizer state starts at zero)");
+  auto *resume = app.add_option(
+      "--resume", config.resume,
+      "Checkpoint to continue training from (weights, optimizer state, step, "
+      "epoch, seed and recipe)");
+  auto *init = app.add_option(
+      "--init", config.init,
+      "train: start a new run from the tensors of this checkpoint (of any "
+      "dlc model) whose names and shapes are this model's; the others keep "
+      "their initialiser (transfer learning)");
+  std::vector<std::string> initMapFlags;
+  auto *initMap = app.add_option(
+      "--init-map", initMapFlags,
+      "With --init: read the checkpoint's tensor OLD as NEW (OLD=NEW), or "
+      "every key starting with OLD. as starting with NEW. ('OLD.*=NEW.*'); "
+      "repeatable");
+  auto *save =
+      app.add_option("--save", config.save,
+                     "Checkpoint written after every epoch (safetensors)")
+          ->capture_default_str();
   bool noSave = false;
-  app.add_flag("--no-save", noSave, "Write no checkpoint");
-  app.add_option("--log", config.log,
-                 "JSON Lines log: one record per epoch, and the test result");
-  app.add_option("--log-every", config.logEvery,
-                 "Also log a record every N steps (0: never)")
-      ->check(CLI::NonNegativeNumber);
+  auto *noSaveFlag = app.add_flag("--no-save", noSave, "Write no checkpoint");
+  auto *log = app.add_option(
+      "--log", config.log,
+      "JSON Lines log: one record per epoch, and the test result");
+  auto *logEvery =
+      app.add_option("--log-every", config.logEvery,
+                     "Also log a record every N steps (0: never)")
+          ->check(CLI::NonNegativeNumber);
   auto *limit = app.add_option("--limit", config.limit,
                                "Use only the first N samples of each data "
                                "file (0: all)")
                     ->check(CLI::NonNegativeNumber);
-  app.add_option("--stop-after", config.stopAfter,
-                 "Stop after N epochs in this run; the schedule still spans "
-                 "--epochs")
-      ->check(CLI::Range(1, 1000000));
-  app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
-      ->check(CLI::Range(2, 1000000))
-      ->capture_default_str();
+  auto *stopAfter =
+      app.add_option("--stop-after", config.stopAfter,
+                     "Stop after N epochs in this run; the schedule still "
+                     "spans --epochs")
+          ->check(CLI::Range(1, 1000000));
+  auto *steps = app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
+                    ->check(CLI::Range(2, 1000000))
+                    ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -213,15 +233,95 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
          {DLRT_DATA_IDX_DIR, DLRT_DATA_NPY_DIR, DLRT_DATA_CSV_DIR})
       if (dataFormat == dataKindName(kind))
         config.data.kind = kind;
-  if (noSave)
-    config.save.clear();
+  // A flag that does nothing in the command given is an error, never
+  // silently ignored: the commands in which each flag has an effect (`info`
+  // shows the recipe, so the recipe's flags change what it prints).
+  std::string command = "train";
+  for (CLI::App *sub : {eval, predict, info, gradcheck, lrFind})
+    if (sub->parsed())
+      command = sub->get_name();
+  const std::vector<std::pair<CLI::Option *, std::vector<std::string>>>
+      usedBy = {
+          {epochs, {"train", "info"}},
+          {batch, {"train", "eval", "predict", "info", "lr-find"}},
+          {lr, {"train", "info"}},
+          {seed, {"train", "info", "gradcheck", "lr-find"}},
+          {threads, {"train", "eval", "predict", "gradcheck", "lr-find"}},
+          {validation, {"train", "info"}},
+          {patience, {"train", "info"}},
+          {weights, {"train", "eval", "predict", "gradcheck", "lr-find"}},
+          {resume, {"train"}},
+          {init, {"train"}},
+          {initMap, {"train"}},
+          {save, {"train"}},
+          {noSaveFlag, {"train"}},
+          {log, {"train", "eval"}},
+          {logEvery, {"train"}},
+          {limit, {"train", "eval", "predict", "gradcheck", "lr-find"}},
+          {stopAfter, {"train"}},
+          {steps, {"lr-find"}},
+      };
+  for (const auto &[option, commands] : usedBy)
+    if (option->count() > 0 &&
+        std::find(commands.begin(), commands.end(), command) == commands.end()) {
+      fmt::print(stderr, "error: {} has no effect in '{}' (it is used by: {})\n",
+                 option->get_name(), command, fmt::join(commands, ", "));
+      return 1;
+    }
+  // Flags that other flags make pointless.
+  auto conflict = [](const std::string &message) {
+    fmt::print(stderr, "error: {}\n", message);
+    return 1;
+  };
+  if (noSave && save->count() > 0)
+    return conflict("--save and --no-save exclude each other");
+  if (logEvery->count() > 0 && log->count() == 0)
+    return conflict("--log-every has no effect without --log FILE.jsonl");
+  if (initMap->count() > 0 && init->count() == 0)
+    return conflict("--init-map has no effect without --init FILE");
+  if (!config.init.empty() && !config.resume.empty())
+    return conflict("--init and --resume exclude each other: --resume "
+                    "continues a run from its checkpoint, --init starts a "
+                    "new run from some tensors of another");
+  if (!config.init.empty() && !config.weights.empty())
+    return conflict("--init and --weights exclude each other: --weights "
+                    "takes every tensor of a checkpoint of this model, "
+                    "--init the matching ones of any checkpoint");
   if (!config.resume.empty())
     for (CLI::Option *given : {batch, lr, seed, validation, limit, patience})
       if (given->count() > 0)
-        fmt::print(stderr,
-                   "warning: {} is ignored with --resume: the checkpoint's "
-                   "value is used\n",
-                   given->get_name());
+        return conflict(fmt::format(
+            "{} has no effect with --resume: the run continues with the "
+            "checkpoint's value",
+            given->get_name()));
+  for (const std::string &flag : initMapFlags) {
+    size_t eq = flag.find('=');
+    InitMapping map;
+    map.text = flag;
+    if (eq != std::string::npos) {
+      map.from = flag.substr(0, eq);
+      map.to = flag.substr(eq + 1);
+    }
+    auto star = [](const std::string &side) {
+      return side.size() >= 2 && side.compare(side.size() - 2, 2, ".*") == 0;
+    };
+    map.prefix = star(map.from) && star(map.to);
+    if (map.prefix) {
+      map.from.pop_back();
+      map.to.pop_back();
+    }
+    bool stray = map.from.find('*') != std::string::npos ||
+                 map.to.find('*') != std::string::npos;
+    if (eq == std::string::npos || map.from.empty() || map.to.empty() ||
+        stray || map.from == "." || map.to == ".")
+      return conflict(fmt::format(
+          "--init-map '{}': expected OLD=NEW (a tensor name) or "
+          "'OLD.*=NEW.*' (every name starting with OLD.)",
+          flag));
+    config.initMap.push_back(map);
+  }
+  if (noSave)
+    config.save.clear();
 
   if (eval->parsed())
     return runEval(desc, config);

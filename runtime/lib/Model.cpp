@@ -120,6 +120,9 @@ void validateDescriptor(const dlrt_model_desc &desc) {
       fail("model descriptor: parameter name '{}' is used twice", p.name);
     if (p.dtype != DLRT_DTYPE_F32)
       fail("model descriptor: parameter '{}' is not f32", p.name);
+    if (p.frozen && p.trainable)
+      fail("model descriptor: parameter '{}' is both frozen and trainable",
+           p.name);
     if (p.rank < 0 || p.rank > DLRT_MAX_RANK)
       fail("model descriptor: parameter '{}' has rank {}", p.name, p.rank);
     for (int32_t d = 0; d < p.rank; ++d)
@@ -271,6 +274,104 @@ std::map<std::string, std::string> ModelState::load(const std::string &path,
       fail("checkpoint '{}' has a tensor '{}' that the model does not have",
            path, key);
   return file.metadata;
+}
+
+InitReport ModelState::loadInit(const std::string &path,
+                                const std::vector<InitMapping> &mappings) {
+  // Foreign files may hold other dtypes; only a tensor we take must be F32.
+  SafeTensors file = loadSafeTensors(path, true);
+  std::map<std::string, int32_t> index;
+  for (int32_t p = 0; p < model->num_params; ++p)
+    index[model->params[p].name] = p;
+  std::vector<std::string> problems;
+  std::vector<bool> used(mappings.size(), false);
+  // The key each parameter is taken from.
+  std::map<int32_t, std::string> source;
+  InitReport report;
+  for (const auto &[key, tensor] : file.tensors) {
+    // The optimizer state belongs to the other run; a new run starts at zero.
+    if (key.rfind("opt.", 0) == 0)
+      continue;
+    // An exact mapping wins over a prefix; the longest prefix over shorter.
+    std::string name = key;
+    int chosen = -1;
+    for (size_t m = 0; m < mappings.size(); ++m) {
+      const InitMapping &map = mappings[m];
+      bool applies = map.prefix ? key.rfind(map.from, 0) == 0 : key == map.from;
+      if (!applies)
+        continue;
+      if (chosen < 0 || (!map.prefix && mappings[chosen].prefix) ||
+          (map.prefix == mappings[chosen].prefix &&
+           map.from.size() > mappings[chosen].from.size()))
+        chosen = int(m);
+    }
+    if (chosen >= 0) {
+      used[chosen] = true;
+      const InitMapping &map = mappings[chosen];
+      name = map.prefix ? map.to + key.substr(map.from.size()) : map.to;
+    }
+    std::string shown =
+        name == key ? "'" + key + "'" : "'" + key + "' (as '" + name + "')";
+    auto it = index.find(name);
+    if (it == index.end()) {
+      report.unmatched.push_back(name == key ? key : key + " (as " + name + ")");
+      continue;
+    }
+    const dlrt_param_desc &desc = model->params[it->second];
+    std::vector<int64_t> expected = paramShape(desc);
+    if (tensor.dtype != "F32") {
+      problems.push_back(fmt::format("tensor {} has dtype {}; the model's is F32",
+                                     shown, tensor.dtype));
+      continue;
+    }
+    if (tensor.shape != expected) {
+      problems.push_back(fmt::format("tensor {} has shape {}; the model's is {}",
+                                     shown, formatShape(tensor.shape),
+                                     formatShape(expected)));
+      continue;
+    }
+    auto [previous, fresh] = source.emplace(it->second, key);
+    if (!fresh) {
+      problems.push_back(fmt::format("tensors '{}' and '{}' both map to '{}'",
+                                     previous->second, key, name));
+      continue;
+    }
+  }
+  for (size_t m = 0; m < mappings.size(); ++m)
+    if (!used[m])
+      problems.push_back(fmt::format("--init-map {} renames no tensor of the "
+                                     "file",
+                                     mappings[m].text));
+  if (problems.empty() && source.empty()) {
+    std::vector<std::string> names;
+    for (int32_t p = 0; p < model->num_params; ++p)
+      names.push_back(model->params[p].name);
+    problems.push_back(fmt::format(
+        "no tensor matches a parameter or buffer of the model (the file "
+        "has: {}; the model has: {}); rename keys with --init-map OLD=NEW "
+        "or 'OLD.*=NEW.*'",
+        report.unmatched.empty() ? "no tensors"
+                                 : fmt::format("{}", fmt::join(report.unmatched, ", ")),
+        fmt::join(names, ", ")));
+  }
+  if (!problems.empty())
+    fail("--init '{}': {}", path,
+         problems.size() == 1
+             ? problems[0]
+             : fmt::format("{} problems:\n  {}", problems.size(),
+                           fmt::join(problems, "\n  ")));
+  for (int32_t p = 0; p < model->num_params; ++p) {
+    auto it = source.find(p);
+    if (it == source.end()) {
+      report.kept.push_back(model->params[p].name);
+      continue;
+    }
+    const Tensor &tensor = file.tensors.at(it->second);
+    std::memcpy(params[p].data(), tensor.values.data(),
+                sizeof(float) * tensor.values.size());
+    report.taken.push_back(model->params[p].name);
+  }
+  return report;
 }
 
 void ModelState::allocateWorkspace(int64_t batch) {

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <fstream>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,8 +79,18 @@ encodeSafeTensors(const std::vector<TensorRef> &tensors,
   return out;
 }
 
+/// Bytes per element of the safetensors dtypes (0: not a safetensors dtype).
+static uint64_t dtypeBytes(const std::string &dtype) {
+  static const std::map<std::string, uint64_t> sizes = {
+      {"BOOL", 1}, {"U8", 1},  {"I8", 1},   {"F8_E4M3", 1}, {"F8_E5M2", 1},
+      {"I16", 2},  {"U16", 2}, {"F16", 2},  {"BF16", 2},    {"I32", 4},
+      {"U32", 4},  {"F32", 4}, {"I64", 8},  {"U64", 8},     {"F64", 8}};
+  auto it = sizes.find(dtype);
+  return it == sizes.end() ? 0 : it->second;
+}
+
 SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
-                              const std::string &name) {
+                              const std::string &name, bool otherDtypes) {
   if (bytes.size() < 8)
     fail("'{}' is not a safetensors file: {} bytes, shorter than the 8-byte "
          "header length",
@@ -127,10 +138,12 @@ SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
     const json &dtype = entry["dtype"];
     if (!dtype.is_string())
       fail("'{}': tensor '{}' has a non-string dtype", name, key);
-    if (dtype.get<std::string>() != "F32")
-      fail("'{}': tensor '{}' has dtype {}, only F32 is supported", name, key,
-           dtype.get<std::string>());
     Tensor tensor;
+    tensor.dtype = dtype.get<std::string>();
+    uint64_t elementBytes = dtypeBytes(tensor.dtype);
+    if (tensor.dtype != "F32" && (!otherDtypes || !elementBytes))
+      fail("'{}': tensor '{}' has dtype {}, only F32 is supported", name, key,
+           tensor.dtype);
     const json &shape = entry["shape"];
     if (!shape.is_array())
       fail("'{}': tensor '{}' has a shape that is not an array", name, key);
@@ -156,12 +169,14 @@ SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
       fail("'{}': tensor '{}' has data_offsets [{}, {}] outside the {} data "
            "bytes (truncated file?)",
            name, key, begin, end, dataSize);
-    if (end - begin != count * sizeof(float))
+    if (end - begin != count * elementBytes)
       fail("'{}': tensor '{}' has {} data bytes but its shape needs {}", name,
-           key, end - begin, count * sizeof(float));
-    tensor.values.resize(count);
-    if (count)
-      std::memcpy(tensor.values.data(), data + begin, end - begin);
+           key, end - begin, count * elementBytes);
+    if (tensor.dtype == "F32") {
+      tensor.values.resize(count);
+      if (count)
+        std::memcpy(tensor.values.data(), data + begin, end - begin);
+    }
     ranges.emplace_back(begin, end);
     result.tensors.emplace(key, std::move(tensor));
   }
@@ -339,7 +354,7 @@ void saveSafeTensors(const std::string &path,
   writeFileAtomically(path, encodeSafeTensors(tensors, metadata));
 }
 
-SafeTensors loadSafeTensors(const std::string &path) {
+SafeTensors loadSafeTensors(const std::string &path, bool otherDtypes) {
   // A regular file only: a FIFO would hang, /dev/zero never end, and a
   // directory is no checkpoint.
   InputFile file(path, "checkpoint ", false);
@@ -348,7 +363,7 @@ SafeTensors loadSafeTensors(const std::string &path) {
   if (bytes.size() != file.fileSize())
     fail("cannot read checkpoint '{}': it changed size while being read",
          path);
-  return decodeSafeTensors(bytes, path);
+  return decodeSafeTensors(bytes, path, otherDtypes);
 }
 
 } // namespace dlrt

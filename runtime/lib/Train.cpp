@@ -20,7 +20,9 @@
 #include "dlrt/Trainer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -107,6 +109,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
          "run from its checkpoint (weights, optimizer state, step), --weights "
          "starts a new run from the given weights");
   ModelState state(desc, desc.train.optimizer.num_slots);
+  InitReport initReport;
   int64_t startEpoch = 0, step = 0, savedStepsPerEpoch = -1;
   json savedEarlyStop;
   if (!config.resume.empty()) {
@@ -179,6 +182,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     // weights, whose names and shapes must be the model's.
     if (!config.weights.empty())
       state.load(config.weights, false);
+    // Transfer learning: the same, from the matching tensors of any
+    // checkpoint; the rest keep the initialiser drawn above.
+    if (!config.init.empty())
+      initReport = state.loadInit(config.init, config.initMap);
   }
   applyThreads(desc, config);
 
@@ -234,6 +241,27 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
         schedule.describe());
   if (!config.weights.empty())
     say("initial weights from '{}'\n", config.weights);
+  if (!config.init.empty()) {
+    say("--init '{}': took {} of the model's {} tensors: {}\n", config.init,
+        initReport.taken.size(), desc.num_params,
+        fmt::join(initReport.taken, ", "));
+    if (!initReport.kept.empty())
+      say("--init: kept their initialiser (not in the file): {}\n",
+          fmt::join(initReport.kept, ", "));
+    if (!initReport.unmatched.empty())
+      say("--init: tensors of the file that match nothing: {}\n",
+          fmt::join(initReport.unmatched, ", "));
+    // A frozen parameter that is not taken stays at its random initial value
+    // for the whole run: legitimate (random features) but rarely meant.
+    for (int32_t p = 0; p < desc.num_params; ++p)
+      if (desc.params[p].frozen &&
+          std::find(initReport.kept.begin(), initReport.kept.end(),
+                    desc.params[p].name) != initReport.kept.end())
+        fmt::print(stderr,
+                   "warning: frozen parameter '{}' is not in '{}': it stays "
+                   "at its initial value\n",
+                   desc.params[p].name, config.init);
+  }
   if (step > 0)
     say("resuming from '{}' at epoch {}, step {}\n", config.resume,
                startEpoch, step);

@@ -13,6 +13,9 @@
 size_t dlrt_test_c_sizeof_model_desc(void) { return sizeof(dlrt_model_desc); }
 size_t dlrt_test_c_sizeof_step_args(void) { return sizeof(dlrt_step_args); }
 size_t dlrt_test_c_sizeof_param_desc(void) { return sizeof(dlrt_param_desc); }
+size_t dlrt_test_c_offsetof_param_frozen(void) {
+  return offsetof(dlrt_param_desc, frozen);
+}
 size_t dlrt_test_c_sizeof_train_desc(void) { return sizeof(dlrt_train_desc); }
 size_t dlrt_test_c_sizeof_early_stop_desc(void) {
   return sizeof(dlrt_early_stop_desc);

@@ -17,6 +17,7 @@ extern "C" {
 size_t dlrt_test_c_sizeof_model_desc(void);
 size_t dlrt_test_c_sizeof_step_args(void);
 size_t dlrt_test_c_sizeof_param_desc(void);
+size_t dlrt_test_c_offsetof_param_frozen(void);
 size_t dlrt_test_c_sizeof_train_desc(void);
 size_t dlrt_test_c_sizeof_early_stop_desc(void);
 size_t dlrt_test_c_offsetof_train_step(void);
@@ -30,15 +31,17 @@ size_t dlrt_test_c_offsetof_early_stop_validation(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 5); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 6); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
   // `target_size`, dlrt_label_kind FLOAT and INPUT; dlrt_train_desc gained
   // data_files, csv_targets and csv_header (the *_FILES data kinds and CSV
   // settings); early stopping on any metric: dlrt_early_stop_desc has
-  // `metric` and `validation` instead of `monitor`.
-  EXPECT_EQ(sizeof(dlrt_param_desc), 112u);
+  // `metric` and `validation` instead of `monitor`;
+  // 6: dlrt_param_desc gained `frozen` (the train block's freeze).
+  EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
+  EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
   EXPECT_EQ(offsetof(dlrt_param_desc, init_args), 88u);
   EXPECT_EQ(offsetof(dlrt_param_desc, fan_in), 96u);
@@ -110,6 +113,8 @@ TEST(Abi, CAndCxxAgree) {
   EXPECT_EQ(dlrt_test_c_sizeof_model_desc(), sizeof(dlrt_model_desc));
   EXPECT_EQ(dlrt_test_c_sizeof_step_args(), sizeof(dlrt_step_args));
   EXPECT_EQ(dlrt_test_c_sizeof_param_desc(), sizeof(dlrt_param_desc));
+  EXPECT_EQ(dlrt_test_c_offsetof_param_frozen(),
+            offsetof(dlrt_param_desc, frozen));
   EXPECT_EQ(dlrt_test_c_sizeof_train_desc(), sizeof(dlrt_train_desc));
   EXPECT_EQ(dlrt_test_c_sizeof_early_stop_desc(), sizeof(dlrt_early_stop_desc));
   EXPECT_EQ(dlrt_test_c_offsetof_train_step(),

@@ -27,10 +27,11 @@ const dlrt_param_desc Params[] = {
      1,
      {0, 0},
      30,
-     20},
-    {"fc.b", DLRT_DTYPE_F32, 1, {20}, DLRT_INIT_CONSTANT, 1, {0.25f, 0}, 0, 0},
-    {"n.w", DLRT_DTYPE_F32, 1, {1000}, DLRT_INIT_NORMAL, 1, {1.0f, 0.1f}, 0, 0},
-    {"bn.mean", DLRT_DTYPE_F32, 1, {20}, DLRT_INIT_ZEROS, 0, {0, 0}, 0, 0},
+     20,
+     0},
+    {"fc.b", DLRT_DTYPE_F32, 1, {20}, DLRT_INIT_CONSTANT, 1, {0.25f, 0}, 0, 0, 0},
+    {"n.w", DLRT_DTYPE_F32, 1, {1000}, DLRT_INIT_NORMAL, 1, {1.0f, 0.1f}, 0, 0, 0},
+    {"bn.mean", DLRT_DTYPE_F32, 1, {20}, DLRT_INIT_ZEROS, 0, {0, 0}, 0, 0, 0},
 };
 
 dlrt_model_desc descriptor() {

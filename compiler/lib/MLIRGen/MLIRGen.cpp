@@ -210,9 +210,14 @@ private:
     }
     params.clear();
     for (auto &p : m.params) {
-      func.setArgAttr(
-          arg, p->trainable ? nn::NNDialect::kParamAttrName : "nn.buffer",
-          b.getStringAttr(p->name));
+      // A parameter the train block freezes is a buffer of its functions:
+      // autodiff computes no gradient for it and nn-build-train-step gives
+      // it no optimiser state and no update (nn.train's `freeze` tells the
+      // back end it is a frozen parameter, for `./train info`).
+      bool trainable = p->trainable && !(train && train->freezes(p->name));
+      func.setArgAttr(arg,
+                      trainable ? nn::NNDialect::kParamAttrName : "nn.buffer",
+                      b.getStringAttr(p->name));
       params[p.get()] = entry->getArgument(arg++);
     }
     seeds.clear();
@@ -308,9 +313,10 @@ private:
         attr("at", position(train.loc)),
         attr("model", b.getStringAttr(m.name))};
     for (auto &kv : train.settings) {
-      // The optimiser, clipping and L1 are the step's: nn.optimizer.
+      // The optimiser, clipping and L1 are the step's: nn.optimizer; the
+      // frozen parameters are listed by key below.
       if (kv.first == "optimizer" || kv.first == "grad_clip" ||
-          kv.first == "l1")
+          kv.first == "l1" || kv.first == "freeze")
         continue;
       mlir::Attribute a = constAttr(kv.second);
       if (kv.first == "data" && a) {
@@ -327,6 +333,12 @@ private:
     for (auto &p : m.params)
       inits.push_back(attr(p->name, constAttr(p->init)));
     entries.push_back(attr("params", b.getDictionaryAttr(inits)));
+    llvm::SmallVector<mlir::Attribute> frozen;
+    for (auto &p : m.params)
+      if (p->trainable && train.freezes(p->name))
+        frozen.push_back(b.getStringAttr(p->name));
+    if (!frozen.empty())
+      entries.push_back(attr("frozen", b.getArrayAttr(frozen)));
     entries.push_back(attr("layers", b.getArrayAttr(layerRows)));
     return b.getDictionaryAttr(entries);
   }

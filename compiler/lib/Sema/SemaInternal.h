@@ -211,6 +211,9 @@ private:
                  Loc at, Loc targetAt);
   void checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
                     Loc earlyStopAt);
+  std::optional<Const>
+  checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
+              const TrainConfig &cfg, const ast::TrainDecl &decl);
 
   DiagnosticEngine &diags;
   const SemaOptions &opts;

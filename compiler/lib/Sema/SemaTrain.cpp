@@ -113,6 +113,7 @@ const TrainKey kTrainKeys[] = {
     {"early_stop", "early stopping, e.g. patience(3, on=val_loss)"},
     {"grad_clip", "clip the global gradient norm to this value (0: off)"},
     {"l1", "L1 penalty on the trainable weights"},
+    {"freeze", "layer calls whose parameters stay fixed, e.g. [fc1, block1]"},
 };
 
 void Sema::elaborateTrain(const ast::TrainDecl &decl) {
@@ -289,6 +290,10 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        [&]() -> std::optional<Const> {
          return number("l1", false, Const::ofFloat(0.0), checkNonNegative);
        }},
+      {"freeze",
+       [&]() -> std::optional<Const> {
+         return checkFreeze(given, cfg, decl);
+       }},
   };
   std::map<std::string, std::optional<Const>> results;
   for (const ast::TrainSetting &st : decl.settings) {
@@ -388,6 +393,99 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     elaborateStep(step, cfg);
   }
   prog->trains.push_back(std::move(cfg));
+}
+
+/// `freeze = [fc1, block1]`: layer calls (checkpoint key prefixes, or whole
+/// keys, as names or strings: "block1.conv2d_0") whose parameters the train
+/// step keeps fixed. Each entry must name at least one trainable parameter
+/// of the model, and at least one must stay trainable. Normalised to a list
+/// of names; absent (nothing frozen) when not given.
+std::optional<Const>
+Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
+                  const TrainConfig &cfg, const ast::TrainDecl &decl) {
+  auto it = given.find("freeze");
+  if (it == given.end())
+    return std::nullopt;
+  const ast::Expr &value = *it->second->value;
+  if (!decl.steps.empty()) {
+    diags.error(value.getLoc(),
+                "'freeze' with an explicit 'step' is not supported yet; "
+                "freeze applies to the train block's own step");
+    return std::nullopt;
+  }
+  if (!cfg.model || cfg.model->hasErrors)
+    return std::nullopt;
+  // The names an entry may use: every key and every prefix of one that ends
+  // before a dot (the layer calls, nested ones included).
+  std::vector<std::string> candidates;
+  for (const auto &p : cfg.model->params)
+    for (size_t dot = p->name.find('.'); ;
+         dot = p->name.find('.', dot + 1)) {
+      std::string prefix = p->name.substr(0, dot);
+      if (std::find(candidates.begin(), candidates.end(), prefix) ==
+          candidates.end())
+        candidates.push_back(prefix);
+      if (dot == std::string::npos)
+        break;
+    }
+  std::vector<Const> names;
+  TrainConfig probe;
+  bool ok = true;
+  // Entries of a list, or a single name, checked in source order.
+  std::vector<const ast::Expr *> entries = {&value};
+  if (auto *list = dyn_cast<ast::ListExpr>(&value)) {
+    entries.clear();
+    for (const ast::ExprPtr &el : list->elems)
+      entries.push_back(el.get());
+  }
+  for (const ast::Expr *e : entries) {
+    EV v = evalConfig(*e);
+    if (v.isError()) {
+      ok = false;
+      continue;
+    }
+    if (v.c.kind != Const::Kind::Symbol && v.c.kind != Const::Kind::String) {
+      diags.error(e->getLoc(), "'freeze' entries are layer calls such as fc1 "
+                               "or \"block1.conv2d_0\", got " +
+                                   v.c.str());
+      ok = false;
+      continue;
+    }
+    const std::string &name = v.c.s;
+    Loc loc = e->getLoc();
+    probe.settings = {{"freeze", Const::ofList({Const::ofSymbol(name)})}};
+    bool any = false, anyTrainable = false;
+    for (const auto &p : cfg.model->params)
+      if (probe.freezes(p->name)) {
+        any = true;
+        anyTrainable |= p->trainable;
+      }
+    if (!any) {
+      std::string s = closestName(name, candidates);
+      diags.error(loc, "'freeze': '" + name + "' matches no parameter of '" +
+                           cfg.model->name + "'" +
+                           (s.empty() ? "" : "; did you mean '" + s + "'?"));
+      ok = false;
+    } else if (!anyTrainable) {
+      diags.error(loc, "'freeze': '" + name + "' names only buffers of '" +
+                           cfg.model->name +
+                           "', which are not trained anyway");
+      ok = false;
+    }
+    names.push_back(Const::ofSymbol(name));
+  }
+  if (!ok)
+    return std::nullopt;
+  probe.settings = {{"freeze", Const::ofList(names)}};
+  bool trainableLeft = false;
+  for (const auto &p : cfg.model->params)
+    trainableLeft |= p->trainable && !probe.freezes(p->name);
+  if (!names.empty() && !trainableLeft) {
+    diags.error(value.getLoc(), "'freeze' leaves no trainable parameter of '" +
+                                    cfg.model->name + "'");
+    return std::nullopt;
+  }
+  return Const::ofList(names);
 }
 
 /// The loss of a train block against the model's output and what the data

@@ -395,6 +395,7 @@ private:
                 cstF(f32, p.initArgs[1]));
           s.add(offsetof(dlrt_param_desc, fan_in), cst(i64, p.fanIn));
           s.add(offsetof(dlrt_param_desc, fan_out), cst(i64, p.fanOut));
+          s.add(offsetof(dlrt_param_desc, frozen), cst(i32, p.frozen));
           return s.build();
         });
     // The layer table (for `./train info`).

@@ -126,6 +126,15 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
         lossFunc.getArgument(i).getType());
     q.shape.assign(type.getShape().begin(), type.getShape().end());
     q.trainable = bool(param);
+    // A frozen parameter is a buffer of the functions; a trained one that
+    // the recipe says is frozen is a module written inconsistently.
+    q.frozen = train.isFrozen(q.name);
+    if (q.frozen && q.trainable) {
+      mlir::emitError(lossFunc.getLoc())
+          << "nn.train freezes '" << q.name << "' but @"
+          << lossFunc.getName() << " takes it as nn.param";
+      return false;
+    }
     fans(q.shape, q.fanIn, q.fanOut);
     std::optional<CallAttr> init = train.initOf(q.name);
     if (!init) {
@@ -136,6 +145,15 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     initOf(*init, q);
     d.params.push_back(q);
   }
+  for (const std::string &key : train.frozen)
+    if (llvm::none_of(d.params, [&](const ModelDesc::Param &p) {
+          return p.name == key && p.frozen;
+        })) {
+      mlir::emitError(lossFunc.getLoc())
+          << "nn.train freezes '" << key << "', which @" << lossFunc.getName()
+          << " does not take as nn.buffer";
+      return false;
+    }
   if (numInputs != 1) {
     unsupported("a model with " + std::to_string(numInputs) + " inputs");
     return false;

@@ -55,6 +55,27 @@ const char *initName(int32_t kind);
 /// slot counts, required steps); throws an Error describing the first flaw.
 void validateDescriptor(const dlrt_model_desc &desc);
 
+/// One renaming of `--init-map`: the checkpoint key `from` is read as the
+/// model's `to`; with `prefix`, every key that starts with `from` has that
+/// start replaced by `to` (`--init-map 'old.*=new.*'`).
+struct InitMapping {
+  std::string from, to;
+  bool prefix = false;
+  /// The flag as given, for messages.
+  std::string text;
+};
+
+/// What `--init` took from a checkpoint.
+struct InitReport {
+  /// Model names that got the checkpoint's values, in descriptor order.
+  std::vector<std::string> taken;
+  /// Model names not in the checkpoint: they keep their initialiser.
+  std::vector<std::string> kept;
+  /// Checkpoint keys that match no parameter or buffer (optimizer state
+  /// "opt.*" aside, which --init never takes).
+  std::vector<std::string> unmatched;
+};
+
 /// All buffers of one model instance.
 class ModelState {
 public:
@@ -85,6 +106,13 @@ public:
   /// from `path`, checking every name and shape; returns the metadata.
   std::map<std::string, std::string> load(const std::string &path,
                                           bool withOptimizer);
+  /// Transfer learning (--init): overwrites the parameters and buffers whose
+  /// names (after `mappings`) are keys of `path`; the others keep their
+  /// values. Throws, naming `path` and listing every problem, when a matched
+  /// tensor has another shape or dtype, two keys map to one name, a mapping
+  /// renames no key, or no tensor matches at all.
+  InitReport loadInit(const std::string &path,
+                      const std::vector<InitMapping> &mappings);
 
   /// Fills the pointer tables of `args` (params, grads, opt_state,
   /// workspace); `training` false leaves grads and opt_state null.

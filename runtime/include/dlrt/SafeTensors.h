@@ -28,8 +28,10 @@ struct TensorRef {
   const float *data = nullptr;
 };
 
-/// A tensor read back.
+/// A tensor read back. Only F32 tensors have values; others (read with
+/// `otherDtypes`, for --init from a foreign file) have their dtype and shape.
 struct Tensor {
+  std::string dtype = "F32";
   std::vector<int64_t> shape;
   std::vector<float> values;
 };
@@ -45,9 +47,13 @@ std::vector<uint8_t>
 encodeSafeTensors(const std::vector<TensorRef> &tensors,
                   const std::map<std::string, std::string> &metadata);
 
-/// Parses and validates a safetensors image; `name` names it in errors.
+/// Parses and validates a safetensors image; `name` names it in errors. A
+/// tensor of a dtype other than F32 is an error unless `otherDtypes`, which
+/// keeps its dtype and shape (no values) so that the caller can say which
+/// tensor it is, if it needs it.
 SafeTensors decodeSafeTensors(const std::vector<uint8_t> &bytes,
-                              const std::string &name);
+                              const std::string &name,
+                              bool otherDtypes = false);
 
 /// Throws unless a checkpoint can be saved to `path`: it must not exist or be
 /// a regular file (never a symlink, device, FIFO or directory), in an
@@ -68,8 +74,8 @@ void saveSafeTensors(const std::string &path,
                      const std::vector<TensorRef> &tensors,
                      const std::map<std::string, std::string> &metadata);
 
-/// Reads and validates a safetensors file.
-SafeTensors loadSafeTensors(const std::string &path);
+/// Reads and validates a safetensors file (see decodeSafeTensors).
+SafeTensors loadSafeTensors(const std::string &path, bool otherDtypes = false);
 
 } // namespace dlrt
 

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include "dlrt/Dataset.h"
+#include "dlrt/Model.h"
 
 #include <string>
 
@@ -38,6 +39,10 @@ struct RunConfig {
   /// the schedule still spans `epochs`.
   int32_t stopAfter = 0;
   std::string save, resume, weights, log;
+  /// Transfer learning: a new run starting from the tensors of `init` that
+  /// match the model's names (after `initMap`); see ModelState::loadInit.
+  std::string init;
+  std::vector<InitMapping> initMap;
   /// Also log a "step" record every `logEvery` steps (0: never).
   int64_t logEvery = 0;
   /// Steps of `lr-find`.

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 5
+#define DLRT_ABI_VERSION 6
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -84,6 +84,10 @@ typedef struct dlrt_param_desc {
    *  w[O,I/g,kh,kw] they are I/g*kh*kw and O*kh*kw). */
   int64_t fan_in;
   int64_t fan_out;
+  /** 1: a parameter of the model that the train block's `freeze` keeps fixed
+   *  (then `trainable` is 0: no gradient, no optimiser state, and no step
+   *  writes it); 0 otherwise. Only `./train info` and `--init` read it. */
+  int32_t frozen;
 } dlrt_param_desc;
 
 /** One layer, for `./train info` only (optional table). */

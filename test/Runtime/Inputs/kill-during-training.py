@@ -24,10 +24,13 @@ seen = 0
 subprocess.run([trainer, "--limit", "6000", "--epochs", "1",
                 "--save", ckpt], check=True, stdout=subprocess.DEVNULL)
 for r in range(rounds):
-    cmd = [trainer, "--limit", "6000", "--epochs", "1000",
-           "--save", ckpt]
+    cmd = [trainer, "--epochs", "1000", "--save", ckpt]
+    # A resumed run takes its --limit from the checkpoint (giving it again
+    # is an error).
     if os.path.exists(ckpt):
         cmd += ["--resume", ckpt]
+    else:
+        cmd += ["--limit", "6000"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     time.sleep(rng.uniform(0.3, 1.2))

@@ -115,6 +115,17 @@ struct TrainConfig {
         return &kv.second;
     return nullptr;
   }
+
+  /// Whether `freeze` keeps the parameter `name` fixed: an entry is a
+  /// checkpoint key prefix ending at a dot ("block1" freezes
+  /// "block1.conv2d_0.w") or a whole key.
+  bool freezes(const std::string &name) const {
+    if (const Const *freeze = get("freeze"))
+      for (const Const &entry : freeze->list)
+        if (name == entry.s || name.rfind(entry.s + ".", 0) == 0)
+          return true;
+    return false;
+  }
 };
 
 struct Program {

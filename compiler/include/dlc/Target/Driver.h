@@ -108,6 +108,9 @@ struct ModelDesc {
     float initArgs[2] = {0, 0};
     int64_t fanIn = 0, fanOut = 0;
     bool trainable = true;
+    /// A parameter that the recipe's `freeze` keeps fixed (a buffer of the
+    /// steps, but shown as a frozen parameter).
+    bool frozen = false;
   };
   std::vector<Param> params;
   /// The layers for `./train info`: each layer call and each op outside

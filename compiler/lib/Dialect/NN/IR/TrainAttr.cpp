@@ -44,6 +44,10 @@ std::optional<CallAttr> TrainRecipe::initOf(StringRef key) const {
   return CallAttr{cast<StringAttr>(dict.get("kind")).str(), dict};
 }
 
+bool TrainRecipe::isFrozen(StringRef key) const {
+  return llvm::is_contained(frozen, key);
+}
+
 namespace {
 
 /// Reads the entries of one dictionary, reporting the first problem.
@@ -152,6 +156,16 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
         t.metrics.push_back(s.str());
       else
         r.wrongType("metrics", "an array of names");
+  }
+  if (Attribute f = r.get("frozen", /*required=*/false)) {
+    auto list = dyn_cast<ArrayAttr>(f);
+    if (!list)
+      r.wrongType("frozen", "an array of checkpoint keys");
+    for (Attribute a : list ? list.getValue() : ArrayRef<Attribute>())
+      if (auto s = dyn_cast<StringAttr>(a))
+        t.frozen.push_back(s.str());
+      else
+        r.wrongType("frozen", "an array of checkpoint keys");
   }
   if (Attribute p = r.get("params")) {
     t.params = dyn_cast<DictionaryAttr>(p);

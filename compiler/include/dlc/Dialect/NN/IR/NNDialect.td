@@ -51,6 +51,10 @@ def NN_Dialect : Dialect {
         [0, 1)), `metrics` (an array of names);
       - `params`: the initialiser of every parameter and buffer, a call
         dictionary under its checkpoint key;
+      - `frozen` (optional): the checkpoint keys of the parameters that the
+        train block's `freeze` keeps fixed; the functions take them as
+        `nn.buffer` (no gradient, no optimiser state), and `./train info`
+        shows them as frozen;
       - `layers`: the layer table of `./train info`, an array of
         `{name, op, shape, flops}` (flops per sample of the ops the layer's
         result depends on).

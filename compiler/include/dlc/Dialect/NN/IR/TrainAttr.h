@@ -45,6 +45,9 @@ struct TrainRecipe {
   uint64_t seed = 0;
   double validation = 0;
   std::vector<std::string> metrics;
+  /// The checkpoint keys of the parameters that the train block's `freeze`
+  /// keeps fixed (the functions take them as `nn.buffer`).
+  std::vector<std::string> frozen;
   /// Initialiser per checkpoint key.
   mlir::DictionaryAttr params;
   struct Layer {
@@ -55,6 +58,8 @@ struct TrainRecipe {
 
   /// The initialiser of the parameter or buffer `key`, if the recipe has one.
   std::optional<CallAttr> initOf(llvm::StringRef key) const;
+  /// Whether the parameter `key` is frozen.
+  bool isFrozen(llvm::StringRef key) const;
 };
 
 /// Reads an `nn.train` dictionary; reports a missing or ill-typed entry
