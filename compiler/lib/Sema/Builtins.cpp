@@ -399,6 +399,45 @@ Type convRule(OpContext &ctx) {
   return Type::tensor(x.dtype, out);
 }
 
+Type convTransposeRule(OpContext &ctx) {
+  const Type &x = ctx.type(0), &w = ctx.type(1);
+  if (x.rank() != 4)
+    return ctx.fail("input must be 4-D [N, C, H, W], got " + q(x));
+  if (w.rank() != 4)
+    return ctx.fail("weight must be 4-D [C, O/groups, KH, KW], got " + q(w));
+  const auto &stride = ctx.arg(2).list, &pad = ctx.arg(3).list,
+             &outPad = ctx.arg(4).list, &dil = ctx.arg(5).list;
+  int64_t groups = ctx.intArg(6);
+  for (unsigned d = 1; d < 4; ++d)
+    if (!x.shape[d].isKnown())
+      return ctx.fail("the channel and spatial dimensions of " + q(x) +
+                      " must be static");
+  if (w.shape[0] != x.shape[1])
+    return ctx.fail("input " + q(x) + " has " + x.shape[1].str() +
+                    " channels but weight " + q(w) + " expects " +
+                    w.shape[0].str());
+  if (x.shape[1].size % groups != 0)
+    return ctx.fail("groups=" + std::to_string(groups) +
+                    " does not divide the channels of " + q(x));
+  Shape out = {x.shape[0], Dim::known(w.shape[1].size * groups), Dim(), Dim()};
+  for (int i = 0; i < 2; ++i) {
+    int64_t s = stride[i].i, p = pad[i].i, op = outPad[i].i, d = dil[i].i;
+    if (op >= std::max(s, d))
+      return ctx.fail("output_padding " + std::to_string(op) +
+                      " must be smaller than the stride or the dilation (" +
+                      std::to_string(std::max(s, d)) + ")");
+    int64_t n = (x.shape[2 + i].size - 1) * s - 2 * p +
+                d * (w.shape[2 + i].size - 1) + op + 1;
+    if (n < 1)
+      return ctx.fail("padding " + ctx.arg(3).str() + " leaves no output for " +
+                      q(x) + " and kernel " + q(w));
+    if (n > kMaxElements)
+      return ctx.fail("the output of " + q(x) + " is too large");
+    out[2 + i] = Dim::known(n);
+  }
+  return Type::tensor(x.dtype, out);
+}
+
 Type poolRule(OpContext &ctx) {
   const Type &x = ctx.type(0);
   if (x.rank() != 4)
@@ -777,6 +816,21 @@ const std::vector<OpInfo> &opTable() {
                                {"padding", "padding", AttrForm::Pair},
                                {"dilation", "dilation", AttrForm::Pair},
                                {"groups", "groups", AttrForm::I64}})});
+    t.push_back(
+        {{"convolution_transpose",
+          {tensor("x"), tensor("w"), pairArg("stride", 1),
+           pairArg("padding", 0, checkNonNegative),
+           pairArg("output_padding", 0, checkNonNegative),
+           pairArg("dilation", 1), intArg("groups", 1, checkPositive)},
+          "2-D transposed convolution, NCHW input and IOHW weight (as "
+          "PyTorch's conv_transpose2d)"},
+         convTransposeRule,
+         direct<nn::ConvTranspose2DOp>(
+             {{"stride", "stride", AttrForm::Pair},
+              {"padding", "padding", AttrForm::Pair},
+              {"output_padding", "output_padding", AttrForm::Pair},
+              {"dilation", "dilation", AttrForm::Pair},
+              {"groups", "groups", AttrForm::I64}})});
     // Window.cpp
     std::vector<AttrBinding> pooling = {
         {"kernel", "kernel", AttrForm::Pair},

@@ -201,7 +201,9 @@ int main(int argc, char **argv) {
     if (out.getRank() >= 1 && !ShapedType::isDynamic(out.getShape().back()))
       classes = out.getShape().back();
   std::vector<Tensor> inputs, seeds;
+  // No labels when the target is the input (autoencoders).
   Tensor labels;
+  bool hasLabels = false;
   State state;
   std::vector<std::string> trainable, paramOrder;
   for (unsigned i = 0; i < train.getNumArguments(); ++i) {
@@ -213,6 +215,7 @@ int main(int argc, char **argv) {
       for (double &v : t.data)
         v = static_cast<double>(rng() % classes);
       labels = t;
+      hasLabels = true;
     } else if (train.getArgAttr(i, kSeedAttrName)) {
       t.data[0] = static_cast<double>(rng() % 100000);
       seeds.push_back(t);
@@ -319,7 +322,8 @@ int main(int argc, char **argv) {
 
   // The eval step: the output of @M_eval and the loss ops of @M_loss.
   std::vector<Tensor> evalArgs = inputs, stepArgs = inputs;
-  stepArgs.push_back(labels);
+  if (hasLabels)
+    stepArgs.push_back(labels);
   for (const std::string &n : paramOrder) {
     evalArgs.push_back(state.params[n]);
     stepArgs.push_back(state.params[n]);
@@ -333,7 +337,8 @@ int main(int argc, char **argv) {
   bool sameForms = seeds.empty() && paramOrder.size() == trainable.size();
   if (sameForms) {
     std::vector<Tensor> lossArgs = inputs;
-    lossArgs.push_back(labels);
+    if (hasLabels)
+      lossArgs.push_back(labels);
     for (const std::string &n : paramOrder)
       lossArgs.push_back(state.params[n]);
     FailureOr<std::vector<Tensor>> l = evaluator.call(loss, lossArgs);

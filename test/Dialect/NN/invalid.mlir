@@ -606,3 +606,27 @@ func.func @flip_axes(%x: tensor<2x3xf32>) {
   %r = nn.flip %x {axes = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @conv_transpose_size(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{result dimension 2 is 8, expected 9}}
+  %r = nn.conv_transpose2d %x, %w {stride = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x8x9xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_output_padding(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{0 <= output_padding < max(stride, dilation)}}
+  %r = nn.conv_transpose2d %x, %w {output_padding = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_channels(%x: tensor<1x4x4x4xf32>, %w: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{the input's channels must be the weight's first dimension}}
+  %r = nn.conv_transpose2d %x, %w : (tensor<1x4x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x6x6xf32>
+  return
+}

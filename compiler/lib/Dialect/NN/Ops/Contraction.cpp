@@ -1,7 +1,8 @@
 //===- Contraction.cpp - Rules of the contraction ops ---------------------===//
 //
-// The Contraction ops: matmul and conv2d with the convolution gradients
-// (conv2d_grad_input, conv2d_grad_weight). For each op, one after another:
+// The Contraction ops: matmul, conv2d with the convolution gradients
+// (conv2d_grad_input, conv2d_grad_weight) and conv_transpose2d (with its
+// verifier here: its shape rule lives with it). For each op, one after another:
 // its VJP (VJPOpInterface), its reference-evaluator rule
 // (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
 // it is not the default, its FLOP count (CostOpInterface). Their fusion classes
@@ -149,9 +150,12 @@ LogicalResult lowerConv2D(Conv2DOp o, GroupBuilder &b) {
   return success();
 }
 
-LogicalResult lowerConv2DGradInput(Conv2DGradInputOp o, GroupBuilder &b) {
-  HTensor g = b.get(o.getGrad()), w = b.get(o.getWeight()),
-          in = b.get(o.getInput());
+/// The transposed convolution of `g` ([N, O, OH, OW]) with the OIHW weight
+/// `w` into a result of `shape` ([N, C, H, W]): conv2d_grad_input, and
+/// conv_transpose2d (whose input plays the part of the cotangent).
+template <typename OpT>
+LogicalResult lowerTransposedConv(OpT o, GroupBuilder &b, const HTensor &g,
+                                  const HTensor &w, std::vector<Expr> shape) {
   auto [ay, ax] = axesOf(o.getStride(), o.getPadding(), o.getDilation());
   int groups = static_cast<int>(o.getGroups());
   Expr cg = w.shape[1], og = w.shape[0] / groups;
@@ -170,8 +174,13 @@ LogicalResult lowerConv2DGradInput(Conv2DGradInputOp o, GroupBuilder &b) {
   at(acc, {n, c, iy, ix}) = f32(0);
   at(acc, {n, c, iy, ix}) +=
       select(hit, value, f32(0)) * w({oc, c % cg, r.y, r.x});
-  readOut(o, o.getResult(), b, acc, in.shape);
+  readOut(o, o.getResult(), b, acc, std::move(shape));
   return success();
+}
+
+LogicalResult lowerConv2DGradInput(Conv2DGradInputOp o, GroupBuilder &b) {
+  return lowerTransposedConv(o, b, b.get(o.getGrad()), b.get(o.getWeight()),
+                             b.get(o.getInput()).shape);
 }
 
 LogicalResult lowerConv2DGradWeight(Conv2DGradWeightOp o, GroupBuilder &b) {
@@ -366,6 +375,100 @@ LogicalResult Conv2DGradWeightOp::lowerToHalide(GroupBuilder &b) {
   b.hintSchedule(ScheduleHint::ConvGradWeight);
   Conv2DGradWeightOp o = *this;
   return lowerConv2DGradWeight(o, b);
+}
+
+//===----------------------------------------------------------------------===//
+// ConvTranspose2D
+//===----------------------------------------------------------------------===//
+
+/// The result size of a transposed convolution along one axis.
+static int64_t transposedSize(int64_t in, int64_t k, int64_t s, int64_t p,
+                              int64_t op, int64_t d) {
+  return (in - 1) * s - 2 * p + d * (k - 1) + op + 1;
+}
+
+LogicalResult ConvTranspose2DOp::verify() {
+  auto x = getInput().getType(), w = getWeight().getType(),
+       r = getResult().getType();
+  if (x.getRank() != 4 || w.getRank() != 4 || r.getRank() != 4)
+    return emitOpError("input, weight and result must have rank 4");
+  int64_t groups = getGroups();
+  if (groups < 1 || x.isDynamicDim(1) || x.getDimSize(1) != w.getDimSize(0) ||
+      x.getDimSize(1) % groups)
+    return emitOpError("the input's channels must be the weight's first "
+                       "dimension and a multiple of groups");
+  if (r.isDynamicDim(1) || r.getDimSize(1) != w.getDimSize(1) * groups)
+    return emitOpError("the result's channels must be groups x the weight's "
+                       "second dimension");
+  for (int i = 0; i < 2; ++i) {
+    int64_t s = getStride()[i], p = getPadding()[i], op = getOutputPadding()[i],
+            d = getDilation()[i];
+    if (s < 1 || d < 1 || p < 0 || op < 0 || op >= std::max(s, d))
+      return emitOpError("needs stride, dilation >= 1, padding >= 0 and 0 <= "
+                         "output_padding < max(stride, dilation)");
+    if (x.isDynamicDim(2 + i) || r.isDynamicDim(2 + i))
+      return emitOpError("spatial dimensions must be static");
+    int64_t expected = transposedSize(x.getDimSize(2 + i), w.getDimSize(2 + i),
+                                      s, p, op, d);
+    if (r.getDimSize(2 + i) != expected)
+      return emitOpError("result dimension ")
+             << 2 + i << " is " << r.getDimSize(2 + i) << ", expected "
+             << expected;
+  }
+  return success();
+}
+
+VJPResult ConvTranspose2DOp::computeVJP(OpBuilder &builder,
+                                        ArrayRef<Value> cts) {
+  // The adjoint of a transposed convolution is the convolution, and its
+  // weight gradient the correlation of the cotangent with the input.
+  Value g = singleCotangent(cts);
+  SmallVector<Value> result;
+  result.push_back(builder.create<Conv2DOp>(
+      getLoc(), getInput().getType(), g, getWeight(), Value(), getStrideAttr(),
+      getPaddingAttr(), getDilationAttr(), getGroupsAttr()));
+  result.push_back(builder.create<Conv2DGradWeightOp>(
+      getLoc(), getWeight().getType(), getInput(), g, getWeight(),
+      getStrideAttr(), getPaddingAttr(), getDilationAttr(), getGroupsAttr()));
+  return result;
+}
+
+LogicalResult ConvTranspose2DOp::evaluate(ArrayRef<const Tensor *> operands,
+                                          std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getInput()), &w = f.get(getWeight());
+  auto type = getResult().getType();
+  Shape out = {x.shape[0], type.getDimSize(1), type.getDimSize(2),
+               type.getDimSize(3)};
+  if (x.shape.size() != 4 ||
+      x.shape != convOutputShape(out, w.shape, getStride(), getPadding(),
+                                 getDilation(), getGroups()))
+    return emitError("evaluator: operand shapes do not fit");
+  // Every tap of the convolution from the result back to the input adds
+  // input * weight into the result.
+  Tensor y(out);
+  forEachConvTap(out, w.shape, x.shape, getStride(), getPadding(),
+                 getDilation(), getGroups(),
+                 [&](int64_t xi, int64_t yi, int64_t wi) {
+                   y.data[yi] += x.data[xi] * w.data[wi];
+                 });
+  return f.set(getResult(), std::move(y));
+}
+
+LogicalResult ConvTranspose2DOp::lowerToHalide(GroupBuilder &b) {
+  HTensor x = b.get(getInput()), w = b.get(getWeight());
+  auto type = getResult().getType();
+  return lowerTransposedConv(*this, b, x, w,
+                             {x.shape[0], Expr((int)type.getDimSize(1)),
+                              Expr((int)type.getDimSize(2)),
+                              Expr((int)type.getDimSize(3))});
+}
+
+// Two FLOPs per input element and tap of its [O/groups, KH, KW] window.
+int64_t ConvTranspose2DOp::getFlopsPerSample() {
+  ArrayRef<int64_t> w =
+      cast<RankedTensorType>(getWeight().getType()).getShape();
+  return 2 * (w[1] * w[2] * w[3]) * staticElementCount(getInput().getType());
 }
 
 //===----------------------------------------------------------------------===//

@@ -763,6 +763,38 @@ def NN_Conv2DOp : NN_ContractionOp<"conv2d",
   ];
 }
 
+def NN_ConvTranspose2DOp : NN_ContractionOp<"conv_transpose2d",
+                                            [SameOperandsAndResultElementType]> {
+  let summary = "2-D transposed convolution (NCHW input, IOHW weight)";
+  let description = [{
+    As PyTorch's `conv_transpose2d` without bias: input `[N, C, H, W]`,
+    weight `[C, O/groups, KH, KW]`, result `[N, O, OH, OW]` with
+    `OH = (H - 1)*stride[0] - 2*padding[0] + dilation[0]*(KH-1) +
+    output_padding[0] + 1`, `output_padding < max(stride, dilation)`. It is
+    the gradient of `conv2d` with respect to its input (and is computed by
+    the same kernel); its own gradients are a `conv2d` (input) and a
+    `conv2d_grad_weight` (weight).
+
+    ```mlir
+    %y = nn.conv_transpose2d %x, %w {stride = array<i64: 2, 2>,
+                                     padding = array<i64: 1, 1>,
+                                     output_padding = array<i64: 1, 1>}
+         : (tensor<?x8x7x7xf32>, tensor<8x4x3x3xf32>) -> tensor<?x4x14x14xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$padding,
+                       DefaultValuedAttr<NN_Pair, "{0, 0}">:$output_padding,
+                       DefaultValuedAttr<NN_Pair, "{1, 1}">:$dilation,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_MaxPool2DOp : NN_Pool2DOp<"max_pool2d"> {
   let summary = "2-D max pooling over NCHW";
   let description = [{
