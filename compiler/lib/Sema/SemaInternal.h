@@ -211,6 +211,7 @@ private:
                  Loc at, Loc targetAt);
   void checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
                     Loc earlyStopAt);
+  void checkAugment(const TrainConfig &cfg, Loc at);
 
   DiagnosticEngine &diags;
   const SemaOptions &opts;

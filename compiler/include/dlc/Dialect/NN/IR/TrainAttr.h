@@ -45,6 +45,11 @@ struct TrainRecipe {
   uint64_t seed = 0;
   double validation = 0;
   std::vector<std::string> metrics;
+  /// Input normalisation ("none", "standardize", "minmax") and the
+  /// training-batch augmentations (`kind` hflip, random_crop, shift, noise);
+  /// both optional in the attribute (none, and no augmentation).
+  std::string normalize = "none";
+  std::vector<CallAttr> augment;
   /// Initialiser per checkpoint key.
   mlir::DictionaryAttr params;
   struct Layer {
