@@ -26,13 +26,14 @@ template <typename Fn>
 static int onTestSet(const dlrt_model_desc &desc, const RunConfig &config,
                      const char *command, Fn fn) {
   ModelState state(desc, desc.train.optimizer.num_slots);
-  loadWeights(state, config, command);
+  Normalizer normalizer = loadWeights(state, config, command);
   applyThreads(desc, config);
   Dataset test = loadPart(desc, config, "test");
   if (test.size() == 0)
     fail("'{}' needs a test set, but the data source has none ({})", command,
          config.data.describe());
   StepRunner runner(desc, state, config);
+  runner.setNormalizer(std::move(normalizer));
   return fn(test, runner);
 }
 
@@ -42,9 +43,16 @@ int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
         // Every metric that applies to the model's targets.
         uint32_t flags = ~0u;
         EvalResult tested =
-            runner.evaluate(test, allIndices(test.size()), flags);
+            config.tta
+                ? runner.evaluateTta(test, allIndices(test.size()), flags)
+                : runner.evaluate(test, allIndices(test.size()), flags);
         json record;
-        fmt::print("test ({} samples): {}\n", test.size(),
+        if (config.tta)
+          record["tta"] = "identity, hflip";
+        fmt::print("test ({} samples{}): {}\n", test.size(),
+                   config.tta ? ", test-time augmentation: mean of identity "
+                                "and hflip"
+                              : "",
                    describeMetrics(tested, flags, "", &record));
         if (tested.confusion().numClasses() > 0)
           fmt::print(

@@ -24,8 +24,9 @@ int runGradcheck(const dlrt_model_desc &desc, const RunConfig &config) {
     return 1;
   }
   ModelState state(desc, desc.train.optimizer.num_slots);
+  Normalizer normalizer;
   if (!config.weights.empty())
-    state.load(config.weights, false);
+    loadCheckpoint(state, config.weights, false, &normalizer);
   else
     state.initialise(config.seed);
   applyThreads(desc, config);
@@ -34,6 +35,10 @@ int runGradcheck(const dlrt_model_desc &desc, const RunConfig &config) {
   small.batch = static_cast<int32_t>(small.limit);
   Dataset data = loadPart(desc, small, "train");
   StepRunner runner(desc, state, small);
+  // Without --weights, the statistics of the checked samples themselves.
+  if (config.weights.empty())
+    normalizer = fitNormalizer(desc, data, allIndices(data.size()));
+  runner.setNormalizer(std::move(normalizer));
   int64_t n = runner.load(data, allIndices(data.size()), 0);
 
   // Analytic gradients, then central differences of the inference loss.

@@ -12,6 +12,7 @@
 #include "dlrt/Trainer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -122,6 +123,28 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
     fmt::print("early stopping: patience {} on {}\n", config.earlyStop.patience,
                monitorName(config.earlyStop));
   fmt::print("data: {}\n", config.data.describe());
+  const dlrt_train_desc &t = desc.train;
+  if (t.normalize != DLRT_NORMALIZE_NONE)
+    fmt::print("normalize: {}, per feature, statistics of the training "
+               "split\n",
+               vocab::nameOf(vocab::normalizeKinds, t.normalize));
+  if (t.augment) {
+    std::vector<std::string> names;
+    for (const vocab::Entry &e : vocab::augmentKinds) {
+      uint32_t flag = 1u << e.value;
+      if (!(t.augment & flag))
+        continue;
+      names.push_back(flag == DLRT_AUGMENT_RANDOM_CROP
+                          ? fmt::format("random_crop(padding={})",
+                                        t.crop_padding)
+                      : flag == DLRT_AUGMENT_SHIFT
+                          ? fmt::format("shift(pixels={})", t.shift_pixels)
+                      : flag == DLRT_AUGMENT_NOISE
+                          ? fmt::format("noise(std={})", t.noise_std)
+                          : std::string(e.name));
+    }
+    fmt::print("augment: {} (training batches only)\n", fmt::join(names, ", "));
+  }
   return 0;
 }
 

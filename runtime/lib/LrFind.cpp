@@ -20,11 +20,17 @@ namespace dlrt {
 int runLrFind(const dlrt_model_desc &desc, const RunConfig &config) {
   ModelState state(desc, desc.train.optimizer.num_slots);
   state.initialise(config.seed);
+  Normalizer normalizer;
   if (!config.weights.empty())
-    state.load(config.weights, false);
+    loadCheckpoint(state, config.weights, false, &normalizer);
   applyThreads(desc, config);
   Dataset train = loadPart(desc, config, "train");
   StepRunner runner(desc, state, config);
+  // lr-find trains on every training sample: their statistics, unless the
+  // weights bring theirs.
+  if (config.weights.empty())
+    normalizer = fitNormalizer(desc, train, allIndices(train.size()));
+  runner.setNormalizer(std::move(normalizer));
   const double lo = 1e-7, hi = 10.0;
   int64_t steps = std::max<int64_t>(config.lrFindSteps, 2);
   int64_t perEpoch = numBatches(train.size(), config.batch);
@@ -37,7 +43,7 @@ int runLrFind(const dlrt_model_desc &desc, const RunConfig &config) {
     if (s % perEpoch == 0)
       order = epochOrder(allIndices(train.size()), config.seed, s / perEpoch);
     double lr = lo * std::pow(hi / lo, double(s) / double(steps - 1));
-    int64_t n = runner.load(train, order, s % perEpoch);
+    int64_t n = runner.load(train, order, s % perEpoch, s);
     double loss = runner.run(desc.train_step, "train_step", true, n, lr, s);
     // Exponential moving average with bias correction, as fast.ai does.
     smoothed = 0.98 * smoothed + 0.02 * loss;

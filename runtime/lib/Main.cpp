@@ -197,6 +197,11 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                      "Stop after N epochs in this run; the schedule still "
                      "spans --epochs")
           ->check(CLI::Range(1, 1000000));
+  auto *tta = app.add_flag(
+      "--tta", config.tta,
+      "eval: test-time augmentation, the mean of the outputs of each test "
+      "sample and of its mirror image (needs hflip in the train block's "
+      "augment)");
   auto *steps = app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
                     ->check(CLI::Range(2, 1000000))
                     ->capture_default_str();
@@ -323,6 +328,27 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   if (noSave)
     config.save.clear();
 
+  // A flag without effect is an error, not silently ignored.
+  if (tta->count() > 0) {
+    if (!eval->parsed()) {
+      fmt::print(stderr, "error: --tta applies to 'eval' only\n");
+      return 1;
+    }
+    if (!(desc.train.augment & DLRT_AUGMENT_HFLIP)) {
+      fmt::print(stderr,
+                 "error: --tta averages over the mirror images (hflip), but "
+                 "this model's train block has {}\n",
+                 desc.train.augment ? "no hflip in its augment list"
+                                    : "no augment");
+      return 1;
+    }
+    if (desc.label_kind == DLRT_LABEL_INPUT) {
+      fmt::print(stderr,
+                 "error: --tta averages outputs that do not move with the "
+                 "image; this model reproduces its input (target = input)\n");
+      return 1;
+    }
+  }
   if (eval->parsed())
     return runEval(desc, config);
   if (predict->parsed())

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Model.h"
+#include "dlrt/Prep.h"
 #include "dlrt/CpuFeatures.h"
 #include "dlrt/Error.h"
 #include "dlrt/Random.h"
@@ -226,9 +227,9 @@ std::vector<std::string> ModelState::optKeys() const {
   return keys;
 }
 
-void ModelState::save(
-    const std::string &path,
-    const std::map<std::string, std::string> &metadata) const {
+void ModelState::save(const std::string &path,
+                      const std::map<std::string, std::string> &metadata,
+                      const std::vector<TensorRef> &extra) const {
   std::vector<TensorRef> tensors;
   for (int32_t p = 0; p < model->num_params; ++p)
     tensors.push_back({model->params[p].name, paramShape(model->params[p]),
@@ -239,11 +240,13 @@ void ModelState::save(
         tensors.push_back(
             {optKey(s, p), paramShape(model->params[p]),
              optStates[size_t(s) * model->num_params + p].data()});
+  tensors.insert(tensors.end(), extra.begin(), extra.end());
   saveSafeTensors(path, tensors, metadata);
 }
 
-std::map<std::string, std::string> ModelState::load(const std::string &path,
-                                                    bool withOptimizer) {
+std::map<std::string, std::string>
+ModelState::load(const std::string &path, bool withOptimizer,
+                 std::map<std::string, Tensor> *extra) {
   SafeTensors file = loadSafeTensors(path);
   std::set<std::string> used;
   auto restore = [&](const std::string &key, const dlrt_param_desc &desc,
@@ -269,8 +272,10 @@ std::map<std::string, std::string> ModelState::load(const std::string &path,
           restore(optKey(s, p), model->params[p],
                   optStates[size_t(s) * model->num_params + p]);
   }
-  for (const auto &[key, tensor] : file.tensors)
-    if (!used.count(key) && key.rfind("opt.", 0) != 0)
+  for (auto &[key, tensor] : file.tensors)
+    if (extra && isNormalizerTensor(key))
+      (*extra)[key] = std::move(tensor);
+    else if (!used.count(key) && key.rfind("opt.", 0) != 0)
       fail("checkpoint '{}' has a tensor '{}' that the model does not have",
            path, key);
   return file.metadata;

@@ -51,6 +51,11 @@ RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {
   c.schedule = t.schedule;
   c.earlyStop = t.early_stop;
   c.metrics = t.metrics ? t.metrics : uint32_t(DLRT_METRIC_ACCURACY);
+  c.normalize = t.normalize;
+  c.augment = t.augment;
+  c.cropPadding = t.crop_padding;
+  c.shiftPixels = t.shift_pixels;
+  c.noiseStd = t.noise_std;
   return c;
 }
 
@@ -95,6 +100,12 @@ json RunConfig::toJson() const {
         {"validation", earlyStop.validation},
         {"min_delta", earlyStop.min_delta}}},
       {"metrics", metrics},
+      {"normalize", vocab::nameOf(vocab::normalizeKinds, normalize)},
+      {"augment",
+       {{"flags", augment},
+        {"crop_padding", cropPadding},
+        {"shift_pixels", shiftPixels},
+        {"noise_std", noiseStd}}},
   };
 }
 
@@ -267,6 +278,33 @@ void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
   constexpr int64_t AllMetrics =
       (int64_t(1) << std::size(vocab::metricKinds)) - 1;
   metrics = static_cast<uint32_t>(r.integer(saved, "metrics", 0, AllMetrics));
+
+  // The data preparation is compiled into the trainer; checkpoints written
+  // before it existed lack these fields (and then neither normalize nor
+  // augment).
+  if (saved.contains("normalize")) {
+    const json &n = saved["normalize"];
+    const char *mine = vocab::nameOf(vocab::normalizeKinds, desc.train.normalize);
+    if (!n.is_string() || n.get<std::string>() != mine)
+      fail("checkpoint '{}' was trained with normalize = {} but this "
+           "trainer's model has normalize = {}",
+           path, n.is_string() ? n.get<std::string>() : n.dump(), mine);
+  }
+  if (saved.contains("augment")) {
+    const json &a = r.object(saved, "augment");
+    const std::string ap = "augment.";
+    uint32_t flags = static_cast<uint32_t>(r.integer(
+        a, "flags", 0, (int64_t(1) << std::size(vocab::augmentKinds)) - 1, ap));
+    int64_t padding = r.integer(a, "crop_padding", 0, 1 << 20, ap);
+    int64_t pixels = r.integer(a, "shift_pixels", 0, 1 << 20, ap);
+    double noise = r.real(a, "noise_std", 0, HUGE_VAL, false, false, ap);
+    const dlrt_train_desc &t = desc.train;
+    if (flags != t.augment || padding != t.crop_padding ||
+        pixels != t.shift_pixels || noise != t.noise_std)
+      fail("checkpoint '{}' was trained with other augmentations ({}) than "
+           "this trainer's model has",
+           path, a.dump());
+  }
 }
 
 } // namespace dlrt

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 using nlohmann::json;
@@ -38,13 +39,22 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
             ? size_t(config.batch) * desc.target_size
             : 0),
       logits(size_t(config.batch) * desc.num_outputs),
-      seed(config.seed) {
+      seed(config.seed), augmenter(Augmenter::of(desc)) {
   state.allocateWorkspace(batch);
 }
 
 int64_t StepRunner::load(const Dataset &data, const std::vector<int64_t> &order,
-                         int64_t b) {
-  return gatherBatch(data, order, b, batch, x.data(), y.data(), t.data());
+                         int64_t b, int64_t augmentStep, bool flip) {
+  int64_t n = gatherBatch(data, order, b, batch, x.data(), y.data(), t.data());
+  // The order of Prep.h: normalisation, then geometry and noise.
+  normalizer.apply(x.data(), n);
+  if (augmentStep >= 0) {
+    augmenter.geometric(x.data(), n, seed, augmentStep);
+    augmenter.noise(x.data(), n, seed, augmentStep);
+  }
+  if (flip)
+    augmenter.flipAll(x.data(), n);
+  return n;
 }
 
 const float *StepRunner::targets() const {
@@ -91,6 +101,61 @@ EvalResult StepRunner::evaluate(const Dataset &data,
   return result;
 }
 
+EvalResult StepRunner::evaluateTta(const Dataset &data,
+                                   const std::vector<int64_t> &indices,
+                                   uint32_t flags) {
+  EvalResult result(desc, flags);
+  const TargetKind kind = TargetKind::of(desc);
+  const int64_t k = desc.num_outputs;
+  std::vector<double> mean(size_t(batch) * k);
+  double lossSum = 0;
+  const int variants = 2; // identity, hflip
+  for (int64_t b = 0, e = numBatches(indices.size(), batch); b < e; ++b) {
+    std::fill(mean.begin(), mean.end(), 0.0);
+    int64_t n = 0;
+    for (int v = 0; v < variants; ++v) {
+      n = load(data, indices, b, -1, v == 1);
+      lossSum += run(desc.eval_step, "eval_step", false, n, 0, 0) * n;
+      // Probabilities are averaged, not logits: the mean of softmax (or
+      // sigmoid) outputs, as an ensemble's.
+      for (int64_t i = 0; i < n; ++i) {
+        const float *out = logits.data() + i * k;
+        double *acc = mean.data() + i * k;
+        if (kind.label == DLRT_LABEL_CLASS) {
+          float top = *std::max_element(out, out + k);
+          double z = 0;
+          for (int64_t j = 0; j < k; ++j)
+            z += std::exp(double(out[j]) - top);
+          for (int64_t j = 0; j < k; ++j)
+            acc[j] += std::exp(double(out[j]) - top) / z / variants;
+        } else if (kind.logits) {
+          for (int64_t j = 0; j < k; ++j)
+            acc[j] += 1.0 / (1.0 + std::exp(-double(out[j]))) / variants;
+        } else {
+          for (int64_t j = 0; j < k; ++j)
+            acc[j] += double(out[j]) / variants;
+        }
+      }
+    }
+    // Back to the outputs' own form, so that every metric reads the mean:
+    // log-probabilities (whose softmax is the mean) and logits.
+    for (int64_t i = 0; i < n * k; ++i) {
+      double m = mean[i];
+      if (kind.label == DLRT_LABEL_CLASS)
+        logits.data()[i] = float(std::log(std::max(m, 1e-30)));
+      else if (kind.logits)
+        logits.data()[i] = float(std::log(std::max(m, 1e-30)) -
+                                 std::log(std::max(1 - m, 1e-30)));
+      else
+        logits.data()[i] = float(m);
+    }
+    addTo(result.metrics, n);
+  }
+  result.loss =
+      indices.empty() ? 0.0 : lossSum / double(variants * indices.size());
+  return result;
+}
+
 std::vector<int64_t> allIndices(int64_t n) {
   std::vector<int64_t> indices(n);
   for (int64_t i = 0; i < n; ++i)
@@ -128,11 +193,35 @@ Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
   return loadDataPart(config.data, part, DataShape::of(desc), config.limit);
 }
 
-void loadWeights(ModelState &state, const RunConfig &config,
-                 const char *command) {
+Normalizer loadWeights(ModelState &state, const RunConfig &config,
+                       const char *command) {
   if (config.weights.empty())
     fail("'{}' needs --weights FILE.safetensors", command);
-  state.load(config.weights, false);
+  Normalizer normalizer;
+  loadCheckpoint(state, config.weights, false, &normalizer);
+  return normalizer;
+}
+
+std::map<std::string, std::string>
+loadCheckpoint(ModelState &state, const std::string &path, bool withOptimizer,
+               Normalizer *normalizer) {
+  std::map<std::string, Tensor> stats;
+  std::map<std::string, std::string> meta =
+      state.load(path, withOptimizer, &stats);
+  const dlrt_model_desc &desc = state.desc();
+  *normalizer = Normalizer::fromCheckpoint(desc.train.normalize, stats,
+                                           sampleShape(desc), path);
+  return meta;
+}
+
+Normalizer fitNormalizer(const dlrt_model_desc &desc, const Dataset &train,
+                         const std::vector<int64_t> &indices) {
+  return Normalizer::fit(desc.train.normalize, train, indices);
+}
+
+std::vector<int64_t> sampleShape(const dlrt_model_desc &desc) {
+  return std::vector<int64_t>(desc.input_shape,
+                              desc.input_shape + desc.input_rank);
 }
 
 } // namespace dlrt

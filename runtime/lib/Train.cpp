@@ -112,8 +112,15 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   InitReport initReport;
   int64_t startEpoch = 0, step = 0, savedStepsPerEpoch = -1;
   json savedEarlyStop;
+  // The normalisation statistics travel with the weights: a resumed or
+  // warm-started run uses those of its checkpoint, a run from scratch those
+  // of its training split (below).
+  Normalizer normalizer;
+  bool restoredStats = false;
   if (!config.resume.empty()) {
-    std::map<std::string, std::string> meta = state.load(config.resume, true);
+    std::map<std::string, std::string> meta =
+        loadCheckpoint(state, config.resume, true, &normalizer);
+    restoredStats = true;
     const std::string &path = config.resume;
     int32_t epochs = config.epochs;
     json saved, rng, keys;
@@ -180,8 +187,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     state.initialise(config.seed);
     // Warm start: a new run (step 0, zero optimizer state) from given
     // weights, whose names and shapes must be the model's.
-    if (!config.weights.empty())
-      state.load(config.weights, false);
+    if (!config.weights.empty()) {
+      loadCheckpoint(state, config.weights, false, &normalizer);
+      restoredStats = true;
+    }
     // Transfer learning: the same, from the matching tensors of any
     // checkpoint; the rest keep the initialiser drawn above.
     if (!config.init.empty())
@@ -204,6 +213,10 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
          "of {} steps",
          config.resume, step, startEpoch + 1, stepsPerEpoch);
   int64_t startBatch = step - startEpoch * stepsPerEpoch;
+  // Statistics of the training split only: the validation samples stay
+  // unseen.
+  if (!restoredStats)
+    normalizer = fitNormalizer(desc, train, split.train);
 
   LrSchedule schedule(config.schedule, config.optimizer.lr, stepsPerEpoch,
                       config.epochs);
@@ -265,8 +278,24 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   if (step > 0)
     say("resuming from '{}' at epoch {}, step {}\n", config.resume,
                startEpoch, step);
+  if (normalizer.kind() != DLRT_NORMALIZE_NONE)
+    say("normalize {}: per-feature statistics {}\n",
+        vocab::nameOf(vocab::normalizeKinds, normalizer.kind()),
+        restoredStats ? fmt::format("from '{}'", config.resume.empty()
+                                                     ? config.weights
+                                                     : config.resume)
+                      : fmt::format("of the {} training samples",
+                                    split.train.size()));
+  if (desc.train.augment) {
+    std::vector<std::string> names;
+    for (const vocab::Entry &e : vocab::augmentKinds)
+      if (desc.train.augment & (1u << e.value))
+        names.push_back(e.name);
+    say("augment {} (training batches only)\n", fmt::join(names, ", "));
+  }
 
   StepRunner runner(desc, state, config);
+  runner.setNormalizer(normalizer);
   int32_t lastEpoch = config.epochs;
   if (config.stopAfter > 0)
     lastEpoch = std::min<int64_t>(config.epochs, startEpoch + config.stopAfter);
@@ -296,7 +325,8 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
         {"best", earlyStop.best},
         {"wait",
          earlyStop.wait}}.dump();
-    state.save(config.save, meta);
+    meta["normalize"] = vocab::nameOf(vocab::normalizeKinds, normalizer.kind());
+    state.save(config.save, meta, normalizer.tensors(sampleShape(desc)));
   };
 
   if (startEpoch >= config.epochs)
@@ -320,7 +350,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     double lr = 0;
     int64_t firstBatch = epoch == startEpoch ? startBatch : 0;
     for (int64_t b = firstBatch; b < stepsPerEpoch; ++b) {
-      int64_t n = runner.load(train, order, b);
+      int64_t n = runner.load(train, order, b, step);
       lr = schedule.at(step);
       double loss =
           runner.run(desc.train_step, "train_step", true, n, lr, step);

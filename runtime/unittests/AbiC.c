@@ -38,3 +38,6 @@ size_t dlrt_test_c_offsetof_csv_header(void) {
 size_t dlrt_test_c_offsetof_early_stop_validation(void) {
   return offsetof(dlrt_early_stop_desc, validation);
 }
+size_t dlrt_test_c_offsetof_noise_std(void) {
+  return offsetof(dlrt_train_desc, noise_std);
+}

@@ -318,6 +318,11 @@ private:
       if (kv.first == "optimizer" || kv.first == "grad_clip" ||
           kv.first == "l1" || kv.first == "freeze")
         continue;
+      // No data preparation is the attribute's default (TrainAttr.h): left
+      // out, so that recipes without it read as before.
+      if ((kv.first == "normalize" && kv.second.s == "none") ||
+          (kv.first == "augment" && kv.second.list.empty()))
+        continue;
       mlir::Attribute a = constAttr(kv.second);
       if (kv.first == "data" && a) {
         // The number of classes the labels have (0: not fixed by the source).

@@ -214,6 +214,7 @@ private:
   std::optional<Const>
   checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
               const TrainConfig &cfg, const ast::TrainDecl &decl);
+  void checkAugment(const TrainConfig &cfg, Loc at);
 
   DiagnosticEngine &diags;
   const SemaOptions &opts;

@@ -114,6 +114,10 @@ const TrainKey kTrainKeys[] = {
     {"grad_clip", "clip the global gradient norm to this value (0: off)"},
     {"l1", "L1 penalty on the trainable weights"},
     {"freeze", "layer calls whose parameters stay fixed, e.g. [fc1, block1]"},
+    {"normalize", "input normalisation with statistics of the training "
+                  "split: standardize, minmax or none"},
+    {"augment", "training-batch augmentations, e.g. [hflip, "
+                "random_crop(padding=4), shift(pixels=2), noise(std=0.1)]"},
 };
 
 void Sema::elaborateTrain(const ast::TrainDecl &decl) {
@@ -294,6 +298,64 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        [&]() -> std::optional<Const> {
          return checkFreeze(given, cfg, decl);
        }},
+      {"normalize",
+       [&]() -> std::optional<Const> {
+         std::vector<std::string> choices = normalizations();
+         for (const std::string &r : refusedNormalizations())
+           choices.push_back(r);
+         ArgSpec spec{"normalize", ArgKind::Symbol, std::nullopt, choices};
+         Const norm = Const::ofSymbol("none");
+         auto it = given.find("normalize");
+         if (it == given.end())
+           return norm;
+         EV v = evalConfig(*it->second->value);
+         BoundArg b;
+         b.loc = it->second->value->getLoc();
+         if (v.isError() ||
+             !convertArg(spec, std::move(v), "the train block", b))
+           return norm;
+         const auto &refused = refusedNormalizations();
+         if (std::find(refused.begin(), refused.end(), b.c.s) !=
+             refused.end()) {
+           diags.error(b.loc, "normalize = " + b.c.s +
+                                  " is not supported by the trainer yet; "
+                                  "use standardize, minmax or none");
+           return norm;
+         }
+         return b.c;
+       }},
+      {"augment",
+       [&]() -> std::optional<Const> {
+         auto it = given.find("augment");
+         if (it == given.end())
+           return Const::ofList({});
+         // A list of constructor calls (or one), each normalised against
+         // the augmentation table; each kind at most once.
+         const ast::Expr &value = *it->second->value;
+         std::vector<const ast::Expr *> items;
+         if (auto *list = dyn_cast<ast::ListExpr>(&value))
+           for (const ast::ExprPtr &el : list->elems)
+             items.push_back(el.get());
+         else
+           items.push_back(&value);
+         std::vector<Const> out;
+         for (const ast::Expr *item : items) {
+           std::optional<Const> c =
+               normalizeCall(*item, augmentations(), cfgEval);
+           if (!c)
+             continue;
+           bool twice = false;
+           for (const Const &o : out)
+             twice |= o.s == c->s;
+           if (twice) {
+             diags.error(item->getLoc(), "augmentation '" + c->s +
+                                             "' is listed twice");
+             continue;
+           }
+           out.push_back(*c);
+         }
+         return Const::ofList(out);
+       }},
   };
   std::map<std::string, std::optional<Const>> results;
   for (const ast::TrainSetting &st : decl.settings) {
@@ -385,6 +447,7 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       checkMetrics(cfg, *loss, locOf("metrics"), locOf("early_stop"));
     }
   }
+  checkAugment(cfg, locOf("augment"));
   for (const ast::TrainStep &step : decl.steps) {
     if (&step != &decl.steps.front()) {
       diags.error(step.loc, "a train block has at most one step");
@@ -647,6 +710,28 @@ void Sema::checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
         diags.error(earlyStopAt, "early stopping on '" + on->s +
                             "' does not apply to the " + kind +
                             " that loss '" + loss.s + "' trains");
+    }
+}
+
+/// The geometric augmentations act on the two last axes of a sample, so
+/// they need a sample of rank >= 2 ([C, H, W] or [H, W]); noise fits any.
+void Sema::checkAugment(const TrainConfig &cfg, Loc at) {
+  const Const *augment = cfg.get("augment");
+  if (!augment || augment->list.empty() || !cfg.model || cfg.model->hasErrors)
+    return;
+  const auto &inputs = cfg.model->inst.inputs;
+  if (inputs.size() != 1)
+    return; // reported with the data source
+  const Type &in = inputs[0].second;
+  for (const Const &a : augment->list)
+    if (a.s != "noise" && in.rank() < 3) {
+      diags.error(at, "augmentation '" + a.s +
+                          "' acts on the two last axes of a sample (an "
+                          "image [C, H, W] or [H, W]), but model '" +
+                          cfg.model->name + "' takes '" + in.str() +
+                          "', samples of rank " +
+                          std::to_string(in.rank() ? in.rank() - 1 : 0));
+      return;
     }
 }
 

@@ -210,6 +210,34 @@ const std::vector<std::string> &sema::metricNames() {
   return n;
 }
 
+const std::vector<std::string> &sema::normalizations() {
+  static const std::vector<std::string> n = {"none", "standardize", "minmax"};
+  return n;
+}
+
+const std::vector<std::string> &sema::refusedNormalizations() {
+  // Named in the language reference; they need an eigendecomposition of the
+  // feature covariance that the runtime does not have yet.
+  static const std::vector<std::string> n = {"pca_whiten", "zca_whiten"};
+  return n;
+}
+
+const ConstructorTable &sema::augmentations() {
+  static const ConstructorTable t{
+      "augmentation",
+      {{"hflip", {}, "mirror the last axis with probability 0.5"},
+       {"random_crop",
+        {intArg("padding", 4, checkPositive)},
+        "pad the two last axes with zeros, crop back at a random offset"},
+       {"shift",
+        {intArg("pixels", 2, checkPositive)},
+        "shift the two last axes by up to `pixels`, zero fill"},
+       {"noise",
+        {floatArg("std", 0.1, checkPositive)},
+        "add N(0, std), in normalised units"}}};
+  return t;
+}
+
 DataSignature sema::dataSignature(const Const &source) {
   DataSignature sig;
   if (source.s == "fashion_mnist" || source.s == "mnist") {
@@ -244,5 +272,9 @@ std::vector<std::string> sema::vocabularyMismatches() {
     need(schedules().names(), "schedule", e.name);
   for (const dlrt::vocab::Entry &e : dlrt::vocab::metricKinds)
     need(metricNames(), "metric", e.name);
+  for (const dlrt::vocab::Entry &e : dlrt::vocab::normalizeKinds)
+    need(normalizations(), "normalization", e.name);
+  for (const dlrt::vocab::Entry &e : dlrt::vocab::augmentKinds)
+    need(augmentations().names(), "augmentation", e.name);
   return missing;
 }

@@ -486,6 +486,13 @@ private:
     s.add(es + offsetof(dlrt_early_stop_desc, min_delta),
           cstF(f64, d.minDelta));
     s.add(t + offsetof(dlrt_train_desc, metrics), cst(i32, d.metrics));
+    s.add(t + offsetof(dlrt_train_desc, normalize), cst(i32, d.normalize));
+    s.add(t + offsetof(dlrt_train_desc, augment), cst(i32, d.augment));
+    s.add(t + offsetof(dlrt_train_desc, crop_padding),
+          cst(i32, d.cropPadding));
+    s.add(t + offsetof(dlrt_train_desc, shift_pixels),
+          cst(i32, d.shiftPixels));
+    s.add(t + offsetof(dlrt_train_desc, noise_std), cstF(f64, d.noiseStd));
     s.add(offsetof(dlrt_model_desc, flops_forward_per_sample),
           cst(i64, d.flopsForward));
     s.add(offsetof(dlrt_model_desc, flops_train_per_sample),

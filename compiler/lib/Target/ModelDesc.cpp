@@ -321,6 +321,35 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     else
       unsupported("the metric '" + m + "'");
   }
+  d.normalize = valueOf(normalizeKinds, train.normalize.c_str());
+  if (d.normalize < 0) {
+    d.normalize = DLRT_NORMALIZE_NONE;
+    unsupported("normalize = " + train.normalize);
+  }
+  for (const CallAttr &a : train.augment) {
+    int32_t bit = valueOf(augmentKinds, a.kind.c_str());
+    if (bit < 0) {
+      unsupported("the augmentation '" + a.kind + "'");
+      continue;
+    }
+    d.augment |= 1u << bit;
+    if (a.kind == "random_crop")
+      d.cropPadding = int32_t(a.integer("padding", 4));
+    else if (a.kind == "shift")
+      d.shiftPixels = int32_t(a.integer("pixels", 2));
+    else if (a.kind == "noise")
+      d.noiseStd = a.number("std", 0.1);
+  }
+  // The geometric augmentations act on the two last axes (Sema checks this
+  // for .dl files; an edited .mlir reaches here).
+  if ((d.augment & ~uint32_t(DLRT_AUGMENT_NOISE)) && d.inputShape.size() < 2)
+    unsupported("a geometric augmentation of samples of rank " +
+                std::to_string(d.inputShape.size()));
+  if (((d.augment & DLRT_AUGMENT_RANDOM_CROP) && d.cropPadding < 1) ||
+      ((d.augment & DLRT_AUGMENT_SHIFT) && d.shiftPixels < 1) ||
+      ((d.augment & DLRT_AUGMENT_NOISE) && !(d.noiseStd > 0)))
+    unsupported("an augmentation with a padding, shift or std that is not "
+                "positive");
   int64_t flops = 0;
   for (const TrainRecipe::Layer &l : train.layers) {
     d.layers.push_back({l.name, l.op, l.shape, l.flops});

@@ -12,6 +12,7 @@
 #ifndef DLRT_MODEL_H
 #define DLRT_MODEL_H
 
+#include "dlrt/SafeTensors.h"
 #include "dlrt/dlrt.h"
 
 #include <cstdint>
@@ -99,13 +100,18 @@ public:
   /// Keys of all optimiser state tensors, in storage order.
   std::vector<std::string> optKeys() const;
 
-  /// Writes parameters and optimiser state with `metadata` to `path`.
+  /// Writes parameters, optimiser state and the `extra` tensors (the
+  /// normalisation statistics) with `metadata` to `path`.
   void save(const std::string &path,
-            const std::map<std::string, std::string> &metadata) const;
+            const std::map<std::string, std::string> &metadata,
+            const std::vector<TensorRef> &extra = {}) const;
   /// Restores parameters (always) and optimiser state (if `withOptimizer`)
-  /// from `path`, checking every name and shape; returns the metadata.
-  std::map<std::string, std::string> load(const std::string &path,
-                                          bool withOptimizer);
+  /// from `path`, checking every name and shape; returns the metadata. The
+  /// normalisation statistics ("normalize.*", see Prep.h) are moved into
+  /// `*extra`; without `extra` they are unknown tensors (an error).
+  std::map<std::string, std::string>
+  load(const std::string &path, bool withOptimizer,
+       std::map<std::string, Tensor> *extra = nullptr);
   /// Transfer learning (--init): overwrites the parameters and buffers whose
   /// names (after `mappings`) are keys of `path`; the others keep their
   /// values. Throws, naming `path` and listing every problem, when a matched

@@ -15,6 +15,7 @@
 #include "dlrt/Dataset.h"
 #include "dlrt/Metrics.h"
 #include "dlrt/Model.h"
+#include "dlrt/Prep.h"
 #include "dlrt/Trainer.h"
 #include "dlrt/dlrt.h"
 
@@ -46,9 +47,18 @@ public:
   StepRunner(const dlrt_model_desc &desc, ModelState &state,
              const RunConfig &config);
 
-  /// Gathers batch `b` of `order` into the input buffers; returns its size.
+  /// The statistics that every loaded batch is normalised with (Prep.h);
+  /// none until set.
+  void setNormalizer(Normalizer n) { normalizer = std::move(n); }
+  const Normalizer &getNormalizer() const { return normalizer; }
+  const Augmenter &getAugmenter() const { return augmenter; }
+
+  /// Gathers batch `b` of `order` into the input buffers and prepares it
+  /// (Prep.h): always normalised; a training batch (`augmentStep` >= 0, the
+  /// step it is for) also augmented; `flip` mirrors the last axis of every
+  /// sample (test-time augmentation). Returns its size.
   int64_t load(const Dataset &data, const std::vector<int64_t> &order,
-               int64_t b);
+               int64_t b, int64_t augmentStep = -1, bool flip = false);
 
   /// Runs `fn` (named `what` in errors) on the loaded batch of `n` samples;
   /// returns the loss it reports. `training` binds gradients and optimiser
@@ -60,6 +70,12 @@ public:
   /// the metrics of `flags`.
   EvalResult evaluate(const Dataset &data, const std::vector<int64_t> &indices,
                       uint32_t flags);
+  /// evaluate with test-time augmentation: the outputs of each sample and
+  /// of its mirror image (hflip) are averaged (as probabilities for class
+  /// labels and logits, as they are otherwise) and the metrics are those of
+  /// the average; the loss is the mean of the two passes' losses.
+  EvalResult evaluateTta(const Dataset &data,
+                         const std::vector<int64_t> &indices, uint32_t flags);
 
   /// Adds the outputs of the last batch of `n` samples to `metrics`.
   void addTo(MetricAccumulator &metrics, int64_t n) const;
@@ -79,6 +95,8 @@ private:
   AlignedFloats t;
   AlignedFloats logits;
   uint64_t seed;
+  Normalizer normalizer;
+  Augmenter augmenter;
 };
 
 /// 0, 1, ..., n - 1.
@@ -98,9 +116,25 @@ void applyThreads(const dlrt_model_desc &desc, const RunConfig &config);
 Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
                  const char *part);
 
-/// Loads the parameters of --weights (required by `command`).
-void loadWeights(ModelState &state, const RunConfig &config,
-                 const char *command);
+/// Loads the parameters of --weights (required by `command`); returns the
+/// normalisation statistics saved with them.
+Normalizer loadWeights(ModelState &state, const RunConfig &config,
+                       const char *command);
+
+/// Loads a checkpoint's parameters (and optimiser state if `withOptimizer`)
+/// and its normalisation statistics (Prep.h) into `*normalizer`; returns
+/// the metadata.
+std::map<std::string, std::string>
+loadCheckpoint(ModelState &state, const std::string &path, bool withOptimizer,
+               Normalizer *normalizer);
+
+/// The normalisation of a run from scratch: statistics of the samples
+/// `indices` of `train` (its training split).
+Normalizer fitNormalizer(const dlrt_model_desc &desc, const Dataset &train,
+                         const std::vector<int64_t> &indices);
+
+/// The shape of one input sample.
+std::vector<int64_t> sampleShape(const dlrt_model_desc &desc);
 
 } // namespace dlrt
 

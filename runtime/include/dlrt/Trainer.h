@@ -53,6 +53,14 @@ struct RunConfig {
   uint32_t metrics = 0;
   /// Whether --epochs was given (it then overrides a resumed checkpoint's).
   bool epochsGiven = false;
+  /// eval --tta: test-time augmentation (identity and hflip averaged).
+  bool tta = false;
+  /// The train block's data preparation (compiled in; recorded in
+  /// checkpoints, and a resumed checkpoint's must be the same).
+  int32_t normalize = DLRT_NORMALIZE_NONE;
+  uint32_t augment = 0;
+  int32_t cropPadding = 0, shiftPixels = 0;
+  double noiseStd = 0;
 
   /// The defaults of the descriptor's train block.
   static RunConfig fromDescriptor(const dlrt_model_desc &desc);

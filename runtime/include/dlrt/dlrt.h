@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 6
+#define DLRT_ABI_VERSION 7
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -201,6 +201,20 @@ typedef enum dlrt_metric_flag {
 } dlrt_metric_flag;
 #undef DLRT_ENUM_METRIC
 
+/** How the inputs are normalised (see DLRT_NORMALIZE_KINDS). */
+#define DLRT_ENUM_NORMALIZE(E, name, v) DLRT_NORMALIZE_##E = v,
+typedef enum dlrt_normalize_kind {
+  DLRT_NORMALIZE_KINDS(DLRT_ENUM_NORMALIZE)
+} dlrt_normalize_kind;
+#undef DLRT_ENUM_NORMALIZE
+
+/** Bit flags of dlrt_train_desc::augment (see DLRT_AUGMENT_KINDS). */
+#define DLRT_ENUM_AUGMENT(E, name, v) DLRT_AUGMENT_##E = 1u << v,
+typedef enum dlrt_augment_flag {
+  DLRT_AUGMENT_KINDS(DLRT_ENUM_AUGMENT)
+} dlrt_augment_flag;
+#undef DLRT_ENUM_AUGMENT
+
 /** Where the data comes from. */
 typedef enum dlrt_data_kind {
   /** A directory with train-images-idx3-ubyte, train-labels-idx1-ubyte,
@@ -275,6 +289,18 @@ typedef struct dlrt_train_desc {
   dlrt_early_stop_desc early_stop;
   /** dlrt_metric_flag bits to report (0: accuracy only). */
   uint32_t metrics;
+  /** A dlrt_normalize_kind, applied to every batch of every command. */
+  int32_t normalize;
+  /** dlrt_augment_flag bits, applied to training batches only; the
+   *  geometric ones (HFLIP, RANDOM_CROP, SHIFT) need a sample of rank >= 2
+   *  and act on its two last axes. */
+  uint32_t augment;
+  /** RANDOM_CROP: zero padding on each side (>= 1). */
+  int32_t crop_padding;
+  /** SHIFT: the largest shift in each of the two last axes (>= 1). */
+  int32_t shift_pixels;
+  /** NOISE: standard deviation of the added Gaussian noise (> 0). */
+  double noise_std;
 } dlrt_train_desc;
 
 /*===--- Compiled steps ---------------------------------------------------===*/

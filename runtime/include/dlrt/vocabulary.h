@@ -1,8 +1,8 @@
 /*===- dlrt/vocabulary.h - The train vocabulary, one list ----------------===*
  *
  * The one list of the train-block names the trainer runtime understands:
- * initialisers, optimisers, schedules and metrics (early stopping watches
- * the loss or a metric).
+ * initialisers, optimisers, schedules, metrics (early stopping watches
+ * the loss or a metric), input normalisations and augmentations.
  * Each list is an X-macro: X(ENUM_SUFFIX, "name in the language", value).
  * It generates the enums of dlrt.h, the runtime's name functions and the
  * compiler's name-to-enum lookups (dlc/Target/Vocabulary.h); the front end
@@ -80,6 +80,28 @@
   X(MAE, "mae", 8)                                                             \
   X(RMSE, "rmse", 9)
 
+/* Input normalisation (dlrt_normalize_kind), per input feature (element of
+ * a sample), with statistics of the training split only (after the
+ * validation hold-out): STANDARDIZE (x - mean) / max(std, 1e-6), the
+ * population std; MINMAX (x - min) / (max - min), a constant feature
+ * mapping to 0. The statistics are checkpointed (see dlrt/Prep.h). */
+#define DLRT_NORMALIZE_KINDS(X)                                                \
+  X(NONE, "none", 0)                                                           \
+  X(STANDARDIZE, "standardize", 1)                                             \
+  X(MINMAX, "minmax", 2)
+
+/* Training-batch augmentations (dlrt_augment_flag, the bit 1 << value):
+ * HFLIP mirrors the last axis with probability 0.5; RANDOM_CROP pads the
+ * two last axes by crop_padding zeros and crops back at a uniform offset;
+ * SHIFT translates by a uniform [-shift_pixels, shift_pixels] in each of
+ * the two last axes with zero fill; NOISE adds N(0, noise_std) to every
+ * value. All act after the normalisation (dlrt/Prep.h says why). */
+#define DLRT_AUGMENT_KINDS(X)                                                  \
+  X(HFLIP, "hflip", 0)                                                         \
+  X(RANDOM_CROP, "random_crop", 1)                                             \
+  X(SHIFT, "shift", 2)                                                         \
+  X(NOISE, "noise", 3)
+
 #ifdef __cplusplus
 #include <cstdint>
 #include <cstring>
@@ -98,6 +120,10 @@ inline constexpr Entry optimizerKinds[] = {DLRT_OPT_KINDS(DLRT_VOCAB_ENTRY)};
 inline constexpr Entry scheduleKinds[] = {DLRT_SCHED_KINDS(DLRT_VOCAB_ENTRY)};
 /* Metric values are bit indices (the flag is 1 << value). */
 inline constexpr Entry metricKinds[] = {DLRT_METRIC_KINDS(DLRT_VOCAB_ENTRY)};
+inline constexpr Entry normalizeKinds[] = {
+    DLRT_NORMALIZE_KINDS(DLRT_VOCAB_ENTRY)};
+/* Augmentation values are bit indices (the flag is 1 << value). */
+inline constexpr Entry augmentKinds[] = {DLRT_AUGMENT_KINDS(DLRT_VOCAB_ENTRY)};
 #undef DLRT_VOCAB_ENTRY
 
 /* The name of `value` in `list`, or "unknown". */

@@ -6,6 +6,10 @@ Usage: make-target-data.py KIND DIR, KIND one of:
                   features a, b, a categorical feature color, and the
                   targets y = 2a - 3b + 0.5 + offset(color) + noise and
                   z = a * b, in columns a, color, b, y, z
+  scaled-csv      train.csv (800 rows), test.csv (200 rows): features a in
+                  [-1, 1] and b in [-1000, 1000] (scales 1 and 1000), the
+                  target y = 2a - 3b/1000 + 0.5 + noise (std 0.05), in
+                  columns a, b, y
   multilabel-npy  x_{train,test}.npy: [N, 8] f32 in [-1, 1]; y_{train,test}.npy
                   [N, 3] f32 0/1 labels, label j = (x . w_j > 0) for fixed w_j
 """
@@ -26,6 +30,15 @@ def regression_csv(path, n):
             color = rng.choice(sorted(offsets))
             y = 2 * a - 3 * b + 0.5 + offsets[color] + rng.gauss(0, 0.05)
             f.write(f'{a:.5f},"{color}",{b:.5f},{y:.5f},{a * b:.5f}\n')
+
+
+def scaled_csv(path, n):
+    with open(path, "w") as f:
+        f.write("a,b,y\n")
+        for _ in range(n):
+            a, b = rng.uniform(-1, 1), rng.uniform(-1000, 1000)
+            y = 2 * a - 3 * b / 1000 + 0.5 + rng.gauss(0, 0.05)
+            f.write(f"{a:.5f},{b:.3f},{y:.5f}\n")
 
 
 def npy(path, shape, values):
@@ -55,6 +68,9 @@ def multilabel(part, n):
 if kind == "regression-csv":
     regression_csv(f"{out}/train.csv", 800)
     regression_csv(f"{out}/test.csv", 200)
+elif kind == "scaled-csv":
+    scaled_csv(f"{out}/train.csv", 800)
+    scaled_csv(f"{out}/test.csv", 200)
 elif kind == "multilabel-npy":
     multilabel("train", 2000)
     multilabel("test", 500)

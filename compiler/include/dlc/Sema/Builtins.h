@@ -188,6 +188,12 @@ const ConstructorTable &earlyStopping();
 const ConstructorTable &lossConfigs();
 const std::vector<std::string> &metricNames();
 const std::vector<std::string> &monitorNames();
+/// `normalize = ...`: the normalisations the trainer runs, then those that
+/// are recognised but refused (pca_whiten, zca_whiten).
+const std::vector<std::string> &normalizations();
+const std::vector<std::string> &refusedNormalizations();
+/// The entries of `augment = [...]`.
+const ConstructorTable &augmentations();
 /// The names of the runtime's vocabulary (dlrt/vocabulary.h) that the tables
 /// above do not accept, as "schedule 'cosine'"; empty when they agree.
 std::vector<std::string> vocabularyMismatches();

@@ -146,6 +146,12 @@ struct ModelDesc {
   int32_t patience = 0, monitor = -1, monitorValidation = 1;
   double minDelta = 0;
   uint32_t metrics = 0;
+  /// Data preparation: a dlrt_normalize_kind, dlrt_augment_flag bits and
+  /// the augmentations' arguments.
+  int32_t normalize = 0;
+  uint32_t augment = 0;
+  int32_t cropPadding = 0, shiftPixels = 0;
+  double noiseStd = 0;
   int64_t flopsForward = 0, flopsTrain = 0;
   uint64_t workspaceFixed = 0, workspacePerSample = 0;
   /// The most elements per sample of any one batch-sized tensor.

@@ -167,6 +167,26 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
       else
         r.wrongType("frozen", "an array of checkpoint keys");
   }
+  if (Attribute n = r.get("normalize", /*required=*/false)) {
+    if (auto name = dyn_cast<StringAttr>(n))
+      t.normalize = name.str();
+    else
+      r.wrongType("normalize", "a name");
+  }
+  if (Attribute a = r.get("augment", /*required=*/false)) {
+    auto list = dyn_cast<ArrayAttr>(a);
+    if (!list)
+      r.wrongType("augment", "an array of dictionaries with a string 'kind'");
+    for (Attribute item : list ? list.getValue() : ArrayRef<Attribute>()) {
+      auto d = dyn_cast<DictionaryAttr>(item);
+      if (!d || !isa_and_nonnull<StringAttr>(d.get("kind"))) {
+        r.wrongType("augment",
+                    "an array of dictionaries with a string 'kind'");
+        break;
+      }
+      t.augment.push_back(CallAttr{cast<StringAttr>(d.get("kind")).str(), d});
+    }
+  }
   if (Attribute p = r.get("params")) {
     t.params = dyn_cast<DictionaryAttr>(p);
     if (!t.params)

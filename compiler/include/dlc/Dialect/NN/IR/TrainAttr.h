@@ -48,6 +48,11 @@ struct TrainRecipe {
   /// The checkpoint keys of the parameters that the train block's `freeze`
   /// keeps fixed (the functions take them as `nn.buffer`).
   std::vector<std::string> frozen;
+  /// Input normalisation ("none", "standardize", "minmax") and the
+  /// training-batch augmentations (`kind` hflip, random_crop, shift, noise);
+  /// both optional in the attribute (none, and no augmentation).
+  std::string normalize = "none";
+  std::vector<CallAttr> augment;
   /// Initialiser per checkpoint key.
   mlir::DictionaryAttr params;
   struct Layer {
