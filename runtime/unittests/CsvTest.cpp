@@ -289,3 +289,81 @@ TEST(Csv, LoadsGzipFile) {
   EXPECT_DLRT_ERROR(loadCsv(dir.file("t.csv.gz"), withTargets({"q"}), 0),
                     "'" + dir.file("t.csv.gz") + "' line 1: no column 'q'");
 }
+
+TEST(Csv, HeaderDetectionCanBeForced) {
+  // Auto: a first line with a field that is not a number above one that is
+  // is a header; a first row of categories (iris.data) is data.
+  EXPECT_EQ(parse("x,a\ny,2\n").rows, 1);
+  EXPECT_EQ(parse("x,1\ny,2\n").rows, 2);
+  EXPECT_EQ(parse("5.1,3.5,Iris-setosa\n4.9,3.0,Iris-setosa\n").rows, 2);
+  EXPECT_EQ(parse("len,width,species\n4.9,3.0,Iris-setosa\n").rows, 1);
+  EXPECT_EQ(parse("1,2\n3,4\n").rows, 2);
+  // Yes: even an all-numeric first line names the columns.
+  CsvTable yes = parse("1,2\n3,4\n", withHeader(CsvOptions::Header::Yes));
+  EXPECT_EQ(yes.rows, 1);
+  EXPECT_EQ(namesOf(yes.targets), (Strings{"1"}));
+  EXPECT_EQ(namesOf(yes.features), (Strings{"2"}));
+  EXPECT_EQ(yes.featureValues, (std::vector<float>{4}));
+  // No: the first line is data; its strings make the column categorical.
+  CsvTable no = parse("x,1\ny,2\n", withHeader(CsvOptions::Header::No));
+  EXPECT_EQ(no.rows, 2);
+  EXPECT_EQ(namesOf(no.targets), (Strings{"column 1"}));
+  EXPECT_EQ(no.targets[0].categories, (Strings{"x", "y"}));
+  EXPECT_EQ(no.targetValues, (std::vector<double>{0, 1}));
+  EXPECT_EQ(no.featureValues, (std::vector<float>{1, 2}));
+}
+
+TEST(Csv, NamedTargetsInTheRequestedOrder) {
+  const std::string text = "a,b,c,d\n1,2,3,4\n5,6,7,8\n";
+  CsvTable one = parse(text, withTargets({"c"}));
+  EXPECT_EQ(namesOf(one.targets), (Strings{"c"}));
+  EXPECT_EQ(namesOf(one.features), (Strings{"a", "b", "d"}));
+  EXPECT_EQ(one.targetValues, (std::vector<double>{3, 7}));
+  EXPECT_EQ(one.featureValues, (std::vector<float>{1, 2, 4, 5, 6, 8}));
+  // Targets in the order asked for, not in file order; features in file
+  // order.
+  CsvTable two = parse(text, withTargets({"d", "b"}));
+  EXPECT_EQ(namesOf(two.targets), (Strings{"d", "b"}));
+  EXPECT_EQ(namesOf(two.features), (Strings{"a", "c"}));
+  EXPECT_EQ(two.targetValues, (std::vector<double>{4, 2, 8, 6}));
+  EXPECT_EQ(two.featureValues, (std::vector<float>{1, 3, 5, 7}));
+  // Without names: the first column.
+  CsvTable first = parse(text);
+  EXPECT_EQ(namesOf(first.targets), (Strings{"a"}));
+  EXPECT_EQ(first.targetValues, (std::vector<double>{1, 5}));
+}
+
+TEST(Csv, CategoricalFeaturesAndTargets) {
+  const std::string text = "colour,size,species\n"
+                           "red,1.5,setosa\n"
+                           "blue,2,virginica\n"
+                           "red,3,versicolor\n"
+                           "green,4,setosa\n";
+  CsvTable t = parse(text, withTargets({"species"}));
+  ASSERT_EQ(t.features.size(), 2u);
+  EXPECT_EQ(t.features[0].categories, (Strings{"blue", "green", "red"}));
+  EXPECT_TRUE(t.features[1].categories.empty()); // numeric
+  ASSERT_EQ(t.targets.size(), 1u);
+  EXPECT_EQ(t.targets[0].categories,
+            (Strings{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(t.targetValues, (std::vector<double>{0, 2, 1, 0}));
+  EXPECT_EQ(t.featureValues, (std::vector<float>{2, 1.5f, 0, 2, 2, 3, 1, 4}));
+}
+
+TEST(Csv, ByteOrderMarkCrlfAndLimit) {
+  CsvTable bom = parse("\xEF\xBB\xBFlabel,a\r\n1,2\r\n3,4\r\n");
+  EXPECT_EQ(namesOf(bom.targets), (Strings{"label"}));
+  EXPECT_EQ(namesOf(bom.features), (Strings{"a"}));
+  EXPECT_EQ(bom.rows, 2);
+  EXPECT_EQ(bom.featureValues, (std::vector<float>{2, 4}));
+  // CRLF inside and after a quoted field.
+  CsvTable crlf = parse("a,b\r\n\"x\",1\r\n\"y\",2\r\n", withTargets({"b"}));
+  EXPECT_EQ(crlf.features[0].categories, (Strings{"x", "y"}));
+  EXPECT_EQ(crlf.targetValues, (std::vector<double>{1, 2}));
+  // The limit counts data rows, not the header.
+  CsvTable limited = parse("a,b\n1,2\n3,4\n5,6\n", {}, 2);
+  EXPECT_EQ(limited.rows, 2);
+  EXPECT_EQ(limited.targetValues, (std::vector<double>{1, 3}));
+  EXPECT_EQ(parse("1,2\n3,4\n5,6", {}, 2).rows, 2);
+  EXPECT_EQ(parse("1,2\n3,4\n5,6", {}, 10).rows, 3);
+}

@@ -194,6 +194,20 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     return normalizeCall(*it->second->value, t, cfgEval);
   };
 
+  // A key whose value is a name (or a list of names) from `spec`'s choices;
+  // `dflt` when absent or wrong (the error is reported).
+  auto nameSetting = [&](const ArgSpec &spec, Const dflt) -> Const {
+    auto it = given.find(spec.name);
+    if (it == given.end())
+      return dflt;
+    EV v = evalConfig(*it->second->value);
+    BoundArg b;
+    b.loc = it->second->value->getLoc();
+    if (v.isError() || !convertArg(spec, std::move(v), "the train block", b))
+      return dflt;
+    return b.c;
+  };
+
   // One validator per key. They run in source order, so that errors come
   // out in the order of the file; absent keys then get their defaults.
   std::map<std::string, std::function<std::optional<Const>()>> validators = {
@@ -209,19 +223,9 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        }},
       {"target",
        [&]() -> std::optional<Const> {
-         ArgSpec spec{"target", ArgKind::Symbol, std::nullopt,
-                      {"labels", "input"}};
-         Const target = Const::ofSymbol("labels");
-         auto it = given.find("target");
-         if (it != given.end()) {
-           EV v = evalConfig(*it->second->value);
-           BoundArg b;
-           b.loc = it->second->value->getLoc();
-           if (!v.isError() &&
-               convertArg(spec, std::move(v), "the train block", b))
-             target = b.c;
-         }
-         return target;
+         return nameSetting({"target", ArgKind::Symbol, std::nullopt,
+                             {"labels", "input"}},
+                            Const::ofSymbol("labels"));
        }},
       {"validation",
        [&]() -> std::optional<Const> {
@@ -264,20 +268,12 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        }},
       {"metrics",
        [&]() -> std::optional<Const> {
-         ArgSpec spec{"metrics", ArgKind::SymbolList, std::nullopt,
-                      metricNames()};
-         Const metrics = Const::ofList({Const::ofSymbol("accuracy")});
-         auto it = given.find("metrics");
-         if (it != given.end()) {
-           EV v = evalConfig(*it->second->value);
-           BoundArg b;
-           b.loc = it->second->value->getLoc();
-           if (!v.isError() &&
-               convertArg(spec, std::move(v), "the train block", b))
-             metrics =
-                 b.c.kind == Const::Kind::List ? b.c : Const::ofList({b.c});
-         }
-         return metrics;
+         Const metrics =
+             nameSetting({"metrics", ArgKind::SymbolList, std::nullopt,
+                          metricNames()},
+                         Const::ofList({Const::ofSymbol("accuracy")}));
+         return metrics.kind == Const::Kind::List ? metrics
+                                                  : Const::ofList({metrics});
        }},
       {"early_stop",
        [&]() -> std::optional<Const> {
@@ -303,26 +299,19 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
          std::vector<std::string> choices = normalizations();
          for (const std::string &r : refusedNormalizations())
            choices.push_back(r);
-         ArgSpec spec{"normalize", ArgKind::Symbol, std::nullopt, choices};
-         Const norm = Const::ofSymbol("none");
-         auto it = given.find("normalize");
-         if (it == given.end())
-           return norm;
-         EV v = evalConfig(*it->second->value);
-         BoundArg b;
-         b.loc = it->second->value->getLoc();
-         if (v.isError() ||
-             !convertArg(spec, std::move(v), "the train block", b))
-           return norm;
+         Const norm =
+             nameSetting({"normalize", ArgKind::Symbol, std::nullopt, choices},
+                         Const::ofSymbol("none"));
          const auto &refused = refusedNormalizations();
-         if (std::find(refused.begin(), refused.end(), b.c.s) !=
+         if (std::find(refused.begin(), refused.end(), norm.s) !=
              refused.end()) {
-           diags.error(b.loc, "normalize = " + b.c.s +
-                                  " is not supported by the trainer yet; "
-                                  "use standardize, minmax or none");
-           return norm;
+           diags.error(given["normalize"]->value->getLoc(),
+                       "normalize = " + norm.s +
+                           " is not supported by the trainer yet; "
+                           "use standardize, minmax or none");
+           return Const::ofSymbol("none");
          }
-         return b.c;
+         return norm;
        }},
       {"augment",
        [&]() -> std::optional<Const> {
