@@ -58,8 +58,11 @@ Normalizer Normalizer::fit(int32_t kind, const Dataset &data,
         double x = data.input(uint64_t(i) * d + j);
         b[j] += (x - a[j]) * (x - a[j]);
       }
-    for (double &v : b)
-      v = std::max(std::sqrt(v / double(indices.size())), kStdFloor);
+    for (double &v : b) {
+      v = std::sqrt(v / double(indices.size()));
+      if (v < kStdFloor)
+        v = 1; // a constant feature: shifted, not scaled
+    }
   } else if (kind == DLRT_NORMALIZE_MINMAX) {
     std::fill(a.begin(), a.end(), std::numeric_limits<double>::infinity());
     std::fill(b.begin(), b.end(), -std::numeric_limits<double>::infinity());

@@ -76,13 +76,13 @@ TEST(Normalize, ConstantFeatures) {
   d.x = {5, 1, 5, 2};
   d.count = 2;
   Normalizer s = Normalizer::fit(DLRT_NORMALIZE_STANDARDIZE, d, {0, 1});
-  // The std of the constant feature is floored, so it maps to 0 (and a
-  // value off the constant to a large but finite number).
-  EXPECT_FLOAT_EQ(s.second()[0], float(kStdFloor));
-  std::vector<float> x = {5, 1, 5 + 1e-6f, 2};
+  // A constant feature is only shifted (scale 1, as scikit-learn): it maps
+  // to 0, and a value off the constant to its distance from it.
+  EXPECT_FLOAT_EQ(s.second()[0], 1.0f);
+  std::vector<float> x = {5, 1, 7, 2};
   s.apply(x.data(), 2);
   EXPECT_EQ(x[0], 0);
-  EXPECT_TRUE(std::isfinite(x[2]));
+  EXPECT_FLOAT_EQ(x[2], 2.0f);
   Normalizer m = Normalizer::fit(DLRT_NORMALIZE_MINMAX, d, {0, 1});
   x = {5, 1, 7, 2};
   m.apply(x.data(), 2);

@@ -9,8 +9,8 @@
 // Normalisation comes first because it is per feature (per position): a
 // geometric augmentation applied before it would move values into positions
 // whose statistics never saw them (a border pixel that is 0 in every
-// training image has std 1e-6, and a shifted stroke there would become
-// ~1e6). After it, every moved value was normalised with the statistics of
+// training image is constant, and a shifted stroke there would land on
+// statistics that never saw one). After it, every moved value was normalised with the statistics of
 // its own position, the zero fill is 0 in normalised units (the feature's
 // mean for standardize, its minimum for minmax, a raw 0 without
 // normalisation), and the noise's std is in normalised units whatever the
@@ -44,9 +44,11 @@
 
 namespace dlrt {
 
-/// The floor of the standard deviation that standardize divides by, so that
-/// an (almost) constant feature does not blow up: (x - mean) / max(std,
-/// kStdFloor).
+/// Below this standard deviation a feature counts as constant and
+/// standardize divides it by 1 instead (as scikit-learn's StandardScaler
+/// does for zero variance), so that a value off the constant (a stroke on a
+/// pixel that is blank in every training image) stays its distance from the
+/// mean instead of becoming ~1e6.
 constexpr double kStdFloor = 1e-6;
 
 /// Per-feature normalisation x -> (x - shift) * scale.

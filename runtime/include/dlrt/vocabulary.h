@@ -82,7 +82,8 @@
 
 /* Input normalisation (dlrt_normalize_kind), per input feature (element of
  * a sample), with statistics of the training split only (after the
- * validation hold-out): STANDARDIZE (x - mean) / max(std, 1e-6), the
+ * validation hold-out): STANDARDIZE (x - mean) / std (1 for a std below
+ * 1e-6: a constant feature is only shifted), the
  * population std; MINMAX (x - min) / (max - min), a constant feature
  * mapping to 0. The statistics are checkpointed (see dlrt/Prep.h). */
 #define DLRT_NORMALIZE_KINDS(X)                                                \
