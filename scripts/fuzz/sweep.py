@@ -377,9 +377,83 @@ def layer_cases():
     return cases
 
 
+def convt_case(n, c, o, h, w, k, s, p, op, d, g):
+    """conv_transpose2d through its op-table row: PyTorch's output size and
+    its validity rules (output_padding < max(stride, dilation))."""
+    valid, why = True, ""
+    if c % g or o % g:
+        valid, why = False, "groups do not divide channels"
+    if op >= s:
+        # PyTorch also allows op < dilation at stride 1; dlc does not (the
+        # result would not be the input size of its gradient's conv2d).
+        valid, why = False, "output_padding not below the stride"
+    oh = (h - 1) * s - 2 * p + d * (k - 1) + op + 1
+    ow = (w - 1) * s - 2 * p + d * (k - 1) + op + 1
+    if oh < 1 or ow < 1:
+        valid, why = False, "the padding leaves no output"
+    og = o // g if valid else max(o // g, 1)
+    inputs = "x: f32[B, %d, %d, %d]" % (c, h, w)
+    body = ["param w: f32[%d, %d, %d, %d]" % (c, og, k, k)]
+    expr = ("convolution_transpose(x, w, stride=%d, padding=%d, output_padding=%d, dilation=%d, groups=%d)"
+            % (s, p, op, d, g))
+    key = "convt n%d c%d o%d hw%dx%d k%d s%d p%d op%d d%d g%d" % (n, c, o, h, w, k, s, p, op, d, g)
+    cost = n * c * h * w * og * k * k
+    return Case("convt", key, inputs, body, expr, valid,
+                [n, o, oh, ow] if valid else None, n, cost, why)
+
+
+def convt_cases():
+    cases = []
+    spatial = [(1, 1), (3, 3), (7, 7), (13, 5), (14, 14)]
+    i = 0
+    for k, s, p, op, d, g in itertools.product(range(1, 6), range(1, 4), range(0, 3), range(0, 3),
+                                               range(1, 3), (1, 2)):
+        h, w = spatial[i % len(spatial)]
+        c, o = (4, 6) if g == 2 else (3, 5)
+        cases.append(convt_case(1 + i % 3, c, o, h, w, k, s, p, op, d, g))
+        i += 1
+    return cases
+
+
+def reshape_op_cases():
+    """pad, flip and slice (Python bounds), each on several shapes; their
+    invalid forms (a padded or sliced batch, an empty slice) must be clear
+    errors."""
+    cases = []
+    shapes = [(1, 1, 1), (3, 5, 7), (2, 13, 4), (17, 1, 9)]
+    for c, h, w in shapes:
+        x = "x: f32[B, %d, %d, %d]" % (c, h, w)
+        for pads in ([1, 2], [0, 0, 3, 1], [2, 2, 2, 2, 1, 0]):
+            per = [(0, 0)] * 4
+            for k in range(0, len(pads), 2):
+                per[3 - k // 2] = (pads[k], pads[k + 1])
+            out = [3, c + sum(per[1]), h + sum(per[2]), w + sum(per[3])]
+            cases.append(Case("reshape-ops", "pad %s %s" % (shape_str([c, h, w]), pads), x, [],
+                              "pad(x, %s, value=0.5)" % pads, True, out, 3))
+        cases.append(Case("reshape-ops", "pad batch %s" % shape_str([c, h, w]), x, [],
+                          "pad(x, [0, 0, 0, 0, 0, 0, 1, 1])", False, None, 3,
+                          why="pads the symbolic batch"))
+        for axes in ("3", "[2, 3]", "[1, -1]", "0"):
+            cases.append(Case("reshape-ops", "flip %s %s" % (shape_str([c, h, w]), axes), x, [],
+                              "flip(x, %s)" % axes, True, [3, c, h, w], 3))
+        for axis, n in ((1, c), (2, h), (3, w)):
+            for start, end, step in ((0, None, 1), (1, None, 2), (-2, None, 1), (0, -1, 1), (1, 3, 1)):
+                lo = max(0, min(n, start + n if start < 0 else start))
+                hi = n if end is None else max(0, min(n, end + n if end < 0 else end))
+                length = max(0, (hi - lo + step - 1) // step)
+                out = [3, c, h, w]
+                out[axis] = length
+                args = "x, %d, %d%s, step=%d" % (axis, start, "" if end is None else ", %d" % end, step)
+                cases.append(Case("reshape-ops", "slice %s %s" % (shape_str([c, h, w]), args), x, [],
+                                  "slice(%s)" % args, length > 0, out if length > 0 else None, 3,
+                                  why="an empty slice"))
+    return cases
+
+
 FAMILIES = {
     "conv": conv_cases, "pool": pool_cases, "matmul": matmul_cases, "reduce": reduce_cases,
     "elementwise": elementwise_cases, "layers": layer_cases,
+    "convt": convt_cases, "reshape-ops": reshape_op_cases,
 }
 
 

@@ -422,10 +422,12 @@ Type convTransposeRule(OpContext &ctx) {
   Shape out = {x.shape[0], Dim::known(w.shape[1].size * groups), Dim(), Dim()};
   for (int i = 0; i < 2; ++i) {
     int64_t s = stride[i].i, p = pad[i].i, op = outPad[i].i, d = dil[i].i;
-    if (op >= std::max(s, d))
+    // PyTorch also allows output_padding < dilation at stride 1; then the
+    // result is no longer the input of the conv2d that is its gradient.
+    if (op >= s)
       return ctx.fail("output_padding " + std::to_string(op) +
-                      " must be smaller than the stride or the dilation (" +
-                      std::to_string(std::max(s, d)) + ")");
+                      " must be smaller than the stride (" +
+                      std::to_string(s) + ")");
     int64_t n = (x.shape[2 + i].size - 1) * s - 2 * p +
                 d * (w.shape[2 + i].size - 1) + op + 1;
     if (n < 1)

@@ -403,9 +403,9 @@ LogicalResult ConvTranspose2DOp::verify() {
   for (int i = 0; i < 2; ++i) {
     int64_t s = getStride()[i], p = getPadding()[i], op = getOutputPadding()[i],
             d = getDilation()[i];
-    if (s < 1 || d < 1 || p < 0 || op < 0 || op >= std::max(s, d))
+    if (s < 1 || d < 1 || p < 0 || op < 0 || op >= s)
       return emitOpError("needs stride, dilation >= 1, padding >= 0 and 0 <= "
-                         "output_padding < max(stride, dilation)");
+                         "output_padding < stride");
     if (x.isDynamicDim(2 + i) || r.isDynamicDim(2 + i))
       return emitOpError("spatial dimensions must be static");
     int64_t expected = transposedSize(x.getDimSize(2 + i), w.getDimSize(2 + i),

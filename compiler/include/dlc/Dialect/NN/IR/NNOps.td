@@ -770,7 +770,9 @@ def NN_ConvTranspose2DOp : NN_ContractionOp<"conv_transpose2d",
     As PyTorch's `conv_transpose2d` without bias: input `[N, C, H, W]`,
     weight `[C, O/groups, KH, KW]`, result `[N, O, OH, OW]` with
     `OH = (H - 1)*stride[0] - 2*padding[0] + dilation[0]*(KH-1) +
-    output_padding[0] + 1`, `output_padding < max(stride, dilation)`. It is
+    output_padding[0] + 1`, `output_padding < stride` (PyTorch also allows
+    `output_padding < dilation` at stride 1, where the result is no longer
+    the input size of the conv2d that is its gradient). It is
     the gradient of `conv2d` with respect to its input (and is computed by
     the same kernel); its own gradients are a `conv2d` (input) and a
     `conv2d_grad_weight` (weight).
