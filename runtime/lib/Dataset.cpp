@@ -373,6 +373,128 @@ std::vector<int64_t> epochOrder(const std::vector<int64_t> &indices,
   return order;
 }
 
+std::vector<int64_t> classCounts(const std::vector<int64_t> &indices,
+                                 const std::vector<int64_t> &labels,
+                                 int64_t numClasses) {
+  std::vector<int64_t> counts(std::max<int64_t>(numClasses, 0), 0);
+  for (int64_t i : indices) {
+    int64_t label = labels.at(i);
+    if (label < 0 || label >= numClasses)
+      fail("sample {} has the label {}, outside [0, {})", i, label,
+           numClasses);
+    ++counts[label];
+  }
+  return counts;
+}
+
+namespace {
+
+/// The samples of each class among `indices`, in the order of `indices`.
+std::vector<std::vector<int64_t>>
+byClass(const std::vector<int64_t> &indices, const std::vector<int64_t> &labels,
+        int64_t numClasses) {
+  std::vector<int64_t> counts = classCounts(indices, labels, numClasses);
+  std::vector<std::vector<int64_t>> members(counts.size());
+  for (size_t c = 0; c < counts.size(); ++c)
+    members[c].reserve(counts[c]);
+  for (int64_t i : indices)
+    members[labels[i]].push_back(i);
+  return members;
+}
+
+} // namespace
+
+int64_t balancedEpochLength(const std::vector<int64_t> &indices,
+                            const std::vector<int64_t> &labels,
+                            int64_t numClasses, int32_t kind) {
+  if (kind == DLRT_BALANCE_NONE || kind == DLRT_BALANCE_WEIGHTED_SAMPLER)
+    return int64_t(indices.size());
+  std::vector<int64_t> counts = classCounts(indices, labels, numClasses);
+  int64_t present = 0, most = 0, least = INT64_MAX;
+  for (int64_t n : counts)
+    if (n > 0) {
+      ++present;
+      most = std::max(most, n);
+      least = std::min(least, n);
+    }
+  if (present == 0)
+    return 0;
+  if (kind == DLRT_BALANCE_OVERSAMPLE)
+    return most * present;
+  if (kind == DLRT_BALANCE_UNDERSAMPLE)
+    return least * present;
+  fail("unknown balance kind {}", kind);
+}
+
+std::vector<int64_t> balancedOrder(const std::vector<int64_t> &indices,
+                                   const std::vector<int64_t> &labels,
+                                   int64_t numClasses, int32_t kind,
+                                   uint64_t seed, int64_t epoch) {
+  if (kind == DLRT_BALANCE_NONE)
+    return epochOrder(indices, seed, epoch);
+  std::vector<std::vector<int64_t>> members =
+      byClass(indices, labels, numClasses);
+  std::vector<size_t> present;
+  for (size_t c = 0; c < members.size(); ++c)
+    if (!members[c].empty())
+      present.push_back(c);
+  std::vector<int64_t> list;
+  if (present.empty())
+    return list;
+  Rng rng(deriveSeed(seed, "balance", static_cast<uint64_t>(epoch)));
+  int64_t target = balancedEpochLength(indices, labels, numClasses, kind);
+  list.reserve(target);
+  if (kind == DLRT_BALANCE_WEIGHTED_SAMPLER) {
+    for (int64_t i = 0; i < target; ++i) {
+      const std::vector<int64_t> &m = members[present[rng.below(present.size())]];
+      list.push_back(m[rng.below(m.size())]);
+    }
+  } else {
+    int64_t per = target / int64_t(present.size());
+    for (size_t c : present) {
+      std::vector<int64_t> m = members[c];
+      int64_t n = int64_t(m.size());
+      // A uniform subset of min(need, n) distinct samples: the first ones
+      // of a partial Fisher-Yates shuffle.
+      auto distinct = [&](int64_t need) {
+        need = std::min(need, n);
+        for (int64_t i = 0; i < need; ++i)
+          std::swap(m[i], m[i + int64_t(rng.below(uint64_t(n - i)))]);
+        list.insert(list.end(), m.begin(), m.begin() + need);
+      };
+      if (kind == DLRT_BALANCE_UNDERSAMPLE) {
+        distinct(per);
+      } else {
+        list.insert(list.end(), m.begin(), m.end());
+        int64_t extra = per - n;
+        distinct(extra);
+        for (int64_t i = n; i < extra; ++i)
+          list.push_back(m[rng.below(uint64_t(n))]);
+      }
+    }
+  }
+  return epochOrder(list, seed, epoch);
+}
+
+std::vector<std::vector<int64_t>> foldPartition(int64_t n, int32_t k,
+                                                uint64_t seed) {
+  if (k < 2)
+    fail("cross-validation needs at least 2 folds, got {}", k);
+  if (k > n)
+    fail("{} folds need at least {} training samples, got {}", k, k, n);
+  std::vector<int64_t> all(n);
+  for (int64_t i = 0; i < n; ++i)
+    all[i] = i;
+  Rng rng(deriveSeed(seed, "folds", 0));
+  shuffle(all, rng);
+  std::vector<std::vector<int64_t>> folds(k);
+  for (int32_t f = 0; f < k; ++f) {
+    folds[f].assign(all.begin() + f * n / k, all.begin() + (f + 1) * n / k);
+    std::sort(folds[f].begin(), folds[f].end());
+  }
+  return folds;
+}
+
 int64_t numBatches(int64_t n, int64_t batch) {
   return n <= 0 ? 0 : (n + batch - 1) / batch;
 }

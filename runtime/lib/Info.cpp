@@ -145,6 +145,11 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
     }
     fmt::print("augment: {} (training batches only)\n", fmt::join(names, ", "));
   }
+  if (t.balance != DLRT_BALANCE_NONE)
+    fmt::print("balance: {}, class counts of the training split\n",
+               vocab::nameOf(vocab::balanceKinds, t.balance));
+  if (t.folds > 1)
+    fmt::print("folds: {}-fold cross-validation\n", t.folds);
   return 0;
 }
 

@@ -299,6 +299,25 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
             "{} has no effect with --resume: the run continues with the "
             "checkpoint's value",
             given->get_name()));
+  // A cross-validation run trains k fresh models; each is saved, none is
+  // continued (see runTrain).
+  if (config.folds > 1 && command == "train") {
+    if (validation->count() > 0)
+      return conflict(fmt::format(
+          "--validation has no effect: this trainer's train block has folds "
+          "= {}, and every fold is the validation split once",
+          config.folds));
+    if (!config.resume.empty())
+      return conflict(fmt::format(
+          "--resume of a cross-validation run (folds = {}) is not supported: "
+          "rerun it from the start",
+          config.folds));
+    if (stopAfter->count() > 0)
+      return conflict(fmt::format(
+          "--stop-after has no effect in a cross-validation run (folds = {}): "
+          "its folds cannot be resumed",
+          config.folds));
+  }
   for (const std::string &flag : initMapFlags) {
     size_t eq = flag.find('=');
     InitMapping map;

@@ -56,6 +56,8 @@ RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {
   c.cropPadding = t.crop_padding;
   c.shiftPixels = t.shift_pixels;
   c.noiseStd = t.noise_std;
+  c.balance = t.balance;
+  c.folds = t.folds > 1 ? t.folds : 1;
   return c;
 }
 
@@ -106,6 +108,8 @@ json RunConfig::toJson() const {
         {"crop_padding", cropPadding},
         {"shift_pixels", shiftPixels},
         {"noise_std", noiseStd}}},
+      {"balance", vocab::nameOf(vocab::balanceKinds, balance)},
+      {"folds", folds},
   };
 }
 
@@ -304,6 +308,27 @@ void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
       fail("checkpoint '{}' was trained with other augmentations ({}) than "
            "this trainer's model has",
            path, a.dump());
+  }
+  // Balancing and folds are compiled in too; checkpoints written before
+  // them lack the fields (and then neither).
+  const char *myBalance = vocab::nameOf(vocab::balanceKinds, desc.train.balance);
+  if (saved.contains("balance")) {
+    const json &b = saved["balance"];
+    if (!b.is_string() || b.get<std::string>() != myBalance)
+      fail("checkpoint '{}' was trained with balance = {} but this trainer's "
+           "model has balance = {}",
+           path, b.is_string() ? b.get<std::string>() : b.dump(), myBalance);
+  } else if (desc.train.balance != DLRT_BALANCE_NONE) {
+    fail("checkpoint '{}' was trained without balance but this trainer's "
+         "model has balance = {}",
+         path, myBalance);
+  }
+  if (saved.contains("folds")) {
+    int64_t k = r.integer(saved, "folds", 1, 1000000);
+    if (k > 1)
+      fail("checkpoint '{}' is of a {}-fold cross-validation run, which "
+           "--resume does not continue",
+           path, k);
   }
 }
 

@@ -27,6 +27,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <map>
 
 using nlohmann::json;
 
@@ -98,8 +99,39 @@ constexpr int InterruptedExitCode = 130;
 
 } // namespace
 
-int runTrain(const dlrt_model_desc &desc, RunConfig config) {
+namespace {
+
+/// `<stem>.fold<i>.safetensors` (i 1-based) for `save` = `<stem>.safetensors`;
+/// `<save>.fold<i>` otherwise.
+std::string foldSavePath(const std::string &save, int32_t fold) {
+  const std::string ext = ".safetensors";
+  if (save.size() > ext.size() &&
+      save.compare(save.size() - ext.size(), ext.size(), ext) == 0)
+    return fmt::format("{}.fold{}{}", save.substr(0, save.size() - ext.size()),
+                       fold + 1, ext);
+  return fmt::format("{}.fold{}", save, fold + 1);
+}
+
+std::string formatCounts(const std::vector<int64_t> &counts) {
+  std::vector<std::string> parts;
+  for (size_t c = 0; c < counts.size(); ++c)
+    parts.push_back(fmt::format("{}: {}", c, counts[c]));
+  return fmt::format("[{}]", fmt::join(parts, ", "));
+}
+
+/// One training run: the whole of `./train train`, or (config.fold >= 0) the
+/// run of one cross-validation fold, whose validation metrics of the last
+/// epoch and test metrics go to `foldResult`.
+int trainRun(const dlrt_model_desc &desc, RunConfig config,
+             json *foldResult) {
   InterruptGuard interrupts;
+  // Fold i of a cross-validation run is a run of its own seed: its
+  // initialisation, shuffles, balancing, dropout and augmentation draw from
+  // deriveSeed(seed, "fold", i); the partition into folds from the run
+  // seed's stream ("folds", 0).
+  const uint64_t runSeed = config.seed;
+  if (config.fold >= 0)
+    config.seed = deriveSeed(runSeed, "fold", uint64_t(config.fold));
   // Refuse a --save target that cannot be saved to before any training work
   // is done (it is checked again at every save).
   if (!config.save.empty())
@@ -200,8 +232,30 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
 
   Dataset train = loadPart(desc, config, "train");
   Dataset test = loadPart(desc, config, "test");
-  Split split = splitIndices(train.size(), config.validation, config.seed);
-  int64_t stepsPerEpoch = numBatches(split.train.size(), config.batch);
+  Split split;
+  if (config.fold >= 0) {
+    std::vector<std::vector<int64_t>> folds =
+        foldPartition(train.size(), config.folds, runSeed);
+    for (int32_t f = 0; f < config.folds; ++f)
+      if (f != config.fold)
+        split.train.insert(split.train.end(), folds[f].begin(),
+                           folds[f].end());
+    std::sort(split.train.begin(), split.train.end());
+    split.validation = folds[config.fold];
+  } else {
+    split = splitIndices(train.size(), config.validation, config.seed);
+  }
+  // A balanced epoch has its own length (the same in every epoch).
+  const int64_t numClasses = desc.num_classes;
+  int64_t epochLength =
+      config.balance == DLRT_BALANCE_NONE
+          ? int64_t(split.train.size())
+          : balancedEpochLength(split.train, train.y, numClasses,
+                                config.balance);
+  if (epochLength < 1)
+    fail("balance = {} leaves no training sample",
+         vocab::nameOf(vocab::balanceKinds, config.balance));
+  int64_t stepsPerEpoch = numBatches(epochLength, config.batch);
   if (savedStepsPerEpoch >= 0 && savedStepsPerEpoch != stepsPerEpoch)
     fail("checkpoint '{}' was trained with {} steps per epoch but this run "
          "has {} (different data?)",
@@ -237,7 +291,19 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
   }
   JsonlLog log;
   if (!config.log.empty())
-    log.open(config.log, !config.resume.empty());
+    log.open(config.log, !config.resume.empty() || config.fold > 0);
+  // The records of a fold run say which fold.
+  auto writeLog = [&](json record) {
+    if (config.fold >= 0)
+      record["fold"] = config.fold + 1;
+    log.write(record);
+  };
+
+  if (config.fold >= 0)
+    say("cross-validation fold {}/{} (seed {}): validating on fold {}, "
+        "training on the other {}\n",
+        config.fold + 1, config.folds, config.seed, config.fold + 1,
+        config.folds - 1);
 
   say("training {}: {} training, {} validation, {} test samples; "
              "batch {}, {} steps per epoch\n",
@@ -286,6 +352,23 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
                                                      : config.resume)
                       : fmt::format("of the {} training samples",
                                     split.train.size()));
+  if (config.balance != DLRT_BALANCE_NONE) {
+    std::vector<int64_t> before = classCounts(split.train, train.y, numClasses);
+    std::vector<int64_t> after = classCounts(
+        balancedOrder(split.train, train.y, numClasses, config.balance,
+                      config.seed, startEpoch),
+        train.y, numClasses);
+    say("balance {}: class counts of the {} training samples {}; epoch {} "
+        "has {} samples: {}{}\n",
+        vocab::nameOf(vocab::balanceKinds, config.balance), split.train.size(),
+        formatCounts(before), startEpoch + 1, epochLength, formatCounts(after),
+        config.balance == DLRT_BALANCE_WEIGHTED_SAMPLER
+            ? " (drawn with replacement, equal expected counts; redrawn "
+              "every epoch)"
+            : config.balance == DLRT_BALANCE_UNDERSAMPLE
+                ? " (a new subset every epoch)"
+                : "");
+  }
   if (desc.train.augment) {
     std::vector<std::string> names;
     for (const vocab::Entry &e : vocab::augmentKinds)
@@ -339,7 +422,8 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
 
   for (int64_t epoch = startEpoch; epoch < lastEpoch; ++epoch) {
     auto start = std::chrono::steady_clock::now();
-    std::vector<int64_t> order = epochOrder(split.train, config.seed, epoch);
+    std::vector<int64_t> order = balancedOrder(
+        split.train, train.y, numClasses, config.balance, config.seed, epoch);
     Progress progress(terminal,
                       fmt::format("epoch {}/{}", epoch + 1, config.epochs),
                       stepsPerEpoch);
@@ -364,7 +448,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
       progress.update(b + 1, seen, lossSum / seen, metricKey(headline),
                       trainResult.value(headline));
       if (config.logEvery > 0 && step % config.logEvery == 0)
-        log.write({{"event", "step"},
+        writeLog({{"event", "step"},
                    {"epoch", epoch + 1},
                    {"step", step},
                    {"lr", lr},
@@ -399,11 +483,19 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
           " | " + describeMetrics(validation, config.metrics, "val_", &record);
     }
     double rate = seconds > 0 ? seen / seconds : 0.0;
+    if (foldResult) {
+      // The fold's result: its validation metrics after its last epoch.
+      for (auto it = record.begin(); it != record.end(); ++it)
+        if (it.key().rfind("val_", 0) == 0)
+          (*foldResult)[it.key()] = it.value();
+      (*foldResult)["epochs"] = epoch + 1;
+      (*foldResult)["step"] = step;
+    }
     record["samples_per_s"] = rate;
     record["seconds"] = seconds;
     say("{} | lr {:.4g} | {:.0f} samples/s, {:.1f}s\n", line, lr, rate,
                seconds);
-      log.write(record);
+      writeLog(record);
 
     const EvalResult &watched =
         monitor.validation && haveValidation ? validation : trainResult;
@@ -433,16 +525,85 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
         runner.evaluate(test, allIndices(test.size()), config.metrics);
     json record = {{"event", "test"}, {"step", step}};
     say("test: {}\n", describeMetrics(tested, config.metrics, "", &record));
+    if (foldResult)
+      for (auto it = record.begin(); it != record.end(); ++it)
+        if (it.key() != "event" && it.key() != "step")
+          (*foldResult)["test_" + it.key()] = it.value();
     if ((config.metrics & DLRT_METRIC_CONFUSION) &&
         tested.confusion().numClasses() > 0)
       say("confusion matrix (rows: actual, columns: predicted):\n{}",
           tested.confusion().format());
-    log.write(record);
+    writeLog(record);
   } else {
     say("no test set\n");
   }
   if (!config.save.empty())
     say("saved '{}'\n", config.save);
+  return 0;
+}
+
+} // namespace
+
+int runTrain(const dlrt_model_desc &desc, RunConfig config) {
+  if (config.folds <= 1)
+    return trainRun(desc, config, nullptr);
+  // k-fold cross-validation: k fresh runs, fold i validating on fold i.
+  // Main refuses --resume, --stop-after and --validation with folds.
+  if (!config.resume.empty())
+    fail("--resume of a cross-validation run (folds = {}) is not supported",
+         config.folds);
+  if (config.validation > 0)
+    fail("a validation fraction and folds = {} exclude each other",
+         config.folds);
+  say("{}-fold cross-validation (folds by a permutation of seed {}, not "
+      "stratified)\n",
+      config.folds, config.seed);
+  std::vector<json> results;
+  for (int32_t f = 0; f < config.folds; ++f) {
+    RunConfig c = config;
+    c.fold = f;
+    if (!config.save.empty())
+      c.save = foldSavePath(config.save, f);
+    json result = json::object();
+    int status = trainRun(desc, c, &result);
+    if (status != 0)
+      return status;
+    results.push_back(result);
+    json record = {{"event", "fold"}, {"fold", f + 1}, {"folds", config.folds}};
+    for (auto it = result.begin(); it != result.end(); ++it)
+      record[it.key()] = it.value();
+    if (!config.log.empty())
+      JsonlLog(config.log, true).write(record);
+  }
+  // Mean and population standard deviation (ddof 0) of every number the
+  // folds report, over the folds that report it.
+  std::map<std::string, std::vector<double>> values;
+  for (const json &r : results)
+    for (auto it = r.begin(); it != r.end(); ++it)
+      if (it.value().is_number() && it.key() != "epochs" && it.key() != "step")
+        values[it.key()].push_back(it.value().get<double>());
+  json mean = json::object(), stddev = json::object();
+  std::vector<std::string> lines;
+  for (const auto &[key, xs] : values) {
+    double m = 0, v = 0;
+    for (double x : xs)
+      m += x;
+    m /= double(xs.size());
+    for (double x : xs)
+      v += (x - m) * (x - m);
+    double s = std::sqrt(v / double(xs.size()));
+    mean[key] = m;
+    stddev[key] = s;
+    lines.push_back(fmt::format("{} {:.4f} +- {:.4f}", key, m, s));
+  }
+  say("cross-validation over {} folds (mean +- std): {}\n", config.folds,
+      fmt::join(lines, ", "));
+  if (!config.log.empty())
+    JsonlLog(config.log, true)
+        .write({{"event", "cv_summary"},
+                {"folds", config.folds},
+                {"mean", mean},
+                {"std", stddev}});
   return 0;
 }
 

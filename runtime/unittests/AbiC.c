@@ -41,3 +41,6 @@ size_t dlrt_test_c_offsetof_early_stop_validation(void) {
 size_t dlrt_test_c_offsetof_noise_std(void) {
   return offsetof(dlrt_train_desc, noise_std);
 }
+size_t dlrt_test_c_offsetof_folds(void) {
+  return offsetof(dlrt_train_desc, folds);
+}

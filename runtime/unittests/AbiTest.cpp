@@ -27,12 +27,13 @@ size_t dlrt_test_c_offsetof_data_files(void);
 size_t dlrt_test_c_offsetof_csv_header(void);
 size_t dlrt_test_c_offsetof_early_stop_validation(void);
 size_t dlrt_test_c_offsetof_noise_std(void);
+size_t dlrt_test_c_offsetof_folds(void);
 }
 
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 7); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 8); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
@@ -42,7 +43,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   // `metric` and `validation` instead of `monitor`;
   // 7: dlrt_param_desc gained `frozen` (the train block's freeze);
   // dlrt_train_desc gained normalize, augment, crop_padding, shift_pixels
-  // and noise_std (data preparation).
+  // and noise_std (data preparation);
+  // 8: dlrt_train_desc gained balance and folds.
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -56,7 +58,7 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_early_stop_desc, metric), 4u);
   EXPECT_EQ(offsetof(dlrt_early_stop_desc, validation), 8u);
   EXPECT_EQ(offsetof(dlrt_early_stop_desc, min_delta), 16u);
-  EXPECT_EQ(sizeof(dlrt_train_desc), 312u);
+  EXPECT_EQ(sizeof(dlrt_train_desc), 320u);
   EXPECT_EQ(offsetof(dlrt_train_desc, data_kind), 24u);
   EXPECT_EQ(offsetof(dlrt_train_desc, data_path), 32u);
   EXPECT_EQ(offsetof(dlrt_train_desc, data_files), 40u);
@@ -72,6 +74,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_train_desc, crop_padding), 292u);
   EXPECT_EQ(offsetof(dlrt_train_desc, shift_pixels), 296u);
   EXPECT_EQ(offsetof(dlrt_train_desc, noise_std), 304u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, balance), 312u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, folds), 316u);
   EXPECT_EQ(sizeof(dlrt_step_args), 112u);
   EXPECT_EQ(offsetof(dlrt_step_args, x), 24u);
   EXPECT_EQ(offsetof(dlrt_step_args, y), 32u);
@@ -80,14 +84,14 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 536u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 544u);
   EXPECT_EQ(offsetof(dlrt_model_desc, label_kind), 120u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_classes), 124u);
   EXPECT_EQ(offsetof(dlrt_model_desc, target_size), 128u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_outputs), 136u);
   EXPECT_EQ(offsetof(dlrt_model_desc, train), 144u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 488u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 528u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 496u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 536u);
 }
 
 TEST(Abi, EnumValuesArePinned) {
@@ -122,6 +126,10 @@ TEST(Abi, EnumValuesArePinned) {
   EXPECT_EQ(DLRT_AUGMENT_RANDOM_CROP, 1u << 1);
   EXPECT_EQ(DLRT_AUGMENT_SHIFT, 1u << 2);
   EXPECT_EQ(DLRT_AUGMENT_NOISE, 1u << 3);
+  EXPECT_EQ(DLRT_BALANCE_NONE, 0);
+  EXPECT_EQ(DLRT_BALANCE_WEIGHTED_SAMPLER, 1);
+  EXPECT_EQ(DLRT_BALANCE_OVERSAMPLE, 2);
+  EXPECT_EQ(DLRT_BALANCE_UNDERSAMPLE, 3);
 }
 
 TEST(Abi, CAndCxxAgree) {
@@ -146,4 +154,5 @@ TEST(Abi, CAndCxxAgree) {
             offsetof(dlrt_early_stop_desc, validation));
   EXPECT_EQ(dlrt_test_c_offsetof_noise_std(),
             offsetof(dlrt_train_desc, noise_std));
+  EXPECT_EQ(dlrt_test_c_offsetof_folds(), offsetof(dlrt_train_desc, folds));
 }

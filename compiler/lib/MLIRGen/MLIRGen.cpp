@@ -321,7 +321,9 @@ private:
       // No data preparation is the attribute's default (TrainAttr.h): left
       // out, so that recipes without it read as before.
       if ((kv.first == "normalize" && kv.second.s == "none") ||
-          (kv.first == "augment" && kv.second.list.empty()))
+          (kv.first == "augment" && kv.second.list.empty()) ||
+          (kv.first == "balance" && kv.second.s == "none") ||
+          (kv.first == "folds" && kv.second.i <= 1))
         continue;
       mlir::Attribute a = constAttr(kv.second);
       if (kv.first == "data" && a) {

@@ -118,6 +118,9 @@ const TrainKey kTrainKeys[] = {
                   "split: standardize, minmax or none"},
     {"augment", "training-batch augmentations, e.g. [hflip, "
                 "random_crop(padding=4), shift(pixels=2), noise(std=0.1)]"},
+    {"balance", "class balancing of the training split: weighted_sampler, "
+                "oversample, undersample or none"},
+    {"folds", "k-fold cross-validation with k >= 2 folds (1: off)"},
 };
 
 void Sema::elaborateTrain(const ast::TrainDecl &decl) {
@@ -345,6 +348,20 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
          }
          return Const::ofList(out);
        }},
+      {"balance",
+       [&]() -> std::optional<Const> {
+         return nameSetting(
+             {"balance", ArgKind::Symbol, std::nullopt, balancings()},
+             Const::ofSymbol("none"));
+       }},
+      {"folds",
+       [&]() -> std::optional<Const> {
+         return number("folds", true, Const::ofInt(1),
+                       [](const Const &c) -> std::string {
+                         return c.i >= 2 ? "" : "must be at least 2 (leave it "
+                                                "out for no cross-validation)";
+                       });
+       }},
   };
   std::map<std::string, std::optional<Const>> results;
   for (const ast::TrainSetting &st : decl.settings) {
@@ -437,6 +454,22 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     }
   }
   checkAugment(cfg, locOf("augment"));
+  // Balancing counts classes; cross-validation replaces the hold-out.
+  if (given.count("balance") && results["balance"] &&
+      results["balance"]->s != "none" && loss &&
+      ((loss->s != "cross_entropy" && loss->s != "nll") ||
+       cfg.targetIsInput))
+    diags.error(locOf("balance"),
+                "balance = " + results["balance"]->s +
+                    " needs class labels (loss cross_entropy or nll with "
+                    "target = labels), but the loss is " + loss->s +
+                    (cfg.targetIsInput ? " with target = input" : ""));
+  if (given.count("folds") && given.count("validation")) {
+    diags.error(locOf("validation"),
+                "'validation' and 'folds' exclude each other: with folds = k "
+                "every fold is the validation split once");
+    diags.note(locOf("folds"), "folds given here");
+  }
   for (const ast::TrainStep &step : decl.steps) {
     if (&step != &decl.steps.front()) {
       diags.error(step.loc, "a train block has at most one step");

@@ -238,6 +238,12 @@ const ConstructorTable &sema::augmentations() {
   return t;
 }
 
+const std::vector<std::string> &sema::balancings() {
+  static const std::vector<std::string> n = {"none", "weighted_sampler",
+                                             "oversample", "undersample"};
+  return n;
+}
+
 DataSignature sema::dataSignature(const Const &source) {
   DataSignature sig;
   if (source.s == "fashion_mnist" || source.s == "mnist") {
@@ -276,5 +282,7 @@ std::vector<std::string> sema::vocabularyMismatches() {
     need(normalizations(), "normalization", e.name);
   for (const dlrt::vocab::Entry &e : dlrt::vocab::augmentKinds)
     need(augmentations().names(), "augmentation", e.name);
+  for (const dlrt::vocab::Entry &e : dlrt::vocab::balanceKinds)
+    need(balancings(), "balancing", e.name);
   return missing;
 }

@@ -493,6 +493,8 @@ private:
     s.add(t + offsetof(dlrt_train_desc, shift_pixels),
           cst(i32, d.shiftPixels));
     s.add(t + offsetof(dlrt_train_desc, noise_std), cstF(f64, d.noiseStd));
+    s.add(t + offsetof(dlrt_train_desc, balance), cst(i32, d.balance));
+    s.add(t + offsetof(dlrt_train_desc, folds), cst(i32, d.folds));
     s.add(offsetof(dlrt_model_desc, flops_forward_per_sample),
           cst(i64, d.flopsForward));
     s.add(offsetof(dlrt_model_desc, flops_train_per_sample),

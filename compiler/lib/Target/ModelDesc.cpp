@@ -326,6 +326,19 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     d.normalize = DLRT_NORMALIZE_NONE;
     unsupported("normalize = " + train.normalize);
   }
+  d.balance = valueOf(balanceKinds, train.balance.c_str());
+  if (d.balance < 0) {
+    d.balance = DLRT_BALANCE_NONE;
+    unsupported("balance = " + train.balance);
+  }
+  // Balancing counts classes (Sema checks this for .dl files).
+  if (d.balance != DLRT_BALANCE_NONE && d.labelKind != DLRT_LABEL_CLASS)
+    unsupported("balance = " + train.balance + " without class labels");
+  if (train.folds < 1 || train.folds > 1000000)
+    unsupported("folds = " + std::to_string(train.folds));
+  d.folds = int32_t(train.folds);
+  if (d.folds > 1 && d.validation > 0)
+    unsupported("folds together with a validation fraction");
   for (const CallAttr &a : train.augment) {
     int32_t bit = valueOf(augmentKinds, a.kind.c_str());
     if (bit < 0) {

@@ -140,6 +140,45 @@ Split splitIndices(int64_t n, double fraction, uint64_t seed);
 std::vector<int64_t> epochOrder(const std::vector<int64_t> &indices,
                                 uint64_t seed, int64_t epoch);
 
+/// Samples per class among `indices` (labels `labels[i]` in [0, numClasses);
+/// a label outside is an error).
+std::vector<int64_t> classCounts(const std::vector<int64_t> &indices,
+                                 const std::vector<int64_t> &labels,
+                                 int64_t numClasses);
+
+/// Length of a balanced epoch of `indices` (a dlrt_balance_kind `kind`):
+/// NONE and WEIGHTED_SAMPLER the number of indices, OVERSAMPLE the largest
+/// class count times the classes present, UNDERSAMPLE the smallest present
+/// count times the classes present.
+int64_t balancedEpochLength(const std::vector<int64_t> &indices,
+                            const std::vector<int64_t> &labels,
+                            int64_t numClasses, int32_t kind);
+
+/// The samples of epoch `epoch` of `indices` balanced by `kind`, in the
+/// order the epoch visits them; a pure function of (indices, labels, kind,
+/// seed, epoch). NONE is epochOrder(indices, seed, epoch). The others draw
+/// from the stream ("balance", epoch): WEIGHTED_SAMPLER draws
+/// indices.size() samples with replacement, a sample with probability
+/// proportional to 1 / count(its class) (a class present uniformly, then a
+/// sample of it uniformly: the same distribution); OVERSAMPLE keeps every
+/// sample and adds count_max - count copies per class, first distinct
+/// samples (without replacement), then, beyond the class's size, samples
+/// with replacement; UNDERSAMPLE keeps a uniform subset of count_min samples
+/// per class. The list is then shuffled by epochOrder's stream
+/// ("shuffle", epoch).
+std::vector<int64_t> balancedOrder(const std::vector<int64_t> &indices,
+                                   const std::vector<int64_t> &labels,
+                                   int64_t numClasses, int32_t kind,
+                                   uint64_t seed, int64_t epoch);
+
+/// k-fold cross-validation: cuts [0, n) into k folds by a permutation drawn
+/// from the stream ("folds", 0) of `seed` (not stratified); fold i is
+/// positions [i*n/k, (i+1)*n/k) of the permutation, sorted. The folds are
+/// disjoint, cover [0, n), and their sizes differ by at most 1. Throws if
+/// k < 2 or k > n.
+std::vector<std::vector<int64_t>> foldPartition(int64_t n, int32_t k,
+                                                uint64_t seed);
+
 /// Number of batches of an epoch of `n` samples: ceil(n / batch).
 int64_t numBatches(int64_t n, int64_t batch);
 

@@ -61,6 +61,16 @@ struct RunConfig {
   uint32_t augment = 0;
   int32_t cropPadding = 0, shiftPixels = 0;
   double noiseStd = 0;
+  /// The train block's class balancing (a dlrt_balance_kind) and k-fold
+  /// cross-validation (folds >= 2; 1: off); compiled in, recorded in
+  /// checkpoints.
+  int32_t balance = DLRT_BALANCE_NONE;
+  int32_t folds = 1;
+  /// Set by the cross-validation driver for the run of one fold: its
+  /// 0-based index (-1: not a fold run), its training and validation
+  /// samples.
+  int32_t fold = -1;
+  std::vector<int64_t> foldTrain, foldValidation;
 
   /// The defaults of the descriptor's train block.
   static RunConfig fromDescriptor(const dlrt_model_desc &desc);

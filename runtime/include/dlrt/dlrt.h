@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 7
+#define DLRT_ABI_VERSION 8
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -215,6 +215,13 @@ typedef enum dlrt_augment_flag {
 } dlrt_augment_flag;
 #undef DLRT_ENUM_AUGMENT
 
+/** Class balancing of the training split (see DLRT_BALANCE_KINDS). */
+#define DLRT_ENUM_BALANCE(E, name, v) DLRT_BALANCE_##E = v,
+typedef enum dlrt_balance_kind {
+  DLRT_BALANCE_KINDS(DLRT_ENUM_BALANCE)
+} dlrt_balance_kind;
+#undef DLRT_ENUM_BALANCE
+
 /** Where the data comes from. */
 typedef enum dlrt_data_kind {
   /** A directory with train-images-idx3-ubyte, train-labels-idx1-ubyte,
@@ -301,6 +308,12 @@ typedef struct dlrt_train_desc {
   int32_t shift_pixels;
   /** NOISE: standard deviation of the added Gaussian noise (> 0). */
   double noise_std;
+  /** A dlrt_balance_kind (class labels only), applied to the training split
+   *  of every epoch. */
+  int32_t balance;
+  /** k-fold cross-validation: k >= 2 folds, each the validation split of
+   *  one run; 1 (or 0): off. Excludes a validation fraction. */
+  int32_t folds;
 } dlrt_train_desc;
 
 /*===--- Compiled steps ---------------------------------------------------===*/

@@ -103,6 +103,18 @@
   X(SHIFT, "shift", 2)                                                         \
   X(NOISE, "noise", 3)
 
+/* Class balancing of the training split (dlrt_balance_kind), from its class
+ * counts: WEIGHTED_SAMPLER draws as many samples as the split has, with
+ * replacement, with probability proportional to 1 / count(class);
+ * OVERSAMPLE repeats every class up to the largest class's count;
+ * UNDERSAMPLE cuts every class down to the smallest's (see dlrt/Dataset.h,
+ * balancedOrder). */
+#define DLRT_BALANCE_KINDS(X)                                                  \
+  X(NONE, "none", 0)                                                           \
+  X(WEIGHTED_SAMPLER, "weighted_sampler", 1)                                   \
+  X(OVERSAMPLE, "oversample", 2)                                               \
+  X(UNDERSAMPLE, "undersample", 3)
+
 #ifdef __cplusplus
 #include <cstdint>
 #include <cstring>
@@ -125,6 +137,7 @@ inline constexpr Entry normalizeKinds[] = {
     DLRT_NORMALIZE_KINDS(DLRT_VOCAB_ENTRY)};
 /* Augmentation values are bit indices (the flag is 1 << value). */
 inline constexpr Entry augmentKinds[] = {DLRT_AUGMENT_KINDS(DLRT_VOCAB_ENTRY)};
+inline constexpr Entry balanceKinds[] = {DLRT_BALANCE_KINDS(DLRT_VOCAB_ENTRY)};
 #undef DLRT_VOCAB_ENTRY
 
 /* The name of `value` in `list`, or "unknown". */

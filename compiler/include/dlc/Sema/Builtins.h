@@ -194,6 +194,8 @@ const std::vector<std::string> &normalizations();
 const std::vector<std::string> &refusedNormalizations();
 /// The entries of `augment = [...]`.
 const ConstructorTable &augmentations();
+/// `balance = ...`: the class balancings of the training split.
+const std::vector<std::string> &balancings();
 /// The names of the runtime's vocabulary (dlrt/vocabulary.h) that the tables
 /// above do not accept, as "schedule 'cosine'"; empty when they agree.
 std::vector<std::string> vocabularyMismatches();

@@ -152,6 +152,8 @@ struct ModelDesc {
   uint32_t augment = 0;
   int32_t cropPadding = 0, shiftPixels = 0;
   double noiseStd = 0;
+  /// A dlrt_balance_kind and the cross-validation folds (1: off).
+  int32_t balance = 0, folds = 1;
   int64_t flopsForward = 0, flopsTrain = 0;
   uint64_t workspaceFixed = 0, workspacePerSample = 0;
   /// The most elements per sample of any one batch-sized tensor.

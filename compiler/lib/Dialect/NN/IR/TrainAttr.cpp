@@ -187,6 +187,14 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
       t.augment.push_back(CallAttr{cast<StringAttr>(d.get("kind")).str(), d});
     }
   }
+  if (Attribute b = r.get("balance", /*required=*/false)) {
+    if (auto name = dyn_cast<StringAttr>(b))
+      t.balance = name.str();
+    else
+      r.wrongType("balance", "a name");
+  }
+  if (r.get("folds", /*required=*/false))
+    t.folds = r.integer("folds", 2);
   if (Attribute p = r.get("params")) {
     t.params = dyn_cast<DictionaryAttr>(p);
     if (!t.params)

@@ -53,6 +53,11 @@ struct TrainRecipe {
   /// both optional in the attribute (none, and no augmentation).
   std::string normalize = "none";
   std::vector<CallAttr> augment;
+  /// Class balancing of the training split ("none", "weighted_sampler",
+  /// "oversample", "undersample") and the number of cross-validation folds
+  /// (1: none); both optional in the attribute.
+  std::string balance = "none";
+  int64_t folds = 1;
   /// Initialiser per checkpoint key.
   mlir::DictionaryAttr params;
   struct Layer {
