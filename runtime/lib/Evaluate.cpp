@@ -40,8 +40,9 @@ static int onTestSet(const dlrt_model_desc &desc, const RunConfig &config,
 int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
   return onTestSet(
       desc, config, "eval", [&](const Dataset &test, StepRunner &runner) {
-        // Every metric that applies to the model's targets.
-        uint32_t flags = ~0u;
+        // Every metric that applies to the model's targets (none for an
+        // explicit step, which has no outputs).
+        uint32_t flags = desc.num_outputs > 0 ? ~0u : 0u;
         EvalResult tested =
             config.tta
                 ? runner.evaluateTta(test, allIndices(test.size()), flags)
@@ -54,7 +55,7 @@ int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
                                 "and hflip"
                               : "",
                    describeMetrics(tested, flags, "", &record));
-        if (tested.confusion().numClasses() > 0)
+        if (flags && tested.confusion().numClasses() > 0)
           fmt::print(
               "confusion matrix (rows: actual, columns: predicted):\n{}",
               tested.confusion().format());

@@ -113,10 +113,14 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
              "loss {}\n",
              config.epochs, config.batch, config.seed, config.validation,
              desc.train.loss_name ? desc.train.loss_name : "?");
-  fmt::print("optimizer: {}(lr={}, momentum={}, nesterov={}, "
-             "weight_decay={}, beta1={}, beta2={}, eps={})\n",
-             optimizerName(o.kind), o.lr, o.momentum, o.nesterov != 0,
-             o.weight_decay, o.beta1, o.beta2, o.eps);
+  if (desc.num_step_losses > 0 && desc.step_summary)
+    fmt::print("explicit step (lr {} is a factor on each update's lr):\n{}",
+               o.lr, desc.step_summary);
+  else
+    fmt::print("optimizer: {}(lr={}, momentum={}, nesterov={}, "
+               "weight_decay={}, beta1={}, beta2={}, eps={})\n",
+               optimizerName(o.kind), o.lr, o.momentum, o.nesterov != 0,
+               o.weight_decay, o.beta1, o.beta2, o.eps);
   fmt::print("schedule: {}\n",
              LrSchedule(config.schedule, o.lr, 1, config.epochs).describe());
   if (config.earlyStop.patience > 0)

@@ -368,6 +368,19 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       return 1;
     }
   }
+  // An explicit step (a GAN, a siamese pair, ...) has losses, no output.
+  if (desc.num_step_losses > 0 && predict->parsed()) {
+    fmt::print(stderr,
+               "error: 'predict' writes the model's outputs, but this "
+               "trainer's train block has an explicit step, whose losses "
+               "'eval' reports\n");
+    return 1;
+  }
+  if (desc.num_step_losses > 0 && tta->count() > 0) {
+    fmt::print(stderr, "error: --tta averages the outputs of a model, but "
+                       "this trainer's explicit step has none\n");
+    return 1;
+  }
   if (eval->parsed())
     return runEval(desc, config);
   if (predict->parsed())

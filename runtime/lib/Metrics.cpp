@@ -230,6 +230,8 @@ double MetricAccumulator::value(uint32_t flag) const {
 }
 
 uint32_t MetricAccumulator::headline() const {
+  if (target.outputs == 0)
+    return 0;
   return target.label == DLRT_LABEL_CLASS || target.binary
              ? DLRT_METRIC_ACCURACY
              : DLRT_METRIC_MAE;

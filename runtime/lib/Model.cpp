@@ -86,6 +86,9 @@ void validateDescriptor(const dlrt_model_desc &desc) {
     fail("model descriptor has input rank {}", desc.input_rank);
   switch (desc.label_kind) {
   case DLRT_LABEL_CLASS:
+    // (An explicit step has no outputs; its labels are checked below.)
+    if (desc.num_step_losses > 0)
+      break;
     if (desc.num_classes < 1 || desc.num_outputs != desc.num_classes)
       fail("model descriptor: class labels need num_outputs == num_classes "
            ">= 1, got {} outputs and {} classes",
@@ -93,6 +96,8 @@ void validateDescriptor(const dlrt_model_desc &desc) {
     break;
   case DLRT_LABEL_FLOAT:
   case DLRT_LABEL_INPUT:
+    if (desc.num_step_losses > 0 && desc.target_size >= 1)
+      break;
     if (desc.target_size < 1 || desc.num_outputs != desc.target_size)
       fail("model descriptor: float targets need num_outputs == target_size "
            ">= 1, got {} outputs and {} targets",
@@ -103,9 +108,23 @@ void validateDescriptor(const dlrt_model_desc &desc) {
            "input size {}, got {}",
            inputSize(desc), desc.target_size);
     break;
+  case DLRT_LABEL_NONE:
+    if (desc.num_step_losses < 1)
+      fail("model descriptor: a step without targets must be an explicit "
+           "step (num_step_losses >= 1)");
+    break;
   default:
     fail("model descriptor has the unknown label kind {}", desc.label_kind);
   }
+  if (desc.num_step_losses < 0 ||
+      (desc.num_step_losses > 0 && !desc.step_loss_names))
+    fail("model descriptor has a malformed table of step losses");
+  for (int32_t k = 0; k < desc.num_step_losses; ++k)
+    if (!desc.step_loss_names[k] || !*desc.step_loss_names[k])
+      fail("model descriptor: step loss {} has no name", k);
+  if (desc.num_step_losses > 0 && desc.label_kind == DLRT_LABEL_CLASS &&
+      desc.num_classes < 1)
+    fail("model descriptor: class labels need num_classes >= 1");
   const dlrt_optimizer_desc &opt = desc.train.optimizer;
   if (opt.num_slots < 0 || opt.num_slots > DLRT_MAX_OPT_SLOTS)
     fail("model descriptor has {} optimizer slots", opt.num_slots);

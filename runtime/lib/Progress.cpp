@@ -47,6 +47,13 @@ Progress::Progress(bool terminal, std::string label, int64_t totalBatches)
     : terminal(terminal), label(std::move(label)), total(totalBatches),
       start(std::chrono::steady_clock::now()), lastDraw(start) {}
 
+/// " acc 0.8123", or nothing for a model without outputs (no metric).
+static std::string shown(const char *metric, double value) {
+  if (!metric)
+    return "";
+  return fmt::format(" {} {:.4f}", metric, value);
+}
+
 void Progress::update(int64_t done, int64_t samples, double loss,
                       const char *metric, double value) {
   auto now = std::chrono::steady_clock::now();
@@ -63,8 +70,8 @@ void Progress::update(int64_t done, int64_t samples, double loss,
     if (filled < Width)
       bar += '>' + std::string(Width - filled - 1, ' ');
     std::string line =
-        fmt::format("\r{} [{}] {}/{} loss {:.4f} {} {:.4f} {:.0f} samples/s",
-                    label, bar, done, total, loss, metric, value, rate);
+        fmt::format("\r{} [{}] {}/{} loss {:.4f}{} {:.0f} samples/s", label,
+                    bar, done, total, loss, shown(metric, value), rate);
     std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
     return;
@@ -72,8 +79,8 @@ void Progress::update(int64_t done, int64_t samples, double loss,
   int64_t tenth = total ? 10 * done / total : 10;
   if (tenth > lastPlainTenth && done != total) {
     lastPlainTenth = tenth;
-    say("{} {}/{} loss {:.4f} {} {:.4f} {:.0f} samples/s\n", label, done,
-        total, loss, metric, value, rate);
+    say("{} {}/{} loss {:.4f}{} {:.0f} samples/s\n", label, done, total,
+        loss, shown(metric, value), rate);
   }
 }
 

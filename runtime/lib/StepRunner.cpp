@@ -39,6 +39,7 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
             ? size_t(config.batch) * desc.target_size
             : 0),
       logits(size_t(config.batch) * desc.num_outputs),
+      stepLosses(size_t(std::max(desc.num_step_losses, 0)), 0.0),
       seed(config.seed), augmenter(Augmenter::of(desc)) {
   state.allocateWorkspace(batch);
 }
@@ -62,7 +63,14 @@ const float *StepRunner::targets() const {
 }
 
 void StepRunner::addTo(MetricAccumulator &metrics, int64_t n) const {
-  metrics.add(logits.data(), y.data(), targets(), n);
+  if (desc.num_outputs > 0)
+    metrics.add(logits.data(), y.data(), targets(), n);
+}
+
+void StepRunner::accumulate(EvalResult &r, int64_t n) const {
+  addTo(r.metrics, n);
+  for (size_t k = 0; k < stepLosses.size() && k < r.stepLosses.size(); ++k)
+    r.stepLosses[k] += stepLosses[k] * double(n);
 }
 
 double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
@@ -81,6 +89,7 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
   args.seed = deriveSeed(seed, "step", static_cast<uint64_t>(step));
   args.logits = logits.data();
   args.loss = 0;
+  args.step_losses = stepLosses.empty() ? nullptr : stepLosses.data();
   int32_t status = fn(&args);
   if (status != 0)
     fail("the model's {} failed with status {} at step {}", what, status, step);
@@ -94,10 +103,11 @@ EvalResult StepRunner::evaluate(const Dataset &data,
   double lossSum = 0;
   for (int64_t b = 0, e = numBatches(indices.size(), batch); b < e; ++b) {
     int64_t n = load(data, indices, b);
-    lossSum += run(desc.eval_step, "eval_step", false, n, 0, 0) * n;
-    addTo(result.metrics, n);
+    lossSum += run(desc.eval_step, "eval_step", false, n, 0, b) * n;
+    accumulate(result, n);
   }
   result.loss = indices.empty() ? 0.0 : lossSum / double(indices.size());
+  result.finish(double(indices.size()));
   return result;
 }
 
@@ -167,10 +177,15 @@ std::string describeMetrics(const EvalResult &r, uint32_t flags,
                             const std::string &prefix, json *record) {
   std::string text = fmt::format("{}loss {:.4f}", prefix, r.loss);
   (*record)[prefix + "loss"] = r.loss;
-  auto add = [&](const char *name, double value) {
+  auto add = [&](const std::string &name, double value) {
     text += fmt::format(" {}{} {:.4f}", prefix, name, value);
     (*record)[prefix + name] = value;
   };
+  // An explicit step's losses (the first is `loss` too, unless it has a
+  // name of its own).
+  for (size_t k = 0; k < r.stepLosses.size(); ++k)
+    if (r.stepLossNames[k] != "loss")
+      add(r.stepLossNames[k], r.stepLosses[k]);
   for (const vocab::Entry &m : vocab::metricKinds) {
     uint32_t flag = 1u << m.value;
     double value = r.value(flag);

@@ -443,10 +443,11 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
              step, epoch + 1);
       lossSum += loss * n;
       seen += n;
-      runner.addTo(trainResult.metrics, n);
+      runner.accumulate(trainResult, n);
       ++step;
-      progress.update(b + 1, seen, lossSum / seen, metricKey(headline),
-                      trainResult.value(headline));
+      progress.update(b + 1, seen, lossSum / seen,
+                      headline ? metricKey(headline) : nullptr,
+                      headline ? trainResult.value(headline) : 0.0);
       if (config.logEvery > 0 && step % config.logEvery == 0)
         writeLog({{"event", "step"},
                    {"epoch", epoch + 1},
@@ -470,6 +471,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     trainResult.loss = seen ? lossSum / seen : 0.0;
+    trainResult.finish(double(seen));
 
     json record = {
         {"event", "epoch"}, {"epoch", epoch + 1}, {"step", step}, {"lr", lr}};

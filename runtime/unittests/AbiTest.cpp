@@ -33,7 +33,7 @@ size_t dlrt_test_c_offsetof_folds(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 8); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 9); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
@@ -44,7 +44,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   // 7: dlrt_param_desc gained `frozen` (the train block's freeze);
   // dlrt_train_desc gained normalize, augment, crop_padding, shift_pixels
   // and noise_std (data preparation);
-  // 8: dlrt_train_desc gained balance and folds.
+  // 8: dlrt_train_desc gained balance and folds;
+  // 9: explicit steps: dlrt_step_args gained step_losses, dlrt_model_desc
+  // num_step_losses, step_loss_names and step_summary; DLRT_LABEL_NONE.
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -76,7 +78,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_train_desc, noise_std), 304u);
   EXPECT_EQ(offsetof(dlrt_train_desc, balance), 312u);
   EXPECT_EQ(offsetof(dlrt_train_desc, folds), 316u);
-  EXPECT_EQ(sizeof(dlrt_step_args), 112u);
+  EXPECT_EQ(sizeof(dlrt_step_args), 120u);
+  EXPECT_EQ(offsetof(dlrt_step_args, step_losses), 112u);
   EXPECT_EQ(offsetof(dlrt_step_args, x), 24u);
   EXPECT_EQ(offsetof(dlrt_step_args, y), 32u);
   EXPECT_EQ(offsetof(dlrt_step_args, targets), 40u);
@@ -84,7 +87,10 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 544u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 568u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, num_step_losses), 544u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, step_loss_names), 552u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, step_summary), 560u);
   EXPECT_EQ(offsetof(dlrt_model_desc, label_kind), 120u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_classes), 124u);
   EXPECT_EQ(offsetof(dlrt_model_desc, target_size), 128u);
@@ -99,6 +105,7 @@ TEST(Abi, EnumValuesArePinned) {
   EXPECT_EQ(DLRT_LABEL_CLASS, 0);
   EXPECT_EQ(DLRT_LABEL_FLOAT, 1);
   EXPECT_EQ(DLRT_LABEL_INPUT, 2);
+  EXPECT_EQ(DLRT_LABEL_NONE, 3);
   EXPECT_EQ(DLRT_DATA_CSV_DIR, 2);
   EXPECT_EQ(DLRT_DATA_IDX_FILES, 3);
   EXPECT_EQ(DLRT_DATA_NPY_FILES, 4);

@@ -12,7 +12,7 @@ func.func @Sgd_eval(%x: tensor<?x3xf32>, %w: tensor<3x2xf32> {nn.param = "fc.w"}
 func.func @Sgd_loss(%x: tensor<?x3xf32>, %y: tensor<?xi64> {nn.labels},
                     %w: tensor<3x2xf32> {nn.param = "fc.w"},
                     %b: tensor<2xf32> {nn.param = "fc.b"},
-                    %s: tensor<i64> {nn.seed = "dropout_0"})
+                    %s: tensor<i64> {nn.seed = "seed_0"})
     -> (tensor<f32>, tensor<?x2xf32>)
     attributes {nn.optimizer = {kind = "sgd", momentum = 0.5 : f64,
                                 weight_decay = 0.25 : f64}} {
@@ -27,7 +27,7 @@ func.func @Sgd_loss(%x: tensor<?x3xf32>, %y: tensor<?xi64> {nn.labels},
 // CHECK-SAME: %[[X:[^:]*]]: tensor<?x3xf32>, %[[Y:[^:]*]]: tensor<?xi64> {nn.labels},
 // CHECK-SAME: %[[W:[^:]*]]: tensor<3x2xf32> {nn.param = "fc.w"}, %[[B:[^:]*]]: tensor<2xf32> {nn.param = "fc.b"},
 // CHECK-SAME: %[[MW:[^:]*]]: tensor<3x2xf32> {nn.opt_state = "m.fc.w"}, %[[MB:[^:]*]]: tensor<2xf32> {nn.opt_state = "m.fc.b"},
-// CHECK-SAME: %[[SEED:[^:]*]]: tensor<i64> {nn.seed = "dropout_0"},
+// CHECK-SAME: %[[SEED:[^:]*]]: tensor<i64> {nn.seed = "seed_0"},
 // CHECK-SAME: %[[LR:[^:]*]]: tensor<f32> {nn.lr}, %{{[^:]*}}: tensor<f32> {nn.step})
 // CHECK-SAME: -> (tensor<f32> {nn.loss}, tensor<?x2xf32> {nn.logits},
 // CHECK-SAME: tensor<3x2xf32> {nn.new_param = "fc.w"}, tensor<2xf32> {nn.new_param = "fc.b"},

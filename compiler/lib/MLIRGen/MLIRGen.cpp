@@ -22,7 +22,9 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <functional>
 #include <map>
+#include <set>
 
 using namespace dlc;
 using namespace dlc::sema;
@@ -42,6 +44,7 @@ public:
 
   mlir::OwningOpRef<mlir::ModuleOp> run(const Program &prog) {
     module = mlir::ModuleOp::create(b.getUnknownLoc());
+    this->prog = &prog;
     for (const auto &m : prog.models) {
       const TrainConfig *train = nullptr;
       for (const TrainConfig &t : prog.trains)
@@ -57,6 +60,9 @@ public:
       if (train && !failed)
         emitFunction(*m, train, ForwardMode::Eval);
     }
+    for (const TrainConfig &t : prog.trains)
+      if (t.model && !t.step.empty() && !failed)
+        emitStepTrainer(t);
     if (failed)
       return nullptr;
     if (!recipes.empty())
@@ -146,25 +152,28 @@ private:
 
   //--- Functions
   //------------------------------------------------------------------
-  /// Counts dropout sites, which each get a seed argument.
-  static void countDropouts(const TExpr &e, unsigned &n) {
-    if (e.kind == TExpr::Kind::Op && e.op->emit.expansion == Expansion::Dropout)
+  /// Counts the sites that each get a seed argument: dropout (in training)
+  /// and random fills.
+  static void countSeeds(const TExpr &e, ForwardMode mode, unsigned &n) {
+    if (e.kind == TExpr::Kind::Op &&
+        ((e.op->emit.expansion == Expansion::Dropout &&
+          mode == ForwardMode::Train) ||
+         e.op->emit.expansion == Expansion::Random))
       ++n;
     for (auto &o : e.operands)
       if (o)
-        countDropouts(*o, n);
+        countSeeds(*o, mode, n);
     if (e.instance)
       for (const TStmt &s : e.instance->body)
-        countDropouts(*s.value, n);
+        countSeeds(*s.value, mode, n);
   }
 
   void emitFunction(const Model &m, const TrainConfig *train,
                     ForwardMode mode) {
     this->mode = mode;
     unsigned numSeeds = 0;
-    if (mode == ForwardMode::Train)
-      for (const TStmt &s : m.inst.body)
-        countDropouts(*s.value, numSeeds);
+    for (const TStmt &s : m.inst.body)
+      countSeeds(*s.value, mode, numSeeds);
     llvm::SmallVector<mlir::Type> argTypes;
     for (auto &in : m.inst.inputs)
       argTypes.push_back(tensorType(in.second));
@@ -224,9 +233,10 @@ private:
     nextSeed = 0;
     for (unsigned i = 0; i < numSeeds; ++i) {
       func.setArgAttr(arg, "nn.seed",
-                      b.getStringAttr("dropout_" + std::to_string(i)));
+                      b.getStringAttr("seed_" + std::to_string(i)));
       seeds.push_back(entry->getArgument(arg++));
     }
+    batchRef = frame.inputs.empty() ? Value() : frame.inputs[0];
     bufferUpdates.clear();
     locals.clear();
 
@@ -490,9 +500,27 @@ private:
       recordRow(e, before, result);
       return result;
     }
-    case TExpr::Kind::Model:
-      unsupported(e, "calling a model in a train step");
-      return nullptr;
+    case TExpr::Kind::Model: {
+      const Model *m = prog->findModel(e.name);
+      if (!stepMode || !m) {
+        unsupported(e, "calling a model outside a train step");
+        return nullptr;
+      }
+      Frame inner;
+      for (auto &o : e.operands) {
+        Value v = emitExpr(*o, frame);
+        if (!v)
+          return nullptr;
+        inner.inputs.push_back(v);
+      }
+      const TExpr *outer = modelCall;
+      modelCall = &e;
+      callers.push_back(position(e.loc));
+      Value result = emitBody(m->inst, inner);
+      callers.pop_back();
+      modelCall = outer;
+      return result;
+    }
     case TExpr::Kind::Op: {
       llvm::SmallVector<Value> operands;
       for (auto &o : e.operands) {
@@ -632,8 +660,10 @@ private:
       if (mode == ForwardMode::Eval)
         return ops[0];
       return make<nn::DropoutOp>(
-          l, type, {ops[0], seeds[nextSeed++]},
+          l, type, {ops[0], seedFor(e)},
           {attr("p", b.getF64FloatAttr(attrOf(e, "p").f))});
+    case Expansion::Random:
+      return emitRandom(e, l, type);
     case Expansion::CrossEntropy:
       // Float targets of the scores' shape are class probabilities; the
       // train block's loss (no operand expressions) compares with indices.
@@ -785,8 +815,19 @@ private:
           e, "batch normalization whose running statistics are not buffers");
       return nullptr;
     }
-    bufferUpdates.emplace_back(meanBuf, update(ops[3], bn->getResult(1)));
-    bufferUpdates.emplace_back(varBuf, update(ops[4], var));
+    // In an explicit step a statement's value is computed by each update
+    // that needs it; its running statistics move once, in the first.
+    Site site{modelCall, &e};
+    if (stepMode && appliedStats.count(site))
+      return bn->getResult(0);
+    if (stepMode)
+      emittedStats.insert(site);
+    // A later call of the same layer (a model called twice in a step)
+    // continues from these statistics.
+    Value newMean = update(ops[3], bn->getResult(1));
+    Value newVar = update(ops[4], var);
+    setBufferUpdate(meanBuf, newMean);
+    setBufferUpdate(varBuf, newVar);
     return bn->getResult(0);
   }
 
@@ -834,6 +875,343 @@ private:
                                    attr("keepdims", b.getBoolAttr(false))});
     return make<nn::NegOp>(l, scalar, {mean});
   }
+
+  /// Records the new value of a buffer; a later use of the buffer in the
+  /// function reads it.
+  void setBufferUpdate(const ParamInfo *p, Value v) {
+    params[p] = v;
+    for (auto &u : bufferUpdates)
+      if (u.first == p) {
+        u.second = v;
+        return;
+      }
+    bufferUpdates.emplace_back(p, v);
+  }
+
+  /// The seed of a dropout or random site. In an explicit step a site is a
+  /// node in the body of one model call (or of the step); its seed argument
+  /// is named after it, so that every function of the step that computes it
+  /// draws the same numbers.
+  Value seedFor(const TExpr &e) {
+    if (!stepMode)
+      return seeds[nextSeed++];
+    Site site{modelCall, &e};
+    auto [it, inserted] = siteIds.emplace(site, siteIds.size());
+    std::string name = "site_" + std::to_string(it->second);
+    auto known = stepSeeds.find(name);
+    if (known != stepSeeds.end())
+      return known->second;
+    mlir::Block &entry = stepFunc.front();
+    unsigned index = entry.getNumArguments();
+    auto seedType = mlir::RankedTensorType::get({}, b.getI64Type());
+    (void)stepFunc.insertArgument(
+        index, seedType,
+        b.getDictionaryAttr({attr("nn.seed", b.getStringAttr(name))}),
+        stepFunc.getLoc());
+    Value v = entry.getArgument(index);
+    stepSeeds[name] = v;
+    return v;
+  }
+
+  /// `normal(shape)` / `uniform(shape)`: a counter-based fill whose symbolic
+  /// dimensions are the batch of the function's first input.
+  Value emitRandom(const TExpr &e, mlir::Location l, mlir::Type type) {
+    Value seed = seedFor(e);
+    llvm::SmallVector<Value> operands = {seed};
+    if (!mlir::cast<mlir::RankedTensorType>(type).hasStaticShape()) {
+      auto ref = batchRef ? mlir::dyn_cast<mlir::RankedTensorType>(
+                                batchRef.getType())
+                          : mlir::RankedTensorType();
+      if (!ref || ref.getRank() < 1 || !ref.isDynamicDim(0)) {
+        unsupported(e, "a random tensor with a symbolic dimension where no "
+                       "input has the batch dimension");
+        return nullptr;
+      }
+      operands.push_back(batchRef);
+    }
+    if (e.name == "normal")
+      return make<nn::InitNormalOp>(
+          l, type, operands,
+          {attr("mean", b.getF64FloatAttr(attrOf(e, "mean").asDouble())),
+           attr("std", b.getF64FloatAttr(attrOf(e, "std").asDouble()))});
+    return make<nn::InitUniformOp>(
+        l, type, operands,
+        {attr("low", b.getF64FloatAttr(attrOf(e, "low").asDouble())),
+         attr("high", b.getF64FloatAttr(attrOf(e, "high").asDouble()))});
+  }
+
+  //--- Explicit train steps ---------------------------------------------------
+  //
+  // A train block with a `step` becomes, for each `update M with OPT
+  // minimizing LOSS` (k = 0, 1, ...), a function `@T_u<k>_loss` that computes
+  // the statements before it and returns LOSS: its arguments are the step's
+  // inputs (and labels), the parameters of every model the step calls
+  // ("M.fc1.w"; those of M as nn.param, the others as nn.buffer) and one seed
+  // per random site; it carries `nn.optimizer` and `nn.update` (the model
+  // and the loss's name). nn-autodiff differentiates each, and
+  // nn-build-train-step chains them into `@T_train_step`, each update seeing
+  // the parameters the earlier ones wrote. `@T_eval_step` computes every
+  // loss in inference mode. T is the model the train block names.
+
+  /// The models a step calls, in order of first call.
+  static void collectModels(const Program &p, const TExpr &e,
+                            std::vector<const Model *> &out) {
+    for (auto &o : e.operands)
+      if (o)
+        collectModels(p, *o, out);
+    if (e.kind == TExpr::Kind::Model)
+      if (const Model *m = p.findModel(e.name))
+        if (!llvm::is_contained(out, m))
+          out.push_back(m);
+  }
+
+  /// The name a step's loss is logged under: the variable it is, else
+  /// "<model>_loss" (numbered when a model is updated twice).
+  static std::string lossName(const TrainConfig &t, size_t k) {
+    const TStmt &u = *updateAt(t, k);
+    if (u.value->kind == TExpr::Kind::Local)
+      return u.value->name;
+    unsigned same = 0, before = 0;
+    for (size_t j = 0;; ++j) {
+      const TStmt *o = updateAt(t, j);
+      if (!o)
+        break;
+      if (o->model == u.model) {
+        before += j < k;
+        ++same;
+      }
+    }
+    return u.model + "_loss" + (same > 1 ? std::to_string(before) : "");
+  }
+  static const TStmt *updateAt(const TrainConfig &t, size_t k) {
+    for (const TStmt &s : t.step)
+      if (s.kind == TStmt::Kind::Update && k-- == 0)
+        return &s;
+    return nullptr;
+  }
+
+  /// Creates the function `name` of an explicit step: inputs (and labels),
+  /// every parameter of `models` (nn.param where `trained` says so), seeds
+  /// added on demand. Leaves the builder in its body.
+  void beginStepFunction(const std::string &name, const TrainConfig &t,
+                         const std::vector<const Model *> &models,
+                         const std::function<bool(const Model *,
+                                                  const ParamInfo *)> &trained,
+                         Frame &frame) {
+    static const Const none;
+    const Const *data = t.get("data");
+    DataSignature sig = dataSignature(data ? *data : none);
+    llvm::SmallVector<mlir::Type> argTypes;
+    llvm::SmallVector<mlir::DictionaryAttr> argAttrs;
+    auto batched = [&](const Type &sample) {
+      Shape shape = {Dim::symbol("B")};
+      shape.insert(shape.end(), sample.shape.begin(), sample.shape.end());
+      return tensorType(Type::tensor(sample.dtype, shape));
+    };
+    argTypes.push_back(batched(sig.sample));
+    argAttrs.push_back(b.getDictionaryAttr({}));
+    bool labels = t.stepVars.size() > 1 && t.stepVars[1].first != "_";
+    if (labels) {
+      argTypes.push_back(batched(sig.label));
+      argAttrs.push_back(
+          b.getDictionaryAttr({attr("nn.labels", b.getUnitAttr())}));
+    }
+    std::vector<const ParamInfo *> order;
+    for (const Model *m : models)
+      for (auto &p : m->params) {
+        argTypes.push_back(tensorType(p->type));
+        argAttrs.push_back(b.getDictionaryAttr(
+            {attr(trained(m, p.get()) ? nn::NNDialect::kParamAttrName
+                                      : "nn.buffer",
+                  b.getStringAttr(m->name + "." + p->name))}));
+        order.push_back(p.get());
+      }
+    b.setInsertionPointToEnd(module.getBody());
+    stepFunc = b.create<mlir::func::FuncOp>(
+        loc(t.loc), name, b.getFunctionType(argTypes, {}));
+    stepFunc.setAllArgAttrs(argAttrs);
+    mlir::Block *entry = stepFunc.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    frame.inputs = {entry->getArgument(0)};
+    if (labels)
+      frame.inputs.push_back(entry->getArgument(1));
+    params.clear();
+    for (size_t i = 0; i < order.size(); ++i)
+      params[order[i]] = entry->getArgument(1 + labels + i);
+    batchRef = entry->getArgument(0);
+    stepSeeds.clear();
+    bufferUpdates.clear();
+    locals.clear();
+    emittedStats.clear();
+  }
+
+  /// Emits the step's statements before `end` (assignments; updates are
+  /// the train step's).
+  bool emitStepStatements(const TrainConfig &t, const TStmt *end,
+                          Frame &frame) {
+    for (const TStmt &s : t.step) {
+      if (&s == end)
+        break;
+      if (s.kind != TStmt::Kind::Assign)
+        continue;
+      Value v = emitExpr(*s.value, frame);
+      if (!v)
+        return false;
+      locals[s.value.get()] = v;
+    }
+    return true;
+  }
+
+  /// Ends the function being built: returns `results` (named by
+  /// `resultAttrs`) and the buffer updates.
+  void endStepFunction(llvm::SmallVector<Value> results,
+                       llvm::SmallVector<mlir::DictionaryAttr> resultAttrs,
+                       const std::map<const ParamInfo *, std::string> &keys) {
+    for (auto &u : bufferUpdates) {
+      results.push_back(u.second);
+      resultAttrs.push_back(b.getDictionaryAttr({attr(
+          "nn.buffer_update", b.getStringAttr(keys.at(u.first)))}));
+    }
+    b.create<mlir::func::ReturnOp>(stepFunc.getLoc(), results);
+    stepFunc.setType(b.getFunctionType(
+        stepFunc.getArgumentTypes(), mlir::ValueRange(results).getTypes()));
+    stepFunc.setAllResultAttrs(resultAttrs);
+  }
+
+  void emitStepTrainer(const TrainConfig &t) {
+    const std::string &name = t.model->name;
+    std::vector<const Model *> models;
+    for (const TStmt &s : t.step)
+      collectModels(*prog, *s.value, models);
+    std::map<const ParamInfo *, std::string> keys;
+    for (const Model *m : models)
+      for (auto &p : m->params)
+        keys[p.get()] = m->name + "." + p->name;
+    stepMode = true;
+    siteIds.clear();
+    appliedStats.clear();
+    llvm::SmallVector<mlir::Attribute> updateRows;
+    size_t k = 0;
+    for (const TStmt &u : t.step) {
+      if (u.kind != TStmt::Kind::Update)
+        continue;
+      const Model *target = prog->findModel(u.model);
+      if (!llvm::is_contained(models, target)) {
+        diags.error(u.loc, "'update " + u.model + "' minimizes a loss that "
+                           "does not call model '" + u.model + "'");
+        failed = true;
+        return;
+      }
+      mode = ForwardMode::Train;
+      Frame frame;
+      beginStepFunction(name + "_u" + std::to_string(k) + "_loss", t, models,
+                        [&](const Model *m, const ParamInfo *p) {
+                          return m == target && p->trainable &&
+                                 !t.freezes(m->name + "." + p->name);
+                        },
+                        frame);
+      if (!emitStepStatements(t, &u, frame)) {
+        failed = true;
+        stepFunc.erase();
+        return;
+      }
+      Value loss = emitExpr(*u.value, frame);
+      if (!loss) {
+        failed = true;
+        stepFunc.erase();
+        return;
+      }
+      endStepFunction({loss}, {b.getDictionaryAttr({})}, keys);
+      TrainConfig single;
+      single.settings.emplace_back("optimizer", u.optimizer);
+      for (const char *key : {"grad_clip", "l1"})
+        if (const Const *c = t.get(key))
+          single.settings.emplace_back(key, *c);
+      stepFunc->setAttr("nn.optimizer", optimizerAttr(single));
+      std::string lname = lossName(t, k);
+      stepFunc->setAttr("nn.update",
+                        b.getDictionaryAttr(
+                            {attr("model", b.getStringAttr(u.model)),
+                             attr("loss", b.getStringAttr(lname))}));
+      updateRows.push_back(b.getDictionaryAttr(
+          {attr("model", b.getStringAttr(u.model)),
+           attr("loss", b.getStringAttr(lname)),
+           attr("optimizer", constAttr(u.optimizer))}));
+      appliedStats.insert(emittedStats.begin(), emittedStats.end());
+      ++k;
+    }
+
+    // The eval step: every loss, in inference mode, no update.
+    mode = ForwardMode::Eval;
+    Frame frame;
+    beginStepFunction(name + "_eval_step", t, models,
+                      [](const Model *, const ParamInfo *p) {
+                        return p->trainable;
+                      },
+                      frame);
+    if (!emitStepStatements(t, nullptr, frame)) {
+      failed = true;
+      stepFunc.erase();
+      return;
+    }
+    llvm::SmallVector<Value> losses;
+    for (const TStmt &u : t.step)
+      if (u.kind == TStmt::Kind::Update) {
+        Value v = emitExpr(*u.value, frame);
+        if (!v) {
+          failed = true;
+          stepFunc.erase();
+          return;
+        }
+        losses.push_back(v);
+      }
+    llvm::SmallVector<Value> results = {losses[0]};
+    llvm::SmallVector<mlir::DictionaryAttr> resultAttrs = {
+        b.getDictionaryAttr({attr("nn.loss", b.getUnitAttr())})};
+    for (size_t i = 0; i < losses.size(); ++i) {
+      results.push_back(losses[i]);
+      resultAttrs.push_back(b.getDictionaryAttr(
+          {attr("nn.step_loss", b.getI64IntegerAttr(i))}));
+    }
+    // Buffer updates of an eval function are not results.
+    bufferUpdates.clear();
+    endStepFunction(results, resultAttrs, keys);
+    stepMode = false;
+
+    layerRows.clear();
+    mlir::DictionaryAttr recipe = trainAttr(*t.model, t);
+    mlir::NamedAttrList entries(recipe);
+    llvm::SmallVector<mlir::NamedAttribute> inits;
+    for (const Model *m : models)
+      for (auto &p : m->params)
+        inits.push_back(attr(keys[p.get()], constAttr(p->init)));
+    entries.set("params", b.getDictionaryAttr(inits));
+    entries.set("updates", b.getArrayAttr(updateRows));
+    llvm::SmallVector<mlir::Attribute> frozen;
+    for (const Model *m : models)
+      for (auto &p : m->params)
+        if (p->trainable && t.freezes(keys[p.get()]))
+          frozen.push_back(b.getStringAttr(keys[p.get()]));
+    if (frozen.empty())
+      entries.erase("frozen");
+    else
+      entries.set("frozen", b.getArrayAttr(frozen));
+    recipes.push_back(entries.getDictionary(&ctx));
+  }
+
+  /// A dropout, random or batch-norm node in the body of one model call (or
+  /// of the step itself: null call).
+  using Site = std::pair<const TExpr *, const TExpr *>;
+  const Program *prog = nullptr;
+  bool stepMode = false;
+  mlir::func::FuncOp stepFunc;
+  const TExpr *modelCall = nullptr;
+  std::map<Site, size_t> siteIds;
+  std::map<std::string, Value> stepSeeds;
+  std::set<Site> appliedStats, emittedStats;
+  /// The first input of the function being emitted: random fills take their
+  /// batch from it.
+  Value batchRef;
 
   mlir::MLIRContext &ctx;
   mlir::OpBuilder b;

@@ -915,21 +915,21 @@ const std::vector<OpInfo> &opTable() {
                   "negative log-likelihood of log-probabilities"},
                  classLossRule,
                  direct<nn::NLLOp>()});
-    // Random.cpp (no nn op yet)
+    // Random.cpp
     t.push_back({{"normal",
                   {{"shape", ArgKind::DimList, std::nullopt},
                    floatArg("mean", 0.0),
                    floatArg("std", 1.0, checkPositive)},
                   "a fresh sample of normal noise"},
                  randomRule,
-                 notYet("sampling noise with 'normal'")});
+                 expand(Expansion::Random, direct<nn::InitNormalOp>())});
     t.push_back({{"uniform",
                   {{"shape", ArgKind::DimList, std::nullopt},
                    floatArg("low", 0.0),
                    floatArg("high", 1.0)},
                   "a fresh sample of uniform noise"},
                  randomRule,
-                 notYet("sampling noise with 'uniform'")});
+                 expand(Expansion::Random, direct<nn::InitUniformOp>())});
     return t;
   }();
   return table;

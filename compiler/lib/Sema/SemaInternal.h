@@ -215,6 +215,10 @@ private:
   checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
               const TrainConfig &cfg, const ast::TrainDecl &decl);
   void checkAugment(const TrainConfig &cfg, Loc at);
+  void checkStepSettings(
+      TrainConfig &cfg,
+      const std::map<std::string, const ast::TrainSetting *> &given);
+  void checkStepOrder(const TrainConfig &cfg);
 
   DiagnosticEngine &diags;
   const SemaOptions &opts;

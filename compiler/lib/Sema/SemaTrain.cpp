@@ -10,6 +10,8 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
+#include <functional>
+#include <set>
 
 namespace dlc::sema::detail {
 
@@ -453,6 +455,8 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       checkMetrics(cfg, *loss, locOf("metrics"), locOf("early_stop"));
     }
   }
+  if (!decl.steps.empty())
+    checkStepSettings(cfg, given);
   checkAugment(cfg, locOf("augment"));
   // Balancing counts classes; cross-validation replaces the hold-out.
   if (given.count("balance") && results["balance"] &&
@@ -735,6 +739,44 @@ void Sema::checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
     }
 }
 
+/// A train block with an explicit step: the settings that the step's
+/// updates replace, or that need a model output, are errors; it logs its
+/// losses and no metrics.
+void Sema::checkStepSettings(
+    TrainConfig &cfg,
+    const std::map<std::string, const ast::TrainSetting *> &given) {
+  static const std::pair<const char *, const char *> replaced[] = {
+      {"loss", "each 'update M with OPT minimizing LOSS' names its loss"},
+      {"optimizer", "each 'update M with OPT minimizing LOSS' names its "
+                    "optimizer"},
+      {"target", "the step computes its losses from (inputs, labels) itself"},
+      {"metrics", "the step has no model output to measure; its losses are "
+                  "logged"},
+      {"balance", "class balancing is not supported with an explicit step "
+                  "yet"},
+      {"freeze", "freeze is not supported with an explicit step yet; update "
+                 "only the models to train"},
+  };
+  for (auto [key, why] : replaced)
+    if (auto it = given.find(key); it != given.end())
+      diags.error(it->second->value->getLoc(),
+                  std::string("'") + key +
+                      "' has no effect in a train block with a step: " + why);
+  for (auto &kv : cfg.settings)
+    if (kv.first == "metrics")
+      kv.second = Const::ofList({});
+  if (const Const *es = cfg.get("early_stop");
+      es && es->kind == Const::Kind::Call)
+    if (const Const *on = es->get("on"))
+      if (on->s != "loss" && on->s != "val_loss")
+        diags.error(given.count("early_stop")
+                        ? given.at("early_stop")->value->getLoc()
+                        : cfg.loc,
+                    "early stopping on '" + on->s +
+                        "': a train block with a step logs no metrics; "
+                        "watch loss or val_loss (the first update's loss)");
+}
+
 /// The geometric augmentations act on the two last axes of a sample, so
 /// they need a sample of rank >= 2 ([C, H, W] or [H, W]); noise fits any.
 void Sema::checkAugment(const TrainConfig &cfg, Loc at) {
@@ -801,6 +843,80 @@ void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
   if (!updates && !updateStmt && diags.getNumErrors() == before)
     diags.error(step.loc, "a train step must contain at least one "
                           "'update MODEL with OPTIMIZER minimizing LOSS'");
+  if (diags.getNumErrors() == before)
+    checkStepOrder(cfg);
+}
+
+/// The statements of a step run in order, and an update changes its
+/// model's parameters for the statements after it. A value computed with a
+/// model's parameters before an update of that model and used after it
+/// would need the old parameters kept; it is an error (compute it again
+/// after the update). Each model is updated once (one optimiser state).
+void Sema::checkStepOrder(const TrainConfig &cfg) {
+  std::map<const TExpr *, size_t> defAt;
+  for (size_t i = 0; i < cfg.step.size(); ++i)
+    if (cfg.step[i].kind == TStmt::Kind::Assign)
+      defAt[cfg.step[i].value.get()] = i;
+  // The models whose parameters each value depends on, through the locals
+  // it uses.
+  std::map<const TExpr *, std::set<std::string>> modelsOf;
+  std::function<void(const TExpr &, std::set<std::string> &)> collect =
+      [&](const TExpr &e, std::set<std::string> &out) {
+        if (e.kind == TExpr::Kind::Model)
+          out.insert(e.name);
+        if (e.kind == TExpr::Kind::Local && e.def) {
+          auto it = modelsOf.find(e.def);
+          if (it != modelsOf.end())
+            out.insert(it->second.begin(), it->second.end());
+        }
+        for (auto &o : e.operands)
+          if (o)
+            collect(*o, out);
+      };
+  for (const TStmt &st : cfg.step)
+    if (st.kind == TStmt::Kind::Assign)
+      collect(*st.value, modelsOf[st.value.get()]);
+
+  std::map<std::string, const TStmt *> updated;
+  for (size_t q = 0; q < cfg.step.size(); ++q) {
+    const TStmt &st = cfg.step[q];
+    // The locals this statement uses directly.
+    std::function<void(const TExpr &)> check = [&](const TExpr &e) {
+      if (e.kind == TExpr::Kind::Local && e.def) {
+        auto at = defAt.find(e.def);
+        if (at == defAt.end())
+          return;
+        for (size_t k = at->second + 1; k < q; ++k) {
+          const TStmt &u = cfg.step[k];
+          if (u.kind == TStmt::Kind::Update &&
+              modelsOf[e.def].count(u.model)) {
+            diags.error(e.loc,
+                        "'" + e.name + "' was computed with the parameters "
+                        "of model '" + u.model + "' before 'update " +
+                            u.model + "' changed them; compute it again "
+                            "after the update (the step's statements run in "
+                            "order)");
+            diags.note(u.loc, "the update is here");
+            return;
+          }
+        }
+        return;
+      }
+      for (auto &o : e.operands)
+        if (o)
+          check(*o);
+    };
+    check(*st.value);
+    if (st.kind != TStmt::Kind::Update)
+      continue;
+    auto [it, inserted] = updated.emplace(st.model, &st);
+    if (!inserted) {
+      diags.error(st.loc, "model '" + st.model + "' is updated twice in this "
+                          "step; a model has one optimizer (one update per "
+                          "model)");
+      diags.note(it->second->loc, "the first update is here");
+    }
+  }
 }
 
 } // namespace dlc::sema::detail

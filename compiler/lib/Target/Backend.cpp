@@ -198,7 +198,11 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   auto evalFunc = module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_step");
   auto gradFunc =
       module.lookupSymbol<mlir::func::FuncOp>(name + "_eval_loss_grad");
-  if (!lossFunc || !trainFunc || !evalFunc || !gradFunc) {
+  // An explicit step has no @M_loss and no gradient of the inference loss
+  // (no `./train gradcheck`).
+  bool explicitStep = !recipe->updates.empty();
+  if (!trainFunc || !evalFunc ||
+      (!explicitStep && (!lossFunc || !gradFunc))) {
     diags.error("internal error: nn-build-train-step produced no steps for '" +
                 name + "'");
     return false;
@@ -209,7 +213,10 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   auto evalGroups = dlc::nn::lowerToHalide(evalFunc, options.grouping);
   if (mlir::failed(evalGroups))
     return false;
-  auto gradGroups = dlc::nn::lowerToHalide(gradFunc, options.grouping);
+  mlir::FailureOr<std::vector<dlc::nn::HalideGroup>> gradGroups =
+      std::vector<dlc::nn::HalideGroup>();
+  if (gradFunc && !explicitStep)
+    gradGroups = dlc::nn::lowerToHalide(gradFunc, options.grouping);
   if (mlir::failed(gradGroups))
     return false;
   std::vector<dlc::nn::HalideGroup> all = *trainGroups;
@@ -270,16 +277,17 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
         g.interface.name = all[i++].interface.name;
   }
   ModelDesc desc;
-  if (!describeModel(lossFunc, *recipe, desc))
+  if (!describeModel(explicitStep ? trainFunc : lossFunc, *recipe, desc))
     return false;
   // `grad_step` (for `./train gradcheck`): the gradient of the inference
   // form's loss, written to the gradient scratch, nothing updated.
   StepPlan trainPlan, evalPlan, gradPlan;
-  uint64_t fixedT, perT, fixedE, perE, fixedG, perG;
+  uint64_t fixedT, perT, fixedE, perE, fixedG = 0, perG = 0;
   if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT,
                 perT) ||
       !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE) ||
-      !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG))
+      (!explicitStep &&
+       !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG)))
     return false;
   desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
   desc.workspaceFixed = std::max({fixedT, fixedE, fixedG});
@@ -289,7 +297,8 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
         desc.maxTensorElementsPerSample, maxElementsPerSample(*plan));
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
-      buildDriver(*module->getContext(), desc, trainPlan, evalPlan, &gradPlan);
+      buildDriver(*module->getContext(), desc, trainPlan, evalPlan,
+                  explicitStep ? nullptr : &gradPlan);
   if (!driver) {
     diags.error("internal error: cannot build the driver");
     return false;

@@ -334,6 +334,16 @@ private:
                                             offsetof(dlrt_step_args, loss))});
       b.create<LLVM::StoreOp>(loc, d, dst);
     }
+    if (!plan.stepLosses.empty()) {
+      Value array = field(args, offsetof(dlrt_step_args, step_losses), ptr);
+      for (auto [k, t] : llvm::enumerate(plan.stepLosses)) {
+        Value l = b.create<LLVM::LoadOp>(loc, f32, hostPointer(args, t));
+        Value d = b.create<LLVM::FPExtOp>(loc, f64, l);
+        Value dst = b.create<LLVM::GEPOp>(
+            loc, ptr, f64, array, llvm::ArrayRef<LLVM::GEPArg>{int32_t(k)});
+        b.create<LLVM::StoreOp>(loc, d, dst);
+      }
+    }
     b.create<LLVM::ReturnOp>(loc, cst(i32, 0));
   }
 
@@ -409,6 +419,11 @@ private:
           s.add(offsetof(dlrt_layer_desc, flops_per_sample), cst(i64, l.flops));
           return s.build();
         });
+
+    // The names of an explicit step's losses.
+    std::string lossNamesGlobal = tableGlobal(
+        "dlc_step_loss_names", d.stepLossNames.size(),
+        [&](size_t k) { return string(d.stepLossNames[k]); });
 
     auto g = b.create<LLVM::GlobalOp>(loc, ptr, true, LLVM::Linkage::External,
                                       "dlc_model", mlir::Attribute());
@@ -516,6 +531,13 @@ private:
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_set_num_threads"));
     if (!d.cpuFeatures.empty())
       s.add(offsetof(dlrt_model_desc, cpu_features), string(d.cpuFeatures));
+    if (!lossNamesGlobal.empty()) {
+      s.add(offsetof(dlrt_model_desc, num_step_losses),
+            cst(i32, d.stepLossNames.size()));
+      s.add(offsetof(dlrt_model_desc, step_loss_names),
+            b.create<LLVM::AddressOfOp>(loc, ptr, lossNamesGlobal));
+      s.add(offsetof(dlrt_model_desc, step_summary), string(d.stepSummary));
+    }
     Value value = s.build();
     b.create<LLVM::ReturnOp>(loc, value);
     g.setGlobalTypeAttr(mlir::TypeAttr::get(value.getType()));

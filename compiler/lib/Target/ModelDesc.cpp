@@ -16,6 +16,9 @@
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/Transforms/TrainStep.h"
 
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <cmath>
 
 using namespace dlc;
@@ -99,6 +102,64 @@ void initOf(const CallAttr &init, ModelDesc::Param &p) {
 
 } // namespace
 
+/// The part of the descriptor an explicit step decides (`trainStep` is
+/// `@M_train_step`): the targets the step reads, its losses, and no outputs.
+static bool describeStep(mlir::func::FuncOp trainStep, const TrainRecipe &train,
+                         ModelDesc &d) {
+  mlir::RankedTensorType labelType;
+  for (unsigned i = 0; i < trainStep.getNumArguments(); ++i)
+    if (trainStep.getArgAttr(i, kLabelsAttrName))
+      labelType = mlir::dyn_cast<mlir::RankedTensorType>(
+          trainStep.getArgument(i).getType());
+  d.numOutputs = 0;
+  if (!labelType) {
+    d.labelKind = DLRT_LABEL_NONE;
+  } else if (labelType.getElementType().isInteger()) {
+    d.labelKind = DLRT_LABEL_CLASS;
+    d.numClasses = int32_t(train.classes);
+    if (d.numClasses <= 0) {
+      mlir::emitError(train.at) << "an explicit step that reads class labels "
+                                   "needs a data source with a fixed number "
+                                   "of classes";
+      return false;
+    }
+  } else {
+    d.labelKind = DLRT_LABEL_FLOAT;
+    d.targetSize = 1;
+    for (int64_t i = 1; i < labelType.getRank(); ++i)
+      d.targetSize *= labelType.getShape()[i];
+  }
+  d.stepSummary.clear();
+  for (const TrainRecipe::Update &u : train.updates) {
+    d.stepLossNames.push_back(u.loss);
+    std::string opt;
+    if (u.optimizer) {
+      auto kind = u.optimizer.getAs<mlir::StringAttr>("kind");
+      opt = kind ? kind.str() : "sgd";
+      std::string args;
+      for (mlir::NamedAttribute a : u.optimizer) {
+        if (a.getName() == "kind")
+          continue;
+        std::string value;
+        llvm::raw_string_ostream os(value);
+        if (auto f = mlir::dyn_cast<mlir::FloatAttr>(a.getValue()))
+          os << llvm::format("%g", f.getValueAsDouble());
+        else if (auto i = mlir::dyn_cast<mlir::IntegerAttr>(a.getValue()))
+          os << i.getInt();
+        else if (auto b = mlir::dyn_cast<mlir::BoolAttr>(a.getValue()))
+          os << (b.getValue() ? "true" : "false");
+        else
+          continue;
+        args += (args.empty() ? "" : ", ") + a.getName().str() + "=" + value;
+      }
+      opt += "(" + args + ")";
+    }
+    d.stepSummary += "update " + u.model + " with " + opt + " minimizing " +
+                     u.loss + "\n";
+  }
+  return true;
+}
+
 bool target::describeModel(mlir::func::FuncOp lossFunc,
                            const TrainRecipe &train, ModelDesc &d) {
   bool ok = true;
@@ -117,7 +178,11 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
         lossFunc.getArgAttrOfType<mlir::StringAttr>(i, NNDialect::kParamAttrName);
     auto buffer = lossFunc.getArgAttrOfType<mlir::StringAttr>(i, kBufferAttrName);
     if (!param && !buffer) {
-      numInputs += !labels && !lossFunc.getArgAttr(i, kSeedAttrName);
+      // (An explicit step's train step also takes state, lr and step.)
+      numInputs += !labels && !lossFunc.getArgAttr(i, kSeedAttrName) &&
+                   !lossFunc.getArgAttr(i, kOptStateAttrName) &&
+                   !lossFunc.getArgAttr(i, kLRAttrName) &&
+                   !lossFunc.getArgAttr(i, kStepAttrName);
       continue;
     }
     ModelDesc::Param q;
@@ -161,40 +226,48 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   auto in = mlir::cast<mlir::RankedTensorType>(lossFunc.getArgument(0).getType());
   for (int64_t i = 1; i < in.getRank(); ++i)
     d.inputShape.push_back(in.getShape()[i]);
+  bool explicitStep = !train.updates.empty();
+  if (explicitStep && !describeStep(lossFunc, train, d))
+    return false;
   auto results = lossFunc.getResultTypes();
-  auto out = results.size() > 1
+  auto out = explicitStep ? mlir::RankedTensorType()
+             : results.size() > 1
                  ? mlir::dyn_cast<mlir::RankedTensorType>(results[1])
                  : mlir::RankedTensorType();
   bool staticOut = out && out.getRank() >= 1;
   for (int64_t i = 1; staticOut && i < out.getRank(); ++i)
     staticOut = !out.isDynamicDim(i);
-  if (!staticOut) {
+  if (explicitStep) {
+    // Described by describeStep.
+  } else if (!staticOut) {
     unsupported("a model output other than [B, ...] with static sizes");
     return false;
   }
-  d.numOutputs = 1;
-  for (int64_t i = 1; i < out.getRank(); ++i)
-    d.numOutputs *= out.getShape()[i];
-  // The targets: the labels argument's type says which kind; without one
-  // the output is compared with the input.
-  mlir::RankedTensorType labelType;
-  for (unsigned i = 0; i < lossFunc.getNumArguments(); ++i)
-    if (lossFunc.getArgAttr(i, kLabelsAttrName))
-      labelType = mlir::dyn_cast<mlir::RankedTensorType>(
-          lossFunc.getArgument(i).getType());
-  if (!labelType) {
-    d.labelKind = DLRT_LABEL_INPUT;
-    d.targetSize = d.numOutputs;
-  } else if (labelType.getElementType().isInteger()) {
-    d.labelKind = DLRT_LABEL_CLASS;
-    if (out.getRank() != 2) {
-      unsupported("class labels for a model output other than [B, classes]");
-      return false;
+  if (!explicitStep) {
+    d.numOutputs = 1;
+    for (int64_t i = 1; i < out.getRank(); ++i)
+      d.numOutputs *= out.getShape()[i];
+    // The targets: the labels argument's type says which kind; without one
+    // the output is compared with the input.
+    mlir::RankedTensorType labelType;
+    for (unsigned i = 0; i < lossFunc.getNumArguments(); ++i)
+      if (lossFunc.getArgAttr(i, kLabelsAttrName))
+        labelType = mlir::dyn_cast<mlir::RankedTensorType>(
+            lossFunc.getArgument(i).getType());
+    if (!labelType) {
+      d.labelKind = DLRT_LABEL_INPUT;
+      d.targetSize = d.numOutputs;
+    } else if (labelType.getElementType().isInteger()) {
+      d.labelKind = DLRT_LABEL_CLASS;
+      if (out.getRank() != 2) {
+        unsupported("class labels for a model output other than [B, classes]");
+        return false;
+      }
+      d.numClasses = train.classes ? train.classes : d.numOutputs;
+    } else {
+      d.labelKind = DLRT_LABEL_FLOAT;
+      d.targetSize = d.numOutputs;
     }
-    d.numClasses = train.classes ? train.classes : d.numOutputs;
-  } else {
-    d.labelKind = DLRT_LABEL_FLOAT;
-    d.targetSize = d.numOutputs;
   }
 
   d.epochs = train.epochs;
@@ -268,6 +341,30 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   // The state layout is the train step's (nn-build-train-step).
   d.slotNames = opt.slots();
   d.numSlots = d.slotNames.size();
+  if (explicitStep) {
+    // Each update has its own optimiser, compiled into the step; the
+    // runtime's lr is a factor on their lrs, and the state slots are those
+    // the step takes, in order of appearance.
+    d.optKind = DLRT_OPT_SGD;
+    d.lr = 1.0;
+    d.momentum = d.weightDecay = 0;
+    d.nesterov = 0;
+    d.slotNames.clear();
+    for (unsigned i = 0; i < lossFunc.getNumArguments(); ++i)
+      if (auto state = lossFunc.getArgAttrOfType<mlir::StringAttr>(
+              i, kOptStateAttrName)) {
+        std::string slot = state.getValue().split('.').first.str();
+        if (!llvm::is_contained(d.slotNames, slot))
+          d.slotNames.push_back(slot);
+      }
+    if (d.slotNames.size() > DLRT_MAX_OPT_SLOTS) {
+      unsupported("optimisers with more than " +
+                  std::to_string(DLRT_MAX_OPT_SLOTS) + " kinds of state");
+      return false;
+    }
+    d.numSlots = d.slotNames.size();
+    d.lossName = "step";
+  }
 
   const CallAttr &sched = train.schedule;
   d.schedKind = valueOf(scheduleKinds, sched.kind.c_str());

@@ -190,6 +190,14 @@ private:
         if (produced && !homes.count(v))
           homes[v] = dst;
         copyUnlessSame(plan, homes.at(v), dst);
+      } else if (auto k = func.getResultAttrOfType<mlir::IntegerAttr>(
+                     i, nn::kStepLossAttrName)) {
+        TensorRef t =
+            produced && !homes.count(v) ? workspaceSlot(v) : homes.at(v);
+        homes[v] = t;
+        if (plan.stepLosses.size() <= k.getInt())
+          plan.stepLosses.resize(k.getInt() + 1);
+        plan.stepLosses[k.getInt()] = t;
       } else if (func.getResultAttr(i, nn::kLossAttrName) ||
                  (positional && i == 0)) {
         TensorRef t =

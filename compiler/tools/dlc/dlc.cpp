@@ -163,7 +163,16 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage) {
     if (!name)
       continue;
     std::string m = name.str();
-    if (!module.lookupSymbol(m + "_loss_grad")) {
+    if (module.lookupSymbol(m + "_u0_loss")) {
+      // An explicit step: one loss per update.
+      for (unsigned k = 0;; ++k) {
+        std::string f = m + "_u" + std::to_string(k) + "_loss";
+        if (!module.lookupSymbol(f))
+          break;
+        if (!module.lookupSymbol(f + "_grad"))
+          funcs.push_back(f);
+      }
+    } else if (!module.lookupSymbol(m + "_loss_grad")) {
       funcs.push_back(m + "_loss");
       funcs.push_back(m + "_eval_loss");
     }
@@ -184,17 +193,12 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage) {
 }
 
 /// The front end's share of "one trainer per file": the back end builds the
-/// one train block with a model and no explicit step.
+/// one train block with a model (and an explicit step or not).
 bool checkTrainBlocks(const sema::Program &prog, DiagnosticEngine &diags) {
   const sema::TrainConfig *first = nullptr;
   for (const sema::TrainConfig &t : prog.trains) {
     if (!t.model)
       continue;
-    if (!t.step.empty()) {
-      diags.error(t.loc, "train blocks with an explicit 'step' cannot be "
-                         "compiled into a trainer yet");
-      return false;
-    }
     if (first) {
       diags.error(t.loc, "a trainer trains one model, but this file has more "
                          "than one train block");

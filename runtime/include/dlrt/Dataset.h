@@ -31,8 +31,11 @@ struct DataShape {
   int64_t targetSize = 0;
 
   static DataShape of(const dlrt_model_desc &desc);
-  /// Whether the data files must hold targets (not for DLRT_LABEL_INPUT).
-  bool readsTargets() const { return labelKind != DLRT_LABEL_INPUT; }
+  /// Whether the data files must hold targets (not for DLRT_LABEL_INPUT
+  /// and DLRT_LABEL_NONE).
+  bool readsTargets() const {
+    return labelKind != DLRT_LABEL_INPUT && labelKind != DLRT_LABEL_NONE;
+  }
 };
 
 /// Samples and their targets in memory, the samples in their stored type:

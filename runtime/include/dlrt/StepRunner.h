@@ -31,9 +31,25 @@ namespace dlrt {
 struct EvalResult {
   double loss = 0;
   MetricAccumulator metrics;
+  /// An explicit step: the name and mean of each update's loss (sums while
+  /// accumulating; see StepRunner::accumulate and finish).
+  std::vector<std::string> stepLossNames;
+  std::vector<double> stepLosses;
   /// ROC AUC needs every score: kept only when `flags` ask for it.
   EvalResult(const dlrt_model_desc &desc, uint32_t flags)
-      : metrics(TargetKind::of(desc), (flags & DLRT_METRIC_ROC_AUC) != 0) {}
+      : metrics(TargetKind::of(desc), (flags & DLRT_METRIC_ROC_AUC) != 0),
+        stepLossNames(desc.step_loss_names
+                          ? std::vector<std::string>(
+                                desc.step_loss_names,
+                                desc.step_loss_names + desc.num_step_losses)
+                          : std::vector<std::string>()),
+        stepLosses(stepLossNames.size(), 0.0) {}
+  /// Turns the accumulated sums of the step losses into means over `count`
+  /// samples.
+  void finish(double count) {
+    for (double &l : stepLosses)
+      l = count > 0 ? l / count : 0.0;
+  }
   /// The value of a dlrt_metric_flag (NaN where it does not apply).
   double value(uint32_t flag) const { return metrics.value(flag); }
   const ConfusionMatrix &confusion() const { return metrics.confusion(); }
@@ -77,6 +93,10 @@ public:
   EvalResult evaluateTta(const Dataset &data,
                          const std::vector<int64_t> &indices, uint32_t flags);
 
+  /// Adds the last batch of `n` samples to `r`: its outputs to the metrics
+  /// (a model with outputs) and its step losses, weighted by `n`.
+  void accumulate(EvalResult &r, int64_t n) const;
+
   /// Adds the outputs of the last batch of `n` samples to `metrics`.
   void addTo(MetricAccumulator &metrics, int64_t n) const;
 
@@ -94,6 +114,8 @@ private:
   std::vector<int64_t> y;
   AlignedFloats t;
   AlignedFloats logits;
+  /// The step losses of the last call (an explicit step).
+  std::vector<double> stepLosses;
   uint64_t seed;
   Normalizer normalizer;
   Augmenter augmenter;

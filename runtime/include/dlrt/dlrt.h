@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 8
+#define DLRT_ABI_VERSION 9
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -331,7 +331,10 @@ typedef enum dlrt_label_kind {
   /** The input itself (autoencoders): the steps read no targets; the outputs
    *  (num_outputs == target_size == the input size) are compared with the
    *  input. */
-  DLRT_LABEL_INPUT = 2
+  DLRT_LABEL_INPUT = 2,
+  /** An explicit step that reads no targets (`step (x, _)`): the steps get
+   *  no y and no targets, and write no outputs (num_outputs may be 0). */
+  DLRT_LABEL_NONE = 3
 } dlrt_label_kind;
 
 /** Arguments of one call of a compiled step. The runtime owns every buffer;
@@ -374,6 +377,9 @@ typedef struct dlrt_step_args {
   float *logits;
   /** Output: mean loss over the n samples. */
   double loss;
+  /** Output: [num_step_losses] the loss of each update of an explicit step
+   *  (NULL when the model has none); `loss` is the first. */
+  double *step_losses;
 } dlrt_step_args;
 
 /** A compiled step. Returns 0 on success; anything else aborts the run with an
@@ -435,6 +441,14 @@ typedef struct dlrt_model_desc {
    *  (0 if unknown). Kernels index with 32 bits, so the trainer refuses a
    *  batch for which such a tensor would exceed 2^31 - 1 elements. */
   int64_t max_tensor_elements_per_sample;
+  /** A train block with an explicit `step`: the number of its updates, the
+   *  name each update's loss is logged under, and one line per update
+   *  ("update D with adam(lr=0.0002, ...) minimizing d_loss"); 0, NULL and
+   *  NULL otherwise. With a step, the optimizer's lr is a factor (1 by
+   *  default, scaled by the schedule) on each update's own lr. */
+  int32_t num_step_losses;
+  const char *const *step_loss_names;
+  const char *step_summary;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

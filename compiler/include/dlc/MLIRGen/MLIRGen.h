@@ -15,7 +15,8 @@
 //   - the model inputs (and for `@M_loss` the labels, `nn.labels`);
 //   - every parameter and buffer of the model in the order of Sema, with
 //     `nn.param = "fc1.w"` (trainable) or `nn.buffer = "bn.running_mean"`;
-//   - one 0-d i64 seed per dropout site, with `nn.seed = "dropout_0"`.
+//   - one 0-d i64 seed per dropout (training) and random site, with
+//     `nn.seed = "seed_0"`, ...
 // Results: the output (or the loss, then the output), then the new value of
 // every batch-norm running statistic, with `nn.buffer_update = "<name>"`.
 //

@@ -110,6 +110,8 @@ enum class Expansion {
   Slice,           ///< nn.slice along one axis (sliceBounds)
   Pad,             ///< nn.pad from PyTorch's (last-axis-first) pairs
                    ///< (padsPerAxis)
+  Random,          ///< nn.init_normal / nn.init_uniform with a seed, and the
+                   ///< batch of the function's first input for `B`
   NotYet,          ///< refused by code generation (`notYet` says what)
 };
 

@@ -96,6 +96,9 @@ struct StepPlan {
   /// Where the kernels left the 0-d loss (f32), copied to
   /// dlrt_step_args::loss as a double.
   std::optional<TensorRef> loss;
+  /// An explicit step: where each update's 0-d loss is, copied to
+  /// dlrt_step_args::step_losses[k].
+  std::vector<TensorRef> stepLosses;
 };
 
 /// The static data of the descriptor.
@@ -161,6 +164,10 @@ struct ModelDesc {
   /// The CPU features the kernels need, space-separated (checked by the
   /// trainer at start-up).
   std::string cpuFeatures;
+  /// An explicit step: the log name of each update's loss, and one line per
+  /// update for `./train info`.
+  std::vector<std::string> stepLossNames;
+  std::string stepSummary;
 };
 
 /// Fills the descriptor data from the train function of a model (`@M_loss`)

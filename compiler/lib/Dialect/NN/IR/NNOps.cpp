@@ -87,16 +87,31 @@ static LogicalResult verifyChannelVector(Operation *op, Value v,
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+/// A random fill's dynamic dimensions take the batch of `like`.
+static LogicalResult verifyRandomShape(Operation *op, Value like) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (type.hasStaticShape())
+    return success();
+  if (!like)
+    return op->emitOpError("requires a 'like' operand for a result with "
+                           "dynamic dimensions");
+  auto likeType = cast<RankedTensorType>(like.getType());
+  if (likeType.getRank() < 1 || !likeType.isDynamicDim(0))
+    return op->emitOpError("requires 'like' to have a dynamic dimension 0 "
+                           "(the batch)");
+  return success();
+}
+
 LogicalResult InitUniformOp::verify() {
   if (!(getLow().convertToDouble() < getHigh().convertToDouble()))
     return emitOpError("requires low < high");
-  return success();
+  return verifyRandomShape(*this, getLike());
 }
 
 LogicalResult InitNormalOp::verify() {
   if (!(getStd().convertToDouble() > 0))
     return emitOpError("requires std > 0");
-  return success();
+  return verifyRandomShape(*this, getLike());
 }
 
 static LogicalResult verifyBroadcastBinary(Operation *op) {

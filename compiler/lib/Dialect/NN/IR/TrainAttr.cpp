@@ -207,6 +207,26 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
                     "a dictionary with a string 'kind'");
     }
   }
+  if (Attribute u = r.get("updates", /*required=*/false)) {
+    auto list = dyn_cast<ArrayAttr>(u);
+    if (!list || list.empty())
+      r.wrongType("updates", "a non-empty array of dictionaries");
+    for (Attribute a : list ? list.getValue() : ArrayRef<Attribute>()) {
+      auto d = dyn_cast<DictionaryAttr>(a);
+      if (!d) {
+        r.wrongType("updates", "an array of dictionaries");
+        break;
+      }
+      Reader row{d, "nn.train: update", emitError};
+      TrainRecipe::Update update{row.str("model"), row.str("loss"),
+                                 d.getAs<DictionaryAttr>("optimizer")};
+      if (!row.ok) {
+        r.ok = false;
+        break;
+      }
+      t.updates.push_back(update);
+    }
+  }
   if (Attribute l = r.get("layers")) {
     auto list = dyn_cast<ArrayAttr>(l);
     if (!list)

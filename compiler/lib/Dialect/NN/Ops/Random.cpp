@@ -47,6 +47,16 @@ Expr uniform01(const Expr &seed, const Expr &index) {
   return cast<double>(bits >> u64(11)) * Expr(0x1.0p-53);
 }
 
+/// The evaluator's result shape of a random fill: dynamic dimensions take
+/// the batch of `like`.
+Shape fillShape(const EvalFrame &f, Value result, Value like) {
+  Shape s = f.resultShape(result);
+  for (int64_t &d : s)
+    if (d == ShapedType::kDynamic)
+      d = f.get(like).shape[0];
+  return s;
+}
+
 /// The seed operand (a 0-d Int(64) tensor) as UInt(64), bits unchanged.
 Expr seedOf(GroupBuilder &b, Value seed) {
   return cast(Halide::UInt(64), b.get(seed)({}));
@@ -54,10 +64,15 @@ Expr seedOf(GroupBuilder &b, Value seed) {
 
 /// nn.init_uniform / nn.init_normal: a pure function of the seed and the
 /// row-major element index, computed in double as in the evaluator.
-LogicalResult lowerInit(Operation *op, Value seedValue, GroupBuilder &b,
+LogicalResult lowerInit(Operation *op, Value seedValue, Value likeValue,
+                        GroupBuilder &b,
                         const std::function<Expr(Expr, Expr)> &sample) {
   Value r = op->getResult(0);
   std::vector<Expr> shape = staticExtents(r);
+  auto type = mlir::cast<RankedTensorType>(r.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      shape[d] = b.get(likeValue).shape[0];
   Func f = b.newResultFunc(op, r, FuncKind::Elementwise);
   Index v = pureVars(static_cast<int64_t>(shape.size()));
   Expr index = cast(Halide::UInt(64), flatIndex(v, shape));
@@ -79,7 +94,7 @@ LogicalResult InitUniformOp::evaluate(ArrayRef<const Tensor *> operands,
   uint64_t seed = (uint64_t)(int64_t)f.get(r.getSeed()).data[0];
   double lo = r.getLow().convertToDouble();
   double hi = r.getHigh().convertToDouble();
-  Tensor t(f.resultShape(r.getResult()));
+  Tensor t(fillShape(f, r.getResult(), r.getLike()));
   for (int64_t i = 0; i < t.size(); ++i)
     t.data[i] = lo + (hi - lo) * random::uniform(seed, i);
   return f.set(r.getResult(), std::move(t));
@@ -89,7 +104,7 @@ LogicalResult InitUniformOp::lowerToHalide(GroupBuilder &b) {
   InitUniformOp o = *this;
   double lo = o.getLow().convertToDouble();
   double hi = o.getHigh().convertToDouble();
-  return lowerInit(o, o.getSeed(), b, [lo, hi](Expr seed, Expr i) {
+  return lowerInit(o, o.getSeed(), o.getLike(), b, [lo, hi](Expr seed, Expr i) {
     return Expr(lo) + Expr(hi - lo) * uniform01(seed, i);
   });
 }
@@ -105,7 +120,7 @@ LogicalResult InitNormalOp::evaluate(ArrayRef<const Tensor *> operands,
   uint64_t seed = (uint64_t)(int64_t)f.get(r.getSeed()).data[0];
   double mean = r.getMean().convertToDouble();
   double stddev = r.getStd().convertToDouble();
-  Tensor t(f.resultShape(r.getResult()));
+  Tensor t(fillShape(f, r.getResult(), r.getLike()));
   for (int64_t i = 0; i < t.size(); ++i)
     t.data[i] = mean + stddev * random::normal(seed, i);
   return f.set(r.getResult(), std::move(t));
@@ -115,7 +130,7 @@ LogicalResult InitNormalOp::lowerToHalide(GroupBuilder &b) {
   InitNormalOp o = *this;
   double mean = o.getMean().convertToDouble();
   double stddev = o.getStd().convertToDouble();
-  return lowerInit(o, o.getSeed(), b, [mean, stddev](Expr seed, Expr i) {
+  return lowerInit(o, o.getSeed(), o.getLike(), b, [mean, stddev](Expr seed, Expr i) {
     // Box-Muller on the counters 2i and 2i+1, as Random.h's normal().
     Expr u1 = Expr(1.0) - uniform01(seed, u64(2) * i);
     Expr u2 = uniform01(seed, u64(2) * i + u64(1));

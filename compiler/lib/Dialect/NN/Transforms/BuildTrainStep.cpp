@@ -390,6 +390,9 @@ private:
                                func::FuncOp grad);
   LogicalResult buildEvalStep(StringRef model, func::FuncOp loss,
                               func::FuncOp eval);
+  LogicalResult buildExplicitTrainStep(StringRef model,
+                                       MutableArrayRef<func::FuncOp> losses,
+                                       MutableArrayRef<func::FuncOp> grads);
 };
 
 } // namespace
@@ -598,11 +601,14 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
   llvm::sort(ordered,
              [](Operation *x, Operation *y) { return x->isBeforeInBlock(y); });
 
-  // Arguments: inputs, labels, params and buffers (those of @M_eval).
+  // Arguments: inputs, labels, params and buffers, seeds (those of
+  // @M_eval; seeds of its random fills).
   SmallVector<unsigned> inputs = argsOf(eval, {ArgKind::Input});
   SmallVector<unsigned> params =
       argsOf(eval, {ArgKind::Param, ArgKind::Buffer});
-  if (inputs.size() + params.size() != eval.getNumArguments())
+  SmallVector<unsigned> evalSeeds = argsOf(eval, {ArgKind::Seed});
+  if (inputs.size() + params.size() + evalSeeds.size() !=
+      eval.getNumArguments())
     return eval.emitError("nn-build-train-step: @")
            << eval.getName() << " takes arguments other than inputs, "
            << "parameters and buffers";
@@ -620,6 +626,11 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
     argAttrs.push_back(loss.getArgAttrDict(lossLabels[0]));
   }
   for (unsigned i : params) {
+    newIndexOf[i] = argTypes.size();
+    argTypes.push_back(eval.getArgumentTypes()[i]);
+    argAttrs.push_back(eval.getArgAttrDict(i));
+  }
+  for (unsigned i : evalSeeds) {
     newIndexOf[i] = argTypes.size();
     argTypes.push_back(eval.getArgumentTypes()[i]);
     argAttrs.push_back(eval.getArgAttrDict(i));
@@ -662,6 +673,233 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
   return success();
 }
 
+/// `@T_train_step` of an explicit step: the updates one after another, each
+/// the forward and backward ops of its `@T_u<k>_loss_grad` on the parameters
+/// the earlier updates left, then its optimiser's update of the parameters
+/// it trains. Arguments: inputs, labels, parameters and buffers (nn.param
+/// where some update trains them), the state of each update's optimiser,
+/// seeds (shared by name), lr (a factor on each optimiser's own lr) and step.
+/// Results: the first update's loss (nn.loss), each update's loss
+/// (nn.step_loss), new parameters and buffers, new state.
+LogicalResult NNBuildTrainStepPass::buildExplicitTrainStep(
+    StringRef model, MutableArrayRef<func::FuncOp> losses,
+    MutableArrayRef<func::FuncOp> grads) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+  func::FuncOp first = grads.front();
+  Location loc = losses.front().getLoc();
+  std::string name = (model + "_train_step").str();
+  if (module.lookupSymbol(name))
+    return first.emitError("nn-build-train-step: '@")
+           << name << "' already exists";
+  auto namedAttr = [&](StringRef attrName, Attribute value) {
+    return DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, attrName), value)});
+  };
+
+  // The parameters, in the order of the first function; trained where some
+  // update trains them (at most one: each has one optimiser state).
+  SmallVector<StringAttr> paramNames;
+  SmallVector<Type> paramTypes;
+  llvm::StringMap<unsigned> trainedBy;
+  for (unsigned i : argsOf(first, {ArgKind::Param, ArgKind::Buffer})) {
+    paramNames.push_back(paramName(first, i));
+    paramTypes.push_back(first.getArgumentTypes()[i]);
+  }
+  SmallVector<OptimizerConfig> configs;
+  for (auto [k, grad] : llvm::enumerate(grads)) {
+    if (!grad.getBody().hasOneBlock())
+      return grad.emitError("nn-build-train-step: expected a single block");
+    FailureOr<OptimizerConfig> config = parseOptimizerAttr(
+        losses[k]->getAttrOfType<DictionaryAttr>(kOptimizerAttrName),
+        [&] { return losses[k].emitError(); });
+    if (failed(config))
+      return failure();
+    configs.push_back(*config);
+    SmallVector<unsigned> ps = argsOf(grad, {ArgKind::Param, ArgKind::Buffer});
+    if (ps.size() != paramNames.size())
+      return grad.emitError("nn-build-train-step: the updates of an explicit "
+                            "step must take the same parameters");
+    for (auto [j, i] : llvm::enumerate(ps)) {
+      if (paramName(grad, i) != paramNames[j])
+        return grad.emitError("nn-build-train-step: the updates of an "
+                              "explicit step must take the same parameters");
+      if (classify(grad, i) != ArgKind::Param)
+        continue;
+      auto [it, inserted] =
+          trainedBy.try_emplace(paramNames[j].getValue(), unsigned(k));
+      if (!inserted)
+        return grad.emitError("nn-build-train-step: parameter '")
+               << paramNames[j].getValue()
+               << "' is trained by two updates of the step";
+    }
+  }
+
+  // Arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  for (unsigned i : argsOf(first, {ArgKind::Input, ArgKind::Labels})) {
+    argTypes.push_back(first.getArgumentTypes()[i]);
+    argAttrs.push_back(first.getArgAttrDict(i));
+  }
+  unsigned numData = argTypes.size();
+  for (auto [j, pname] : llvm::enumerate(paramNames)) {
+    argTypes.push_back(paramTypes[j]);
+    argAttrs.push_back(namedAttr(trainedBy.count(pname.getValue())
+                                     ? NNDialect::kParamAttrName
+                                     : kBufferAttrName,
+                                 pname));
+  }
+  // State: update by update, slot by slot, parameter by parameter.
+  struct StateArg {
+    unsigned update, param;
+    std::string slot;
+  };
+  SmallVector<StateArg> stateArgs;
+  unsigned firstState = argTypes.size();
+  for (auto [k, config] : llvm::enumerate(configs))
+    for (const std::string &slot : config.slots())
+      for (auto [j, pname] : llvm::enumerate(paramNames)) {
+        auto it = trainedBy.find(pname.getValue());
+        if (it == trainedBy.end() || it->second != k)
+          continue;
+        stateArgs.push_back({unsigned(k), unsigned(j), slot});
+        argTypes.push_back(paramTypes[j]);
+        argAttrs.push_back(namedAttr(
+            kOptStateAttrName,
+            StringAttr::get(ctx, slot + "." + pname.getValue())));
+      }
+  llvm::StringMap<unsigned> seedIndex;
+  for (func::FuncOp grad : grads)
+    for (unsigned i : argsOf(grad, {ArgKind::Seed})) {
+      auto seedName = grad.getArgAttrOfType<StringAttr>(i, kSeedAttrName);
+      if (!seedName)
+        return grad.emitError("nn-build-train-step: a seed without a name");
+      if (seedIndex.try_emplace(seedName.getValue(), argTypes.size()).second) {
+        argTypes.push_back(grad.getArgumentTypes()[i]);
+        argAttrs.push_back(grad.getArgAttrDict(i));
+      }
+    }
+  auto scalarType = RankedTensorType::get({}, Float32Type::get(ctx));
+  unsigned lrIndex = argTypes.size();
+  argTypes.push_back(scalarType);
+  argAttrs.push_back(namedAttr(kLRAttrName, UnitAttr::get(ctx)));
+  argTypes.push_back(scalarType);
+  argAttrs.push_back(namedAttr(kStepAttrName, UnitAttr::get(ctx)));
+
+  OpBuilder b(ctx);
+  b.setInsertionPointAfter(grads.back());
+  auto stepFunc =
+      b.create<func::FuncOp>(loc, name, b.getFunctionType(argTypes, {}));
+  stepFunc.setAllArgAttrs(argAttrs);
+  Block *entry = stepFunc.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  SmallVector<Value> current, state;
+  for (unsigned j = 0; j < paramNames.size(); ++j)
+    current.push_back(entry->getArgument(numData + j));
+  for (unsigned s = 0; s < stateArgs.size(); ++s)
+    state.push_back(entry->getArgument(firstState + s));
+
+  UpdateBuilder u(b, loc, Float32Type::get(ctx));
+  SmallVector<Value> lossValues;
+  for (auto [k, grad] : llvm::enumerate(grads)) {
+    IRMapping mapping;
+    unsigned data = 0, param = 0;
+    for (unsigned i = 0; i < grad.getNumArguments(); ++i) {
+      switch (classify(grad, i)) {
+      case ArgKind::Input:
+      case ArgKind::Labels:
+        mapping.map(grad.getArgument(i), entry->getArgument(data++));
+        break;
+      case ArgKind::Param:
+      case ArgKind::Buffer:
+        mapping.map(grad.getArgument(i), current[param++]);
+        break;
+      case ArgKind::Seed:
+        mapping.map(grad.getArgument(i),
+                    entry->getArgument(seedIndex.lookup(
+                        grad.getArgAttrOfType<StringAttr>(i, kSeedAttrName)
+                            .getValue())));
+        break;
+      }
+    }
+    for (Operation &op : grad.front().without_terminator())
+      b.clone(op, mapping);
+    Operation *ret = grad.front().getTerminator();
+    lossValues.push_back(mapping.lookupOrDefault(ret->getOperand(0)));
+    llvm::StringMap<Value> gradOf;
+    for (unsigned r = 1; r < grad.getNumResults(); ++r) {
+      Value v = mapping.lookupOrDefault(ret->getOperand(r));
+      if (auto of = grad.getResultAttrOfType<StringAttr>(
+              r, NNDialect::kGradOfAttrName))
+        gradOf[of.getValue()] = v;
+      else if (auto buf = grad.getResultAttrOfType<StringAttr>(
+                   r, kBufferUpdateAttrName))
+        for (auto [j, pname] : llvm::enumerate(paramNames))
+          if (pname == buf)
+            current[j] = v;
+    }
+    SmallVector<Trainable> updates;
+    SmallVector<unsigned> updated;
+    for (auto [j, pname] : llvm::enumerate(paramNames)) {
+      auto it = trainedBy.find(pname.getValue());
+      if (it == trainedBy.end() || it->second != k)
+        continue;
+      Trainable t;
+      t.param = current[j];
+      auto type = cast<RankedTensorType>(t.param.getType());
+      if (!type.getElementType().isF32() || !type.hasStaticShape())
+        return grad.emitError("nn-build-train-step: parameter '")
+               << pname.getValue()
+               << "' must be a statically shaped f32 tensor";
+      t.grad = gradOf.lookup(pname.getValue());
+      if (!t.grad)
+        return grad.emitError("nn-build-train-step: no gradient of parameter '")
+               << pname.getValue() << "'";
+      for (auto [s, a] : llvm::enumerate(stateArgs))
+        if (a.update == k && a.param == j)
+          t.state.push_back(state[s]);
+      updates.push_back(std::move(t));
+      updated.push_back(j);
+    }
+    Value lr = u.mul(entry->getArgument(lrIndex), configs[k].lr);
+    emitUpdate(u, configs[k], updates, lr, entry->getArgument(lrIndex + 1));
+    for (auto [t, j] : llvm::zip(updates, updated)) {
+      current[j] = t.newParam;
+      unsigned n = 0;
+      for (auto [s, a] : llvm::enumerate(stateArgs))
+        if (a.update == k && a.param == j)
+          state[s] = t.newState[n++];
+    }
+  }
+
+  SmallVector<Value> results = {lossValues[0]};
+  SmallVector<DictionaryAttr> resultAttrs = {
+      namedAttr(kLossAttrName, UnitAttr::get(ctx))};
+  for (auto [k, v] : llvm::enumerate(lossValues)) {
+    results.push_back(v);
+    resultAttrs.push_back(namedAttr(
+        kStepLossAttrName, IntegerAttr::get(IntegerType::get(ctx, 64), k)));
+  }
+  for (auto [j, pname] : llvm::enumerate(paramNames)) {
+    results.push_back(current[j]);
+    resultAttrs.push_back(namedAttr(trainedBy.count(pname.getValue())
+                                        ? kNewParamAttrName
+                                        : kNewBufferAttrName,
+                                    pname));
+  }
+  for (auto [s, a] : llvm::enumerate(stateArgs)) {
+    results.push_back(state[s]);
+    resultAttrs.push_back(namedAttr(
+        kNewOptStateAttrName,
+        StringAttr::get(ctx, a.slot + "." + paramNames[a.param].getValue())));
+  }
+  b.create<func::ReturnOp>(loc, results);
+  stepFunc.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  stepFunc.setAllResultAttrs(resultAttrs);
+  return success();
+}
+
 void NNBuildTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
   // The models: those named, or every M with @M_loss and @M_loss_grad.
@@ -673,6 +911,28 @@ void NNBuildTrainStepPass::runOnOperation() {
         names.push_back(func.getName().drop_back(5).str());
 
   for (const std::string &model : names) {
+    // An explicit step: @M_u<k>_loss and their gradients (MLIRGen wrote
+    // @M_eval_step).
+    SmallVector<func::FuncOp> stepLosses, stepGrads;
+    for (unsigned k = 0;; ++k) {
+      std::string base = model + "_u" + std::to_string(k) + "_loss";
+      auto l = module.lookupSymbol<func::FuncOp>(base);
+      if (!l)
+        break;
+      auto g = module.lookupSymbol<func::FuncOp>(base + "_grad");
+      if (!g) {
+        l.emitError("nn-build-train-step: @")
+            << base << " has no gradient (run nn-autodiff first)";
+        return signalPassFailure();
+      }
+      stepLosses.push_back(l);
+      stepGrads.push_back(g);
+    }
+    if (!stepLosses.empty()) {
+      if (failed(buildExplicitTrainStep(model, stepLosses, stepGrads)))
+        return signalPassFailure();
+      continue;
+    }
     auto loss = module.lookupSymbol<func::FuncOp>(model + "_loss");
     auto grad = module.lookupSymbol<func::FuncOp>(model + "_loss_grad");
     auto eval = module.lookupSymbol<func::FuncOp>(model + "_eval");

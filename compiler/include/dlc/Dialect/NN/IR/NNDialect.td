@@ -57,7 +57,13 @@ def NN_Dialect : Dialect {
         shows them as frozen;
       - `layers`: the layer table of `./train info`, an array of
         `{name, op, shape, flops}` (flops per sample of the ops the layer's
-        result depends on).
+        result depends on);
+      - `updates` (only for a train block with an explicit `step`): one
+        `{model, loss, optimizer}` per `update` statement, in order: the
+        model updated, the name its loss is logged under and the optimiser
+        call. The functions are then `@M_u<k>_loss` (one per update, each
+        with its own `nn.optimizer`) and `@M_eval_step`, and parameter keys
+        are qualified by their model (`G.linear_0.w`).
 
     The optimiser, gradient clipping and the L1 penalty are in the function
     attribute `nn.optimizer` of `@M_loss`, which nn-build-train-step reads.

@@ -230,15 +230,23 @@ def NN_InitUniformOp : NN_Op<"init_uniform", [NN_Elementwise]> {
     0-d integer `seed` and of the element index (counter-based RNG, see
     `dlc/Dialect/NN/Eval/Random.h`), so every back end produces the same
     numbers. Glorot/He initialisers are uniform/normal with computed bounds.
+    The language's `uniform([B, 64])` is this op with the optional `like`
+    operand: every dynamic dimension of the result has the extent of
+    dimension 0 (the batch) of `like`, whose values are not read.
 
     ```mlir
     %w = nn.init_uniform %seed {low = -0.1 : f64, high = 0.1 : f64}
          : (tensor<i64>) -> tensor<784x512xf32>
+    %z = nn.init_uniform %seed, %x {low = 0.0 : f64, high = 1.0 : f64}
+         : (tensor<i64>, tensor<?x784xf32>) -> tensor<?x64xf32>
     ```
   }];
-  let arguments = (ins NN_Seed:$seed, F64Attr:$low, F64Attr:$high);
-  let results = (outs StaticShapeTensorOf<[AnyFloat]>:$result);
-  let assemblyFormat = "$seed attr-dict `:` functional-type(operands, results)";
+  let arguments = (ins NN_Seed:$seed, Optional<AnyRankedTensor>:$like,
+                       F64Attr:$low, F64Attr:$high);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = [{
+    $seed (`,` $like^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
@@ -247,17 +255,21 @@ def NN_InitNormalOp : NN_Op<"init_normal", [NN_Elementwise]> {
   let description = [{
     Fills a statically shaped tensor with independent samples of the normal
     distribution N(`mean`, `std`^2), as a pure function of `seed` and the
-    element index (Box-Muller on the counter-based uniform generator).
+    element index (Box-Muller on the counter-based uniform generator). With
+    `like`, dynamic dimensions as in `nn.init_uniform` (the language's
+    `normal([B, 64])`).
 
     ```mlir
     %w = nn.init_normal %seed {mean = 0.0 : f64, std = 0.05 : f64}
          : (tensor<i64>) -> tensor<512x10xf32>
     ```
   }];
-  let arguments = (ins NN_Seed:$seed, DefaultValuedAttr<F64Attr, "0.0">:$mean,
-                       F64Attr:$std);
-  let results = (outs StaticShapeTensorOf<[AnyFloat]>:$result);
-  let assemblyFormat = "$seed attr-dict `:` functional-type(operands, results)";
+  let arguments = (ins NN_Seed:$seed, Optional<AnyRankedTensor>:$like,
+                       DefaultValuedAttr<F64Attr, "0.0">:$mean, F64Attr:$std);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = [{
+    $seed (`,` $like^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

@@ -65,6 +65,13 @@ struct TrainRecipe {
     int64_t flops = 0;
   };
   std::vector<Layer> layers;
+  /// The updates of an explicit `step`, in order (empty without one): the
+  /// model updated, the log name of its loss and its optimiser call.
+  struct Update {
+    std::string model, loss;
+    mlir::DictionaryAttr optimizer;
+  };
+  std::vector<Update> updates;
 
   /// The initialiser of the parameter or buffer `key`, if the recipe has one.
   std::optional<CallAttr> initOf(llvm::StringRef key) const;

@@ -37,6 +37,12 @@ inline constexpr const char kLogitsAttrName[] = "nn.logits";
 inline constexpr const char kNewParamAttrName[] = "nn.new_param";
 inline constexpr const char kNewBufferAttrName[] = "nn.new_buffer";
 inline constexpr const char kNewOptStateAttrName[] = "nn.new_opt_state";
+/// Explicit steps (`train T { step ... }`): function attribute of each
+/// `@T_u<k>_loss`, a dictionary with the updated `model` and the `loss`'s
+/// log name; result attribute (an index) of each update's loss in
+/// `@T_train_step` and `@T_eval_step`.
+inline constexpr const char kUpdateAttrName[] = "nn.update";
+inline constexpr const char kStepLossAttrName[] = "nn.step_loss";
 
 /// The optimiser of a train step with every hyperparameter resolved
 /// (PyTorch's defaults for the keys the attribute leaves out).
