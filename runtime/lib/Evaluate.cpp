@@ -8,6 +8,7 @@
 
 #include "dlrt/Error.h"
 #include "dlrt/Log.h"
+#include "dlrt/SafeTensors.h"
 #include "dlrt/StepRunner.h"
 #include "dlrt/Trainer.h"
 
@@ -25,6 +26,8 @@ namespace dlrt {
 template <typename Fn>
 static int onTestSet(const dlrt_model_desc &desc, const RunConfig &config,
                      const char *command, Fn fn) {
+  if (!config.show.empty())
+    checkSaveTarget(config.show);
   ModelState state(desc, desc.train.optimizer.num_slots);
   Normalizer normalizer = loadWeights(state, config, command);
   applyThreads(desc, config);
@@ -42,7 +45,7 @@ int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
       desc, config, "eval", [&](const Dataset &test, StepRunner &runner) {
         // Every metric that applies to the model's targets (none for an
         // explicit step, which has no outputs).
-        uint32_t flags = desc.num_outputs > 0 ? ~0u : 0u;
+        uint32_t flags = desc.num_step_losses == 0 ? ~0u : 0u;
         EvalResult tested =
             config.tta
                 ? runner.evaluateTta(test, allIndices(test.size()), flags)
@@ -63,6 +66,10 @@ int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
           JsonlLog log(config.log, false);
           record["event"] = "test";
           log.write(record);
+        }
+        if (!config.show.empty()) {
+          drawShow(desc, runner, test, config.show);
+          fmt::print("wrote '{}'\n", config.show);
         }
         return 0;
       });

@@ -202,6 +202,10 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       "eval: test-time augmentation, the mean of the outputs of each test "
       "sample and of its mirror image (needs hflip in the train block's "
       "augment)");
+  auto *showOption = app.add_option(
+      "--show", config.show,
+      "train, eval: draw the train block's `show` values for the first test "
+      "batch (the first training batch without a test set) as a PNG grid");
   auto *steps = app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
                     ->check(CLI::Range(2, 1000000))
                     ->capture_default_str();
@@ -265,6 +269,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
           {limit, {"train", "eval", "predict", "gradcheck", "lr-find"}},
           {stopAfter, {"train"}},
           {steps, {"lr-find"}},
+          {showOption, {"train", "eval"}},
       };
   for (const auto &[option, commands] : usedBy)
     if (option->count() > 0 &&
@@ -280,6 +285,9 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   };
   if (noSave && save->count() > 0)
     return conflict("--save and --no-save exclude each other");
+  if (showOption->count() > 0 && desc.show_rows <= 0)
+    return conflict("--show has no effect: this trainer's train block has no "
+                    "'show = [...]' (values of its step to draw)");
   if (logEvery->count() > 0 && log->count() == 0)
     return conflict("--log-every has no effect without --log FILE.jsonl");
   if (initMap->count() > 0 && init->count() == 0)

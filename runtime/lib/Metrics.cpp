@@ -121,7 +121,8 @@ TargetKind TargetKind::of(const dlrt_model_desc &desc) {
   TargetKind k;
   k.label = desc.label_kind;
   k.classes = desc.label_kind == DLRT_LABEL_CLASS ? desc.num_classes : 0;
-  k.outputs = desc.num_outputs;
+  // An explicit step's outputs (its `show` values) are not measured.
+  k.outputs = desc.num_step_losses > 0 ? 0 : desc.num_outputs;
   const char *loss = desc.train.loss_name ? desc.train.loss_name : "";
   k.binary = desc.label_kind != DLRT_LABEL_CLASS &&
              (std::strcmp(loss, "bce") == 0 ||

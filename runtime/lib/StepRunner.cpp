@@ -7,6 +7,8 @@
 
 #include "dlrt/StepRunner.h"
 #include "dlrt/Error.h"
+#include "dlrt/Png.h"
+#include "dlrt/SafeTensors.h"
 #include "dlrt/Random.h"
 
 #include <fmt/format.h>
@@ -63,8 +65,22 @@ const float *StepRunner::targets() const {
 }
 
 void StepRunner::addTo(MetricAccumulator &metrics, int64_t n) const {
-  if (desc.num_outputs > 0)
+  // (An explicit step's outputs are its `show` values.)
+  if (desc.num_outputs > 0 && desc.num_step_losses == 0)
     metrics.add(logits.data(), y.data(), targets(), n);
+}
+
+void drawShow(const dlrt_model_desc &desc, StepRunner &runner,
+              const Dataset &data, const std::string &path) {
+  if (data.size() == 0)
+    fail("--show needs samples, but the data set is empty");
+  int64_t n = runner.load(data, allIndices(data.size()), 0);
+  runner.run(desc.eval_step, "eval_step", false, n, 0, 0);
+  int64_t width = 0, height = 0;
+  std::vector<uint8_t> pixels =
+      showGrid(desc, runner.logitsData(), n, width, height);
+  writeFileAtomically(path, encodePng(width, height, desc.show_channels,
+                                      pixels));
 }
 
 void StepRunner::accumulate(EvalResult &r, int64_t n) const {

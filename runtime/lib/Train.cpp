@@ -136,6 +136,8 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
   // is done (it is checked again at every save).
   if (!config.save.empty())
     checkSaveTarget(config.save);
+  if (!config.show.empty())
+    checkSaveTarget(config.show);
   if (!config.resume.empty() && !config.weights.empty())
     fail("--weights and --resume exclude each other: --resume continues a "
          "run from its checkpoint (weights, optimizer state, step), --weights "
@@ -538,6 +540,10 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
     writeLog(record);
   } else {
     say("no test set\n");
+  }
+  if (!config.show.empty()) {
+    drawShow(desc, runner, test.size() > 0 ? test : train, config.show);
+    say("wrote '{}'\n", config.show);
   }
   if (!config.save.empty())
     say("saved '{}'\n", config.save);

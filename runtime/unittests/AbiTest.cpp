@@ -46,7 +46,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   // and noise_std (data preparation);
   // 8: dlrt_train_desc gained balance and folds;
   // 9: explicit steps: dlrt_step_args gained step_losses, dlrt_model_desc
-  // num_step_losses, step_loss_names and step_summary; DLRT_LABEL_NONE.
+  // num_step_losses, step_loss_names, step_summary and the show_* fields;
+  // DLRT_LABEL_NONE.
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -87,7 +88,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 568u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 600u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, show_rows), 568u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, show_names), 592u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_step_losses), 544u);
   EXPECT_EQ(offsetof(dlrt_model_desc, step_loss_names), 552u);
   EXPECT_EQ(offsetof(dlrt_model_desc, step_summary), 560u);

@@ -1173,6 +1173,33 @@ private:
       resultAttrs.push_back(b.getDictionaryAttr(
           {attr("nn.step_loss", b.getI64IntegerAttr(i))}));
     }
+    // `show`: the values drawn as images, flattened per sample and
+    // concatenated, as the step's outputs.
+    if (!t.show.empty()) {
+      llvm::SmallVector<Value> flat;
+      int64_t total = 0;
+      for (const TrainConfig::Shown &sh : t.show) {
+        Value v = sh.ref == TExpr::Kind::Input ? frame.inputs[sh.index]
+                                               : locals.at(sh.def);
+        int64_t per = 1;
+        for (size_t d = 1; d < sh.type.shape.size(); ++d)
+          per *= sh.type.shape[d].size;
+        total += per;
+        auto type = mlir::RankedTensorType::get(
+            {mlir::ShapedType::kDynamic, per}, b.getF32Type());
+        flat.push_back(make<nn::ReshapeOp>(loc(t.loc), type, {v}));
+      }
+      Value shown = flat[0];
+      if (flat.size() > 1)
+        shown = make<nn::ConcatOp>(
+            loc(t.loc),
+            mlir::RankedTensorType::get({mlir::ShapedType::kDynamic, total},
+                                        b.getF32Type()),
+            flat, {attr("axis", b.getI64IntegerAttr(1))});
+      results.push_back(shown);
+      resultAttrs.push_back(
+          b.getDictionaryAttr({attr("nn.logits", b.getUnitAttr())}));
+    }
     // Buffer updates of an eval function are not results.
     bufferUpdates.clear();
     endStepFunction(results, resultAttrs, keys);
@@ -1187,6 +1214,23 @@ private:
         inits.push_back(attr(keys[p.get()], constAttr(p->init)));
     entries.set("params", b.getDictionaryAttr(inits));
     entries.set("updates", b.getArrayAttr(updateRows));
+    if (!t.show.empty()) {
+      // The grid: one row of samples per shown value; each sample
+      // [C, H, W] (C = 1 for [B, H, W]).
+      const Type &first = t.show[0].type;
+      int64_t c = first.rank() == 4 ? first.shape[1].size : 1;
+      llvm::SmallVector<mlir::Attribute> names;
+      for (const TrainConfig::Shown &sh : t.show)
+        names.push_back(b.getStringAttr(sh.name));
+      entries.set("show", b.getDictionaryAttr(
+                              {attr("names", b.getArrayAttr(names)),
+                               attr("channels", b.getI64IntegerAttr(c)),
+                               attr("height", b.getI64IntegerAttr(
+                                                  first.shape[first.rank() - 2]
+                                                      .size)),
+                               attr("width", b.getI64IntegerAttr(
+                                                 first.shape.back().size))}));
+    }
     llvm::SmallVector<mlir::Attribute> frozen;
     for (const Model *m : models)
       for (auto &p : m->params)

@@ -206,7 +206,10 @@ private:
   std::optional<Const>
   normalizeCall(const ast::Expr &e, const ConstructorTable &table,
                 const std::function<EV(const ast::Expr &)> &evalArg);
-  void elaborateStep(const ast::TrainStep &step, TrainConfig &cfg);
+  void elaborateStep(const ast::TrainStep &step, TrainConfig &cfg,
+                     const ast::TrainSetting *show);
+  void resolveShow(const ast::TrainSetting &show, TrainConfig &cfg,
+                   const Scope &scope);
   void checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
                  Loc at, Loc targetAt);
   void checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,

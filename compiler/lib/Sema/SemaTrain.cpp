@@ -123,6 +123,9 @@ const TrainKey kTrainKeys[] = {
     {"balance", "class balancing of the training split: weighted_sampler, "
                 "oversample, undersample or none"},
     {"folds", "k-fold cross-validation with k >= 2 folds (1: off)"},
+    {"show", "values of the step drawn as an image grid by `./train "
+             "--show FILE.png`, e.g. [x, fake] (images [B, H, W] or "
+             "[B, C, H, W] with C = 1 or 3)"},
 };
 
 void Sema::elaborateTrain(const ast::TrainDecl &decl) {
@@ -266,6 +269,38 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       {"epochs",
        [&]() -> std::optional<Const> {
          return number("epochs", true, Const::ofInt(1), checkPositive);
+       }},
+      {"show",
+       [&]() -> std::optional<Const> {
+         // Names of the step's values, resolved by elaborateStep.
+         auto it = given.find("show");
+         if (it == given.end())
+           return std::nullopt;
+         const ast::Expr &value = *it->second->value;
+         std::vector<Const> names;
+         auto add = [&](const ast::Expr &e) {
+           if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
+             names.push_back(Const::ofSymbol(n->name));
+             return true;
+           }
+           diags.error(e.getLoc(), "show = [...] lists names of the step's "
+                                   "values, e.g. show = [x, fake]");
+           return false;
+         };
+         if (auto *list = dyn_cast<ast::ListExpr>(&value)) {
+           for (auto &e : list->elems)
+             if (!add(*e))
+               return std::nullopt;
+         } else if (!add(value)) {
+           return std::nullopt;
+         }
+         if (decl.steps.empty()) {
+           diags.error(value.getLoc(),
+                       "'show' draws values of a train step, but this train "
+                       "block has no step");
+           return std::nullopt;
+         }
+         return Const::ofList(names);
        }},
       {"seed",
        [&]() -> std::optional<Const> {
@@ -479,7 +514,8 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       diags.error(step.loc, "a train block has at most one step");
       break;
     }
-    elaborateStep(step, cfg);
+    auto show = given.find("show");
+    elaborateStep(step, cfg, show == given.end() ? nullptr : show->second);
   }
   prog->trains.push_back(std::move(cfg));
 }
@@ -799,7 +835,8 @@ void Sema::checkAugment(const TrainConfig &cfg, Loc at) {
     }
 }
 
-void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
+void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg,
+                         const ast::TrainSetting *show) {
   Scope scope;
   scope.inStep = true;
   scope.stmts = &cfg.step;
@@ -845,6 +882,74 @@ void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg) {
                           "'update MODEL with OPTIMIZER minimizing LOSS'");
   if (diags.getNumErrors() == before)
     checkStepOrder(cfg);
+  if (show && diags.getNumErrors() == before)
+    resolveShow(*show, cfg, scope);
+}
+
+/// `show = [x, fake]`: each name a value of the step (an input or a
+/// variable), an image batch [B, H, W] or [B, C, H, W] (C = 1 or 3), all of
+/// one shape per sample.
+void Sema::resolveShow(const ast::TrainSetting &show, TrainConfig &cfg,
+                       const Scope &scope) {
+  const Const *names = cfg.get("show");
+  if (!names)
+    return;
+  Loc at = show.value->getLoc();
+  std::vector<const ast::Expr *> items;
+  if (auto *list = dyn_cast<ast::ListExpr>(show.value.get()))
+    for (auto &e : list->elems)
+      items.push_back(e.get());
+  else
+    items.push_back(show.value.get());
+  for (size_t i = 0; i < names->list.size(); ++i) {
+    const std::string &name = names->list[i].s;
+    Loc loc = i < items.size() ? items[i]->getLoc() : at;
+    auto it = scope.vars.find(name);
+    if (it == scope.vars.end() || it->second.kind != Binding::Kind::Tensor) {
+      std::vector<std::string> known;
+      for (auto &kv : scope.vars)
+        if (kv.second.kind == Binding::Kind::Tensor)
+          known.push_back(kv.first);
+      std::string s = closestName(name, known);
+      diags.error(loc, "show: '" + name + "' is not a value of the step" +
+                           (s.empty() ? "" : "; did you mean '" + s + "'?"));
+      return;
+    }
+    const Binding &b = it->second;
+    const Type &t = b.type;
+    bool image = isFloat(t.dtype) && t.rank() >= 3 && t.rank() <= 4 &&
+                 t.shape[0].sym == "B";
+    for (size_t d = 1; image && d < t.rank(); ++d)
+      image = t.shape[d].isKnown();
+    if (image && t.rank() == 4)
+      image = t.shape[1].size == 1 || t.shape[1].size == 3;
+    if (!image) {
+      diags.error(loc, "show: '" + name + "' is '" + t.str() +
+                           "', not a batch of images [B, H, W] or "
+                           "[B, C, H, W] with C = 1 or 3 (reshape it)");
+      return;
+    }
+    TrainConfig::Shown shown{name, b.ref, b.index, b.def, t};
+    if (!cfg.show.empty()) {
+      Shape a(cfg.show[0].type.shape.begin() + 1, cfg.show[0].type.shape.end());
+      Shape c(t.shape.begin() + 1, t.shape.end());
+      auto pixels = [](const Shape &s) {
+        int64_t n = 1;
+        for (const Dim &d : s)
+          n *= d.size;
+        return n;
+      };
+      if (pixels(a) != pixels(c) ||
+          a.back().size != c.back().size) {
+        diags.error(loc, "show: '" + name + "' is '" + t.str() +
+                             "', but '" + cfg.show[0].name + "' is '" +
+                             cfg.show[0].type.str() +
+                             "'; the grid's images have one size");
+        return;
+      }
+    }
+    cfg.show.push_back(shown);
+  }
 }
 
 /// The statements of a step run in order, and an update changes its

@@ -538,6 +538,13 @@ private:
             b.create<LLVM::AddressOfOp>(loc, ptr, lossNamesGlobal));
       s.add(offsetof(dlrt_model_desc, step_summary), string(d.stepSummary));
     }
+    if (d.showRows > 0) {
+      s.add(offsetof(dlrt_model_desc, show_rows), cst(i32, d.showRows));
+      s.add(offsetof(dlrt_model_desc, show_channels), cst(i32, d.showChannels));
+      s.add(offsetof(dlrt_model_desc, show_height), cst(i64, d.showHeight));
+      s.add(offsetof(dlrt_model_desc, show_width), cst(i64, d.showWidth));
+      s.add(offsetof(dlrt_model_desc, show_names), string(d.showNames));
+    }
     Value value = s.build();
     b.create<LLVM::ReturnOp>(loc, value);
     g.setGlobalTypeAttr(mlir::TypeAttr::get(value.getType()));

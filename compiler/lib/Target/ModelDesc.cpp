@@ -112,6 +112,15 @@ static bool describeStep(mlir::func::FuncOp trainStep, const TrainRecipe &train,
       labelType = mlir::dyn_cast<mlir::RankedTensorType>(
           trainStep.getArgument(i).getType());
   d.numOutputs = 0;
+  if (train.show) {
+    d.showRows = int32_t(train.show->names.size());
+    d.showChannels = int32_t(train.show->channels);
+    d.showHeight = train.show->height;
+    d.showWidth = train.show->width;
+    for (const std::string &n : train.show->names)
+      d.showNames += n + "\n";
+    d.numOutputs = d.showRows * d.showChannels * d.showHeight * d.showWidth;
+  }
   if (!labelType) {
     d.labelKind = DLRT_LABEL_NONE;
   } else if (labelType.getElementType().isInteger()) {

@@ -121,6 +121,11 @@ private:
   Augmenter augmenter;
 };
 
+/// `--show FILE.png`: runs eval_step on the first batch of `data` and
+/// writes the grid of its `show` values (Png.h) to `path`, atomically.
+void drawShow(const dlrt_model_desc &desc, StepRunner &runner,
+              const Dataset &data, const std::string &path);
+
 /// 0, 1, ..., n - 1.
 std::vector<int64_t> allIndices(int64_t n);
 

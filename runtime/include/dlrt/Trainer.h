@@ -39,6 +39,8 @@ struct RunConfig {
   /// the schedule still spans `epochs`.
   int32_t stopAfter = 0;
   std::string save, resume, weights, log;
+  /// `--show FILE.png`: the grid of the train block's `show` values.
+  std::string show;
   /// Transfer learning: a new run starting from the tensors of `init` that
   /// match the model's names (after `initMap`); see ModelState::loadInit.
   std::string init;

@@ -449,6 +449,15 @@ typedef struct dlrt_model_desc {
   int32_t num_step_losses;
   const char *const *step_loss_names;
   const char *step_summary;
+  /** An explicit step's `show`: the outputs of eval_step are show_rows
+   *  images per sample (num_outputs == show_rows * show_channels *
+   *  show_height * show_width), each row named in show_names (one name per
+   *  line); `--show FILE.png` draws them as a grid. 0 / NULL: none. */
+  int32_t show_rows;
+  int32_t show_channels;
+  int64_t show_height;
+  int64_t show_width;
+  const char *show_names;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

@@ -108,6 +108,16 @@ struct TrainConfig {
   bool targetIsInput = false;
   std::vector<std::pair<std::string, Loc>> stepVars;
   std::vector<TStmt> step; // empty unless the block has a `step`
+  /// `show = [x, fake]`: values of the step drawn as an image grid; each an
+  /// input (`ref` Input, `index`) or a variable (`ref` Local, `def`).
+  struct Shown {
+    std::string name;
+    TExpr::Kind ref;
+    int index;
+    const TExpr *def;
+    Type type;
+  };
+  std::vector<Shown> show;
 
   const Const *get(const std::string &key) const {
     for (auto &kv : settings)

@@ -168,6 +168,10 @@ struct ModelDesc {
   /// update for `./train info`.
   std::vector<std::string> stepLossNames;
   std::string stepSummary;
+  /// `show`: rows, channels, height, width and the names (one per line).
+  int32_t showRows = 0, showChannels = 0;
+  int64_t showHeight = 0, showWidth = 0;
+  std::string showNames;
 };
 
 /// Fills the descriptor data from the train function of a model (`@M_loss`)

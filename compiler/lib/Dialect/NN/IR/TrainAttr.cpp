@@ -227,6 +227,28 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
       t.updates.push_back(update);
     }
   }
+  if (Attribute sh = r.get("show", /*required=*/false)) {
+    auto d = dyn_cast<DictionaryAttr>(sh);
+    auto names = d ? d.getAs<ArrayAttr>("names") : ArrayAttr();
+    Reader row{d ? d : DictionaryAttr::get(sh.getContext()), "nn.train: show",
+               emitError};
+    TrainRecipe::Show show;
+    if (d) {
+      show.channels = row.integer("channels", 0);
+      show.height = row.integer("height", 0);
+      show.width = row.integer("width", 0);
+    }
+    for (Attribute a : names ? names.getValue() : ArrayRef<Attribute>())
+      if (auto n = dyn_cast<StringAttr>(a))
+        show.names.push_back(n.str());
+    if (!d || !names || show.names.empty() || !row.ok ||
+        (show.channels != 1 && show.channels != 3) || show.height < 1 ||
+        show.width < 1)
+      r.wrongType("show", "a dictionary {names, channels (1 or 3), height, "
+                          "width}");
+    else
+      t.show = show;
+  }
   if (Attribute l = r.get("layers")) {
     auto list = dyn_cast<ArrayAttr>(l);
     if (!list)

@@ -72,6 +72,14 @@ struct TrainRecipe {
     mlir::DictionaryAttr optimizer;
   };
   std::vector<Update> updates;
+  /// `show` of an explicit step (optional): the values drawn, one grid row
+  /// each, as images of channels x height x width (the eval step's outputs,
+  /// concatenated per sample).
+  struct Show {
+    std::vector<std::string> names;
+    int64_t channels = 0, height = 0, width = 0;
+  };
+  std::optional<Show> show;
 
   /// The initialiser of the parameter or buffer `key`, if the recipe has one.
   std::optional<CallAttr> initOf(llvm::StringRef key) const;
