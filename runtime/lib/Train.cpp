@@ -312,7 +312,10 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
              desc.name ? desc.name : "model", split.train.size(),
              split.validation.size(), test.size(), config.batch, stepsPerEpoch);
   // The lr really used: one_cycle sets every step's lr from its peak.
-  if (config.schedule.kind == DLRT_SCHED_ONE_CYCLE)
+  if (desc.num_step_losses > 0)
+    say("explicit step (lr factor {}, schedule {}):\n{}", config.optimizer.lr,
+        schedule.describe(), desc.step_summary ? desc.step_summary : "");
+  else if (config.schedule.kind == DLRT_SCHED_ONE_CYCLE)
     say("optimizer {} (peak lr {}), schedule {}\n",
         optimizerName(config.optimizer.kind), schedule.peak(),
         schedule.describe());

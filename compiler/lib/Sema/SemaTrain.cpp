@@ -880,9 +880,10 @@ void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg,
   if (!updates && !updateStmt && diags.getNumErrors() == before)
     diags.error(step.loc, "a train step must contain at least one "
                           "'update MODEL with OPTIMIZER minimizing LOSS'");
-  if (diags.getNumErrors() == before)
-    checkStepOrder(cfg);
-  if (show && diags.getNumErrors() == before)
+  if (diags.getNumErrors() != before)
+    return;
+  checkStepOrder(cfg);
+  if (show)
     resolveShow(*show, cfg, scope);
 }
 
