@@ -458,8 +458,16 @@ func.func @init_uniform_range(%s: tensor<i64>) {
 // -----
 
 func.func @init_uniform_static(%s: tensor<i64>) {
-  // expected-error @+1 {{result #0 must be statically shaped tensor of floating-point values}}
+  // expected-error @+1 {{requires a 'like' operand for a result with dynamic dimensions}}
   %r = nn.init_uniform %s {low = 0.0 : f64, high = 1.0 : f64} : (tensor<i64>) -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @init_uniform_like_static(%s: tensor<i64>, %x: tensor<4x3xf32>) {
+  // expected-error @+1 {{requires 'like' to have a dynamic dimension 0 (the batch)}}
+  %r = nn.init_uniform %s, %x {low = 0.0 : f64, high = 1.0 : f64} : (tensor<i64>, tensor<4x3xf32>) -> tensor<?xf32>
   return
 }
 
