@@ -110,6 +110,10 @@ enum class Expansion {
   Slice,           ///< nn.slice along one axis (sliceBounds)
   Pad,             ///< nn.pad from PyTorch's (last-axis-first) pairs
                    ///< (padsPerAxis)
+  Upsample,        ///< nn.upsample_nearest2d or nn.upsample_bilinear2d
+                   ///< (the `mode` argument)
+  Stack,           ///< nn.reshape of each tensor (a new unit axis), then
+                   ///< nn.concat along it
   NotYet,          ///< refused by code generation (`notYet` says what)
 };
 
