@@ -454,7 +454,8 @@ def index_op_cases():
     """one_hot (integer indices drawn in [0, n + 2) by dlc-halide-check, so
     out-of-range rows of zeros occur), used as an embedding lookup
     one_hot(y, n) @ e and times a float tensor; upsample (nearest and
-    bilinear, PyTorch's sizes H * scale) and stack on odd sizes and batch 1.
+    bilinear, PyTorch's sizes H * scale), stack and split (a tuple, unpacked)
+    on odd sizes and batch 1.
     Invalid forms (upsample of a rank-2 tensor, one_hot of a float tensor,
     a stack of different shapes, an axis out of range) must be clear
     errors."""
@@ -493,6 +494,20 @@ def index_op_cases():
         cases.append(Case("index-ops", "stack x%s axis out of range" % shape_str(shape),
                           "x0: f32%s" % shape_str(shape), [], "stack([x0, x0], axis=%d)" % (len(shape) + 1),
                           False, None, 1, why="axis out of range"))
+    for shape, axis in itertools.product((["B", 5], ["B", 3, 7], [1, 4, 9], ["B", 2, 13, 1]), (-1, 1)):
+        dyn = 1 if "B" in shape else None
+        full = with_batch(list(shape), dyn)
+        n = shape[axis]
+        if n < 2:
+            continue
+        for sizes in (str(n // 2), "[%d, %d]" % (n - 1, 1)):
+            body = ["(a, b) = split(x, %s, axis=%d)" % (sizes, axis)] if sizes.startswith("[") or \
+                -(-n // (n // 2)) == 2 else None
+            if body is None:
+                continue
+            cases.append(Case("index-ops", "split x%s %s axis%d" % (shape_str(shape), sizes, axis),
+                              "x: f32%s" % shape_str(shape), body, "concat([b, a * 2], axis=%d)" % axis,
+                              True, full, dyn, 1))
     cases.append(Case("index-ops", "stack different shapes", "a: f32[B, 3], b: f32[B, 4]", [],
                       "stack([a, b])", False, None, 1, why="shapes differ"))
     return cases
