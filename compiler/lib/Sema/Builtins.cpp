@@ -613,7 +613,6 @@ Type stackRule(OpContext &ctx) {
       return ctx.fail("cannot stack " + q(first) + " and " + q(ts[i]) +
                       ": the shapes differ");
   }
-  Type err;
   if (!isFloat(first.dtype))
     return ctx.failType("needs floating-point tensors, got " + q(first));
   int64_t axis;
