@@ -450,10 +450,74 @@ def reshape_op_cases():
     return cases
 
 
+def index_op_cases():
+    """one_hot (integer indices drawn in [0, n + 2) by dlc-halide-check, so
+    out-of-range rows of zeros occur), used as an embedding lookup
+    one_hot(y, n) @ e and times a float tensor; upsample (nearest and
+    bilinear, PyTorch's sizes H * scale), stack and split (a tuple, unpacked)
+    on odd sizes and batch 1.
+    Invalid forms (upsample of a rank-2 tensor, one_hot of a float tensor,
+    a stack of different shapes, an axis out of range) must be clear
+    errors."""
+    cases = []
+    for shape, n in itertools.product((["B"], ["B", 1], ["B", 7], [3, 5], ["B", 2, 3]), (1, 2, 10, 17)):
+        dyn = 3 if "B" in shape else None
+        full = with_batch(list(shape), dyn)
+        ins = "y: i64%s, x: f32%s" % (shape_str(shape), shape_str(shape + [n]))
+        cases.append(Case("index-ops", "one_hot y%s n%d" % (shape_str(shape), n), ins, [],
+                          "one_hot(y, %d) * x" % n, True, full + [n], dyn, 1))
+        ins = "y: i64%s" % shape_str(shape)
+        cases.append(Case("index-ops", "one_hot-embed y%s n%d" % (shape_str(shape), n), ins,
+                          ["param e: f32[%d, 5]" % n], "matmul(one_hot(y, %d), e)" % n, True,
+                          full + [5], dyn, 1))
+    cases.append(Case("index-ops", "one_hot float", "y: f32[B, 3]", [], "one_hot(y, 4)", False, None, 3,
+                      why="one_hot of a float tensor"))
+    for (c, h, w), scale, mode in itertools.product(((1, 1, 1), (3, 5, 7), (2, 13, 4), (1, 28, 28), (17, 1, 9)),
+                                                    (1, 2, 3), ("nearest", "bilinear")):
+        for n in (1, 4):
+            x = "x: f32[B, %d, %d, %d]" % (c, h, w)
+            cases.append(Case("index-ops", "upsample %s n%d %s x%d" % (mode, n, shape_str([c, h, w]), scale),
+                              x, [], 'upsample(x, scale=%d, mode="%s")' % (scale, mode), True,
+                              [n, c, h * scale, w * scale], n, n * c * h * w * scale * scale))
+    cases.append(Case("index-ops", "upsample rank 2", "x: f32[B, 5]", [], 'upsample(x, mode="bilinear")',
+                      False, None, 3, why="upsample of a rank-2 tensor"))
+    for shape, k in itertools.product((["B", 1], ["B", 3, 5], [1], [2, 7, 3]), (1, 2, 3)):
+        dyn = 1 if "B" in shape else None
+        for axis in range(-len(shape) - 1, len(shape) + 1):
+            ins = ", ".join("x%d: f32%s" % (j, shape_str(shape)) for j in range(k))
+            full = with_batch(list(shape), dyn)
+            a = axis + len(shape) + 1 if axis < 0 else axis
+            out = full[:a] + [k] + full[a:]
+            cases.append(Case("index-ops", "stack%d x%s axis%d" % (k, shape_str(shape), axis), ins, [],
+                              "stack([%s], axis=%d)" % (", ".join("x%d" % j for j in range(k)), axis),
+                              True, out, dyn, 1))
+        cases.append(Case("index-ops", "stack x%s axis out of range" % shape_str(shape),
+                          "x0: f32%s" % shape_str(shape), [], "stack([x0, x0], axis=%d)" % (len(shape) + 1),
+                          False, None, 1, why="axis out of range"))
+    for shape, axis in itertools.product((["B", 5], ["B", 3, 7], [1, 4, 9], ["B", 2, 13, 1]), (-1, 1)):
+        dyn = 1 if "B" in shape else None
+        full = with_batch(list(shape), dyn)
+        n = shape[axis]
+        if n < 2:
+            continue
+        for sizes in (str(n // 2), "[%d, %d]" % (n - 1, 1)):
+            body = ["(a, b) = split(x, %s, axis=%d)" % (sizes, axis)] if sizes.startswith("[") or \
+                -(-n // (n // 2)) == 2 else None
+            if body is None:
+                continue
+            cases.append(Case("index-ops", "split x%s %s axis%d" % (shape_str(shape), sizes, axis),
+                              "x: f32%s" % shape_str(shape), body, "concat([b, a * 2], axis=%d)" % axis,
+                              True, full, dyn, 1))
+    cases.append(Case("index-ops", "stack different shapes", "a: f32[B, 3], b: f32[B, 4]", [],
+                      "stack([a, b])", False, None, 1, why="shapes differ"))
+    return cases
+
+
 FAMILIES = {
     "conv": conv_cases, "pool": pool_cases, "matmul": matmul_cases, "reduce": reduce_cases,
     "elementwise": elementwise_cases, "layers": layer_cases,
     "convt": convt_cases, "reshape-ops": reshape_op_cases,
+    "index-ops": index_op_cases,
 }
 
 

@@ -708,6 +708,34 @@ private:
            attr("after", b.getDenseI64ArrayAttr(after)),
            attr("value", b.getF64FloatAttr(attrOf(e, "value").asDouble()))});
     }
+    case Expansion::Upsample: {
+      if (attrOf(e, "mode").s == "nearest")
+        return emitDirect(e, ops);
+      return make<nn::UpsampleBilinear2DOp>(
+          l, type, {ops[0]},
+          {attr("scale", b.getI64IntegerAttr(attrOf(e, "scale").i))});
+    }
+    case Expansion::Stack: {
+      // Each tensor gets a unit axis at `axis`; then they are concatenated
+      // along it.
+      int64_t axis = normAxis(attrOf(e, "axis").i, e.type.rank());
+      unsigned dynamic = 0;
+      for (const Dim &d : e.type.shape)
+        dynamic += !d.isKnown();
+      if (dynamic > 1) {
+        unsupported(e, "stacking tensors with more than one symbolic "
+                       "dimension");
+        return nullptr;
+      }
+      llvm::SmallVector<Value> parts;
+      for (size_t i = 0; i < ops.size(); ++i) {
+        Type t = e.operands[i]->type;
+        t.shape.insert(t.shape.begin() + axis, Dim::known(1));
+        parts.push_back(make<nn::ReshapeOp>(l, tensorType(t), {ops[i]}));
+      }
+      return make<nn::ConcatOp>(l, type, parts,
+                                {attr("axis", b.getI64IntegerAttr(axis))});
+    }
     case Expansion::NotYet:
       unsupported(e, e.op->emit.notYet);
       return nullptr;

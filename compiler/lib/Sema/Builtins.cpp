@@ -577,6 +577,57 @@ Type upsampleRule(OpContext &ctx) {
   return Type::tensor(x.dtype, out);
 }
 
+/// upsample(x, scale, mode): the shape is upsample_nearest2d's for both
+/// modes.
+std::string checkUpsampleMode(const Const &c) {
+  if (c.s == "nearest" || c.s == "bilinear")
+    return "";
+  return "must be \"nearest\" or \"bilinear\"";
+}
+
+Type oneHotRule(OpContext &ctx) {
+  const Type &y = ctx.type(0);
+  if (isFloat(y.dtype))
+    return ctx.failType("argument 'y' must be an integer tensor of class "
+                        "indices, got " + q(y));
+  int64_t n = ctx.intArg(1);
+  Shape out = y.shape;
+  out.push_back(Dim::known(n));
+  Volume v = volume(out);
+  if (n > kMaxElements || v.overflow)
+    return ctx.fail(std::to_string(n) + " classes make " + q(y) +
+                    " too large");
+  return Type::tensor(DType::F32, out);
+}
+
+Type stackRule(OpContext &ctx) {
+  const auto &ts = ctx.listTypes();
+  if (ts.empty())
+    return ctx.fail("needs at least one tensor");
+  const Type &first = ts[0];
+  for (size_t i = 1; i < ts.size(); ++i) {
+    if (ts[i].dtype != first.dtype)
+      return ctx.failType("cannot stack " + q(first) + " and " + q(ts[i]) +
+                          ": the element types differ");
+    if (ts[i].shape != first.shape)
+      return ctx.fail("cannot stack " + q(first) + " and " + q(ts[i]) +
+                      ": the shapes differ");
+  }
+  if (!isFloat(first.dtype))
+    return ctx.failType("needs floating-point tensors, got " + q(first));
+  int64_t axis;
+  if (!normAxis(ctx.intArg(1), first.rank() + 1, axis))
+    return ctx.fail("axis " + std::to_string(ctx.intArg(1)) +
+                    " out of range for stacking " + q(first) +
+                    " (the result has rank " +
+                    std::to_string(first.rank() + 1) + ")");
+  Shape out = first.shape;
+  out.insert(out.begin() + axis, Dim::known((int64_t)ts.size()));
+  if (volume(out).overflow)
+    return ctx.fail("too many elements in the stack of " + q(first));
+  return Type::tensor(first.dtype, out);
+}
+
 Type batchNormRule(OpContext &ctx) {
   const Type &x = ctx.type(0);
   if (x.rank() < 2)
@@ -806,6 +857,18 @@ const std::vector<OpInfo> &opTable() {
                   "or a list of them)"},
                  flipRule,
                  direct<nn::FlipOp>({{"axis", "axes", AttrForm::SortedAxes}})});
+    t.push_back({{"stack",
+                  {{"xs", ArgKind::TensorList, std::nullopt},
+                   intArg("axis", 0)},
+                  "joins tensors of one shape along a new axis"},
+                 stackRule,
+                 expand(Expansion::Stack)});
+    t.push_back({{"one_hot",
+                  {tensor("y"), intArg("n", std::nullopt, checkPositive)},
+                  "f32[..., n] with 1 at each integer class index of y, 0 "
+                  "elsewhere (an index outside [0, n): a row of zeros)"},
+                 oneHotRule,
+                 direct<nn::OneHotOp>({{"n", "classes", AttrForm::I64}})});
     // Contraction.cpp
     t.push_back(
         {{"convolution",
@@ -863,6 +926,17 @@ const std::vector<OpInfo> &opTable() {
           "and W)"},
          upsampleRule,
          direct<nn::UpsampleNearest2DOp>({{"scale", "scale", AttrForm::I64}})});
+    t.push_back({{"upsample",
+                  {tensor("x"), intArg("scale", 2, checkPositive),
+                   {"mode", ArgKind::String, Const::ofString("nearest"), {},
+                    checkUpsampleMode}},
+                  "2-D upsampling of NCHW by an integer scale (static H and "
+                  "W): mode \"nearest\" or \"bilinear\" (as PyTorch's "
+                  "F.interpolate with align_corners=False)"},
+                 upsampleRule,
+                 expand(Expansion::Upsample,
+                        direct<nn::UpsampleNearest2DOp>(
+                            {{"scale", "scale", AttrForm::I64}}))});
     // Normalization.cpp (layer normalisation is composed of Reductions.cpp
     // and Elementwise.cpp ops)
     t.push_back(

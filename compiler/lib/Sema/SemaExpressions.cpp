@@ -4,6 +4,7 @@
 // numbers, operators (as the built-in ops they stand for) and calls.
 //
 //===----------------------------------------------------------------------===//
+#include "ArgSpecs.h"
 #include "SemaInternal.h"
 
 namespace dlc::sema::detail {
@@ -203,6 +204,96 @@ std::vector<ActualArg> Sema::evalArgs(const std::vector<ast::Arg> &args,
   return out;
 }
 
+/// `split(x, sizes, axis=0)` as PyTorch's torch.split: `sizes` an int
+/// (pieces of that size along the static axis, the last one smaller when it
+/// does not divide) or a list of sizes that add up to the axis. The only
+/// built-in with several results, so it is not an op-table row (a row's
+/// shape rule has one result type): it binds x to a hidden local and
+/// returns a tuple of `slice` calls on it, to be unpacked,
+/// `(a, b) = split(x, 2, axis=1)`.
+EV Sema::evalSplit(const ast::CallExpr &e, Scope &scope) {
+  static const FuncSpec spec{"split",
+                             {tensor("x"),
+                              {"sizes", ArgKind::Call, std::nullopt},
+                              intArg("axis", 0)},
+                             "pieces of x along axis"};
+  std::vector<ActualArg> args = evalArgs(e.args, scope);
+  std::vector<BoundArg> bound;
+  if (!bindArgs(spec, args, e.getLoc(), "'split'", bound))
+    return EV::error(e.getLoc());
+  auto fail = [&](const std::string &msg) {
+    diags.error(e.getLoc(), "invalid arguments for 'split': " + msg);
+    return EV::error(e.getLoc());
+  };
+  if (!scope.stmts || scope.inStep)
+    return fail("split is only available in a layer or model body");
+  Type x = bound[0].type;
+  std::string shown = "'" + x.str() + "'";
+  int64_t r = x.rank(), axis = bound[2].c.i;
+  if (axis < -r || axis >= r)
+    return fail("axis " + std::to_string(axis) + " out of range for " + shown);
+  if (axis < 0)
+    axis += r;
+  if (!x.shape[axis].isKnown())
+    return fail("cannot split the symbolic dimension " +
+                x.shape[axis].str() + " of " + shown);
+  int64_t size = x.shape[axis].size;
+  std::vector<int64_t> sizes;
+  const Const &sc = bound[1].c;
+  if (sc.kind == Const::Kind::Int) {
+    if (sc.i < 1)
+      return fail("the piece size must be positive, got " + sc.str());
+    for (int64_t at = 0; at < size; at += sc.i)
+      sizes.push_back(std::min(sc.i, size - at));
+  } else if (sc.kind == Const::Kind::List) {
+    int64_t total = 0;
+    for (const Const &c : sc.list) {
+      if (c.kind != Const::Kind::Int || c.i < 1)
+        return fail("sizes must be positive integers, got " + sc.str());
+      sizes.push_back(c.i);
+      total += c.i;
+    }
+    if (total != size)
+      return fail("sizes " + sc.str() + " add up to " + std::to_string(total) +
+                  ", but axis " + std::to_string(axis) + " of " + shown +
+                  " has " + std::to_string(size));
+  } else {
+    return fail("sizes must be an integer or a list of integers, got " +
+                sc.str());
+  }
+  // x once, as a hidden local that every slice reads.
+  Binding b;
+  b.kind = Binding::Kind::Tensor;
+  b.ref = TExpr::Kind::Local;
+  b.type = x;
+  b.loc = e.getLoc();
+  std::string name = "split." + std::to_string(scope.stmts->size());
+  scope.stmts->push_back(
+      {TStmt::Kind::Assign, e.getLoc(), {name}, std::move(bound[0].node), "",
+       {}});
+  b.def = scope.stmts->back().value.get();
+  const OpInfo *slice = lookupOp("slice");
+  EV tuple;
+  tuple.loc = e.getLoc();
+  tuple.type = Type::scalar(Type::Kind::Tuple);
+  int64_t start = 0;
+  for (int64_t n : sizes) {
+    std::vector<ActualArg> sa;
+    sa.push_back({"", e.getLoc(), EV::tensor(refNode(name, b, e.getLoc()))});
+    sa.push_back({"", e.getLoc(), EV::constant(Const::ofInt(axis), e.getLoc())});
+    sa.push_back({"", e.getLoc(), EV::constant(Const::ofInt(start), e.getLoc())});
+    sa.push_back(
+        {"", e.getLoc(), EV::constant(Const::ofInt(start + n), e.getLoc())});
+    EV piece = callOp(*slice, "'split'", e.getLoc(), std::move(sa));
+    if (piece.isError())
+      return EV::error(e.getLoc());
+    tuple.type.elems.push_back(piece.type);
+    tuple.elems.push_back(std::move(piece));
+    start += n;
+  }
+  return tuple;
+}
+
 EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
   if (!scope.inst && !scope.inStep) {
     diags.error(e.getLoc(), "a call is not allowed here; expected a constant");
@@ -211,6 +302,8 @@ EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
   if (const OpInfo *op = lookupOp(e.callee))
     return callOp(*op, "'" + e.callee + "'", e.getLoc(),
                   evalArgs(e.args, scope));
+  if (e.callee == "split" && !funcs.count("split"))
+    return evalSplit(e, scope);
   auto f = funcs.find(e.callee);
   if (f != funcs.end()) {
     if (f->second->isModel) {

@@ -171,6 +171,8 @@ private:
   EV evalBinary(const ast::BinaryExpr &e, Scope &scope);
   EV evalNeg(const ast::NegExpr &e, Scope &scope);
   EV evalCall(const ast::CallExpr &e, Scope &scope);
+  /// `split(x, sizes, axis=0)`: a tuple of slices of x (see evalSplit).
+  EV evalSplit(const ast::CallExpr &e, Scope &scope);
   EV callOp(const OpInfo &op, const std::string &shownName, Loc loc,
             std::vector<ActualArg> args);
   EV callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,

@@ -119,7 +119,8 @@ bool needsPositiveInputs(func::FuncOp func) {
 }
 
 /// The number of classes an integer argument indexes, from the logits of a
-/// loss that uses it; `--num-classes` otherwise.
+/// loss that uses it (for one_hot, its classes + 2, so that out-of-range
+/// indices occur); `--num-classes` otherwise.
 int64_t classesOf(BlockArgument arg) {
   for (Operation *user : arg.getUsers()) {
     Value scores;
@@ -131,6 +132,9 @@ int64_t classesOf(BlockArgument arg) {
       scores = o.getLogp();
     else if (auto o = dyn_cast<NLLGradOp>(user))
       scores = o.getLogp();
+    if (auto o = dyn_cast<OneHotOp>(user))
+      // Two values beyond the classes: rows of zeros are checked too.
+      return o.getClasses() + 2;
     if (!scores)
       continue;
     auto type = cast<RankedTensorType>(scores.getType());

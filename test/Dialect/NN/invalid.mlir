@@ -638,3 +638,67 @@ func.func @conv_transpose_channels(%x: tensor<1x4x4x4xf32>, %w: tensor<2x3x3x3xf
   %r = nn.conv_transpose2d %x, %w : (tensor<1x4x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x6x6xf32>
   return
 }
+
+// -----
+
+func.func @upsample_bilinear_size(%x: tensor<?x3x4x5xf32>) {
+  // expected-error @+1 {{dimension 3 of the upsampled tensor is 12, expected 15}}
+  %r = nn.upsample_bilinear2d %x {scale = 3 : i64} : (tensor<?x3x4x5xf32>) -> tensor<?x3x12x12xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_bilinear_rank(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{operand and result must have rank 4 (NCHW)}}
+  %r = nn.upsample_bilinear2d %x : (tensor<2x3x4xf32>) -> tensor<2x3x8xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_bilinear_grad_size(%g: tensor<2x3x8x8xf32>) {
+  // expected-error @+1 {{dimension 2 of the upsampled tensor is 8, expected 6}}
+  %r = nn.upsample_bilinear2d_grad %g {scale = 2 : i64} : (tensor<2x3x8x8xf32>) -> tensor<2x3x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_classes(%y: tensor<4xi64>) {
+  // expected-error @+1 {{classes must be at least 1, got 0}}
+  %r = nn.one_hot %y {classes = 0 : i64} : (tensor<4xi64>) -> tensor<4x0xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_last(%y: tensor<4xi64>) {
+  // expected-error @+1 {{the last dimension of the result must be classes = 3}}
+  %r = nn.one_hot %y {classes = 3 : i64} : (tensor<4xi64>) -> tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_rank(%y: tensor<4xi64>) {
+  // expected-error @+1 {{result must have rank 2 (the indices' rank + 1)}}
+  %r = nn.one_hot %y {classes = 3 : i64} : (tensor<4xi64>) -> tensor<4x1x3xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_lead(%y: tensor<4x2xi64>) {
+  // expected-error @+1 {{dimension 1 of the result is 3, expected 2}}
+  %r = nn.one_hot %y {classes = 3 : i64} : (tensor<4x2xi64>) -> tensor<4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_float(%y: tensor<4xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of signless integer values}}
+  %r = nn.one_hot %y {classes = 3 : i64} : (tensor<4xf32>) -> tensor<4x3xf32>
+  return
+}

@@ -183,3 +183,14 @@ func.func @loss_grads(%g: tensor<f32>, %z: tensor<?x10xf32>, %y: tensor<?xi64>, 
   %1 = nn.nll_grad %g, %z, %y : (tensor<f32>, tensor<?x10xf32>, tensor<?xi64>) -> tensor<?x10xf32>
   return %0, %1 : tensor<?x10xf32>, tensor<?x10xf32>
 }
+
+// CHECK-LABEL: func.func @one_hot_upsample_bilinear(
+// CHECK: nn.one_hot %{{.*}} {classes = 10 : i64} : (tensor<?xi64>) -> tensor<?x10xf32>
+// CHECK: nn.upsample_bilinear2d %{{.*}} {scale = 3 : i64} : (tensor<?x8x7x7xf32>) -> tensor<?x8x21x21xf32>
+// CHECK: nn.upsample_bilinear2d_grad %{{.*}} {scale = 3 : i64} : (tensor<?x8x21x21xf32>) -> tensor<?x8x7x7xf32>
+func.func @one_hot_upsample_bilinear(%y: tensor<?xi64>, %x: tensor<?x8x7x7xf32>) -> (tensor<?x10xf32>, tensor<?x8x7x7xf32>) {
+  %h = nn.one_hot %y {classes = 10 : i64} : (tensor<?xi64>) -> tensor<?x10xf32>
+  %u = nn.upsample_bilinear2d %x {scale = 3 : i64} : (tensor<?x8x7x7xf32>) -> tensor<?x8x21x21xf32>
+  %g = nn.upsample_bilinear2d_grad %u {scale = 3 : i64} : (tensor<?x8x21x21xf32>) -> tensor<?x8x7x7xf32>
+  return %h, %g : tensor<?x10xf32>, tensor<?x8x7x7xf32>
+}

@@ -112,6 +112,10 @@ enum class Expansion {
                    ///< (padsPerAxis)
   Random,          ///< nn.init_normal / nn.init_uniform with a seed, and the
                    ///< batch of the function's first input for `B`
+  Upsample,        ///< nn.upsample_nearest2d or nn.upsample_bilinear2d
+                   ///< (the `mode` argument)
+  Stack,           ///< nn.reshape of each tensor (a new unit axis), then
+                   ///< nn.concat along it
   NotYet,          ///< refused by code generation (`notYet` says what)
 };
 

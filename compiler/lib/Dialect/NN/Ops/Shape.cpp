@@ -1,7 +1,7 @@
 //===- Shape.cpp - Rules of the shape ops ---------------------------------===//
 //
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
-// slice (+slice_grad), pad, flip. For each op, one after another: its VJP
+// slice (+slice_grad), pad, flip, one_hot. For each op, one after another: its VJP
 // (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface), its
 // Halide algorithm (HalideOpInterface) and, where it is not the default, its
 // FLOP count (CostOpInterface). Their fusion classes are op-class traits in
@@ -604,5 +604,63 @@ LogicalResult FlipOp::lowerToHalide(GroupBuilder &b) {
   Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
   at(f, v) = x(src);
   b.set(getResult(), f, x.shape);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// OneHot (not differentiable: its operand is integer)
+//===----------------------------------------------------------------------===//
+
+LogicalResult OneHotOp::verify() {
+  auto yt = getY().getType();
+  auto rt = getResult().getType();
+  int64_t classes = getClasses();
+  if (classes < 1)
+    return emitOpError("classes must be at least 1, got ") << classes;
+  if (rt.getRank() != yt.getRank() + 1)
+    return emitOpError("result must have rank ")
+           << yt.getRank() + 1 << " (the indices' rank + 1)";
+  for (int64_t d = 0; d < yt.getRank(); ++d) {
+    int64_t a = yt.getDimSize(d), r = rt.getDimSize(d);
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(r) && a != r)
+      return emitOpError("dimension ")
+             << d << " of the result is " << r << ", expected " << a;
+  }
+  int64_t last = rt.getDimSize(yt.getRank());
+  if (ShapedType::isDynamic(last) || last != classes)
+    return emitOpError("the last dimension of the result must be classes = ")
+           << classes;
+  return success();
+}
+
+LogicalResult OneHotOp::evaluate(ArrayRef<const Tensor *> operands,
+                                 std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &y = f.get(getY());
+  int64_t c = getClasses();
+  Shape shape = y.shape;
+  shape.push_back(c);
+  Tensor out(shape);
+  for (int64_t i = 0; i < y.size(); ++i) {
+    double v = y.data[i];
+    // Out of range (or not an integer): a row of zeros.
+    if (v >= 0 && v < (double)c && v == std::floor(v))
+      out.data[i * c + (int64_t)v] = 1.0;
+  }
+  return f.set(getResult(), std::move(out));
+}
+
+LogicalResult OneHotOp::lowerToHalide(GroupBuilder &b) {
+  HTensor y = b.get(getY());
+  Index v = pureVars(y.rank() + 1);
+  Index src(v.begin(), v.end() - 1);
+  // Compared in the indices' own type: an out-of-range index matches no
+  // class, so its row is zeros.
+  Expr k = cast(y.type, v.back());
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  at(f, v) = select(y(src) == k, f32(1), f32(0));
+  std::vector<Expr> shape = y.shape;
+  shape.push_back(Expr((int)getClasses()));
+  b.set(getResult(), f, shape);
   return success();
 }

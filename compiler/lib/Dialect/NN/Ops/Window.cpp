@@ -1,8 +1,8 @@
 //===- Window.cpp - Rules of the window ops -------------------------------===//
 //
 // The Window ops: max and average pooling and their gradients, and
-// nearest-neighbour upsampling and its gradient (with their verifiers here:
-// the shape rules of this pair live with the op). For each op, one after
+// nearest-neighbour and bilinear upsampling and their gradients (with their
+// verifiers here: the shape rules of these pairs live with the op). For each op, one after
 // another: its VJP (VJPOpInterface), its reference-evaluator rule
 // (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
 // it is not the default, its FLOP count (CostOpInterface). Their fusion classes
@@ -429,5 +429,167 @@ LogicalResult UpsampleNearest2DGradOp::lowerToHalide(GroupBuilder &b) {
   at(f, {n, c, h, w}) += g({n, c, h * s + r.y, w * s + r.x});
   b.set(getResult(), f,
         {g.shape[0], g.shape[1], g.shape[2] / s, g.shape[3] / s});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// UpsampleBilinear2D
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The two taps of output index `o` along an axis of input size `n` for an
+/// integer `scale`, as PyTorch's bilinear interpolation with
+/// align_corners=False: source coordinate max((o + 0.5) / scale - 0.5, 0),
+/// rows i0 = floor of it and i1 = min(i0 + 1, n - 1), weights 1 - l and l.
+struct BilinearTaps {
+  int64_t i0, i1;
+  double l0, l1;
+};
+
+BilinearTaps bilinearTaps(int64_t o, int64_t n, int64_t scale) {
+  double src = std::max((o + 0.5) / (double)scale - 0.5, 0.0);
+  int64_t i0 = std::min<int64_t>((int64_t)src, n - 1);
+  BilinearTaps t;
+  t.i0 = i0;
+  t.i1 = std::min<int64_t>(i0 + 1, n - 1);
+  t.l1 = src - (double)i0;
+  t.l0 = 1.0 - t.l1;
+  return t;
+}
+
+/// The same in Halide (f32): the taps of output index `o`.
+struct HBilinearTaps {
+  Expr i0, i1, l0, l1;
+};
+
+HBilinearTaps hBilinearTaps(const Expr &o, const Expr &n, int scale) {
+  Expr src = Halide::max((cast<float>(o) + 0.5f) / f32(scale) - 0.5f, 0.0f);
+  HBilinearTaps t;
+  // src >= 0, so truncation is floor; the clamps give Halide's bounds
+  // inference ranges it can see.
+  t.i0 = clamp(cast<int>(src), 0, n - 1);
+  t.i1 = Halide::min(t.i0 + 1, n - 1);
+  t.l1 = src - cast<float>(t.i0);
+  t.l0 = 1.0f - t.l1;
+  return t;
+}
+
+/// The weight that output index `o` (in [0, n * scale)) gives input index
+/// `i`: 0 unless `i` is one of its taps.
+Expr hBilinearWeight(const Expr &o, const Expr &i, const Expr &n, int scale) {
+  HBilinearTaps t = hBilinearTaps(o, n, scale);
+  return select(t.i0 == i, t.l0, f32(0)) + select(t.i1 == i, t.l1, f32(0));
+}
+
+} // namespace
+
+LogicalResult UpsampleBilinear2DOp::verify() {
+  return verifyUpsample(*this, getX(), getResult(), getScale());
+}
+
+VJPResult UpsampleBilinear2DOp::computeVJP(OpBuilder &builder,
+                                           ArrayRef<Value> cts) {
+  return SmallVector<Value>{builder.create<UpsampleBilinear2DGradOp>(
+      getLoc(), getX().getType(), singleCotangent(cts), getScaleAttr())};
+}
+
+LogicalResult UpsampleBilinear2DOp::evaluate(ArrayRef<const Tensor *> operands,
+                                             std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getX());
+  int64_t s = getScale();
+  if (x.shape.size() != 4 || s < 1)
+    return emitError("evaluator: upsample needs an NCHW input and scale >= 1");
+  int64_t H = x.shape[2], W = x.shape[3];
+  Tensor y({x.shape[0], x.shape[1], H * s, W * s});
+  for (int64_t nc = 0; nc < x.shape[0] * x.shape[1]; ++nc) {
+    const double *in = &x.data[nc * H * W];
+    for (int64_t h = 0; h < H * s; ++h) {
+      BilinearTaps th = bilinearTaps(h, H, s);
+      for (int64_t w = 0; w < W * s; ++w) {
+        BilinearTaps tw = bilinearTaps(w, W, s);
+        y.data[(nc * H * s + h) * W * s + w] =
+            th.l0 * (tw.l0 * in[th.i0 * W + tw.i0] +
+                     tw.l1 * in[th.i0 * W + tw.i1]) +
+            th.l1 * (tw.l0 * in[th.i1 * W + tw.i0] +
+                     tw.l1 * in[th.i1 * W + tw.i1]);
+      }
+    }
+  }
+  return f.set(getResult(), std::move(y));
+}
+
+LogicalResult UpsampleBilinear2DOp::lowerToHalide(GroupBuilder &b) {
+  HTensor x = b.get(getX());
+  int s = (int)getScale();
+  Halide::Var n("i0"), c("i1"), h("i2"), w("i3");
+  HBilinearTaps th = hBilinearTaps(h, x.shape[2], s),
+                tw = hBilinearTaps(w, x.shape[3], s);
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  at(f, {n, c, h, w}) =
+      th.l0 * (tw.l0 * x({n, c, th.i0, tw.i0}) +
+               tw.l1 * x({n, c, th.i0, tw.i1})) +
+      th.l1 * (tw.l0 * x({n, c, th.i1, tw.i0}) +
+               tw.l1 * x({n, c, th.i1, tw.i1}));
+  b.set(getResult(), f,
+        {x.shape[0], x.shape[1], x.shape[2] * s, x.shape[3] * s});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// UpsampleBilinear2DGrad
+//===----------------------------------------------------------------------===//
+
+LogicalResult UpsampleBilinear2DGradOp::verify() {
+  return verifyUpsample(*this, getResult(), getGrad(), getScale());
+}
+
+LogicalResult
+UpsampleBilinear2DGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                   std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &g = f.get(getGrad());
+  int64_t s = getScale();
+  if (g.shape.size() != 4 || s < 1 || g.shape[2] % s || g.shape[3] % s)
+    return emitError("evaluator: the gradient's spatial sizes are not "
+                     "multiples of the scale");
+  int64_t H = g.shape[2] / s, W = g.shape[3] / s;
+  Tensor dx({g.shape[0], g.shape[1], H, W});
+  // The transpose of the forward rule: each output scatters into its taps.
+  for (int64_t nc = 0; nc < g.shape[0] * g.shape[1]; ++nc) {
+    double *out = &dx.data[nc * H * W];
+    for (int64_t h = 0; h < H * s; ++h) {
+      BilinearTaps th = bilinearTaps(h, H, s);
+      for (int64_t w = 0; w < W * s; ++w) {
+        BilinearTaps tw = bilinearTaps(w, W, s);
+        double v = g.data[(nc * H * s + h) * W * s + w];
+        out[th.i0 * W + tw.i0] += th.l0 * tw.l0 * v;
+        out[th.i0 * W + tw.i1] += th.l0 * tw.l1 * v;
+        out[th.i1 * W + tw.i0] += th.l1 * tw.l0 * v;
+        out[th.i1 * W + tw.i1] += th.l1 * tw.l1 * v;
+      }
+    }
+  }
+  return f.set(getResult(), std::move(dx));
+}
+
+LogicalResult UpsampleBilinear2DGradOp::lowerToHalide(GroupBuilder &b) {
+  HTensor g = b.get(getGrad());
+  int s = (int)getScale();
+  Halide::Var n("i0"), c("i1"), h("i2"), w("i3");
+  Expr H = g.shape[2] / s, W = g.shape[3] / s;
+  // A gather: only outputs in [(h - 1) * s, (h + 2) * s) have input row h
+  // as a tap (the same along w); outside the gradient, weight 0.
+  Halide::RDom r(0, 3 * s, 0, 3 * s, "rw");
+  Expr i = (h - 1) * s + r.y, j = (w - 1) * s + r.x;
+  Expr inside = i >= 0 && i < g.shape[2] && j >= 0 && j < g.shape[3];
+  Expr ic = clamp(i, 0, g.shape[2] - 1), jc = clamp(j, 0, g.shape[3] - 1);
+  Expr weight = hBilinearWeight(ic, h, H, s) * hBilinearWeight(jc, w, W, s);
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Window);
+  at(f, {n, c, h, w}) = f32(0);
+  at(f, {n, c, h, w}) +=
+      select(inside, weight * g({n, c, ic, jc}), f32(0));
+  b.set(getResult(), f, {g.shape[0], g.shape[1], H, W});
   return success();
 }

@@ -165,6 +165,28 @@ def NN_UpsampleNearest2DGradOp : NN_GradOp<"upsample_nearest2d_grad",
   let hasVerifier = 1;
 }
 
+def NN_UpsampleBilinear2DGradOp : NN_GradOp<"upsample_bilinear2d_grad",
+    [NN_Window, SameOperandsAndResultElementType]> {
+  let summary = "Backward of upsample_bilinear2d: the transposed interpolation";
+  let description = [{
+    `dx[n, c, h, w] = sum over (i, j) of a(i, h) * a(j, w) * g[n, c, i, j]`,
+    where `a(i, h)` is the weight that output row `i` of
+    `upsample_bilinear2d` gives input row `h` (the same along `w`); `g` is
+    `[N, C, H * scale, W * scale]` and only the rows `i` in
+    `[(h - 1) * scale, (h + 2) * scale)` can have a non-zero weight.
+
+    ```mlir
+    %dx = nn.upsample_bilinear2d_grad %g {scale = 2 : i64}
+          : (tensor<?x8x14x14xf32>) -> tensor<?x8x7x7xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad,
+                       DefaultValuedAttr<I64Attr, "2">:$scale);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def NN_MaxGradOp : NN_GradOp<"max_grad", [NN_Reduction,
                                           SameOperandsElementType]> {
   let summary = "Backward of nn.max: route g to the first maximal element";

@@ -706,6 +706,26 @@ def NN_FlipOp : NN_DifferentiableOp<"flip", [NN_Injective,
   let hasVerifier = 1;
 }
 
+def NN_OneHotOp : NN_Op<"one_hot", [NN_Injective]> {
+  let summary = "One-hot encoding of integer class indices";
+  let description = [{
+    `out[..., k] = (y[...] == k) ? 1 : 0` for `0 <= k < classes`: the
+    result has the shape of `y` with `classes` appended. An index outside
+    `[0, classes)` (negative, or too large) gives a row of zeros (as
+    TensorFlow's `tf.one_hot`; PyTorch's `F.one_hot` raises an error). Not
+    differentiable: its operand is integer, so never active in autodiff.
+
+    ```mlir
+    %h = nn.one_hot %y {classes = 10 : i64}
+         : (tensor<?xi64>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_IntTensor:$y, I64Attr:$classes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$y attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def NN_SliceOp : NN_DifferentiableOp<"slice",
                                      [NN_Injective,
                                       SameOperandsAndResultElementType]> {
@@ -846,6 +866,30 @@ def NN_UpsampleNearest2DOp : NN_DifferentiableOp<"upsample_nearest2d",
 
     ```mlir
     %y = nn.upsample_nearest2d %x {scale = 2 : i64}
+         : (tensor<?x8x7x7xf32>) -> tensor<?x8x14x14xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x,
+                       DefaultValuedAttr<I64Attr, "2">:$scale);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def NN_UpsampleBilinear2DOp : NN_DifferentiableOp<"upsample_bilinear2d",
+    [NN_Injective, SameOperandsAndResultElementType]> {
+  let summary = "Bilinear 2-D upsampling over NCHW by an integer scale";
+  let description = [{
+    As PyTorch's `F.interpolate(x, scale_factor=scale, mode='bilinear',
+    align_corners=False)` for an integer `scale >= 1`: output row `h` reads
+    the source coordinate `src = max((h + 0.5) / scale - 0.5, 0)` and
+    interpolates rows `floor(src)` and `min(floor(src) + 1, H - 1)` with
+    weights `1 - frac(src)` and `frac(src)`; the same along `w`. The result
+    is `[N, C, H * scale, W * scale]`. Its gradient
+    `upsample_bilinear2d_grad` is the transposed interpolation.
+
+    ```mlir
+    %y = nn.upsample_bilinear2d %x {scale = 2 : i64}
          : (tensor<?x8x7x7xf32>) -> tensor<?x8x14x14xf32>
     ```
   }];
