@@ -202,6 +202,9 @@ std::string describeMetrics(const EvalResult &r, uint32_t flags,
   for (size_t k = 0; k < r.stepLosses.size(); ++k)
     if (r.stepLossNames[k] != "loss")
       add(r.stepLossNames[k], r.stepLosses[k]);
+  // An explicit step has no outputs to measure.
+  if (!r.stepLossNames.empty())
+    return text;
   for (const vocab::Entry &m : vocab::metricKinds) {
     uint32_t flag = 1u << m.value;
     double value = r.value(flag);

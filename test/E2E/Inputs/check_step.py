@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Checks of the explicit-step tests (step-gan.test, step-autoencoder.test):
 
-  log LOG NAME... [--fall F]   every epoch record and the test record of the
+  log LOG NAME... [--fall F] [--epoch-fall F]
+                               every epoch record and the test record of the
                                JSON Lines LOG have each named loss, finite;
                                with --fall, the mean loss of the last two
                                step records is below F times that of the
-                               first two
+                               first two; with --epoch-fall, each named loss
+                               of the last epoch is below F times that of
+                               the first
   png FILE W H C               FILE is a PNG of W x H pixels with C (1: gray,
                                3: RGB) 8-bit channels whose chunk CRCs hold
                                and whose image data inflate to its size; it
@@ -19,7 +22,7 @@ import sys
 import zlib
 
 
-def check_log(path, names, fall):
+def check_log(path, names, fall, epoch_fall):
     steps, epochs, test = [], [], None
     with open(path) as f:
         for line in f:
@@ -37,6 +40,12 @@ def check_log(path, names, fall):
             if n not in r or not math.isfinite(r[n]):
                 sys.exit("%s: record %s has no finite '%s'" % (path, r, n))
     print("test: " + ", ".join("%s %.4f" % (n, test[n]) for n in names))
+    if epoch_fall is not None:
+        for n in names:
+            first, last = epochs[0][n], epochs[-1][n]
+            print("%s: first epoch %.4f, last %.4f" % (n, first, last))
+            if len(epochs) < 2 or not last < epoch_fall * first:
+                sys.exit("%s did not fall over the epochs: %.4f -> %.4f" % (n, first, last))
     if fall is not None:
         if len(steps) < 4:
             sys.exit("%s: only %d step records" % (path, len(steps)))
@@ -86,12 +95,13 @@ def check_png(path, width, height, channels):
 
 if sys.argv[1] == "log":
     args = sys.argv[2:]
-    fall = None
-    if "--fall" in args:
-        i = args.index("--fall")
-        fall = float(args[i + 1])
-        args = args[:i] + args[i + 2:]
-    check_log(args[0], args[1:], fall)
+    options = {}
+    for flag in ("--fall", "--epoch-fall"):
+        if flag in args:
+            i = args.index(flag)
+            options[flag] = float(args[i + 1])
+            args = args[:i] + args[i + 2:]
+    check_log(args[0], args[1:], options.get("--fall"), options.get("--epoch-fall"))
 elif sys.argv[1] == "png":
     check_png(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
 else:
