@@ -99,6 +99,9 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       "gradcheck", "Compare gradients with finite differences");
   CLI::App *lrFind = app.add_subcommand(
       "lr-find", "Learning-rate range test (exponentially growing lr)");
+  CLI::App *saliency = app.add_subcommand(
+      "saliency", "Write the gradient of a test sample's predicted class "
+                  "score with respect to its input (PNG heat map and NPY)");
 
   auto *epochs = app.add_option("--epochs", config.epochs, "Number of epochs")
                      ->check(CLI::Range(1, 1000000))
@@ -206,6 +209,23 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       "--show", config.show,
       "train, eval: draw the train block's `show` values for the first test "
       "batch (the first training batch without a test set) as a PNG grid");
+  auto *indexOption =
+      app.add_option("--index", config.index,
+                     "saliency: the test sample (0-based, as predict counts)")
+          ->check(CLI::Range(int64_t(0), int64_t(1) << 40));
+  auto *smoothOption =
+      app.add_option("--smoothgrad", config.smoothgrad,
+                     "saliency: average the gradient over N noisy copies "
+                     "(SmoothGrad; 0: the plain gradient)")
+          ->check(CLI::Range(0, 100000));
+  auto *noiseOption =
+      app.add_option("--noise", config.noiseLevel,
+                     "saliency --smoothgrad: noise std as a fraction of the "
+                     "sample's value range")
+          ->check(CLI::Range(0.0, 10.0));
+  auto *outputOption = app.add_option(
+      "-o,--output", config.output,
+      "saliency: output prefix; writes PREFIX.npy (and PREFIX.png for images)");
   auto *steps = app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
                     ->check(CLI::Range(2, 1000000))
                     ->capture_default_str();
@@ -246,7 +266,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   // silently ignored: the commands in which each flag has an effect (`info`
   // shows the recipe, so the recipe's flags change what it prints).
   std::string command = "train";
-  for (CLI::App *sub : {eval, predict, info, gradcheck, lrFind})
+  for (CLI::App *sub : {eval, predict, info, gradcheck, lrFind, saliency})
     if (sub->parsed())
       command = sub->get_name();
   const std::vector<std::pair<CLI::Option *, std::vector<std::string>>>
@@ -254,11 +274,13 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
           {epochs, {"train", "info"}},
           {batch, {"train", "eval", "predict", "info", "lr-find"}},
           {lr, {"train", "info"}},
-          {seed, {"train", "info", "gradcheck", "lr-find"}},
-          {threads, {"train", "eval", "predict", "gradcheck", "lr-find"}},
+          {seed, {"train", "info", "gradcheck", "lr-find", "saliency"}},
+          {threads,
+           {"train", "eval", "predict", "gradcheck", "lr-find", "saliency"}},
           {validation, {"train", "info"}},
           {patience, {"train", "info"}},
-          {weights, {"train", "eval", "predict", "gradcheck", "lr-find"}},
+          {weights,
+           {"train", "eval", "predict", "gradcheck", "lr-find", "saliency"}},
           {resume, {"train"}},
           {init, {"train"}},
           {initMap, {"train"}},
@@ -266,10 +288,15 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
           {noSaveFlag, {"train"}},
           {log, {"train", "eval"}},
           {logEvery, {"train"}},
-          {limit, {"train", "eval", "predict", "gradcheck", "lr-find"}},
+          {limit,
+           {"train", "eval", "predict", "gradcheck", "lr-find", "saliency"}},
           {stopAfter, {"train"}},
           {steps, {"lr-find"}},
           {showOption, {"train", "eval"}},
+          {indexOption, {"saliency"}},
+          {smoothOption, {"saliency"}},
+          {noiseOption, {"saliency"}},
+          {outputOption, {"saliency"}},
       };
   for (const auto &[option, commands] : usedBy)
     if (option->count() > 0 &&
@@ -399,6 +426,18 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
     return runGradcheck(desc, config);
   if (lrFind->parsed())
     return runLrFind(desc, config);
+  if (saliency->parsed()) {
+    if (!desc.saliency_step)
+      return conflict("'saliency' explains a class score, but this model is "
+                      "not a classifier of one input (its trainer has no "
+                      "saliency step)");
+    if (config.output.empty())
+      return conflict("'saliency' needs -o PREFIX (it writes PREFIX.npy and, "
+                      "for images, PREFIX.png)");
+    if (noiseOption->count() > 0 && config.smoothgrad == 0)
+      return conflict("--noise has no effect without --smoothgrad N");
+    return runSaliency(desc, config);
+  }
   (void)train;
   return runTrain(desc, config);
 }

@@ -193,4 +193,32 @@ NpyArray loadNpy(const std::string &path) {
   return parseNpy(std::move(bytes), path);
 }
 
+std::vector<uint8_t> encodeNpyF32(const std::vector<int64_t> &shape,
+                                  const std::vector<float> &values) {
+  std::string dims;
+  for (int64_t d : shape)
+    dims += std::to_string(d) + ", ";
+  if (shape.size() > 1)
+    dims.resize(dims.size() - 2);
+  else if (shape.size() == 1)
+    dims.resize(dims.size() - 1); // "(n,)"
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                       dims + "), }";
+  // Magic (6) + version (2) + length (2) + header + '\n', a multiple of 64.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+  out.push_back(uint8_t(header.size() & 0xff));
+  out.push_back(uint8_t(header.size() >> 8));
+  out.insert(out.end(), header.begin(), header.end());
+  for (float v : values) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    for (int b = 0; b < 4; ++b)
+      out.push_back(uint8_t(bits >> (8 * b)));
+  }
+  return out;
+}
+
 } // namespace dlrt

@@ -106,6 +106,7 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
   args.logits = logits.data();
   args.loss = 0;
   args.step_losses = stepLosses.empty() ? nullptr : stepLosses.data();
+  args.input_grad = inputGrad;
   int32_t status = fn(&args);
   if (status != 0)
     fail("the model's {} failed with status {} at step {}", what, status, step);

@@ -47,6 +47,7 @@ TEST(Abi, VersionAndSizesArePinned) {
   // 8: dlrt_train_desc gained balance and folds;
   // 9: explicit steps: dlrt_step_args gained step_losses, dlrt_model_desc
   // num_step_losses, step_loss_names, step_summary and the show_* fields;
+  // saliency: dlrt_step_args::input_grad, dlrt_model_desc::saliency_step;
   // DLRT_LABEL_NONE.
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
@@ -79,7 +80,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_train_desc, noise_std), 304u);
   EXPECT_EQ(offsetof(dlrt_train_desc, balance), 312u);
   EXPECT_EQ(offsetof(dlrt_train_desc, folds), 316u);
-  EXPECT_EQ(sizeof(dlrt_step_args), 120u);
+  EXPECT_EQ(sizeof(dlrt_step_args), 128u);
+  EXPECT_EQ(offsetof(dlrt_step_args, input_grad), 120u);
   EXPECT_EQ(offsetof(dlrt_step_args, step_losses), 112u);
   EXPECT_EQ(offsetof(dlrt_step_args, x), 24u);
   EXPECT_EQ(offsetof(dlrt_step_args, y), 32u);
@@ -88,7 +90,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 600u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 608u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, saliency_step), 600u);
   EXPECT_EQ(offsetof(dlrt_model_desc, show_rows), 568u);
   EXPECT_EQ(offsetof(dlrt_model_desc, show_names), 592u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_step_losses), 544u);

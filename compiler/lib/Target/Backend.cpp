@@ -219,9 +219,19 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
     gradGroups = dlc::nn::lowerToHalide(gradFunc, options.grouping);
   if (mlir::failed(gradGroups))
     return false;
+  // `saliency_step` (for `./train saliency`), for classifiers.
+  auto saliencyFunc =
+      module.lookupSymbol<mlir::func::FuncOp>(name + "_saliency_step");
+  mlir::FailureOr<std::vector<dlc::nn::HalideGroup>> saliencyGroups =
+      std::vector<dlc::nn::HalideGroup>();
+  if (saliencyFunc)
+    saliencyGroups = dlc::nn::lowerToHalide(saliencyFunc, options.grouping);
+  if (mlir::failed(saliencyGroups))
+    return false;
   std::vector<dlc::nn::HalideGroup> all = *trainGroups;
   all.insert(all.end(), evalGroups->begin(), evalGroups->end());
   all.insert(all.end(), gradGroups->begin(), gradGroups->end());
+  all.insert(all.end(), saliencyGroups->begin(), saliencyGroups->end());
   std::string targetError;
   mlir::FailureOr<Halide::Target> halideTarget =
       dlc::nn::parseHalideTarget(options.halideTarget, &targetError);
@@ -272,7 +282,8 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   std::vector<size_t> distinct = dlc::nn::shareIdenticalKernels(all);
   {
     size_t i = 0;
-    for (auto *groups : {&*trainGroups, &*evalGroups, &*gradGroups})
+    for (auto *groups :
+         {&*trainGroups, &*evalGroups, &*gradGroups, &*saliencyGroups})
       for (dlc::nn::HalideGroup &g : *groups)
         g.interface.name = all[i++].interface.name;
   }
@@ -281,24 +292,28 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
     return false;
   // `grad_step` (for `./train gradcheck`): the gradient of the inference
   // form's loss, written to the gradient scratch, nothing updated.
-  StepPlan trainPlan, evalPlan, gradPlan;
-  uint64_t fixedT, perT, fixedE, perE, fixedG = 0, perG = 0;
+  StepPlan trainPlan, evalPlan, gradPlan, saliencyPlan;
+  uint64_t fixedT, perT, fixedE, perE, fixedG = 0, perG = 0, fixedS = 0,
+                                        perS = 0;
   if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT,
                 perT) ||
       !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE) ||
       (!explicitStep &&
-       !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG)))
+       !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG)) ||
+      (saliencyFunc && !planStep(saliencyFunc, *saliencyGroups, desc, diags,
+                                 saliencyPlan, fixedS, perS)))
     return false;
   desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
-  desc.workspaceFixed = std::max({fixedT, fixedE, fixedG});
-  desc.workspacePerSample = std::max({perT, perE, perG});
-  for (const StepPlan *plan : {&trainPlan, &evalPlan, &gradPlan})
+  desc.workspaceFixed = std::max({fixedT, fixedE, fixedG, fixedS});
+  desc.workspacePerSample = std::max({perT, perE, perG, perS});
+  for (const StepPlan *plan : {&trainPlan, &evalPlan, &gradPlan, &saliencyPlan})
     desc.maxTensorElementsPerSample = std::max(
         desc.maxTensorElementsPerSample, maxElementsPerSample(*plan));
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
       buildDriver(*module->getContext(), desc, trainPlan, evalPlan,
-                  explicitStep ? nullptr : &gradPlan);
+                  explicitStep ? nullptr : &gradPlan,
+                  saliencyFunc ? &saliencyPlan : nullptr);
   if (!driver) {
     diags.error("internal error: cannot build the driver");
     return false;

@@ -112,7 +112,8 @@ public:
   mlir::OwningOpRef<mlir::ModuleOp> run(const ModelDesc &desc,
                                         const StepPlan &train,
                                         const StepPlan &eval,
-                                        const StepPlan *grad) {
+                                        const StepPlan *grad,
+                                        const StepPlan *saliency) {
     module = mlir::ModuleOp::create(loc);
     b.setInsertionPointToEnd(module->getBody());
     declare("dlrt_main", i32, {i32, ptr, ptr});
@@ -126,6 +127,9 @@ public:
     if (grad)
       buildStep("dlc_grad_step", *grad);
     hasGradStep = grad != nullptr;
+    if (saliency)
+      buildStep("dlc_saliency_step", *saliency);
+    hasSaliencyStep = saliency != nullptr;
     buildSetThreads();
     buildDescriptor(desc);
     buildMain();
@@ -210,6 +214,8 @@ private:
                        t.index);
     case TensorRef::Source::Logits:
       return field(args, offsetof(dlrt_step_args, logits), ptr);
+    case TensorRef::Source::InputGrad:
+      return field(args, offsetof(dlrt_step_args, input_grad), ptr);
     case TensorRef::Source::Workspace: {
       Value ws = field(args, offsetof(dlrt_step_args, workspace), ptr);
       Value batch = field(args, offsetof(dlrt_step_args, batch), i64);
@@ -527,6 +533,9 @@ private:
     if (hasGradStep)
       s.add(offsetof(dlrt_model_desc, grad_step),
             b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_grad_step"));
+    if (hasSaliencyStep)
+      s.add(offsetof(dlrt_model_desc, saliency_step),
+            b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_saliency_step"));
     s.add(offsetof(dlrt_model_desc, set_num_threads),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_set_num_threads"));
     if (!d.cpuFeatures.empty())
@@ -574,6 +583,7 @@ private:
   mlir::Type ptr, i8, i32, i64, f32, f64;
   unsigned counter = 0;
   bool hasGradStep = false;
+  bool hasSaliencyStep = false;
 };
 
 } // namespace
@@ -581,7 +591,7 @@ private:
 mlir::OwningOpRef<mlir::ModuleOp>
 target::buildDriver(mlir::MLIRContext &context, const ModelDesc &desc,
                     const StepPlan &train, const StepPlan &eval,
-                    const StepPlan *grad) {
+                    const StepPlan *grad, const StepPlan *saliency) {
   context.getOrLoadDialect<LLVM::LLVMDialect>();
-  return DriverBuilder(context).run(desc, train, eval, grad);
+  return DriverBuilder(context).run(desc, train, eval, grad, saliency);
 }

@@ -190,6 +190,13 @@ private:
         if (produced && !homes.count(v))
           homes[v] = dst;
         copyUnlessSame(plan, homes.at(v), dst);
+      } else if (func.getResultAttr(i, nn::kInputGradAttrName)) {
+        TensorRef dst = describe(v);
+        dst.source = TensorRef::Source::InputGrad;
+        if (produced && !homes.count(v))
+          homes[v] = dst;
+        else
+          plan.copies.push_back({homes.at(v), dst});
       } else if (auto k = func.getResultAttrOfType<mlir::IntegerAttr>(
                      i, nn::kStepLossAttrName)) {
         TensorRef t =

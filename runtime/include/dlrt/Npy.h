@@ -35,6 +35,11 @@ struct NpyArray : FileArray {
   bool isInteger() const { return kind != 'f'; }
 };
 
+/// A .npy (version 1.0) image of little-endian float32 `values` of `shape`,
+/// C order.
+std::vector<uint8_t> encodeNpyF32(const std::vector<int64_t> &shape,
+                                  const std::vector<float> &values);
+
 /// Parses a .npy image held in `bytes`; `name` names it in errors.
 NpyArray parseNpy(std::vector<uint8_t> bytes, const std::string &name);
 

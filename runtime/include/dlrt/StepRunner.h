@@ -100,6 +100,12 @@ public:
   /// Adds the outputs of the last batch of `n` samples to `metrics`.
   void addTo(MetricAccumulator &metrics, int64_t n) const;
 
+  /// The loaded batch's inputs and labels, to change before a run (noise,
+  /// the class to explain); the buffer saliency_step writes (NULL: none).
+  float *inputs() { return x.data(); }
+  int64_t *labelsToSet() { return y.data(); }
+  void setInputGrad(float *g) { inputGrad = g; }
+
   /// Outputs, labels and float targets (the inputs, for DLRT_LABEL_INPUT)
   /// of the last batch.
   const float *logitsData() const { return logits.data(); }
@@ -116,6 +122,7 @@ private:
   AlignedFloats logits;
   /// The step losses of the last call (an explicit step).
   std::vector<double> stepLosses;
+  float *inputGrad = nullptr;
   uint64_t seed;
   Normalizer normalizer;
   Augmenter augmenter;

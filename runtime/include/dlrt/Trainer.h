@@ -41,6 +41,12 @@ struct RunConfig {
   std::string save, resume, weights, log;
   /// `--show FILE.png`: the grid of the train block's `show` values.
   std::string show;
+  /// saliency: the test sample, SmoothGrad's noisy copies (0: the plain
+  /// gradient) and noise level, and the output prefix.
+  int64_t index = 0;
+  int32_t smoothgrad = 0;
+  double noiseLevel = 0.15;
+  std::string output;
   /// Transfer learning: a new run starting from the tensors of `init` that
   /// match the model's names (after `initMap`); see ModelState::loadInit.
   std::string init;
@@ -95,6 +101,7 @@ int runPredict(const dlrt_model_desc &desc, const RunConfig &config);
 int runInfo(const dlrt_model_desc &desc, const RunConfig &config);
 int runGradcheck(const dlrt_model_desc &desc, const RunConfig &config);
 int runLrFind(const dlrt_model_desc &desc, const RunConfig &config);
+int runSaliency(const dlrt_model_desc &desc, const RunConfig &config);
 
 } // namespace dlrt
 

@@ -380,6 +380,10 @@ typedef struct dlrt_step_args {
   /** Output: [num_step_losses] the loss of each update of an explicit step
    *  (NULL when the model has none); `loss` is the first. */
   double *step_losses;
+  /** Output of saliency_step: [n * input_size] the gradient of each
+   *  sample's class score (the class in y) with respect to its input. NULL
+   *  in the other steps. */
+  float *input_grad;
 } dlrt_step_args;
 
 /** A compiled step. Returns 0 on success; anything else aborts the run with an
@@ -458,6 +462,10 @@ typedef struct dlrt_model_desc {
   int64_t show_height;
   int64_t show_width;
   const char *show_names;
+  /** Optional (classifiers): the gradient of the score of class y[i] with
+   *  respect to input i, in inference mode, into input_grad (params and
+   *  buffers read only); enables `./train saliency`. */
+  dlrt_step_fn saliency_step;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

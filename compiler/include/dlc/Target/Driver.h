@@ -37,6 +37,7 @@ struct TensorRef {
     Grad,      ///< grads[index] (scratch of a parameter's size)
     OptState,  ///< opt_state[index] (slot * num_params + param)
     Logits,    ///< dlrt_step_args::logits
+    InputGrad, ///< dlrt_step_args::input_grad
     Workspace, ///< workspace + offsetFixed + offsetPerSample * batch
   };
   Source source = Source::Workspace;
@@ -187,7 +188,8 @@ mlir::OwningOpRef<mlir::ModuleOp> buildDriver(mlir::MLIRContext &context,
                                               const ModelDesc &desc,
                                               const StepPlan &train,
                                               const StepPlan &eval,
-                                              const StepPlan *grad = nullptr);
+                                              const StepPlan *grad = nullptr,
+                                              const StepPlan *saliency = nullptr);
 
 /// Translates the driver to LLVM IR text.
 bool printDriverLLVMIR(mlir::ModuleOp driver, llvm::raw_ostream &os);

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Dialect/NN/IR/NNOps.h"
+#include "dlc/Dialect/NN/Transforms/Autodiff.h"
 #include "dlc/Dialect/NN/Transforms/Passes.h"
 #include "dlc/Dialect/NN/Transforms/TrainStep.h"
 
@@ -390,6 +391,8 @@ private:
                                func::FuncOp grad);
   LogicalResult buildEvalStep(StringRef model, func::FuncOp loss,
                               func::FuncOp eval);
+  LogicalResult buildSaliencyStep(StringRef model, func::FuncOp loss,
+                                  func::FuncOp eval);
   LogicalResult buildExplicitTrainStep(StringRef model,
                                        MutableArrayRef<func::FuncOp> losses,
                                        MutableArrayRef<func::FuncOp> grads);
@@ -673,6 +676,90 @@ LogicalResult NNBuildTrainStepPass::buildEvalStep(StringRef model,
   return success();
 }
 
+/// `@M_saliency_step` for a classifier (`@M_loss` takes class labels and
+/// `@M_eval` returns [B, C] scores): the gradient of each sample's score of
+/// the class its label names, sum(one_hot(labels) * scores), with respect
+/// to the input, in inference mode. Arguments: the inputs, the labels, the
+/// parameters and buffers (all nn.buffer: nothing else is differentiated),
+/// the seeds of random fills; results: the summed score (nn.loss) and the
+/// input gradient (nn.input_grad).
+LogicalResult NNBuildTrainStepPass::buildSaliencyStep(StringRef model,
+                                                      func::FuncOp loss,
+                                                      func::FuncOp eval) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+  std::string name = (model + "_saliency_step").str();
+  if (module.lookupSymbol(name))
+    return eval.emitError("nn-build-train-step: '@")
+           << name << "' already exists";
+  SmallVector<unsigned> lossLabels = argsOf(loss, {ArgKind::Labels});
+  if (lossLabels.size() != 1 || eval.getNumResults() < 1)
+    return success();
+  auto labelType =
+      dyn_cast<RankedTensorType>(loss.getArgumentTypes()[lossLabels[0]]);
+  auto outType = dyn_cast<RankedTensorType>(eval.getResultTypes()[0]);
+  SmallVector<unsigned> inputs = argsOf(eval, {ArgKind::Input});
+  if (!labelType || !labelType.getElementType().isInteger() ||
+      labelType.getRank() != 1 || !outType || outType.getRank() != 2 ||
+      outType.isDynamicDim(1) || inputs.size() != 1)
+    return success(); // not a classifier of one input: no saliency
+
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<unsigned> newIndexOf(eval.getNumArguments());
+  auto namedAttr = [&](StringRef attrName, Attribute value) {
+    return DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, attrName), value)});
+  };
+  newIndexOf[inputs[0]] = 0;
+  argTypes.push_back(eval.getArgumentTypes()[inputs[0]]);
+  argAttrs.push_back(eval.getArgAttrDict(inputs[0]));
+  argTypes.push_back(labelType);
+  argAttrs.push_back(namedAttr(kLabelsAttrName, UnitAttr::get(ctx)));
+  for (unsigned i = 0; i < eval.getNumArguments(); ++i) {
+    ArgKind kind = classify(eval, i);
+    if (kind == ArgKind::Input)
+      continue;
+    newIndexOf[i] = argTypes.size();
+    argTypes.push_back(eval.getArgumentTypes()[i]);
+    argAttrs.push_back(kind == ArgKind::Param || kind == ArgKind::Buffer
+                           ? namedAttr(kBufferAttrName, paramName(eval, i))
+                           : eval.getArgAttrDict(i));
+  }
+  OpBuilder b(ctx);
+  b.setInsertionPointAfter(eval);
+  IRMapping mapping;
+  std::string scoreName = (model + "_saliency_score").str();
+  func::FuncOp score = createWithBodyOf(b, eval.getLoc(), scoreName, argTypes,
+                                        argAttrs, eval, newIndexOf, mapping);
+  Block *entry = &score.front();
+  Location loc = eval.getLoc();
+  Value out = mapping.lookupOrDefault(eval.front().getTerminator()->getOperand(0));
+  Value oneHot = b.create<OneHotOp>(
+      loc, outType, entry->getArgument(1),
+      b.getI64IntegerAttr(outType.getShape()[1]));
+  Value picked = b.create<MulOp>(loc, outType, out, oneHot);
+  auto scalar = RankedTensorType::get({}, outType.getElementType());
+  Value total = b.create<SumOp>(loc, scalar, picked);
+  b.create<func::ReturnOp>(loc, total);
+  score.setType(b.getFunctionType(argTypes, scalar));
+
+  GradientOptions options;
+  options.wrtParams = false;
+  options.wrtInputs = true;
+  options.gradName = name;
+  FailureOr<func::FuncOp> grad = buildGradientFunction(score, options);
+  score.erase();
+  if (failed(grad))
+    return failure();
+  if (grad->getNumResults() != 2)
+    return grad->emitError("nn-build-train-step: expected the score and the "
+                           "input gradient");
+  grad->setResultAttrs(0, namedAttr(kLossAttrName, UnitAttr::get(ctx)));
+  grad->setResultAttrs(1, namedAttr(kInputGradAttrName, UnitAttr::get(ctx)));
+  return success();
+}
+
 /// `@T_train_step` of an explicit step: the updates one after another, each
 /// the forward and backward ops of its `@T_u<k>_loss_grad` on the parameters
 /// the earlier updates left, then its optimiser's update of the parameters
@@ -944,7 +1031,8 @@ void NNBuildTrainStepPass::runOnOperation() {
       return signalPassFailure();
     }
     if (failed(buildTrainStep(model, loss, grad)) ||
-        failed(buildEvalStep(model, loss, eval)))
+        failed(buildEvalStep(model, loss, eval)) ||
+        failed(buildSaliencyStep(model, loss, eval)))
       return signalPassFailure();
   }
 }

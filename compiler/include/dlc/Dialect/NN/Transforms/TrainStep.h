@@ -43,6 +43,9 @@ inline constexpr const char kNewOptStateAttrName[] = "nn.new_opt_state";
 /// `@T_train_step` and `@T_eval_step`.
 inline constexpr const char kUpdateAttrName[] = "nn.update";
 inline constexpr const char kStepLossAttrName[] = "nn.step_loss";
+/// Result attribute of `@M_saliency_step`: the gradient of the class scores
+/// with respect to the input (dlrt_step_args::input_grad).
+inline constexpr const char kInputGradAttrName[] = "nn.input_grad";
 
 /// The optimiser of a train step with every hyperparameter resolved
 /// (PyTorch's defaults for the keys the attribute leaves out).
