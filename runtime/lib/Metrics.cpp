@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Metrics.h"
+#include "dlrt/vocabulary.h"
 
 #include <fmt/format.h>
 
@@ -194,6 +195,15 @@ double MetricAccumulator::value(uint32_t flag) const {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   bool classes = target.label == DLRT_LABEL_CLASS;
   bool decisions = classes || target.binary;
+  // Whether the metric applies: the vocabulary's table.
+  for (const vocab::Entry &m : vocab::metricKinds)
+    if ((1u << m.value) == flag) {
+      uint32_t mine = classes         ? vocab::kForClasses
+                      : target.binary ? vocab::kForBinary
+                                      : vocab::kForFloat;
+      if (!(vocab::traitsOf(m.value).targets & mine))
+        return nan;
+    }
   auto mean = [&](double sum, int64_t count) {
     return count == 0 ? 0.0 : sum / double(count);
   };

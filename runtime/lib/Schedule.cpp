@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Schedule.h"
+#include "dlrt/vocabulary.h"
 
 #include <fmt/format.h>
 
@@ -134,9 +135,7 @@ std::string monitorName(const dlrt_early_stop_desc &rule) {
 bool monitorHigherIsBetter(const dlrt_early_stop_desc &rule) {
   if (rule.metric == DLRT_WATCH_LOSS)
     return false;
-  uint32_t flag = 1u << rule.metric;
-  return flag != DLRT_METRIC_LOG_LOSS && flag != DLRT_METRIC_MAE &&
-         flag != DLRT_METRIC_RMSE;
+  return vocab::traitsOf(rule.metric).higherIsBetter;
 }
 
 } // namespace dlrt

@@ -147,7 +147,9 @@ class Gen:
             (6, "conv"), (2, "rconv"), (3, "pool"), (1, "adaptive"), (3, "bn"), (3, "act"),
             (1, "dropout"), (2, "residual"), (1, "concat"), (1, "transpose"), (1, "se"),
             (1, "center"), (1 if H % 2 == 0 else 0, "reshape"), (1 if C * H * W * 2 <= 12000 else 0, "upsample"),
-            (1, "softmax"), (1, "scale"), (1, "flip"), (1, "pad"), (1, "slice")])
+            (1, "softmax"), (1, "scale"), (1, "flip"), (1, "pad"), (1, "slice"),
+            (1 if C * H * W * 4 <= 12000 else 0, "upsample_op"), (1 if C >= 2 else 0, "split"),
+            (1, "noise")])
         if kind in ("conv", "rconv"):
             r = self.conv(C, H, W, kind == "rconv")
             if r is None:
@@ -234,6 +236,19 @@ class Gen:
             shape = (C, length, W) if axis == 2 else (C, H, length)
             end_arg = str(end) if self.r.random() < 0.7 else str(end - n) if end < n else str(end)
             return "h = slice(h, %d, %d, %s, step=%d)" % (axis, start, end_arg, step), shape
+        if kind == "upsample_op":
+            mode = self.pick("nearest", "bilinear")
+            scale = self.pick(1, 2, 2)
+            return ('h = upsample(h, scale=%d, mode="%s")' % (scale, mode)), (C, H * scale, W * scale)
+        if kind == "split":
+            k = self.r.randint(1, C - 1)
+            self.names += 1
+            a, b = "sa%d" % self.names, "sb%d" % self.names
+            return ("(%s, %s) = split(h, [%d, %d], axis=1)\n  h = concat([%s, %s * 0.5], axis=1)"
+                    % (a, b, k, C - k, b, a)), (C, H, W)
+        if kind == "noise":
+            return ("h = h + %s" % self.pick("normal([B, %d, %d, %d], std=0.1)" % (C, H, W),
+                                             "uniform([B, %d, %d, %d], low=-0.1, high=0.1)" % (C, H, W))), (C, H, W)
         if kind == "softmax":
             return "h = softmax(h, axis=%d)" % self.pick(1, -1), (C, H, W)
         if kind == "scale":
@@ -245,7 +260,7 @@ class Gen:
     def vec_stmt(self, D):
         kind = self.w([(6, "linear"), (3, "act"), (1, "dropout"), (2, "bn"), (2, "ln"), (2, "residual"),
                        (1, "concat"), (1, "gate"), (1, "softplus"), (1, "sqrt"), (1, "abs"), (1, "center"),
-                       (1, "softmax"), (1, "scale"), (1, "matmul")])
+                       (1, "softmax"), (1, "scale"), (1, "matmul"), (1, "stack")])
         if kind == "linear":
             out = self.pick(1, 2, 5, 8, 10, 16, 17, 32, 64, 100, 128)
             bias = "" if self.r.random() < 0.7 else ", bias=false"
@@ -277,6 +292,9 @@ class Gen:
             return "h = %s(h)" % self.pick("softmax", "log_softmax"), (D,)
         if kind == "scale":
             return "h = h / %s - %s" % (self.pick("2", "4", "0.5"), self.pick("0.5", "1")), (D,)
+        if kind == "stack":
+            return ("h = reshape(stack([h, %s], axis=%d), [B, %d])"
+                    % (self.pick("h * 2", "relu(h)", "neg(h)"), self.pick(1, 2), 2 * D)), (2 * D,)
         if kind == "matmul":
             # A weight declared in the model itself.
             out = self.pick(3, 8, 16)

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "SemaInternal.h"
 
+#include "dlrt/vocabulary.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
@@ -534,8 +536,9 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
   const ast::Expr &value = *it->second->value;
   if (!decl.steps.empty()) {
     diags.error(value.getLoc(),
-                "'freeze' with an explicit 'step' is not supported yet; "
-                "freeze applies to the train block's own step");
+                "'freeze' with an explicit 'step' is not supported yet: "
+                "update only the models to train (a model without an "
+                "'update' keeps its parameters)");
     return std::nullopt;
   }
   if (!cfg.model || cfg.model->hasErrors)
@@ -740,20 +743,20 @@ void Sema::checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
   std::string kind = classes  ? "class labels"
                      : binary ? "0/1 targets"
                               : "float targets";
+  // The runtime's table says which targets each metric applies to.
+  uint32_t mine = classes  ? dlrt::vocab::kForClasses
+                  : binary ? dlrt::vocab::kForBinary
+                           : dlrt::vocab::kForFloat;
   auto applies = [&](const std::string &m) {
-    if (m == "mae" || m == "rmse")
-      return !classes;
-    if (m == "dice" || m == "roc_auc")
-      return binary;
-    return classes || binary; // accuracy, precision, recall, f1, log_loss,
-                              // confusion
+    int32_t v = dlrt::vocab::valueOf(dlrt::vocab::metricKinds, m.c_str());
+    return v >= 0 && (dlrt::vocab::traitsOf(v).targets & mine) != 0;
   };
   auto suggestion = [&] {
-    return std::string(classes  ? "accuracy, precision, recall, f1, "
-                                  "log_loss, confusion"
-                       : binary ? "accuracy, precision, recall, f1, dice, "
-                                  "roc_auc, log_loss, mae, rmse, confusion"
-                                : "mae, rmse");
+    std::vector<std::string> names;
+    for (const dlrt::vocab::Entry &e : dlrt::vocab::metricKinds)
+      if (dlrt::vocab::traitsOf(e.value).targets & mine)
+        names.push_back(e.name);
+    return llvm::join(names, ", ");
   };
   if (const Const *metrics = cfg.get("metrics"))
     for (const Const &m : metrics->list)
@@ -790,8 +793,6 @@ void Sema::checkStepSettings(
                   "logged"},
       {"balance", "class balancing is not supported with an explicit step "
                   "yet"},
-      {"freeze", "freeze is not supported with an explicit step yet; update "
-                 "only the models to train"},
   };
   for (auto [key, why] : replaced)
     if (auto it = given.find(key); it != given.end())

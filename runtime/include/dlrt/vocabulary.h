@@ -140,6 +140,43 @@ inline constexpr Entry augmentKinds[] = {DLRT_AUGMENT_KINDS(DLRT_VOCAB_ENTRY)};
 inline constexpr Entry balanceKinds[] = {DLRT_BALANCE_KINDS(DLRT_VOCAB_ENTRY)};
 #undef DLRT_VOCAB_ENTRY
 
+/* Which targets each metric applies to, and its direction: the one table
+ * that the compiler's check of `metrics` and `early_stop`, the runtime's
+ * metric values and early stopping all read. */
+enum TargetSet : uint32_t {
+  kForClasses = 1, /* class labels (cross_entropy, nll) */
+  kForBinary = 2,  /* 0/1 targets (bce, bce_with_logits) */
+  kForFloat = 4,   /* other float targets (mse, l1) */
+};
+struct MetricTraits {
+  int32_t metric; /* the bit index of its dlrt_metric_flag */
+  uint32_t targets;
+  bool higherIsBetter;
+};
+inline constexpr MetricTraits metricTraits[] = {
+    {0, kForClasses | kForBinary, true},  /* accuracy */
+    {1, kForClasses | kForBinary, true},  /* precision */
+    {2, kForClasses | kForBinary, true},  /* recall */
+    {3, kForClasses | kForBinary, true},  /* f1 */
+    {4, kForClasses | kForBinary, false}, /* confusion (not a number) */
+    {5, kForBinary, true},                /* dice */
+    {6, kForBinary, true},                /* roc_auc */
+    {7, kForClasses | kForBinary, false}, /* log_loss */
+    {8, kForBinary | kForFloat, false},   /* mae */
+    {9, kForBinary | kForFloat, false},   /* rmse */
+};
+static_assert(sizeof(metricTraits) / sizeof(metricTraits[0]) ==
+                  sizeof(metricKinds) / sizeof(metricKinds[0]),
+              "one row of metricTraits per metric");
+
+/* The traits of metric `value` (a bit index); every metric has a row. */
+inline const MetricTraits &traitsOf(int32_t value) {
+  for (const MetricTraits &t : metricTraits)
+    if (t.metric == value)
+      return t;
+  return metricTraits[0];
+}
+
 /* The name of `value` in `list`, or "unknown". */
 template <size_t N>
 const char *nameOf(const Entry (&list)[N], int32_t value) {
