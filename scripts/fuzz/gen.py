@@ -294,7 +294,7 @@ class Gen:
             return "h = h / %s - %s" % (self.pick("2", "4", "0.5"), self.pick("0.5", "1")), (D,)
         if kind == "stack":
             return ("h = reshape(stack([h, %s], axis=%d), [B, %d])"
-                    % (self.pick("h * 2", "relu(h)", "neg(h)"), self.pick(1, 2), 2 * D)), (2 * D,)
+                    % (self.pick("h * 2", "relu(h)", "sigmoid(h)"), self.pick(1, 2), 2 * D)), (2 * D,)
         if kind == "matmul":
             # A weight declared in the model itself.
             out = self.pick(3, 8, 16)

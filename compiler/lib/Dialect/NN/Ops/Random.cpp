@@ -87,6 +87,18 @@ LogicalResult lowerInit(Operation *op, Value seedValue, Value likeValue,
 // InitUniform
 //===----------------------------------------------------------------------===//
 
+// A random fill's values depend on neither operand's values (the seed is
+// an integer, `like` gives only the batch size): no cotangents, so a fill
+// whose `like` is on a gradient path (the input, in a saliency step) is not
+// a dead end of autodiff.
+VJPResult InitUniformOp::computeVJP(OpBuilder &, ArrayRef<Value>) {
+  return SmallVector<Value>(getOperation()->getNumOperands(), Value());
+}
+
+VJPResult InitNormalOp::computeVJP(OpBuilder &, ArrayRef<Value>) {
+  return SmallVector<Value>(getOperation()->getNumOperands(), Value());
+}
+
 LogicalResult InitUniformOp::evaluate(ArrayRef<const Tensor *> operands,
                                       std::vector<Tensor> &results) {
   EvalFrame f(getOperation(), operands, results);

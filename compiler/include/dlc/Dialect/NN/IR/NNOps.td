@@ -222,7 +222,7 @@ def NN_ZerosLikeOp : NN_DifferentiableOp<"zeros_like",
   let assemblyFormat = "$x attr-dict `:` type($result)";
 }
 
-def NN_InitUniformOp : NN_Op<"init_uniform", [NN_Elementwise]> {
+def NN_InitUniformOp : NN_DifferentiableOp<"init_uniform", [NN_Elementwise]> {
   let summary = "Tensor of uniform random numbers";
   let description = [{
     Fills a statically shaped tensor with independent samples of the uniform
@@ -250,7 +250,7 @@ def NN_InitUniformOp : NN_Op<"init_uniform", [NN_Elementwise]> {
   let hasVerifier = 1;
 }
 
-def NN_InitNormalOp : NN_Op<"init_normal", [NN_Elementwise]> {
+def NN_InitNormalOp : NN_DifferentiableOp<"init_normal", [NN_Elementwise]> {
   let summary = "Tensor of normally distributed random numbers";
   let description = [{
     Fills a statically shaped tensor with independent samples of the normal
