@@ -202,6 +202,10 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       "eval: test-time augmentation, the mean of the outputs of each test "
       "sample and of its mirror image (needs hflip in the train block's "
       "augment)");
+  auto *logits = app.add_flag(
+      "--logits", config.printLogits,
+      "predict: also print the model's raw outputs (logit_0, ...) of every "
+      "sample, e.g. to compare with an exported ONNX model");
   auto *steps = app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
                     ->check(CLI::Range(2, 1000000))
                     ->capture_default_str();
@@ -265,6 +269,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
           {limit, {"train", "eval", "predict", "gradcheck", "lr-find"}},
           {stopAfter, {"train"}},
           {steps, {"lr-find"}},
+          {logits, {"predict"}},
       };
   for (const auto &[option, commands] : usedBy)
     if (option->count() > 0 &&
