@@ -56,6 +56,10 @@ std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+/// An error at `op`'s location, without MLIR's "see current operation" note
+/// (the source line and caret say where).
+InFlightDiagnostic error(Operation *op) { return mlir::emitError(op->getLoc()); }
+
 class Exporter {
 public:
   Exporter(onnx::GraphProto &graph) : graph(graph) {}
@@ -184,7 +188,7 @@ LogicalResult Exporter::constant(nn::ConstantOp op) {
   auto type = cast<RankedTensorType>(op.getType());
   auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
   if (!dense || !type.hasStaticShape())
-    return op.emitError("nn.constant: only dense constants of a static shape "
+    return error(op) << ("nn.constant: only dense constants of a static shape "
                         "can be exported to ONNX");
   onnx::TensorProto *t = graph.add_initializer();
   t->set_name(name(op.getResult()));
@@ -200,7 +204,7 @@ LogicalResult Exporter::constant(nn::ConstantOp op) {
     for (const APInt &v : dense.getValues<APInt>())
       t->add_int64_data(v.getSExtValue());
   } else {
-    return op.emitError("nn.constant of element type ")
+    return error(op) << "nn.constant of element type "
            << element << " cannot be exported to ONNX (f32 and integers only)";
   }
   return success();
@@ -351,17 +355,32 @@ LogicalResult Exporter::emitOp(Operation *op) {
         return success();
       })
       .Case([&](nn::SliceOp o) {
-        // Starts and limits are in range; a negative stride may end at -1
-        // ("before the first element"), which ONNX writes as INT64_MIN.
-        llvm::SmallVector<int64_t> ends(o.getLimits()), axes;
-        for (size_t i = 0; i < ends.size(); ++i) {
-          if (ends[i] < 0)
-            ends[i] = std::numeric_limits<int64_t>::min();
+        // Strides are positive and a limit of -1 is the full extent: ONNX's
+        // INT64_MAX (clamped to the dimension). Axes kept whole are left out.
+        llvm::SmallVector<int64_t> starts, ends, axes, steps;
+        auto shape = cast<RankedTensorType>(o.getX().getType()).getShape();
+        for (size_t i = 0; i < shape.size(); ++i) {
+          int64_t start = o.getStarts()[i], limit = o.getLimits()[i],
+                  stride = o.getStrides()[i];
+          if (limit == -1)
+            limit = std::numeric_limits<int64_t>::max();
+          bool whole = start == 0 && stride == 1 &&
+                       (limit == std::numeric_limits<int64_t>::max() ||
+                        (!ShapedType::isDynamic(shape[i]) && limit >= shape[i]));
+          if (whole)
+            continue;
+          starts.push_back(start);
+          ends.push_back(limit);
           axes.push_back(int64_t(i));
+          steps.push_back(stride);
+        }
+        if (axes.empty()) {
+          node("Identity", {name(o.getX())}, o.getResult());
+          return success();
         }
         node("Slice",
-             {name(o.getX()), ints(o.getStarts()), ints(ends), ints(axes),
-              ints(o.getStrides())},
+             {name(o.getX()), ints(starts), ints(ends), ints(axes),
+              ints(steps)},
              o.getResult());
         return success();
       })
@@ -443,7 +462,7 @@ LogicalResult Exporter::emitOp(Operation *op) {
         return success();
       })
       .Default([&](Operation *o) {
-        return o->emitError() << "'" << o->getName()
+        return error(o) << "'" << o->getName()
                               << "' has no ONNX form: it cannot be exported "
                                  "(--emit=onnx)";
       });
@@ -476,7 +495,7 @@ func::FuncOp findEvalFunc(ModuleOp module) {
   for (auto f : module.getOps<func::FuncOp>())
     if (f.getName().ends_with("_eval")) {
       if (found) {
-        module.emitError("--emit=onnx: the module has several models (@")
+        error(module) << ("--emit=onnx: the module has several models (@")
             << found.getName() << ", @" << f.getName()
             << ") and no train block that picks one";
         return {};
@@ -484,7 +503,7 @@ func::FuncOp findEvalFunc(ModuleOp module) {
       found = f;
     }
   if (!found)
-    module.emitError("--emit=onnx: the module has no model (no @M_eval "
+    error(module) << ("--emit=onnx: the module has no model (no @M_eval "
                      "function)");
   return found;
 }
@@ -501,7 +520,7 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
   try {
     ckpt = dlrt::loadSafeTensors(options.weights);
   } catch (const dlrt::Error &e) {
-    func.emitError("--emit=onnx: ") << e.what();
+    error(func) << ("--emit=onnx: ") << e.what();
     return false;
   }
 
@@ -522,7 +541,7 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
   for (BlockArgument arg : func.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || !type.getElementType().isF32()) {
-      func.emitError("--emit=onnx: argument ")
+      error(func) << ("--emit=onnx: argument ")
           << arg.getArgNumber() << " of @" << func.getName() << " has type "
           << arg.getType() << "; only f32 tensors can be exported";
       return false;
@@ -539,6 +558,9 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
       setValueInfo(*graph.add_input(), n, type);
       continue;
     }
+    // The checkpoint key is the ONNX name, also of a missing tensor: the
+    // body is still translated, so that every problem is reported at once.
+    ex.bind(arg, key.str());
     auto it = ckpt.tensors.find(key.str());
     if (it == ckpt.tensors.end()) {
       missing.push_back(key.str() + " " + shapeString(type.getShape()));
@@ -551,27 +573,8 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
                            shapeString(type.getShape()));
       continue;
     }
-    ex.bind(arg, key.str());
     ex.floats(key.str(), t.shape, t.values.data(), t.values.size());
   }
-  if (!missing.empty() || !mismatched.empty()) {
-    InFlightDiagnostic d = func.emitError();
-    d << "--emit=onnx: checkpoint '" << options.weights
-      << "' does not fit model " << model << ":";
-    if (!missing.empty()) {
-      d << " it lacks " << missing.size() << " tensor(s):";
-      for (const std::string &m : missing)
-        d << "\n  " << m;
-    }
-    if (!mismatched.empty()) {
-      d << (missing.empty() ? "" : "\n") << " " << mismatched.size()
-        << " tensor(s) have another shape:";
-      for (const std::string &m : mismatched)
-        d << "\n  " << m;
-    }
-    return false;
-  }
-
   // The body, in order; every op without an ONNX form is reported.
   bool ok = true;
   for (Operation &op : func.getBody().front()) {
@@ -581,7 +584,7 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
         ex.node("Identity", {ex.name(v)}, {n});
         auto type = dyn_cast<RankedTensorType>(v.getType());
         if (!type || !type.getElementType().isF32()) {
-          ret.emitError("--emit=onnx: result ")
+          error(ret) << ("--emit=onnx: result ")
               << i << " is not an f32 tensor";
           return false;
         }
@@ -592,26 +595,43 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
     if (failed(ex.emitOp(&op)))
       ok = false;
   }
+  if (!missing.empty() || !mismatched.empty()) {
+    InFlightDiagnostic d = error(func);
+    d << "--emit=onnx: checkpoint '" << options.weights
+      << "' does not fit model " << model << ":";
+    if (!missing.empty()) {
+      d << " it lacks " << missing.size() << " tensor(s):";
+      for (const std::string &m : missing)
+        d << "\n  " << m;
+    }
+    if (!mismatched.empty()) {
+      d << (missing.empty() ? " " : "\nand ") << mismatched.size()
+        << " tensor(s) have another shape:";
+      for (const std::string &m : mismatched)
+        d << "\n  " << m;
+    }
+    ok = false;
+  }
   if (!ok)
     return false;
 
   std::string bytes;
   if (!proto.SerializeToString(&bytes)) {
-    func.emitError("--emit=onnx: the ONNX model could not be serialised "
+    error(func) << ("--emit=onnx: the ONNX model could not be serialised "
                    "(over protobuf's 2 GiB limit?)");
     return false;
   }
   std::error_code ec;
   llvm::raw_fd_ostream os(options.output, ec, llvm::sys::fs::OF_None);
   if (ec) {
-    func.emitError("--emit=onnx: cannot write '")
+    error(func) << ("--emit=onnx: cannot write '")
         << options.output << "': " << ec.message();
     return false;
   }
   os << bytes;
   os.close();
   if (os.has_error()) {
-    func.emitError("--emit=onnx: cannot write '")
+    error(func) << ("--emit=onnx: cannot write '")
         << options.output << "': " << os.error().message();
     os.clear_error();
     return false;
