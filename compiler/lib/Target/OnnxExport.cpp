@@ -34,6 +34,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 using namespace mlir;
 
@@ -327,6 +328,15 @@ LogicalResult Exporter::emitOp(Operation *op) {
         node("Expand", {name(o.getX()), ints(shape)}, o.getResult());
         return success();
       })
+      .Case([&](nn::BroadcastLikeOp o) {
+        // To the run-time shape of `ref`; with `axes`, x lacks those
+        // dimensions of ref (Unsqueeze puts them back as 1).
+        std::string x = name(o.getX());
+        if (!o.getAxes().empty())
+          x = temp("Unsqueeze", {x, ints(o.getAxes())});
+        node("Expand", {x, temp("Shape", {name(o.getRef())})}, o.getResult());
+        return success();
+      })
       .Case([&](nn::ConcatOp o) {
         std::vector<std::string> inputs;
         for (Value v : o.getInputs())
@@ -614,6 +624,16 @@ bool exportOnnx(ModuleOp module, const OnnxExportOptions &options) {
   }
   if (!ok)
     return false;
+
+  // Constants (or parameters) that no node reads are left out, as ONNX
+  // Runtime would (with a warning).
+  std::set<std::string> used;
+  for (const onnx::NodeProto &n : graph.node())
+    used.insert(n.input().begin(), n.input().end());
+  auto *inits = graph.mutable_initializer();
+  for (int i = inits->size() - 1; i >= 0; --i)
+    if (!used.count(inits->Get(i).name()))
+      inits->DeleteSubrange(i, 1);
 
   std::string bytes;
   if (!proto.SerializeToString(&bytes)) {
