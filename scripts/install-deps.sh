@@ -15,11 +15,22 @@ PACKAGES=(
   antlr4 libantlr4-runtime-dev default-jre-headless
   # Libraries used instead of hand-written code
   zlib1g-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  # ONNX export (dlc --emit=onnx): the ONNX protobuf classes (libonnx_proto)
+  libonnx-dev libprotobuf-dev
   # Tests
   googletest libgtest-dev python3 valgrind
+  # Tests of the ONNX export: the ONNX checker, and Node.js + npm to run the
+  # exported models in ONNX Runtime (npm onnxruntime-node, installed below)
+  python3-onnx
   # The data set of the main job
   dataset-fashion-mnist
 )
+
+# Node.js and npm from Debian, unless a node with npm is already installed
+# (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 if [[ $(id -u) -ne 0 ]]; then
   SUDO=sudo
@@ -34,8 +45,27 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# ONNX Runtime for the tests of the ONNX export: the npm package
+# onnxruntime-node (CPU library included; no CUDA download) at the version of
+# tools/onnx/package-lock.json, into tools/onnx/node_modules (which lit puts
+# on NODE_PATH).
+install_onnxruntime() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tools/onnx"
+  if [[ -f "$dir/node_modules/onnxruntime-node/package.json" ]]; then
+    echo "install-deps: onnxruntime-node already in $dir/node_modules"
+    return
+  fi
+  echo "install-deps: installing onnxruntime-node into $dir/node_modules"
+  if ! (cd "$dir" && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund); then
+    echo "install-deps: error: npm could not install onnxruntime-node" >&2
+    exit 1
+  fi
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  install_onnxruntime
   exit 0
 fi
 
@@ -54,4 +84,5 @@ for p in "${missing[@]}"; do
     exit 1
   fi
 done
+install_onnxruntime
 echo "install-deps: done"

@@ -26,3 +26,13 @@ except OSError:
     flags = []
 if flags and "avx512fp16" not in flags:
     config.available_features.add("cpu-lacks-avx512fp16")
+
+# The ONNX export tests (test/E2E/onnx-*.test) check the exported files with
+# Debian's ONNX checker (python3-onnx, a module of the system Python, which
+# may not be the Python that runs lit) and run them in ONNX Runtime (npm
+# onnxruntime-node, installed by scripts/install-deps.sh into tools/onnx/).
+# When either is missing these tests fail (an import error), never skip.
+config.substitutions.append(("%onnx_python", "/usr/bin/python3"))
+config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
+config.environment["NODE_PATH"] = os.path.join(
+    config.dlc_src_root, "tools", "onnx", "node_modules")

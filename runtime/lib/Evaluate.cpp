@@ -89,7 +89,11 @@ int runPredict(const dlrt_model_desc &desc, const RunConfig &config) {
         bool sigmoid = TargetKind::of(desc).logits;
         std::vector<float> shown(k);
         if (classes) {
-          fmt::print("index,predicted,label\n");
+          std::string header = "index,predicted,label";
+          if (config.printLogits)
+            for (int64_t j = 0; j < k; ++j)
+              header += fmt::format(",logit_{}", j);
+          fmt::print("{}\n", header);
         } else {
           // One column per output value, then one per target value.
           std::string header = "index";
@@ -107,8 +111,11 @@ int runPredict(const dlrt_model_desc &desc, const RunConfig &config) {
           for (int64_t i = 0; i < n; ++i) {
             const float *out = runner.logitsData() + i * k;
             if (classes) {
-              fmt::print("{},{},{}\n", b * config.batch + i, argmax(out, k),
+              fmt::print("{},{},{}", b * config.batch + i, argmax(out, k),
                          runner.labels()[i]);
+              if (config.printLogits)
+                fmt::print(",{}", fmt::join(out, out + k, ","));
+              fmt::print("\n");
               continue;
             }
             const float *target = runner.targets() + i * k;

@@ -226,6 +226,10 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   auto *outputOption = app.add_option(
       "-o,--output", config.output,
       "saliency: output prefix; writes PREFIX.npy (and PREFIX.png for images)");
+  auto *logits = app.add_flag(
+      "--logits", config.printLogits,
+      "predict: also print the model's raw outputs (logit_0, ...) of every "
+      "sample, e.g. to compare with an exported ONNX model");
   auto *steps = app.add_option("--steps", config.lrFindSteps, "Steps of lr-find")
                     ->check(CLI::Range(2, 1000000))
                     ->capture_default_str();
@@ -297,6 +301,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
           {smoothOption, {"saliency"}},
           {noiseOption, {"saliency"}},
           {outputOption, {"saliency"}},
+          {logits, {"predict"}},
       };
   for (const auto &[option, commands] : usedBy)
     if (option->count() > 0 &&

@@ -16,6 +16,7 @@
 #include "dlc/Sema/Builtins.h"
 #include "dlc/Sema/Sema.h"
 #include "dlc/Target/Backend.h"
+#include "dlc/Target/OnnxExport.h"
 
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/IR/TrainAttr.h"
@@ -50,7 +51,10 @@ enum class Stage {
   Stmt,
   LLVM,
   Obj,
-  Exe
+  Exe,
+  /// The inference graph with a checkpoint's weights (not on the path to
+  /// Exe: it needs only the nn dialect of MLIRGen).
+  Onnx
 };
 
 cl::OptionCategory dlcCategory("dlc options");
@@ -73,8 +77,14 @@ cl::opt<Stage> emit(
         clEnumValN(Stage::Stmt, "stmt", "Halide's lowered statements"),
         clEnumValN(Stage::LLVM, "llvm", "the driver as LLVM IR"),
         clEnumValN(Stage::Obj, "obj", "an object file"),
-        clEnumValN(Stage::Exe, "exe", "a standalone trainer (default)")),
+        clEnumValN(Stage::Exe, "exe", "a standalone trainer (default)"),
+        clEnumValN(Stage::Onnx, "onnx",
+                   "the inference graph as an ONNX model (needs --weights)")),
     cl::cat(dlcCategory));
+cl::opt<std::string> weightsFile(
+    "weights",
+    cl::desc("Checkpoint (safetensors) whose weights --emit=onnx exports"),
+    cl::value_desc("file"), cl::init(""), cl::cat(dlcCategory));
 cl::list<std::string>
     includeDirs("I", cl::desc("Add a directory to the module search path"),
                 cl::value_desc("dir"), cl::Prefix, cl::cat(dlcCategory));
@@ -340,12 +350,22 @@ int compile(int argc, char **argv) {
                  << inputFile << "'\n";
     return 1;
   }
+  if (emit == Stage::Onnx && weightsFile.empty()) {
+    llvm::errs() << "dlc: error: --emit=onnx needs the trained weights: "
+                    "--weights CHECKPOINT.safetensors\n";
+    return 1;
+  }
+  if (emit != Stage::Onnx && !weightsFile.empty()) {
+    llvm::errs() << "dlc: error: --weights is only for --emit=onnx\n";
+    return 1;
+  }
   std::unique_ptr<sema::Program> prog;
   if (!fromIR) {
     prog = analyzeFile(diags, inputFile, options);
     if (!prog || diags.hasErrors())
       return 1;
-    if (emit >= Stage::Halide && !checkTrainBlocks(*prog, diags))
+    if (emit >= Stage::Halide && emit != Stage::Onnx &&
+        !checkTrainBlocks(*prog, diags))
       return 1;
   }
 
@@ -385,6 +405,17 @@ int compile(int argc, char **argv) {
                                                    config);
   } else {
     module = generateMLIR(context, *prog, diags);
+  }
+  if (emit == Stage::Onnx) {
+    // @M_eval straight from MLIRGen (or the input IR): no pass is needed.
+    if (!module)
+      return 1;
+    target::OnnxExportOptions onnx;
+    onnx.weights = weightsFile;
+    onnx.output = outputFile.empty()
+                      ? llvm::sys::path::stem(inputFile).str() + ".onnx"
+                      : outputFile.getValue();
+    return target::exportOnnx(*module, onnx) ? 0 : 1;
   }
   Stage lastPass = std::min(emit.getValue(), Stage::MLIRTrain);
   if (!module || mlir::failed(runPipeline(*module, lastPass)))

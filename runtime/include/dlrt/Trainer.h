@@ -63,6 +63,8 @@ struct RunConfig {
   bool epochsGiven = false;
   /// eval --tta: test-time augmentation (identity and hflip averaged).
   bool tta = false;
+  /// predict --logits: also print the raw outputs of class models.
+  bool printLogits = false;
   /// The train block's data preparation (compiled in; recorded in
   /// checkpoints, and a resumed checkpoint's must be the same).
   int32_t normalize = DLRT_NORMALIZE_NONE;
