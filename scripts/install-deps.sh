@@ -17,8 +17,8 @@ PACKAGES=(
   zlib1g-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   # ONNX export (dlc --emit=onnx): the ONNX protobuf classes (libonnx_proto)
   libonnx-dev libprotobuf-dev
-  # Tests
-  googletest libgtest-dev python3 valgrind
+  # Tests (librsvg2-bin: rsvg-convert renders the trainer's SVG plots)
+  googletest libgtest-dev python3 valgrind librsvg2-bin
   # Tests of the ONNX export: the ONNX checker, and Node.js + npm to run the
   # exported models in ONNX Runtime (npm onnxruntime-node, installed below)
   python3-onnx

@@ -9,6 +9,7 @@
 #include "dlrt/Error.h"
 #include "dlrt/Log.h"
 #include "dlrt/Npy.h"
+#include "dlrt/Plot.h"
 #include "dlrt/Png.h"
 #include "dlrt/Random.h"
 #include "dlrt/SafeTensors.h"
@@ -32,6 +33,8 @@ static int onTestSet(const dlrt_model_desc &desc, const RunConfig &config,
                      const char *command, Fn fn) {
   if (!config.show.empty())
     checkSaveTarget(config.show);
+  if (!config.plot.empty())
+    checkPlotTarget(config.plot);
   ModelState state(desc, desc.train.optimizer.num_slots);
   Normalizer normalizer = loadWeights(state, config, command);
   applyThreads(desc, config);
@@ -75,8 +78,28 @@ int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
           drawShow(desc, runner, test, config.show);
           fmt::print("wrote '{}'\n", config.show);
         }
+        if (!config.plot.empty()) {
+          std::string svg = confusionSvg(
+              tested.confusion(),
+              fmt::format("{}: confusion matrix of '{}' on the test set",
+                          desc.name ? desc.name : "model", config.weights));
+          writeFileAtomically(config.plot,
+                              std::vector<uint8_t>(svg.begin(), svg.end()));
+          fmt::print("wrote '{}'\n", config.plot);
+        }
         return 0;
       });
+}
+
+int runPlot(const dlrt_model_desc &desc, const RunConfig &config) {
+  checkPlotTarget(config.output);
+  std::string svg = curvesSvg(
+      readLogRecords(config.plotLog),
+      fmt::format("{} ({})", desc.name ? desc.name : "model", config.plotLog));
+  writeFileAtomically(config.output,
+                      std::vector<uint8_t>(svg.begin(), svg.end()));
+  fmt::print("wrote '{}'\n", config.output);
+  return 0;
 }
 
 int runPredict(const dlrt_model_desc &desc, const RunConfig &config) {

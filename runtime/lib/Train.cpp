@@ -12,6 +12,7 @@
 
 #include "dlrt/Error.h"
 #include "dlrt/Log.h"
+#include "dlrt/Plot.h"
 #include "dlrt/Progress.h"
 #include "dlrt/Random.h"
 #include "dlrt/SafeTensors.h"
@@ -119,11 +120,42 @@ std::string formatCounts(const std::vector<int64_t> &counts) {
   return fmt::format("[{}]", fmt::join(parts, ", "));
 }
 
+/// `--plot FILE.svg`: the training curves, redrawn (atomically) after every
+/// epoch and after the test, so that a stopped run leaves its plot too.
+/// With `--log` the curves are those of the whole log file (earlier runs that
+/// this one resumes, every fold); without, of the records of this process.
+class CurvePlotter {
+public:
+  CurvePlotter(const RunConfig &config, const dlrt_model_desc &desc)
+      : path(config.plot), log(config.log),
+        title(fmt::format("{} ({})", desc.name ? desc.name : "model",
+                          config.log.empty() ? "this run" : config.log)) {}
+
+  void add(const json &record) {
+    if (path.empty())
+      return;
+    records.push_back(record);
+    std::string event = record.value("event", "");
+    if (event == "epoch" || event == "test")
+      draw();
+  }
+
+private:
+  void draw() const {
+    std::string svg = curvesSvg(log.empty() ? records : readLogRecords(log),
+                                title);
+    writeFileAtomically(path, std::vector<uint8_t>(svg.begin(), svg.end()));
+  }
+
+  std::string path, log, title;
+  std::vector<json> records;
+};
+
 /// One training run: the whole of `./train train`, or (config.fold >= 0) the
 /// run of one cross-validation fold, whose validation metrics of the last
 /// epoch and test metrics go to `foldResult`.
-int trainRun(const dlrt_model_desc &desc, RunConfig config,
-             json *foldResult) {
+int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
+             CurvePlotter &plotter) {
   InterruptGuard interrupts;
   // Fold i of a cross-validation run is a run of its own seed: its
   // initialisation, shuffles, balancing, dropout and augmentation draw from
@@ -138,6 +170,8 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
     checkSaveTarget(config.save);
   if (!config.show.empty())
     checkSaveTarget(config.show);
+  if (!config.plot.empty())
+    checkPlotTarget(config.plot);
   if (!config.resume.empty() && !config.weights.empty())
     fail("--weights and --resume exclude each other: --resume continues a "
          "run from its checkpoint (weights, optimizer state, step), --weights "
@@ -299,6 +333,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
     if (config.fold >= 0)
       record["fold"] = config.fold + 1;
     log.write(record);
+    plotter.add(record);
   };
 
   if (config.fold >= 0)
@@ -550,14 +585,17 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config,
   }
   if (!config.save.empty())
     say("saved '{}'\n", config.save);
+  if (!config.plot.empty() && config.fold < 0)
+    say("wrote '{}'\n", config.plot);
   return 0;
 }
 
 } // namespace
 
 int runTrain(const dlrt_model_desc &desc, RunConfig config) {
+  CurvePlotter plotter(config, desc);
   if (config.folds <= 1)
-    return trainRun(desc, config, nullptr);
+    return trainRun(desc, config, nullptr, plotter);
   // k-fold cross-validation: k fresh runs, fold i validating on fold i.
   // Main refuses --resume, --stop-after and --validation with folds.
   if (!config.resume.empty())
@@ -576,7 +614,7 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
     if (!config.save.empty())
       c.save = foldSavePath(config.save, f);
     json result = json::object();
-    int status = trainRun(desc, c, &result);
+    int status = trainRun(desc, c, &result, plotter);
     if (status != 0)
       return status;
     results.push_back(result);
@@ -615,6 +653,8 @@ int runTrain(const dlrt_model_desc &desc, RunConfig config) {
                 {"folds", config.folds},
                 {"mean", mean},
                 {"std", stddev}});
+  if (!config.plot.empty())
+    say("wrote '{}'\n", config.plot);
   return 0;
 }
 

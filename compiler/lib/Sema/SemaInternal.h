@@ -222,7 +222,8 @@ private:
   void checkAugment(const TrainConfig &cfg, Loc at);
   void checkStepSettings(
       TrainConfig &cfg,
-      const std::map<std::string, const ast::TrainSetting *> &given);
+      const std::map<std::string, const ast::TrainSetting *> &given,
+      const ast::TrainDecl &decl);
   void checkStepOrder(const TrainConfig &cfg);
 
   DiagnosticEngine &diags;

@@ -493,7 +493,7 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     }
   }
   if (!decl.steps.empty())
-    checkStepSettings(cfg, given);
+    checkStepSettings(cfg, given, decl);
   checkAugment(cfg, locOf("augment"));
   // Balancing counts classes; cross-validation replaces the hold-out.
   if (given.count("balance") && results["balance"] &&
@@ -525,8 +525,11 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
 /// `freeze = [fc1, block1]`: layer calls (checkpoint key prefixes, or whole
 /// keys, as names or strings: "block1.conv2d_0") whose parameters the train
 /// step keeps fixed. Each entry must name at least one trainable parameter
-/// of the model, and at least one must stay trainable. Normalised to a list
-/// of names; absent (nothing frozen) when not given.
+/// of the model, and at least one must stay trainable. With an explicit
+/// step an entry names a model that the step updates and its layer call,
+/// as a string: "G.fc1" (the checkpoint key prefix of a step trainer), and
+/// every updated model keeps a trainable parameter. Normalised to a list of
+/// names; absent (nothing frozen) when not given.
 std::optional<Const>
 Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
                   const TrainConfig &cfg, const ast::TrainDecl &decl) {
@@ -534,27 +537,49 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
   if (it == given.end())
     return std::nullopt;
   const ast::Expr &value = *it->second->value;
-  if (!decl.steps.empty()) {
-    diags.error(value.getLoc(),
-                "'freeze' with an explicit 'step' is not supported yet: "
-                "update only the models to train (a model without an "
-                "'update' keeps its parameters)");
-    return std::nullopt;
+  // The models whose parameters an entry may name, each with its prefix in
+  // the trainer's keys ("" for the model of a block without a step).
+  std::vector<std::pair<const Model *, std::string>> scopes;
+  if (decl.steps.empty()) {
+    if (!cfg.model || cfg.model->hasErrors)
+      return std::nullopt;
+    scopes.push_back({cfg.model, ""});
+  } else {
+    std::function<void(const std::vector<ast::StmtPtr> &)> walk =
+        [&](const std::vector<ast::StmtPtr> &body) {
+          for (const ast::StmtPtr &st : body) {
+            if (auto *u = dyn_cast<ast::UpdateStmt>(st.get())) {
+              const Model *m = prog->findModel(u->model);
+              if (m && !m->hasErrors &&
+                  std::none_of(scopes.begin(), scopes.end(),
+                               [&](auto &s) { return s.first == m; }))
+                scopes.push_back({m, m->name + "."});
+            } else if (auto *i = dyn_cast<ast::IfStmt>(st.get())) {
+              walk(i->thenBody);
+              walk(i->elseBody);
+            }
+          }
+        };
+    for (const ast::TrainStep &step : decl.steps)
+      walk(step.body);
+    if (scopes.empty())
+      return std::nullopt; // the step's own errors say why
   }
-  if (!cfg.model || cfg.model->hasErrors)
-    return std::nullopt;
   // The names an entry may use: every key and every prefix of one that ends
   // before a dot (the layer calls, nested ones included).
   std::vector<std::string> candidates;
-  for (const auto &p : cfg.model->params)
-    for (size_t dot = p->name.find('.'); ;
-         dot = p->name.find('.', dot + 1)) {
-      std::string prefix = p->name.substr(0, dot);
-      if (std::find(candidates.begin(), candidates.end(), prefix) ==
-          candidates.end())
-        candidates.push_back(prefix);
-      if (dot == std::string::npos)
-        break;
+  for (auto &[model, prefix] : scopes)
+    for (const auto &p : model->params) {
+      std::string key = prefix + p->name;
+      for (size_t dot = key.find('.', prefix.size());;
+           dot = key.find('.', dot + 1)) {
+        std::string name = key.substr(0, dot);
+        if (std::find(candidates.begin(), candidates.end(), name) ==
+            candidates.end())
+          candidates.push_back(name);
+        if (dot == std::string::npos)
+          break;
+      }
     }
   std::vector<Const> names;
   TrainConfig probe;
@@ -566,6 +591,11 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
     for (const ast::ExprPtr &el : list->elems)
       entries.push_back(el.get());
   }
+  const std::string example =
+      decl.steps.empty() ? "fc1 or \"block1.conv2d_0\""
+                         : "\"" + scopes.front().first->name +
+                               ".fc1\" (a model the step updates, then its "
+                               "layer call)";
   for (const ast::Expr *e : entries) {
     EV v = evalConfig(*e);
     if (v.isError()) {
@@ -573,9 +603,8 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
       continue;
     }
     if (v.c.kind != Const::Kind::Symbol && v.c.kind != Const::Kind::String) {
-      diags.error(e->getLoc(), "'freeze' entries are layer calls such as fc1 "
-                               "or \"block1.conv2d_0\", got " +
-                                   v.c.str());
+      diags.error(e->getLoc(), "'freeze' entries are layer calls such as " +
+                                   example + ", got " + v.c.str());
       ok = false;
       continue;
     }
@@ -583,21 +612,35 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
     Loc loc = e->getLoc();
     probe.settings = {{"freeze", Const::ofList({Const::ofSymbol(name)})}};
     bool any = false, anyTrainable = false;
-    for (const auto &p : cfg.model->params)
-      if (probe.freezes(p->name)) {
-        any = true;
-        anyTrainable |= p->trainable;
-      }
+    for (auto &[model, prefix] : scopes)
+      for (const auto &p : model->params)
+        if (probe.freezes(prefix + p->name)) {
+          any = true;
+          anyTrainable |= p->trainable;
+        }
     if (!any) {
-      std::string s = closestName(name, candidates);
-      diags.error(loc, "'freeze': '" + name + "' matches no parameter of '" +
-                           cfg.model->name + "'" +
+      // In a step, the layer call of an updated model without its prefix.
+      std::string s;
+      for (auto &[model, prefix] : scopes)
+        if (s.empty() && !prefix.empty())
+          for (const auto &p : model->params)
+            if (probe.freezes(p->name)) {
+              s = prefix + name;
+              break;
+            }
+      if (s.empty())
+        s = closestName(name, candidates);
+      std::string owner = decl.steps.empty()
+                              ? "'" + cfg.model->name + "'"
+                              : "a model that the step updates";
+      diags.error(loc, "'freeze': '" + name + "' matches no parameter of " +
+                           owner +
                            (s.empty() ? "" : "; did you mean '" + s + "'?"));
       ok = false;
     } else if (!anyTrainable) {
-      diags.error(loc, "'freeze': '" + name + "' names only buffers of '" +
-                           cfg.model->name +
-                           "', which are not trained anyway");
+      diags.error(loc, "'freeze': '" + name +
+                           "' names only buffers, which are not trained "
+                           "anyway");
       ok = false;
     }
     names.push_back(Const::ofSymbol(name));
@@ -605,13 +648,20 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
   if (!ok)
     return std::nullopt;
   probe.settings = {{"freeze", Const::ofList(names)}};
-  bool trainableLeft = false;
-  for (const auto &p : cfg.model->params)
-    trainableLeft |= p->trainable && !probe.freezes(p->name);
-  if (!names.empty() && !trainableLeft) {
-    diags.error(value.getLoc(), "'freeze' leaves no trainable parameter of '" +
-                                    cfg.model->name + "'");
-    return std::nullopt;
+  for (auto &[model, prefix] : scopes) {
+    bool trainableLeft = false;
+    for (const auto &p : model->params)
+      trainableLeft |= p->trainable && !probe.freezes(prefix + p->name);
+    if (!names.empty() && !trainableLeft) {
+      diags.error(value.getLoc(),
+                  "'freeze' leaves no trainable parameter of '" + model->name +
+                      "'" +
+                      (decl.steps.empty()
+                           ? ""
+                           : "; remove its 'update' instead (a model without "
+                             "one keeps its parameters)"));
+      return std::nullopt;
+    }
   }
   return Const::ofList(names);
 }
@@ -783,7 +833,8 @@ void Sema::checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
 /// losses and no metrics.
 void Sema::checkStepSettings(
     TrainConfig &cfg,
-    const std::map<std::string, const ast::TrainSetting *> &given) {
+    const std::map<std::string, const ast::TrainSetting *> &given,
+    const ast::TrainDecl &decl) {
   static const std::pair<const char *, const char *> replaced[] = {
       {"loss", "each 'update M with OPT minimizing LOSS' names its loss"},
       {"optimizer", "each 'update M with OPT minimizing LOSS' names its "
@@ -791,8 +842,6 @@ void Sema::checkStepSettings(
       {"target", "the step computes its losses from (inputs, labels) itself"},
       {"metrics", "the step has no model output to measure; its losses are "
                   "logged"},
-      {"balance", "class balancing is not supported with an explicit step "
-                  "yet"},
   };
   for (auto [key, why] : replaced)
     if (auto it = given.find(key); it != given.end())
@@ -812,6 +861,23 @@ void Sema::checkStepSettings(
                     "early stopping on '" + on->s +
                         "': a train block with a step logs no metrics; "
                         "watch loss or val_loss (the first update's loss)");
+  // Balancing samples by class, so the step reads the class labels.
+  if (const Const *balance = cfg.get("balance");
+      balance && balance->s != "none" && given.count("balance") &&
+      !decl.steps.empty()) {
+    const ast::TrainStep &step = decl.steps.front();
+    const Const *data = cfg.get("data");
+    DataSignature sig = data ? dataSignature(*data) : DataSignature();
+    Loc at = given.at("balance")->value->getLoc();
+    if (step.vars.size() < 2 || step.vars[1].first == "_")
+      diags.error(at, "balance = " + balance->s +
+                          " samples by class label, but the step does not "
+                          "read the labels: write step (x, y)");
+    else if (sig.known && isFloat(sig.label.dtype))
+      diags.error(at, "balance = " + balance->s +
+                          " needs class labels, but the data source's "
+                          "targets are '" + sig.label.str() + "'");
+  }
 }
 
 /// The geometric augmentations act on the two last axes of a sample, so

@@ -41,6 +41,11 @@ struct RunConfig {
   std::string save, resume, weights, log;
   /// `--show FILE.png`: the grid of the train block's `show` values.
   std::string show;
+  /// `--plot FILE.svg`: train: the training curves, redrawn after every
+  /// epoch; eval: the confusion matrix (Plot.h).
+  std::string plot;
+  /// `plot LOG.jsonl`: the log to draw (written to `output`).
+  std::string plotLog;
   /// saliency: the test sample, SmoothGrad's noisy copies (0: the plain
   /// gradient) and noise level, and the output prefix.
   int64_t index = 0;
@@ -104,6 +109,8 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config);
 int runGradcheck(const dlrt_model_desc &desc, const RunConfig &config);
 int runLrFind(const dlrt_model_desc &desc, const RunConfig &config);
 int runSaliency(const dlrt_model_desc &desc, const RunConfig &config);
+/// `plot LOG.jsonl -o FILE.svg`: the training curves of a log (Plot.h).
+int runPlot(const dlrt_model_desc &desc, const RunConfig &config);
 
 } // namespace dlrt
 
