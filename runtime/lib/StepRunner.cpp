@@ -223,6 +223,8 @@ void applyThreads(const dlrt_model_desc &desc, const RunConfig &config) {
 
 Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
                  const char *part) {
+  if (!config.features.empty())
+    return loadFeatures(desc, config.features, part);
   if (config.data.kind <= DLRT_DATA_CSV_DIR && config.data.dir.empty())
     fail("no data directory: pass --data DIR");
   return loadDataPart(config.data, part, DataShape::of(desc), config.limit);

@@ -265,6 +265,9 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
       initReport = state.loadInit(config.init, config.initMap);
   }
   applyThreads(desc, config);
+  // Precomputed features are those of the frozen tensors they came from.
+  if (!config.features.empty())
+    checkFeaturesBackbone(state, config.features);
 
   Dataset train = loadPart(desc, config, "train");
   Dataset test = loadPart(desc, config, "test");

@@ -33,7 +33,7 @@ size_t dlrt_test_c_offsetof_folds(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 9); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 10); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
@@ -48,7 +48,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   // 9: explicit steps: dlrt_step_args gained step_losses, dlrt_model_desc
   // num_step_losses, step_loss_names, step_summary and the show_* fields;
   // saliency: dlrt_step_args::input_grad, dlrt_model_desc::saliency_step;
-  // DLRT_LABEL_NONE.
+  // DLRT_LABEL_NONE;
+  // 10: dlrt_model_desc gained backbone_step, head_train_step,
+  // head_eval_step, feature_rank, feature_shape, no_backbone (precompute).
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -90,8 +92,13 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 608u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 712u);
   EXPECT_EQ(offsetof(dlrt_model_desc, saliency_step), 600u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, backbone_step), 608u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, head_eval_step), 624u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, feature_rank), 632u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, feature_shape), 640u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, no_backbone), 704u);
   EXPECT_EQ(offsetof(dlrt_model_desc, show_rows), 568u);
   EXPECT_EQ(offsetof(dlrt_model_desc, show_names), 592u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_step_losses), 544u);

@@ -638,9 +638,12 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
                            (s.empty() ? "" : "; did you mean '" + s + "'?"));
       ok = false;
     } else if (!anyTrainable) {
-      diags.error(loc, "'freeze': '" + name +
-                           "' names only buffers, which are not trained "
-                           "anyway");
+      std::string owner = cfg.model ? cfg.model->name : "";
+      for (auto &[model, prefix] : scopes)
+        if (!prefix.empty() && name.rfind(prefix, 0) == 0)
+          owner = model->name;
+      diags.error(loc, "'freeze': '" + name + "' names only buffers of '" +
+                           owner + "', which are not trained anyway");
       ok = false;
     }
     names.push_back(Const::ofSymbol(name));

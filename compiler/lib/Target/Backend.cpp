@@ -11,7 +11,9 @@
 
 #include "dlc/Target/Driver.h"
 #include "dlc/Target/StepPlanner.h"
+#include "dlrt/dlrt.h"
 #include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlc/Dialect/NN/Transforms/TrainStep.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -19,6 +21,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <set>
 
 #include "llvm/Support/FileSystem.h"
@@ -207,31 +210,46 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
                 name + "'");
     return false;
   }
-  auto trainGroups = dlc::nn::lowerToHalide(trainFunc, options.grouping);
-  if (mlir::failed(trainGroups))
-    return false;
-  auto evalGroups = dlc::nn::lowerToHalide(evalFunc, options.grouping);
-  if (mlir::failed(evalGroups))
-    return false;
-  mlir::FailureOr<std::vector<dlc::nn::HalideGroup>> gradGroups =
-      std::vector<dlc::nn::HalideGroup>();
-  if (gradFunc && !explicitStep)
-    gradGroups = dlc::nn::lowerToHalide(gradFunc, options.grouping);
-  if (mlir::failed(gradGroups))
-    return false;
-  // `saliency_step` (for `./train saliency`), for classifiers.
-  auto saliencyFunc =
-      module.lookupSymbol<mlir::func::FuncOp>(name + "_saliency_step");
-  mlir::FailureOr<std::vector<dlc::nn::HalideGroup>> saliencyGroups =
-      std::vector<dlc::nn::HalideGroup>();
-  if (saliencyFunc)
-    saliencyGroups = dlc::nn::lowerToHalide(saliencyFunc, options.grouping);
-  if (mlir::failed(saliencyGroups))
-    return false;
-  std::vector<dlc::nn::HalideGroup> all = *trainGroups;
-  all.insert(all.end(), evalGroups->begin(), evalGroups->end());
-  all.insert(all.end(), gradGroups->begin(), gradGroups->end());
-  all.insert(all.end(), saliencyGroups->begin(), saliencyGroups->end());
+  // The steps of the trainer: train and eval, then the optional ones, each
+  // lowered to Halide groups and planned the same way. An optional step is
+  // a function of the module (absent: a null field of the descriptor).
+  struct Step {
+    mlir::func::FuncOp func;
+    size_t field;       ///< its dlrt_step_fn in dlrt_model_desc
+    const char *symbol; ///< the driver's function
+    std::vector<dlc::nn::HalideGroup> groups;
+    StepPlan plan;
+  };
+  std::vector<Step> steps = {
+      {trainFunc, offsetof(dlrt_model_desc, train_step), "dlc_train_step"},
+      {evalFunc, offsetof(dlrt_model_desc, eval_step), "dlc_eval_step"}};
+  // `grad_step` (`./train gradcheck`): the gradient of the inference form's
+  // loss, nothing updated; `saliency_step` (classifiers); the steps that
+  // skip a frozen backbone (`./train precompute`).
+  if (!explicitStep)
+    steps.push_back(
+        {gradFunc, offsetof(dlrt_model_desc, grad_step), "dlc_grad_step"});
+  const std::pair<const char *, size_t> optional[] = {
+      {"_saliency_step", offsetof(dlrt_model_desc, saliency_step)},
+      {"_backbone_step", offsetof(dlrt_model_desc, backbone_step)},
+      {"_head_train_step", offsetof(dlrt_model_desc, head_train_step)},
+      {"_head_eval_step", offsetof(dlrt_model_desc, head_eval_step)}};
+  for (auto [suffix, field] : optional)
+    if (auto f = module.lookupSymbol<mlir::func::FuncOp>(name + suffix))
+      steps.push_back({f, field, nullptr});
+  std::vector<std::string> symbols;
+  for (Step &st : steps) {
+    symbols.push_back(st.symbol ? st.symbol
+                                : "dlc" + st.func.getName().substr(name.size())
+                                              .str());
+    auto groups = dlc::nn::lowerToHalide(st.func, options.grouping);
+    if (mlir::failed(groups))
+      return false;
+    st.groups = std::move(*groups);
+  }
+  std::vector<dlc::nn::HalideGroup> all;
+  for (const Step &st : steps)
+    all.insert(all.end(), st.groups.begin(), st.groups.end());
   std::string targetError;
   mlir::FailureOr<Halide::Target> halideTarget =
       dlc::nn::parseHalideTarget(options.halideTarget, &targetError);
@@ -282,38 +300,40 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   std::vector<size_t> distinct = dlc::nn::shareIdenticalKernels(all);
   {
     size_t i = 0;
-    for (auto *groups :
-         {&*trainGroups, &*evalGroups, &*gradGroups, &*saliencyGroups})
-      for (dlc::nn::HalideGroup &g : *groups)
+    for (Step &st : steps)
+      for (dlc::nn::HalideGroup &g : st.groups)
         g.interface.name = all[i++].interface.name;
   }
   ModelDesc desc;
   if (!describeModel(explicitStep ? trainFunc : lossFunc, *recipe, desc))
     return false;
-  // `grad_step` (for `./train gradcheck`): the gradient of the inference
-  // form's loss, written to the gradient scratch, nothing updated.
-  StepPlan trainPlan, evalPlan, gradPlan, saliencyPlan;
-  uint64_t fixedT, perT, fixedE, perE, fixedG = 0, perG = 0, fixedS = 0,
-                                        perS = 0;
-  if (!planStep(trainFunc, *trainGroups, desc, diags, trainPlan, fixedT,
-                perT) ||
-      !planStep(evalFunc, *evalGroups, desc, diags, evalPlan, fixedE, perE) ||
-      (!explicitStep &&
-       !planStep(gradFunc, *gradGroups, desc, diags, gradPlan, fixedG, perG)) ||
-      (saliencyFunc && !planStep(saliencyFunc, *saliencyGroups, desc, diags,
-                                 saliencyPlan, fixedS, perS)))
-    return false;
-  desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
-  desc.workspaceFixed = std::max({fixedT, fixedE, fixedG, fixedS});
-  desc.workspacePerSample = std::max({perT, perE, perG, perS});
-  for (const StepPlan *plan : {&trainPlan, &evalPlan, &gradPlan, &saliencyPlan})
+  if (auto why = trainFunc->getAttrOfType<mlir::StringAttr>(
+          dlc::nn::kNoBackboneAttrName))
+    desc.noBackbone = why.str();
+  if (auto backbone =
+          module.lookupSymbol<mlir::func::FuncOp>(name + "_backbone_step")) {
+    auto features =
+        mlir::cast<mlir::RankedTensorType>(backbone.getResultTypes()[0]);
+    desc.featureShape.assign(features.getShape().begin() + 1,
+                             features.getShape().end());
+  }
+  std::vector<OptionalStep> extra;
+  for (auto [k, st] : llvm::enumerate(steps)) {
+    uint64_t fixed = 0, perSample = 0;
+    if (!planStep(st.func, st.groups, desc, diags, st.plan, fixed, perSample))
+      return false;
+    desc.workspaceFixed = std::max(desc.workspaceFixed, fixed);
+    desc.workspacePerSample = std::max(desc.workspacePerSample, perSample);
     desc.maxTensorElementsPerSample = std::max(
-        desc.maxTensorElementsPerSample, maxElementsPerSample(*plan));
+        desc.maxTensorElementsPerSample, maxElementsPerSample(st.plan));
+  }
+  for (size_t k = 2; k < steps.size(); ++k)
+    extra.push_back({steps[k].field, symbols[k], &steps[k].plan});
+  desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
-      buildDriver(*module->getContext(), desc, trainPlan, evalPlan,
-                  explicitStep ? nullptr : &gradPlan,
-                  saliencyFunc ? &saliencyPlan : nullptr);
+      buildDriver(*module->getContext(), desc, steps[0].plan, steps[1].plan,
+                  extra);
   if (!driver) {
     diags.error("internal error: cannot build the driver");
     return false;

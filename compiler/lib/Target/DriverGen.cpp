@@ -112,8 +112,7 @@ public:
   mlir::OwningOpRef<mlir::ModuleOp> run(const ModelDesc &desc,
                                         const StepPlan &train,
                                         const StepPlan &eval,
-                                        const StepPlan *grad,
-                                        const StepPlan *saliency) {
+                                        llvm::ArrayRef<OptionalStep> optional) {
     module = mlir::ModuleOp::create(loc);
     b.setInsertionPointToEnd(module->getBody());
     declare("dlrt_main", i32, {i32, ptr, ptr});
@@ -124,12 +123,9 @@ public:
     labelKind = desc.labelKind;
     buildStep("dlc_train_step", train);
     buildStep("dlc_eval_step", eval);
-    if (grad)
-      buildStep("dlc_grad_step", *grad);
-    hasGradStep = grad != nullptr;
-    if (saliency)
-      buildStep("dlc_saliency_step", *saliency);
-    hasSaliencyStep = saliency != nullptr;
+    for (const OptionalStep &o : optional)
+      buildStep(o.symbol, *o.plan);
+    optionalSteps.assign(optional.begin(), optional.end());
     buildSetThreads();
     buildDescriptor(desc);
     buildMain();
@@ -530,12 +526,15 @@ private:
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_train_step"));
     s.add(offsetof(dlrt_model_desc, eval_step),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_eval_step"));
-    if (hasGradStep)
-      s.add(offsetof(dlrt_model_desc, grad_step),
-            b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_grad_step"));
-    if (hasSaliencyStep)
-      s.add(offsetof(dlrt_model_desc, saliency_step),
-            b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_saliency_step"));
+    for (const OptionalStep &o : optionalSteps)
+      s.add(o.field, b.create<LLVM::AddressOfOp>(loc, ptr, o.symbol));
+    s.add(offsetof(dlrt_model_desc, feature_rank),
+          cst(i32, d.featureShape.size()));
+    for (size_t i = 0; i < d.featureShape.size(); ++i)
+      s.add(offsetof(dlrt_model_desc, feature_shape) + 8 * i,
+            cst(i64, d.featureShape[i]));
+    if (!d.noBackbone.empty())
+      s.add(offsetof(dlrt_model_desc, no_backbone), string(d.noBackbone));
     s.add(offsetof(dlrt_model_desc, set_num_threads),
           b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_set_num_threads"));
     if (!d.cpuFeatures.empty())
@@ -582,8 +581,7 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::Type ptr, i8, i32, i64, f32, f64;
   unsigned counter = 0;
-  bool hasGradStep = false;
-  bool hasSaliencyStep = false;
+  std::vector<OptionalStep> optionalSteps;
 };
 
 } // namespace
@@ -591,7 +589,7 @@ private:
 mlir::OwningOpRef<mlir::ModuleOp>
 target::buildDriver(mlir::MLIRContext &context, const ModelDesc &desc,
                     const StepPlan &train, const StepPlan &eval,
-                    const StepPlan *grad, const StepPlan *saliency) {
+                    llvm::ArrayRef<OptionalStep> optional) {
   context.getOrLoadDialect<LLVM::LLVMDialect>();
-  return DriverBuilder(context).run(desc, train, eval, grad, saliency);
+  return DriverBuilder(context).run(desc, train, eval, optional);
 }

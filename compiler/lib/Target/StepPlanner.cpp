@@ -181,8 +181,10 @@ private:
       };
       bool produced = !mlir::isa<mlir::BlockArgument>(v);
       // A gradient function (`@M_eval_loss_grad`) returns the loss and the
-      // output first, without attributes, then the gradients.
-      bool positional = !func.getResultAttr(0, nn::kLossAttrName);
+      // output first, without attributes, then the gradients (a backbone
+      // step returns only its features, as nn.logits).
+      bool positional = !func.getResultAttr(0, nn::kLossAttrName) &&
+                        !func.getResultAttr(0, nn::kLogitsAttrName);
       if (auto g = str(nn::NNDialect::kGradOfAttrName)) {
         TensorRef dst = describe(v);
         dst.source = TensorRef::Source::Grad;

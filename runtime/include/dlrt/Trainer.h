@@ -46,6 +46,9 @@ struct RunConfig {
   std::string plot;
   /// `plot LOG.jsonl`: the log to draw (written to `output`).
   std::string plotLog;
+  /// `train --features FILE`: the precomputed features of the frozen
+  /// backbone (Precompute.cpp) instead of the data source.
+  std::string features;
   /// saliency: the test sample, SmoothGrad's noisy copies (0: the plain
   /// gradient) and noise level, and the output prefix.
   int64_t index = 0;
@@ -111,6 +114,19 @@ int runLrFind(const dlrt_model_desc &desc, const RunConfig &config);
 int runSaliency(const dlrt_model_desc &desc, const RunConfig &config);
 /// `plot LOG.jsonl -o FILE.svg`: the training curves of a log (Plot.h).
 int runPlot(const dlrt_model_desc &desc, const RunConfig &config);
+/// `precompute -o FILE`: the features of the frozen backbone of every
+/// training and test sample, with their targets (Precompute.cpp).
+int runPrecompute(const dlrt_model_desc &desc, const RunConfig &config);
+/// The model as its head sees it: the features as input, head_train_step
+/// and head_eval_step as its steps. Throws unless the model has a backbone
+/// whose features can be precomputed for this train block.
+dlrt_model_desc headDescriptor(const dlrt_model_desc &desc);
+/// Part "train" or "test" of a features file, for the head descriptor.
+Dataset loadFeatures(const dlrt_model_desc &head, const std::string &path,
+                     const std::string &part);
+/// Throws unless `state` holds the frozen tensors the features file was
+/// computed with.
+void checkFeaturesBackbone(ModelState &state, const std::string &path);
 
 } // namespace dlrt
 

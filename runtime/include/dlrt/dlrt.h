@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 9
+#define DLRT_ABI_VERSION 10
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -466,6 +466,20 @@ typedef struct dlrt_model_desc {
    *  respect to input i, in inference mode, into input_grad (params and
    *  buffers read only); enables `./train saliency`. */
   dlrt_step_fn saliency_step;
+  /** Optional (a train block with `freeze` whose frozen layers form a
+   *  backbone that keeps samples apart): backbone_step writes each sample's
+   *  features (feature_rank, feature_shape: one sample's shape) into
+   *  `logits`, in inference mode; head_train_step and head_eval_step are
+   *  train_step and eval_step reading features instead of inputs (x), with
+   *  the same params, buffers and state. They enable `./train precompute`
+   *  and `train --features`. no_backbone: NULL, or why a model with
+   *  `freeze` has none. */
+  dlrt_step_fn backbone_step;
+  dlrt_step_fn head_train_step;
+  dlrt_step_fn head_eval_step;
+  int32_t feature_rank;
+  int64_t feature_shape[DLRT_MAX_RANK];
+  const char *no_backbone;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

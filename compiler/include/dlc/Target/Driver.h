@@ -173,6 +173,20 @@ struct ModelDesc {
   int32_t showRows = 0, showChannels = 0;
   int64_t showHeight = 0, showWidth = 0;
   std::string showNames;
+  /// A model with `freeze`: the shape of one sample's features (the output
+  /// of its backbone_step; empty when it has none), or why its backbone
+  /// cannot be cached.
+  std::vector<int64_t> featureShape;
+  std::string noBackbone;
+};
+
+/// An optional step of the trainer: the dlrt_step_fn field of
+/// dlrt_model_desc it fills (offsetof), the driver function's name and its
+/// plan.
+struct OptionalStep {
+  size_t field;
+  std::string symbol;
+  const StepPlan *plan;
 };
 
 /// Fills the descriptor data from the train function of a model (`@M_loss`)
@@ -182,14 +196,12 @@ bool describeModel(mlir::func::FuncOp lossFunc, const nn::TrainRecipe &train,
                    ModelDesc &desc);
 
 /// Builds the driver module (LLVM dialect): `dlc_train_step`,
-/// `dlc_eval_step`, `dlc_grad_step` (if `grad` is given), the `dlc_model`
-/// descriptor and `main`.
-mlir::OwningOpRef<mlir::ModuleOp> buildDriver(mlir::MLIRContext &context,
-                                              const ModelDesc &desc,
-                                              const StepPlan &train,
-                                              const StepPlan &eval,
-                                              const StepPlan *grad = nullptr,
-                                              const StepPlan *saliency = nullptr);
+/// `dlc_eval_step`, one function per optional step (`dlc_grad_step`, ...),
+/// the `dlc_model` descriptor and `main`.
+mlir::OwningOpRef<mlir::ModuleOp>
+buildDriver(mlir::MLIRContext &context, const ModelDesc &desc,
+            const StepPlan &train, const StepPlan &eval,
+            llvm::ArrayRef<OptionalStep> optional = {});
 
 /// Translates the driver to LLVM IR text.
 bool printDriverLLVMIR(mlir::ModuleOp driver, llvm::raw_ostream &os);

@@ -241,6 +241,9 @@ LogicalResult BatchNormInferOp::lowerToHalide(GroupBuilder &b) {
   return success();
 }
 
+/// Running statistics, not the batch's (batch_norm_train is not).
+bool BatchNormInferOp::sampleWise() { return true; }
+
 //===----------------------------------------------------------------------===//
 // BatchNormGrad
 //===----------------------------------------------------------------------===//

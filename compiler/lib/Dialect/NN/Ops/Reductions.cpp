@@ -252,6 +252,9 @@ LogicalResult SumOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumMeanMax(*this, b);
 }
 
+/// The batch is not reduced when the result keeps it (checked by the caller).
+bool SumOp::sampleWise() { return true; }
+
 //===----------------------------------------------------------------------===//
 // Mean
 //===----------------------------------------------------------------------===//
@@ -273,6 +276,8 @@ LogicalResult MeanOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumMeanMax(*this, b);
 }
 
+bool MeanOp::sampleWise() { return true; }
+
 //===----------------------------------------------------------------------===//
 // Max
 //===----------------------------------------------------------------------===//
@@ -292,6 +297,8 @@ LogicalResult MaxOp::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult MaxOp::lowerToHalide(GroupBuilder &b) {
   return lowerSumMeanMax(*this, b);
 }
+
+bool MaxOp::sampleWise() { return true; }
 
 //===----------------------------------------------------------------------===//
 // MaxGrad
@@ -429,6 +436,11 @@ LogicalResult SoftmaxOp::lowerToHalide(GroupBuilder &b) {
   return lowerSoftmax(o, o.getAxis(), false, b);
 }
 
+bool SoftmaxOp::sampleWise() {
+  int64_t rank = cast<RankedTensorType>(getX().getType()).getRank();
+  return getAxis() != 0 && getAxis() != -rank;
+}
+
 //===----------------------------------------------------------------------===//
 // LogSoftmax
 //===----------------------------------------------------------------------===//
@@ -451,4 +463,9 @@ LogicalResult LogSoftmaxOp::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult LogSoftmaxOp::lowerToHalide(GroupBuilder &b) {
   LogSoftmaxOp o = *this;
   return lowerSoftmax(o, o.getAxis(), true, b);
+}
+
+bool LogSoftmaxOp::sampleWise() {
+  int64_t rank = cast<RankedTensorType>(getX().getType()).getRank();
+  return getAxis() != 0 && getAxis() != -rank;
 }

@@ -223,6 +223,20 @@ LogicalResult ReshapeOp::lowerToHalide(GroupBuilder &b) {
   return lowerReshape(o, b);
 }
 
+/// Each sample keeps its elements: the same count per sample before and
+/// after (the batch is the only dynamic dimension).
+bool ReshapeOp::sampleWise() {
+  auto in = cast<RankedTensorType>(getX().getType());
+  auto out = cast<RankedTensorType>(getResult().getType());
+  if (in.getRank() == 0 || out.getRank() == 0)
+    return false;
+  for (auto t : {in, out})
+    for (int64_t i = 1; i < t.getRank(); ++i)
+      if (t.isDynamicDim(i))
+        return false;
+  return staticElementCount(in) == staticElementCount(out);
+}
+
 //===----------------------------------------------------------------------===//
 // Transpose
 //===----------------------------------------------------------------------===//
@@ -262,6 +276,10 @@ LogicalResult TransposeOp::lowerToHalide(GroupBuilder &b) {
   return lowerTranspose(o, b);
 }
 
+bool TransposeOp::sampleWise() {
+  return !getPerm().empty() && getPerm()[0] == 0;
+}
+
 //===----------------------------------------------------------------------===//
 // BroadcastTo
 //===----------------------------------------------------------------------===//
@@ -291,6 +309,8 @@ LogicalResult BroadcastToOp::lowerToHalide(GroupBuilder &b) {
   BroadcastToOp o = *this;
   return lowerBroadcastTo(o, b);
 }
+
+bool BroadcastToOp::sampleWise() { return true; }
 
 //===----------------------------------------------------------------------===//
 // BroadcastLike
@@ -329,6 +349,8 @@ LogicalResult BroadcastLikeOp::lowerToHalide(GroupBuilder &b) {
   BroadcastLikeOp o = *this;
   return lowerBroadcastLike(o, b);
 }
+
+bool BroadcastLikeOp::sampleWise() { return true; }
 
 //===----------------------------------------------------------------------===//
 // Concat
@@ -397,6 +419,8 @@ LogicalResult ConcatOp::lowerToHalide(GroupBuilder &b) {
   return lowerConcat(o, b);
 }
 
+bool ConcatOp::sampleWise() { return getAxis() != 0; }
+
 //===----------------------------------------------------------------------===//
 // Slice
 //===----------------------------------------------------------------------===//
@@ -451,6 +475,12 @@ LogicalResult SliceOp::evaluate(ArrayRef<const Tensor *> operands,
 LogicalResult SliceOp::lowerToHalide(GroupBuilder &b) {
   SliceOp o = *this;
   return lowerSlice(o, b);
+}
+
+bool SliceOp::sampleWise() {
+  return !getStarts().empty() && getStarts()[0] == 0 &&
+         getStrides()[0] == 1 &&
+         cast<RankedTensorType>(getResult().getType()).isDynamicDim(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -556,6 +586,10 @@ LogicalResult PadOp::lowerToHalide(GroupBuilder &b) {
   return success();
 }
 
+bool PadOp::sampleWise() {
+  return !getBefore().empty() && getBefore()[0] == 0 && getAfter()[0] == 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Flip
 //===----------------------------------------------------------------------===//
@@ -606,6 +640,8 @@ LogicalResult FlipOp::lowerToHalide(GroupBuilder &b) {
   b.set(getResult(), f, x.shape);
   return success();
 }
+
+bool FlipOp::sampleWise() { return !llvm::is_contained(getAxes(), 0); }
 
 //===----------------------------------------------------------------------===//
 // OneHot (not differentiable: its operand is integer)
@@ -664,3 +700,5 @@ LogicalResult OneHotOp::lowerToHalide(GroupBuilder &b) {
   b.set(getResult(), f, shape);
   return success();
 }
+
+bool OneHotOp::sampleWise() { return true; }

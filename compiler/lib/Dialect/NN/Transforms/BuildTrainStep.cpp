@@ -1034,5 +1034,22 @@ void NNBuildTrainStepPass::runOnOperation() {
         failed(buildEvalStep(model, loss, eval)) ||
         failed(buildSaliencyStep(model, loss, eval)))
       return signalPassFailure();
+    // A model with frozen tensors: the steps that skip its frozen backbone
+    // (`./train precompute`).
+    std::vector<std::string> frozen;
+    if (auto recipes =
+            module->getAttrOfType<ArrayAttr>(NNDialect::kTrainAttrName))
+      for (Attribute a : recipes) {
+        auto dict = dyn_cast<DictionaryAttr>(a);
+        auto of = dict ? dict.getAs<StringAttr>("model") : StringAttr();
+        auto keys = dict ? dict.getAs<ArrayAttr>("frozen") : ArrayAttr();
+        if (of && of.getValue() == model && keys)
+          for (Attribute k : keys)
+            if (auto s = dyn_cast<StringAttr>(k))
+              frozen.push_back(s.str());
+      }
+    if (!frozen.empty() &&
+        failed(buildBackboneSteps(module, model, frozen)))
+      return signalPassFailure();
   }
 }

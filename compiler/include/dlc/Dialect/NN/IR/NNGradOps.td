@@ -53,6 +53,8 @@ def NN_BroadcastLikeOp : NN_DifferentiableOp<"broadcast_like",
   let assemblyFormat =
       "$x `,` $ref attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_CountOp : NN_DifferentiableOp<"count", [NN_Reduction]> {

@@ -12,6 +12,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <utility>
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -74,6 +77,15 @@ class Window : public mlir::OpTrait::TraitBase<ConcreteType, Window> {};
 template <typename ConcreteType>
 class Opaque : public mlir::OpTrait::TraitBase<ConcreteType, Opaque> {};
 } // namespace OpClassTrait
+
+/// Whether op class `ConcreteOp` defines `bool sampleWise()` (an op whose
+/// sample-wise behaviour depends on its attributes; see
+/// FusionOpInterface::isSampleWise).
+template <typename ConcreteOp>
+using SampleWiseMethod = decltype(std::declval<ConcreteOp &>().sampleWise());
+template <typename ConcreteOp>
+constexpr bool hasSampleWiseMethod =
+    llvm::is_detected<SampleWiseMethod, ConcreteOp>::value;
 
 /// The product of the static dimensions of a ranked tensor type (1 for a 0-d
 /// tensor or a type that is not ranked); dynamic dimensions are skipped.

@@ -160,6 +160,33 @@ def NN_FusionOpInterface : OpInterface<"FusionOpInterface"> {
           return OpClass::Window;
         else
           return OpClass::Opaque;
+      }]>,
+    InterfaceMethod<
+      /*desc=*/[{
+        Whether sample i of the result depends only on sample i of the
+        operands that carry the batch, given that result 0 and those
+        operands have the batch as their leading (dynamic) dimension (the
+        caller checks that): then a batch can be computed in any split,
+        and a result cached per sample (`./train precompute`). True for the
+        elementwise, broadcast, contraction and window classes (batch-leading
+        layouts: rows, NCHW); for the others only where the op says so by
+        defining `bool sampleWise()` (ODS extraClassDeclaration), e.g.
+        softmax along another axis than the batch; false otherwise (batch
+        statistics, randomness).
+      }],
+      /*retTy=*/"bool",
+      /*methodName=*/"isSampleWise",
+      /*args=*/(ins),
+      /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{
+        namespace T = ::dlc::nn::OpClassTrait;
+        if constexpr (::dlc::nn::hasSampleWiseMethod<ConcreteOp>)
+          return $_op.sampleWise();
+        else
+          return ConcreteOp::template hasTrait<T::Elementwise>() ||
+                 ConcreteOp::template hasTrait<T::Broadcast>() ||
+                 ConcreteOp::template hasTrait<T::Contraction>() ||
+                 ConcreteOp::template hasTrait<T::Window>();
       }]>
   ];
 }

@@ -133,6 +133,8 @@ class NN_ReduceOp<string mnemonic, list<Trait> traits = []>
             $_builder.getBoolAttr(keepdims));
     }]>
   ];
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 /// A loss comparing a prediction with a target of the same shape, averaged
@@ -498,6 +500,8 @@ def NN_SoftmaxOp : NN_DifferentiableOp<"softmax", [NN_Reduction,
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` type($result)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_LogSoftmaxOp : NN_DifferentiableOp<"log_softmax",
@@ -515,6 +519,8 @@ def NN_LogSoftmaxOp : NN_DifferentiableOp<"log_softmax",
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` type($result)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -601,6 +607,8 @@ def NN_ReshapeOp : NN_DifferentiableOp<"reshape",
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_TransposeOp : NN_DifferentiableOp<"transpose",
@@ -626,6 +634,8 @@ def NN_TransposeOp : NN_DifferentiableOp<"transpose",
             $_builder.getDenseI64ArrayAttr(perm));
     }]>
   ];
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_BroadcastToOp : NN_DifferentiableOp<"broadcast_to",
@@ -645,6 +655,8 @@ def NN_BroadcastToOp : NN_DifferentiableOp<"broadcast_to",
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_ConcatOp : NN_DifferentiableOp<"concat",
@@ -664,6 +676,8 @@ def NN_ConcatOp : NN_DifferentiableOp<"concat",
   let assemblyFormat =
       "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_PadOp : NN_DifferentiableOp<"pad", [NN_Injective,
@@ -686,6 +700,8 @@ def NN_PadOp : NN_DifferentiableOp<"pad", [NN_Injective,
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_FlipOp : NN_DifferentiableOp<"flip", [NN_Injective,
@@ -704,6 +720,8 @@ def NN_FlipOp : NN_DifferentiableOp<"flip", [NN_Injective,
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_OneHotOp : NN_Op<"one_hot", [NN_Injective]> {
@@ -724,6 +742,8 @@ def NN_OneHotOp : NN_Op<"one_hot", [NN_Injective]> {
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$y attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_SliceOp : NN_DifferentiableOp<"slice",
@@ -747,6 +767,8 @@ def NN_SliceOp : NN_DifferentiableOp<"slice",
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -950,6 +972,8 @@ def NN_BatchNormInferOp : NN_DifferentiableOp<"batch_norm_infer",
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
 def NN_DropoutOp : NN_DifferentiableOp<"dropout",

@@ -11,6 +11,7 @@
 #define DLC_DIALECT_NN_TRANSFORMS_TRAINSTEP_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -46,6 +47,9 @@ inline constexpr const char kStepLossAttrName[] = "nn.step_loss";
 /// Result attribute of `@M_saliency_step`: the gradient of the class scores
 /// with respect to the input (dlrt_step_args::input_grad).
 inline constexpr const char kInputGradAttrName[] = "nn.input_grad";
+/// Function attribute of `@M_train_step` of a model with frozen tensors
+/// whose backbone cannot be cached (`./train precompute`): why not.
+inline constexpr const char kNoBackboneAttrName[] = "nn.no_backbone";
 
 /// The optimiser of a train step with every hyperparameter resolved
 /// (PyTorch's defaults for the keys the attribute leaves out).
@@ -78,6 +82,15 @@ struct OptimizerConfig {
 mlir::FailureOr<OptimizerConfig>
 parseOptimizerAttr(mlir::DictionaryAttr dict,
                    llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+
+/// For a model with `frozen` tensors (checkpoint keys): adds
+/// `@M_backbone_step`, `@M_head_train_step` and `@M_head_eval_step` when the
+/// frozen layers form a backbone whose activations can be cached per sample,
+/// otherwise the reason as `nn.no_backbone` on `@M_train_step`
+/// (SplitBackbone.cpp). Needs `@M_train_step` and `@M_eval_step`.
+mlir::LogicalResult buildBackboneSteps(mlir::ModuleOp module,
+                                       llvm::StringRef model,
+                                       llvm::ArrayRef<std::string> frozen);
 
 } // namespace dlc::nn
 
