@@ -11,6 +11,10 @@
 # The paths relative to bin/ are those of defaultStdlib (compiler/tools/dlc)
 # and runtimeLibrary (compiler/lib/Target/ObjectEmitter.cpp).
 
+# LLVM's and MLIR's shared libraries are in /usr/lib/llvm-19/lib, outside
+# the loader's path: the installed binaries keep the directories of the
+# libraries they link as their RUNPATH (the build tree's is dropped).
+set_target_properties(dlc dlc-opt PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
 install(TARGETS dlc dlc-opt RUNTIME DESTINATION bin)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/stdlib/ DESTINATION share/dlc/stdlib
   FILES_MATCHING PATTERN "*.dl")
@@ -39,6 +43,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # is linked by the system's C++ driver `c++` with libdlrt.a and -lz, so the
 # package also needs g++ and zlib's development files; the trainer itself
 # needs only libc, libstdc++ and zlib at run time.
+# libLLVM is the exception: the RUNPATH's /usr/lib/llvm-19/lib/libLLVM.so.19.1
+# is a symlink that llvm-19-dev owns, so dpkg-shlibdeps cannot name the
+# package of the library behind it (libllvm19) and leaves it out.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "g++, zlib1g-dev")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "g++, zlib1g-dev, libllvm19")
 include(CPack)
