@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Debian package of dlc (cmake/Install.cmake) from a configured
-# build directory: the installed files of `cmake --install` below /usr, with
-# the Depends that dpkg-shlibdeps finds for dlc and dlc-opt plus g++ and
-# zlib1g-dev (the link of a trainer). cpack builds what is out of date first.
+# Builds the Debian package of dlc (cmake/Install.cmake) from a built build
+# directory (run ninja first): the installed files of `cmake --install` below
+# /usr, with the Depends that dpkg-shlibdeps finds for dlc and dlc-opt, plus
+# libllvm19, g++ and zlib1g-dev (the link of a trainer).
 #
 #   bash scripts/package.sh [BUILD_DIR [OUT_DIR]]    # default: build build
 #
