@@ -22,6 +22,8 @@ PACKAGES=(
   # Tests of the ONNX export: the ONNX checker, and Node.js + npm to run the
   # exported models in ONNX Runtime (npm onnxruntime-node, installed below)
   python3-onnx
+  # The Debian package (cpack -G DEB: dpkg-shlibdeps finds its Depends)
+  dpkg-dev file
   # The data set of the main job
   dataset-fashion-mnist
 )
@@ -63,9 +65,27 @@ install_onnxruntime() {
   fi
 }
 
+# VS Code's TextMate engine for the test of the editor grammar
+# (test/Tools/textmate.test): npm vscode-textmate and vscode-oniguruma at the
+# versions of tools/textmate/package-lock.json.
+install_textmate() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tools/textmate"
+  if [[ -f "$dir/node_modules/vscode-textmate/package.json" ]]; then
+    echo "install-deps: vscode-textmate already in $dir/node_modules"
+    return
+  fi
+  echo "install-deps: installing vscode-textmate into $dir/node_modules"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund); then
+    echo "install-deps: error: npm could not install vscode-textmate" >&2
+    exit 1
+  fi
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
   install_onnxruntime
+  install_textmate
   exit 0
 fi
 
@@ -85,4 +105,5 @@ for p in "${missing[@]}"; do
   fi
 done
 install_onnxruntime
+install_textmate
 echo "install-deps: done"

@@ -16,6 +16,7 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%stdlib", os.path.join(config.dlc_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
 config.substitutions.append(("%srcroot", config.dlc_src_root))
+config.substitutions.append(("%builddir", config.dlc_obj_root))
 
 # CPU features of this machine, for the tests of the trainer's start-up
 # check (a trainer compiled for features the CPU lacks must refuse to run).
@@ -34,5 +35,9 @@ if flags and "avx512fp16" not in flags:
 # When either is missing these tests fail (an import error), never skip.
 config.substitutions.append(("%onnx_python", "/usr/bin/python3"))
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
-config.environment["NODE_PATH"] = os.path.join(
-    config.dlc_src_root, "tools", "onnx", "node_modules")
+# The editor grammar's test (test/Tools/textmate.test) tokenizes with VS
+# Code's TextMate engine (npm vscode-textmate, vscode-oniguruma), installed
+# the same way into tools/textmate/.
+config.environment["NODE_PATH"] = os.pathsep.join(
+    os.path.join(config.dlc_src_root, "tools", tool, "node_modules")
+    for tool in ("onnx", "textmate"))

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc_version.h"
 #include "dlrt/Dataset.h"
 #include "dlrt/Error.h"
 #include "dlrt/Model.h"
@@ -88,6 +89,11 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                program);
   app.require_subcommand(0, 1);
   app.fallthrough();
+  app.set_version_flag(
+      "--version",
+      fmt::format("trainer of {}: dlc {} (commit {})",
+                  desc.name ? desc.name : "?", DLC_VERSION, DLC_GIT_COMMIT),
+      "Print the version of dlc that built this trainer and exit");
   CLI::App *train = app.add_subcommand("train", "Train the model (default)");
   CLI::App *eval =
       app.add_subcommand("eval", "Evaluate --weights on the test set");

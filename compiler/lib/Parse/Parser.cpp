@@ -14,10 +14,12 @@
 #include "DLParser.h"
 #include "antlr4-runtime.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -495,4 +497,24 @@ std::unique_ptr<Module> dlc::parseModule(DiagnosticEngine &diags,
   if (diags.getNumErrors() != before)
     return nullptr;
   return mod;
+}
+
+std::vector<std::string> dlc::grammarKeywords() {
+  antlr4::ANTLRInputStream input("");
+  grammar::DLLexer lexer(&input);
+  const antlr4::dfa::Vocabulary &vocabulary = lexer.getVocabulary();
+  std::vector<std::string> words;
+  for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+    // A literal token is named by its text in quotes: 'layer', '('.
+    std::string literal = vocabulary.getLiteralName(type);
+    if (literal.size() < 3 || literal.front() != '\'')
+      continue;
+    std::string text = literal.substr(1, literal.size() - 2);
+    if (std::isalpha(static_cast<unsigned char>(text[0])) &&
+        llvm::all_of(text, [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        }))
+      words.push_back(text);
+  }
+  return words;
 }

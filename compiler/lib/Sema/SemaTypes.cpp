@@ -6,6 +6,28 @@
 //===----------------------------------------------------------------------===//
 #include "SemaInternal.h"
 
+#include "dlc/Sema/TypeNames.h"
+
+namespace dlc::sema {
+namespace {
+const std::pair<const char *, ArgKind> kScalarKinds[] = {
+    {"int", ArgKind::Int},
+    {"float", ArgKind::Float},
+    {"bool", ArgKind::Bool},
+    {"str", ArgKind::String}};
+} // namespace
+
+const std::vector<std::string> &scalarTypeNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (auto &[name, kind] : kScalarKinds)
+      n.push_back(name);
+    return n;
+  }();
+  return names;
+}
+} // namespace dlc::sema
+
 namespace dlc::sema::detail {
 
 //===----------------------------------------------------------------------===//
@@ -23,12 +45,7 @@ bool Sema::resolveElementType(const ast::TypeExpr &t, DType &out) {
 }
 
 bool Sema::scalarKind(const ast::TypeExpr &t, ArgKind &out) {
-  static const std::pair<const char *, ArgKind> kinds[] = {
-      {"int", ArgKind::Int},
-      {"float", ArgKind::Float},
-      {"bool", ArgKind::Bool},
-      {"str", ArgKind::String}};
-  for (auto &[name, kind] : kinds)
+  for (auto &[name, kind] : kScalarKinds)
     if (t.name == name) {
       out = kind;
       return true;

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dlc/Sema/Types.h"
+#include "dlc/Sema/TypeNames.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -26,8 +27,22 @@ const char *dlc::sema::dtypeName(DType t) {
   return "?";
 }
 
+namespace {
+const DType kDTypes[] = {DType::F32, DType::F64, DType::I32, DType::I64};
+} // namespace
+
+const std::vector<std::string> &dlc::sema::elementTypeNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (DType t : kDTypes)
+      n.push_back(dtypeName(t));
+    return n;
+  }();
+  return names;
+}
+
 bool dlc::sema::parseDType(const std::string &name, DType &out) {
-  for (DType t : {DType::F32, DType::F64, DType::I32, DType::I64})
+  for (DType t : kDTypes)
     if (name == dtypeName(t)) {
       out = t;
       return true;

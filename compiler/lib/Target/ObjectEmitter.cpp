@@ -6,6 +6,7 @@
 // system compiler driver (which knows the C and C++ runtime libraries).
 //
 //===----------------------------------------------------------------------===//
+#include "dlc/Target/Backend.h"
 #include "dlc/Target/Driver.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -17,6 +18,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -90,6 +92,20 @@ bool target::emitDriverObject(mlir::ModuleOp driver, llvm::StringRef path,
   return true;
 }
 
+std::string target::runtimeLibrary(std::string &looked) {
+  std::string exe =
+      llvm::sys::fs::getMainExecutable(nullptr, (void *)&runtimeLibrary);
+  llvm::SmallString<256> installed(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(installed, "..", "lib", "dlc", "libdlrt.a");
+  llvm::sys::path::remove_dots(installed, /*remove_dot_dot=*/true);
+  if (llvm::sys::fs::exists(installed))
+    return std::string(installed);
+  if (llvm::sys::fs::exists(DLC_RUNTIME_LIBRARY))
+    return DLC_RUNTIME_LIBRARY;
+  looked = std::string(installed) + " or " + DLC_RUNTIME_LIBRARY;
+  return "";
+}
+
 bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
                             llvm::StringRef output, std::string &error) {
   llvm::ErrorOr<std::string> cxx = llvm::sys::findProgramByName("c++");
@@ -97,9 +113,16 @@ bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
     error = "cannot find the system C++ compiler driver 'c++' to link with";
     return false;
   }
+  std::string looked;
+  std::string runtime = runtimeLibrary(looked);
+  if (runtime.empty()) {
+    error =
+        "cannot find the trainer runtime library (looked for " + looked + ")";
+    return false;
+  }
   std::vector<std::string> argv = {*cxx};
   argv.insert(argv.end(), objects.begin(), objects.end());
-  argv.push_back(DLC_RUNTIME_LIBRARY);
+  argv.push_back(runtime);
   for (const char *lib : {"-lz", "-lpthread", "-ldl", "-lm"})
     argv.push_back(lib);
   argv.push_back("-o");

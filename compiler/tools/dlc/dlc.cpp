@@ -18,6 +18,9 @@
 #include "dlc/Target/Backend.h"
 #include "dlc/Target/OnnxExport.h"
 
+#include "TextMate.h"
+#include "dlc_version.h"
+
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/IR/TrainAttr.h"
 
@@ -29,6 +32,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -138,17 +142,39 @@ cl::opt<std::string> stdlibDir("stdlib",
                                cl::value_desc("dir"), cl::init(""),
                                cl::cat(dlcCategory));
 
-/// stdlib/ of the source tree, or ../share/dlc/stdlib next to an installed
-/// binary.
+/// ../share/dlc/stdlib next to an installed binary (cmake/Install.cmake),
+/// else stdlib/ of the source tree this dlc was built from.
 std::string defaultStdlib(const char *argv0) {
   std::string exe =
       llvm::sys::fs::getMainExecutable(argv0, (void *)&defaultStdlib);
   llvm::SmallString<256> installed(llvm::sys::path::parent_path(exe));
   llvm::sys::path::append(installed, "..", "share", "dlc", "stdlib");
+  llvm::sys::path::remove_dots(installed, /*remove_dot_dot=*/true);
   if (llvm::sys::fs::is_directory(installed))
     return std::string(installed);
   return DLC_STDLIB_DIR;
 }
+
+// Like --list-ops, it answers while the command line is parsed, with the
+// standard library of a --stdlib given before it (default: as a
+// compilation's).
+cl::opt<bool> emitTextMate(
+    "emit-textmate",
+    cl::desc("Print the TextMate grammar of .dl files (editors/vscode), "
+             "written from the keywords, types, ops and train vocabulary, "
+             "and exit"),
+    cl::init(false), cl::cat(dlcCategory), cl::callback([](const bool &) {
+      std::string dir =
+          stdlibDir.empty() ? defaultStdlib(nullptr) : stdlibDir.getValue();
+      std::string grammar, error;
+      if (!textMateGrammar(dir, grammar, error)) {
+        llvm::errs() << "dlc: error: " << error << "\n";
+        std::exit(1);
+      }
+      llvm::outs() << grammar;
+      llvm::outs().flush();
+      std::exit(0);
+    }));
 
 /// Runs the passes that lead from the module to `stage`, with MLIR's
 /// pass-manager options (--mlir-print-ir-after-all, --mlir-timing). The
@@ -318,6 +344,16 @@ int compile(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
   dlc::registerAllPasses();
+  // With where this dlc finds its standard library and runtime (installed
+  // beside it, or the build and source trees).
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    std::string looked, runtime = target::runtimeLibrary(looked);
+    os << "dlc " << DLC_VERSION << " (commit " << DLC_GIT_COMMIT << ")\n"
+       << "LLVM and MLIR " << LLVM_VERSION_STRING << "\n"
+       << "standard library: " << defaultStdlib(nullptr) << "\n"
+       << "runtime library: "
+       << (runtime.empty() ? "not found (" + looked + ")" : runtime) << "\n";
+  });
   cl::ParseCommandLineOptions(argc, argv,
                               "dlc: compiles a .dl model into a trainer\n");
 

@@ -19,6 +19,11 @@ std::unique_ptr<ast::Module> parseModule(DiagnosticEngine &diags,
                                          unsigned bufferId,
                                          llvm::StringRef moduleName);
 
+/// The keywords of the language: the literal tokens of grammar/DL.g4's lexer
+/// that are words (`layer`, `true`, ...), in the grammar's order. The editor
+/// grammar (`dlc --emit-textmate`) is written from them.
+std::vector<std::string> grammarKeywords();
+
 /// Bracket nesting deeper than this is rejected before parsing, so that no
 /// input can exhaust the stack of the recursive-descent parser.
 constexpr unsigned kMaxNestingDepth = 200;

@@ -37,6 +37,11 @@ struct BackendOptions {
 bool runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
                 const BackendOptions &options);
 
+/// The runtime library trainers are linked with: ../lib/dlc/libdlrt.a beside
+/// an installed dlc (cmake/Install.cmake), else the build tree's. Empty if
+/// neither exists; `looked` then names both.
+std::string runtimeLibrary(std::string &looked);
+
 } // namespace dlc::target
 
 #endif // DLC_TARGET_BACKEND_H
