@@ -22,7 +22,9 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -736,11 +738,55 @@ private:
       return make<nn::ConcatOp>(l, type, parts,
                                 {attr("axis", b.getI64IntegerAttr(axis))});
     }
+    case Expansion::Attention:
+      return emitAttention(e, ops, l, type);
     case Expansion::NotYet:
       unsupported(e, e.op->emit.notYet);
       return nullptr;
     }
     return nullptr;
+  }
+
+  /// softmax(q k^T / sqrt(D) + mask) v, as PyTorch's
+  /// F.scaled_dot_product_attention: with `causal`, a [T, S] constant that is
+  /// -inf where key j > query i (0 elsewhere) is added before the softmax.
+  Value emitAttention(const TExpr &e, llvm::ArrayRef<Value> ops,
+                      mlir::Location l, mlir::Type type) {
+    auto qt = mlir::cast<mlir::RankedTensorType>(ops[0].getType());
+    auto kt = mlir::cast<mlir::RankedTensorType>(ops[1].getType());
+    int64_t r = qt.getRank();
+    mlir::Type elem = qt.getElementType();
+    llvm::SmallVector<int64_t> perm, ktShape(kt.getShape());
+    for (int64_t i = 0; i < r; ++i)
+      perm.push_back(i);
+    std::swap(perm[r - 1], perm[r - 2]);
+    std::swap(ktShape[r - 1], ktShape[r - 2]);
+    Value kT = make<nn::TransposeOp>(
+        l, mlir::RankedTensorType::get(ktShape, elem), {ops[1]},
+        {attr("perm", b.getDenseI64ArrayAttr(perm))});
+    int64_t t = qt.getShape()[r - 2], s = kt.getShape()[r - 2];
+    llvm::SmallVector<int64_t> scoreShape(qt.getShape());
+    scoreShape.back() = s;
+    auto st = mlir::RankedTensorType::get(scoreShape, elem);
+    Value scores = make<nn::MatmulOp>(l, st, {ops[0], kT});
+    double d = double(qt.getShape()[r - 1]);
+    scores = make<nn::MulOp>(
+        l, st, {scores, scalarConst(l, 1.0 / std::sqrt(d), elem)});
+    if (attrOf(e, "causal").b) {
+      auto mt = mlir::RankedTensorType::get({t, s}, elem);
+      std::vector<float> mask(size_t(t * s), 0.0f);
+      for (int64_t i = 0; i < t; ++i)
+        for (int64_t j = i + 1; j < s; ++j)
+          mask[size_t(i * s + j)] = -std::numeric_limits<float>::infinity();
+      Value m = make<nn::ConstantOp>(
+          l, mt, {},
+          {attr("value", mlir::DenseElementsAttr::get(
+                             mt, llvm::ArrayRef<float>(mask)))});
+      scores = make<nn::AddOp>(l, st, {scores, m});
+    }
+    Value p = make<nn::SoftmaxOp>(l, st, {scores},
+                                  {attr("axis", b.getI64IntegerAttr(r - 1))});
+    return make<nn::MatmulOp>(l, type, {p, ops[2]});
   }
 
   /// nn.matmul is at least 2-D: a vector operand becomes a 1-row or 1-column

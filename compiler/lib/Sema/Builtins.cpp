@@ -176,6 +176,46 @@ Type matmulRule(OpContext &ctx) {
   return Type::tensor(a.dtype, out);
 }
 
+/// scaled_dot_product_attention: q [..., T, D], k [..., S, D], v [..., S, E]
+/// of rank 3 or 4 with the same leading dimensions -> [..., T, E]. D must be
+/// known (the scale 1 / sqrt(D)), and T and S too when causal (the mask).
+Type attentionRule(OpContext &ctx) {
+  Type err;
+  for (unsigned i = 0; i < 3; ++i)
+    if (!requireFloat(ctx, i, err))
+      return err;
+  const Type &qt = ctx.type(0), &kt = ctx.type(1), &vt = ctx.type(2);
+  if (kt.dtype != qt.dtype || vt.dtype != qt.dtype)
+    return ctx.failType("element types differ: " + q(qt) + ", " + q(kt) +
+                        " and " + q(vt));
+  unsigned r = qt.rank();
+  if (r != 3 && r != 4)
+    return ctx.fail("q must be [B, T, D] or [B, H, T, D], got " + q(qt));
+  if (kt.rank() != r || vt.rank() != r)
+    return ctx.fail("q, k and v must have the same rank, got " + q(qt) + ", " +
+                    q(kt) + " and " + q(vt));
+  for (unsigned i = 0; i + 2 < r; ++i)
+    if (kt.shape[i] != qt.shape[i] || vt.shape[i] != qt.shape[i])
+      return ctx.fail("leading dimensions of q, k and v differ: " + q(qt) +
+                      ", " + q(kt) + " and " + q(vt));
+  if (kt.shape[r - 1] != qt.shape[r - 1])
+    return ctx.fail("q " + q(qt) + " and k " + q(kt) +
+                    " must have the same last dimension D");
+  if (vt.shape[r - 2] != kt.shape[r - 2])
+    return ctx.fail("k " + q(kt) + " and v " + q(vt) +
+                    " must have the same number of keys S");
+  if (!qt.shape[r - 1].isKnown())
+    return ctx.fail("the last dimension D of q " + q(qt) +
+                    " must be known (the scale is 1 / sqrt(D))");
+  if (ctx.arg(3).b &&
+      (!qt.shape[r - 2].isKnown() || !kt.shape[r - 2].isKnown()))
+    return ctx.fail("causal attention needs known T and S for its mask, got " +
+                    q(qt) + " and " + q(kt));
+  Shape out = qt.shape;
+  out.back() = vt.shape.back();
+  return Type::tensor(qt.dtype, out);
+}
+
 /// Reductions: sum, mean, max over `axis` (all axes when absent).
 Type reduceRule(OpContext &ctx) {
   const Type &x = ctx.type(0);
@@ -799,6 +839,16 @@ const std::vector<OpInfo> &opTable() {
                   "matrix product with broadcast batch dimensions"},
                  matmulRule,
                  expand(Expansion::Matmul, direct<nn::MatmulOp>())});
+    // Contraction.cpp and Reductions.cpp (composed of nn.transpose,
+    // nn.matmul, nn.mul, nn.add, nn.softmax)
+    t.push_back(
+        {{"scaled_dot_product_attention",
+          {tensor("q"), tensor("k"), tensor("v"), boolArg("causal", false)},
+          "softmax(q k^T / sqrt(D)) v over [B, T, D] or [B, H, T, D], as "
+          "PyTorch's F.scaled_dot_product_attention; causal: key j > query i "
+          "masked with -inf"},
+         attentionRule,
+         expand(Expansion::Attention)});
     // Reductions.cpp
     std::vector<AttrBinding> reduction = {
         {"axis", "axes", AttrForm::SortedAxes},

@@ -116,6 +116,9 @@ enum class Expansion {
                    ///< (the `mode` argument)
   Stack,           ///< nn.reshape of each tensor (a new unit axis), then
                    ///< nn.concat along it
+  Attention,       ///< softmax(q k^T / sqrt(D) [+ causal mask]) v:
+                   ///< nn.transpose, nn.matmul, nn.mul, nn.add of a
+                   ///< constant mask, nn.softmax, nn.matmul
   NotYet,          ///< refused by code generation (`notYet` says what)
 };
 
