@@ -12,6 +12,7 @@
 #include "dlc/Target/Driver.h"
 #include "dlc/Target/StepPlanner.h"
 #include "dlc/Dialect/NN/IR/NNDialect.h"
+#include "dlrt/dlrt.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -358,7 +359,9 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
       diags.error("ld -r failed" + (message.empty() ? "" : ": " + message));
       return false;
     }
-  } else if (!linkExecutable(objects, result, error)) {
+  } else if (!linkExecutable(objects, result, error,
+                             desc.normalize == DLRT_NORMALIZE_PCA_WHITEN ||
+                                 desc.normalize == DLRT_NORMALIZE_ZCA_WHITEN)) {
     diags.error(error);
     return false;
   }
