@@ -53,6 +53,11 @@ Normalizer Normalizer::fit(int32_t kind, const Dataset &data,
          "whitening (link it with -Wl,--undefined=dlrt_whitening_linked, as "
          "dlc does for a train block that whitens)",
          normalizeName(kind));
+  if (nz.whitens() && d > kMaxWhitenFeatures)
+    fail("normalize = {} needs a {} x {} covariance of the {} features of a "
+         "sample, more than the {} features it supports (the matrices take "
+         "several D x D doubles); use standardize",
+         normalizeName(kind), d, d, d, kMaxWhitenFeatures);
   if (nz.whitens()) {
     std::vector<double> mean, covariance;
     meanAndCovariance(

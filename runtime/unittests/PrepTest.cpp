@@ -329,6 +329,15 @@ TEST(Whiten, ConstantPixelsOf784FeaturesStayFinite) {
   }
 }
 
+TEST(Whiten, TooManyFeaturesIsAClearError) {
+  Dataset data;
+  data.sampleSize = kMaxWhitenFeatures + 1;
+  data.count = 1;
+  data.x.assign(size_t(data.sampleSize), 1.0f);
+  EXPECT_DLRT_ERROR(Normalizer::fit(DLRT_NORMALIZE_ZCA_WHITEN, data, {0}, 0.1),
+                    "normalize = zca_whiten needs a 8193 x 8193 covariance");
+}
+
 TEST(Whiten, CheckpointRoundTripAndErrors) {
   const int64_t n = 500, d = 4;
   Dataset data = correlated(n, d, 5);

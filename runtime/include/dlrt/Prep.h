@@ -56,6 +56,10 @@ namespace dlrt {
 /// mean instead of becoming ~1e6.
 constexpr double kStdFloor = 1e-6;
 
+/// The most features per sample that whitening accepts: its covariance,
+/// eigenvectors and products are D x D doubles (0.5 GiB each at 8192).
+constexpr int64_t kMaxWhitenFeatures = 8192;
+
 /// Per-feature normalisation x -> (x - shift) * scale.
 class Normalizer {
 public:
