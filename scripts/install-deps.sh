@@ -15,6 +15,10 @@ PACKAGES=(
   antlr4 libantlr4-runtime-dev default-jre-headless
   # Libraries used instead of hand-written code
   zlib1g-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  # PCA/ZCA whitening in libdlrt: LAPACKE and the serial OpenBLAS (BLAS and
+  # LAPACK), linked into every trainer as static archives with the static
+  # GNU Fortran runtime that OpenBLAS's LAPACK needs
+  liblapacke-dev libopenblas-serial-dev libgfortran-12-dev
   # ONNX export (dlc --emit=onnx): the ONNX protobuf classes (libonnx_proto)
   libonnx-dev libprotobuf-dev
   # Tests (librsvg2-bin: rsvg-convert renders the trainer's SVG plots)

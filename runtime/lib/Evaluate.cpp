@@ -13,6 +13,7 @@
 #include "dlrt/Png.h"
 #include "dlrt/Random.h"
 #include "dlrt/SafeTensors.h"
+#include "dlrt/Snapshots.h"
 #include "dlrt/StepRunner.h"
 #include "dlrt/Trainer.h"
 
@@ -48,6 +49,9 @@ static int onTestSet(const dlrt_model_desc &desc, const RunConfig &config,
 }
 
 int runEval(const dlrt_model_desc &desc, const RunConfig &config) {
+  int ensembleStatus = 0;
+  if (evalSnapshotEnsemble(desc, config, &ensembleStatus))
+    return ensembleStatus;
   return onTestSet(
       desc, config, "eval", [&](const Dataset &test, StepRunner &runner) {
         // Every metric that applies to the model's targets (none for an

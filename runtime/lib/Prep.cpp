@@ -8,6 +8,7 @@
 #include "dlrt/Error.h"
 #include "dlrt/Model.h"
 #include "dlrt/Random.h"
+#include "dlrt/Whiten.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +26,8 @@ const char *normalizeName(int32_t kind) {
 std::pair<std::string, std::string> statNames(int32_t kind) {
   if (kind == DLRT_NORMALIZE_STANDARDIZE)
     return {"normalize.mean", "normalize.std"};
+  if (kind == DLRT_NORMALIZE_PCA_WHITEN || kind == DLRT_NORMALIZE_ZCA_WHITEN)
+    return {"normalize.mean", "normalize.whiten"};
   return {"normalize.min", "normalize.max"};
 }
 
@@ -35,7 +38,8 @@ bool isNormalizerTensor(const std::string &name) {
 }
 
 Normalizer Normalizer::fit(int32_t kind, const Dataset &data,
-                           const std::vector<int64_t> &indices) {
+                           const std::vector<int64_t> &indices,
+                           double whitenEps) {
   Normalizer nz;
   nz.kind_ = kind;
   if (kind == DLRT_NORMALIZE_NONE)
@@ -44,6 +48,31 @@ Normalizer Normalizer::fit(int32_t kind, const Dataset &data,
     fail("cannot compute the {} statistics: the training split is empty",
          normalizeName(kind));
   const int64_t d = data.sampleSize;
+  if (nz.whitens() && !whiteningLinked())
+    fail("normalize = {}: this executable was linked without libdlrt's "
+         "whitening (link it with -Wl,--undefined=dlrt_whitening_linked, as "
+         "dlc does for a train block that whitens)",
+         normalizeName(kind));
+  if (nz.whitens() && d > kMaxWhitenFeatures)
+    fail("normalize = {} needs a {} x {} covariance of the {} features of a "
+         "sample, more than the {} features it supports (the matrices take "
+         "several D x D doubles); use standardize",
+         normalizeName(kind), d, d, d, kMaxWhitenFeatures);
+  if (nz.whitens()) {
+    std::vector<double> mean, covariance;
+    meanAndCovariance(
+        int64_t(indices.size()), d,
+        [&](int64_t i, double *row) {
+          uint64_t base = uint64_t(indices[i]) * d;
+          for (int64_t j = 0; j < d; ++j)
+            row[j] = data.input(base + j);
+        },
+        mean, covariance);
+    nz.a.assign(mean.begin(), mean.end());
+    nz.b = whiteningMatrix(covariance, d, whitenEps,
+                           kind == DLRT_NORMALIZE_ZCA_WHITEN);
+    return nz;
+  }
   std::vector<double> a(d), b(d);
   if (kind == DLRT_NORMALIZE_STANDARDIZE) {
     // Two passes: the mean, then the squared deviations from it (no
@@ -117,25 +146,41 @@ Normalizer::fromCheckpoint(int32_t kind,
       fail("checkpoint '{}' has the normalisation statistics '{}', which "
            "normalize = {} does not use (it reads '{}' and '{}')",
            path, name, normalizeName(kind), firstName, secondName);
-  auto read = [&](const std::string &name) {
+  int64_t d = 1;
+  for (int64_t s : sampleShape)
+    d *= s;
+  auto read = [&](const std::string &name, const std::vector<int64_t> &shape) {
     auto it = tensors.find(name);
     if (it == tensors.end())
       fail("checkpoint '{}' has no normalisation statistics '{}': this model "
            "normalizes its inputs (normalize = {}) with the statistics of "
            "the run that trained it, saved in its checkpoints",
            path, name, normalizeName(kind));
-    if (it->second.shape != sampleShape)
+    if (it->second.shape != shape && shape == sampleShape)
       fail("checkpoint '{}': tensor '{}' has shape {} but the model's "
            "samples have shape {}",
-           path, name, formatShape(it->second.shape),
-           formatShape(sampleShape));
+           path, name, formatShape(it->second.shape), formatShape(sampleShape));
+    if (it->second.shape != shape)
+      fail("checkpoint '{}': tensor '{}' has shape {} but {} needs {} for "
+           "the model's samples of shape {}",
+           path, name, formatShape(it->second.shape), normalizeName(kind),
+           formatShape(shape), formatShape(sampleShape));
     for (float v : it->second.values)
       if (!std::isfinite(v))
         fail("checkpoint '{}': tensor '{}' holds {}", path, name, v);
     return it->second.values;
   };
-  nz.a = read(firstName);
-  nz.b = read(secondName);
+  nz.a = read(firstName, sampleShape);
+  if (nz.whitens() && !whiteningLinked())
+    fail("normalize = {}: this executable was linked without libdlrt's "
+         "whitening (link it with -Wl,--undefined=dlrt_whitening_linked, as "
+         "dlc does for a train block that whitens)",
+         normalizeName(kind));
+  if (nz.whitens()) {
+    nz.b = read(secondName, {d, d});
+    return nz;
+  }
+  nz.b = read(secondName, sampleShape);
   for (size_t j = 0; j < nz.a.size(); ++j)
     if (kind == DLRT_NORMALIZE_STANDARDIZE ? !(nz.b[j] > 0)
                                            : !(nz.b[j] >= nz.a[j]))
@@ -152,12 +197,21 @@ Normalizer::tensors(const std::vector<int64_t> &sampleShape) const {
   if (kind_ == DLRT_NORMALIZE_NONE)
     return {};
   auto [firstName, secondName] = statNames(kind_);
-  return {{firstName, sampleShape, a.data()}, {secondName, sampleShape, b.data()}};
+  if (whitens()) {
+    int64_t d = int64_t(a.size());
+    return {{firstName, sampleShape, a.data()}, {secondName, {d, d}, b.data()}};
+  }
+  return {{firstName, sampleShape, a.data()},
+          {secondName, sampleShape, b.data()}};
 }
 
 void Normalizer::apply(float *x, int64_t n) const {
   if (kind_ == DLRT_NORMALIZE_NONE)
     return;
+  if (whitens()) {
+    whitenRows(b, a, x, n, int64_t(a.size()), scratch);
+    return;
+  }
   const int64_t d = int64_t(shift.size());
   for (int64_t i = 0; i < n; ++i) {
     float *s = x + i * d;

@@ -58,6 +58,7 @@ RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {
   c.noiseStd = t.noise_std;
   c.balance = t.balance;
   c.folds = t.folds > 1 ? t.folds : 1;
+  c.snapshots = t.snapshots > 1 ? t.snapshots : 1;
   return c;
 }
 
@@ -110,6 +111,7 @@ json RunConfig::toJson() const {
         {"noise_std", noiseStd}}},
       {"balance", vocab::nameOf(vocab::balanceKinds, balance)},
       {"folds", folds},
+      {"snapshots", snapshots},
   };
 }
 
@@ -323,6 +325,16 @@ void RunConfig::restoreFrom(const json &saved, const dlrt_model_desc &desc,
          "model has balance = {}",
          path, myBalance);
   }
+  // Checkpoints written before snapshot ensembles lack the field (and then
+  // have none).
+  int64_t savedSnapshots = saved.contains("snapshots")
+                               ? r.integer(saved, "snapshots", 1, 1000000)
+                               : 1;
+  int64_t mySnapshots = desc.train.snapshots > 1 ? desc.train.snapshots : 1;
+  if (savedSnapshots != mySnapshots)
+    fail("checkpoint '{}' was trained with snapshots = {} but this trainer's "
+         "model has snapshots = {}",
+         path, savedSnapshots, mySnapshots);
   if (saved.contains("folds")) {
     int64_t k = r.integer(saved, "folds", 1, 1000000);
     if (k > 1)

@@ -145,42 +145,53 @@ EvalResult StepRunner::evaluateTta(const Dataset &data,
       lossSum += run(desc.eval_step, "eval_step", false, n, 0, 0) * n;
       // Probabilities are averaged, not logits: the mean of softmax (or
       // sigmoid) outputs, as an ensemble's.
-      for (int64_t i = 0; i < n; ++i) {
-        const float *out = logits.data() + i * k;
-        double *acc = mean.data() + i * k;
-        if (kind.label == DLRT_LABEL_CLASS) {
-          float top = *std::max_element(out, out + k);
-          double z = 0;
-          for (int64_t j = 0; j < k; ++j)
-            z += std::exp(double(out[j]) - top);
-          for (int64_t j = 0; j < k; ++j)
-            acc[j] += std::exp(double(out[j]) - top) / z / variants;
-        } else if (kind.logits) {
-          for (int64_t j = 0; j < k; ++j)
-            acc[j] += 1.0 / (1.0 + std::exp(-double(out[j]))) / variants;
-        } else {
-          for (int64_t j = 0; j < k; ++j)
-            acc[j] += double(out[j]) / variants;
-        }
-      }
+      addProbabilities(kind, logits.data(), n, 1.0 / variants, mean.data());
     }
-    // Back to the outputs' own form, so that every metric reads the mean:
-    // log-probabilities (whose softmax is the mean) and logits.
-    for (int64_t i = 0; i < n * k; ++i) {
-      double m = mean[i];
-      if (kind.label == DLRT_LABEL_CLASS)
-        logits.data()[i] = float(std::log(std::max(m, 1e-30)));
-      else if (kind.logits)
-        logits.data()[i] = float(std::log(std::max(m, 1e-30)) -
-                                 std::log(std::max(1 - m, 1e-30)));
-      else
-        logits.data()[i] = float(m);
-    }
+    // Back to the outputs' own form, so that every metric reads the mean.
+    probabilitiesToOutputs(kind, mean.data(), n, logits.data());
     addTo(result.metrics, n);
   }
   result.loss =
       indices.empty() ? 0.0 : lossSum / double(variants * indices.size());
   return result;
+}
+
+void addProbabilities(const TargetKind &kind, const float *outputs, int64_t n,
+                      double weight, double *sum) {
+  const int64_t k = kind.outputs;
+  for (int64_t i = 0; i < n; ++i) {
+    const float *out = outputs + i * k;
+    double *acc = sum + i * k;
+    if (kind.label == DLRT_LABEL_CLASS) {
+      float top = *std::max_element(out, out + k);
+      double z = 0;
+      for (int64_t j = 0; j < k; ++j)
+        z += std::exp(double(out[j]) - top);
+      for (int64_t j = 0; j < k; ++j)
+        acc[j] += weight * std::exp(double(out[j]) - top) / z;
+    } else if (kind.logits) {
+      for (int64_t j = 0; j < k; ++j)
+        acc[j] += weight / (1.0 + std::exp(-double(out[j])));
+    } else {
+      for (int64_t j = 0; j < k; ++j)
+        acc[j] += weight * double(out[j]);
+    }
+  }
+}
+
+void probabilitiesToOutputs(const TargetKind &kind, const double *mean,
+                            int64_t n, float *outputs) {
+  // Log-probabilities (whose softmax is the mean) and logits.
+  for (int64_t i = 0; i < n * kind.outputs; ++i) {
+    double m = mean[i];
+    if (kind.label == DLRT_LABEL_CLASS)
+      outputs[i] = float(std::log(std::max(m, 1e-30)));
+    else if (kind.logits)
+      outputs[i] = float(std::log(std::max(m, 1e-30)) -
+                         std::log(std::max(1 - m, 1e-30)));
+    else
+      outputs[i] = float(m);
+  }
 }
 
 std::vector<int64_t> allIndices(int64_t n) {
@@ -248,12 +259,21 @@ loadCheckpoint(ModelState &state, const std::string &path, bool withOptimizer,
   const dlrt_model_desc &desc = state.desc();
   *normalizer = Normalizer::fromCheckpoint(desc.train.normalize, stats,
                                            sampleShape(desc), path);
+  // PCA and ZCA store tensors of the same names and shapes: the metadata
+  // tells them apart.
+  const char *mine = vocab::nameOf(vocab::normalizeKinds, desc.train.normalize);
+  auto saved = meta.find("normalize");
+  if (saved != meta.end() && saved->second != mine)
+    fail("checkpoint '{}' was trained with normalize = {} but this trainer's "
+         "model has normalize = {}",
+         path, saved->second, mine);
   return meta;
 }
 
 Normalizer fitNormalizer(const dlrt_model_desc &desc, const Dataset &train,
                          const std::vector<int64_t> &indices) {
-  return Normalizer::fit(desc.train.normalize, train, indices);
+  return Normalizer::fit(desc.train.normalize, train, indices,
+                         desc.train.whiten_eps);
 }
 
 std::vector<int64_t> sampleShape(const dlrt_model_desc &desc) {

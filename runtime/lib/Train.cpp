@@ -17,6 +17,7 @@
 #include "dlrt/Random.h"
 #include "dlrt/SafeTensors.h"
 #include "dlrt/Schedule.h"
+#include "dlrt/Snapshots.h"
 #include "dlrt/StepRunner.h"
 #include "dlrt/Trainer.h"
 
@@ -311,6 +312,15 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   if (!restoredStats)
     normalizer = fitNormalizer(desc, train, split.train);
 
+  // A snapshot ensemble's cycles: warm restarts of epochs / n epochs.
+  if (config.snapshots > 1) {
+    if (!config.resume.empty() && config.epochsGiven)
+      fail("--epochs with --resume of a snapshot ensemble run (snapshots = "
+           "{}) is not supported: it would change the cycles of the "
+           "snapshots already saved",
+           config.snapshots);
+    config.schedule = snapshotSchedule(config.snapshots, config.epochs);
+  }
   LrSchedule schedule(config.schedule, config.optimizer.lr, stepsPerEpoch,
                       config.epochs);
   const dlrt_early_stop_desc &monitor = config.earlyStop;
@@ -385,16 +395,22 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
                    desc.params[p].name, config.init);
   }
   if (step > 0)
-    say("resuming from '{}' at epoch {}, step {}\n", config.resume,
-               startEpoch, step);
-  if (normalizer.kind() != DLRT_NORMALIZE_NONE)
-    say("normalize {}: per-feature statistics {}\n",
-        vocab::nameOf(vocab::normalizeKinds, normalizer.kind()),
-        restoredStats ? fmt::format("from '{}'", config.resume.empty()
-                                                     ? config.weights
-                                                     : config.resume)
-                      : fmt::format("of the {} training samples",
-                                    split.train.size()));
+    say("resuming from '{}' at epoch {}, step {}\n", config.resume, startEpoch,
+        step);
+  if (normalizer.kind() != DLRT_NORMALIZE_NONE) {
+    std::string from =
+        restoredStats
+            ? fmt::format("from '{}'", config.resume.empty() ? config.weights
+                                                             : config.resume)
+            : fmt::format("of the {} training samples", split.train.size());
+    const char *name = vocab::nameOf(vocab::normalizeKinds, normalizer.kind());
+    if (normalizer.whitens())
+      say("normalize {}{}: mean and {} x {} whitening matrix {}\n", name,
+          restoredStats ? "" : fmt::format(" (eps {})", desc.train.whiten_eps),
+          normalizer.first().size(), normalizer.first().size(), from);
+    else
+      say("normalize {}: per-feature statistics {}\n", name, from);
+  }
   if (config.balance != DLRT_BALANCE_NONE) {
     std::vector<int64_t> before = classCounts(split.train, train.y, numClasses);
     std::vector<int64_t> after = classCounts(
@@ -412,6 +428,13 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
                 ? " (a new subset every epoch)"
                 : "");
   }
+  if (config.snapshots > 1)
+    say("snapshot ensemble: {} cosine cycles of {} epochs, the weights saved "
+        "at the end of each{}\n",
+        config.snapshots, config.schedule.t0,
+        config.save.empty()
+            ? " (not saved: --no-save)"
+            : fmt::format(" ('{}', ...)", snapshotPath(config.save, 1)));
   if (desc.train.augment) {
     std::vector<std::string> names;
     for (const vocab::Entry &e : vocab::augmentKinds)
@@ -427,7 +450,9 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
     lastEpoch = std::min<int64_t>(config.epochs, startEpoch + config.stopAfter);
   bool terminal = stderrIsTerminal();
 
-  auto checkpoint = [&](int64_t epochsDone) {
+  // `snapshot` > 0: the snapshot file of that cycle instead of the run's
+  // checkpoint.
+  auto checkpoint = [&](int64_t epochsDone, int64_t snapshot = 0) {
     if (config.save.empty())
       return;
     std::map<std::string, std::string> meta;
@@ -452,7 +477,13 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
         {"wait",
          earlyStop.wait}}.dump();
     meta["normalize"] = vocab::nameOf(vocab::normalizeKinds, normalizer.kind());
-    state.save(config.save, meta, normalizer.tensors(sampleShape(desc)));
+    if (snapshot > 0)
+      meta["snapshot"] = fmt::format("{} of {}", snapshot, config.snapshots);
+    else if (config.snapshots > 1)
+      meta["snapshots"] = snapshotList(config.save, config.snapshots,
+                                       config.epochs, epochsDone);
+    state.save(snapshot > 0 ? snapshotPath(config.save, snapshot) : config.save,
+               meta, normalizer.tensors(sampleShape(desc)));
   };
 
   if (startEpoch >= config.epochs)
@@ -548,6 +579,13 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
                        ? watched.loss
                        : watched.value(1u << monitor.metric);
     earlyStop.update(value);
+    if (config.snapshots > 1 && (epoch + 1) % config.schedule.t0 == 0 &&
+        !config.save.empty()) {
+      int64_t cycle = (epoch + 1) / config.schedule.t0;
+      checkpoint(epoch + 1, cycle);
+      say("snapshot {}/{}: saved '{}'\n", cycle, config.snapshots,
+          snapshotPath(config.save, cycle));
+    }
     checkpoint(epoch + 1);
     if (interruptRequested) {
       say("interrupted after epoch {}\n", epoch + 1);

@@ -49,8 +49,10 @@ TEST(Abi, VersionAndSizesArePinned) {
   // num_step_losses, step_loss_names, step_summary and the show_* fields;
   // saliency: dlrt_step_args::input_grad, dlrt_model_desc::saliency_step;
   // DLRT_LABEL_NONE;
-  // 10: dlrt_model_desc gained backbone_step, head_train_step,
-  // head_eval_step, feature_rank, feature_shape, no_backbone (precompute).
+  // 10: dlrt_train_desc gained snapshots and whiten_eps (snapshot
+  // ensembles, PCA/ZCA whitening); dlrt_model_desc gained backbone_step,
+  // head_train_step, head_eval_step, feature_rank, feature_shape and
+  // no_backbone (precompute).
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -64,7 +66,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_early_stop_desc, metric), 4u);
   EXPECT_EQ(offsetof(dlrt_early_stop_desc, validation), 8u);
   EXPECT_EQ(offsetof(dlrt_early_stop_desc, min_delta), 16u);
-  EXPECT_EQ(sizeof(dlrt_train_desc), 320u);
+  EXPECT_EQ(sizeof(dlrt_train_desc), 336u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, snapshots), 320u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, whiten_eps), 328u);
   EXPECT_EQ(offsetof(dlrt_train_desc, data_kind), 24u);
   EXPECT_EQ(offsetof(dlrt_train_desc, data_path), 32u);
   EXPECT_EQ(offsetof(dlrt_train_desc, data_files), 40u);
@@ -92,25 +96,25 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 712u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, saliency_step), 600u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, backbone_step), 608u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, head_eval_step), 624u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, feature_rank), 632u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, feature_shape), 640u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, no_backbone), 704u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, show_rows), 568u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, show_names), 592u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, num_step_losses), 544u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, step_loss_names), 552u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, step_summary), 560u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 728u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, saliency_step), 616u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, backbone_step), 624u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, head_eval_step), 640u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, feature_rank), 648u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, feature_shape), 656u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, no_backbone), 720u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, show_rows), 584u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, show_names), 608u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, num_step_losses), 560u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, step_loss_names), 568u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, step_summary), 576u);
   EXPECT_EQ(offsetof(dlrt_model_desc, label_kind), 120u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_classes), 124u);
   EXPECT_EQ(offsetof(dlrt_model_desc, target_size), 128u);
   EXPECT_EQ(offsetof(dlrt_model_desc, num_outputs), 136u);
   EXPECT_EQ(offsetof(dlrt_model_desc, train), 144u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 496u);
-  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 536u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, train_step), 512u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, max_tensor_elements_per_sample), 552u);
 }
 
 TEST(Abi, EnumValuesArePinned) {
@@ -142,6 +146,8 @@ TEST(Abi, EnumValuesArePinned) {
   EXPECT_EQ(DLRT_NORMALIZE_NONE, 0);
   EXPECT_EQ(DLRT_NORMALIZE_STANDARDIZE, 1);
   EXPECT_EQ(DLRT_NORMALIZE_MINMAX, 2);
+  EXPECT_EQ(DLRT_NORMALIZE_PCA_WHITEN, 3);
+  EXPECT_EQ(DLRT_NORMALIZE_ZCA_WHITEN, 4);
   EXPECT_EQ(DLRT_AUGMENT_HFLIP, 1u << 0);
   EXPECT_EQ(DLRT_AUGMENT_RANDOM_CROP, 1u << 1);
   EXPECT_EQ(DLRT_AUGMENT_SHIFT, 1u << 2);

@@ -1,6 +1,7 @@
 //===- PrepTest.cpp - Tests of normalisation and augmentation -------------===//
 //
-// The statistics of standardize and minmax on hand-computed examples, their
+// The statistics of standardize and minmax on hand-computed examples, PCA and
+// ZCA whitening (identity covariance, symmetry, eps, constant pixels), their
 // checkpoint form, the geometry of hflip, random_crop and shift, the noise,
 // and that every augmentation is a pure function of (seed, step, position).
 //
@@ -10,6 +11,7 @@
 #include "TestUtil.h"
 #include "dlrt/Random.h"
 #include "dlrt/StepRunner.h"
+#include "dlrt/Whiten.h"
 #include "dlrt/dlrt.h"
 
 #include <cmath>
@@ -155,6 +157,220 @@ TEST(Normalize, CheckpointErrorsNameTheFile) {
       Normalizer::fromCheckpoint(DLRT_NORMALIZE_STANDARDIZE, saved, {2},
                                  "w.st"),
       "'normalize.std'[1] = 0 is not positive");
+}
+
+namespace {
+
+/// `n` samples of `d` correlated features x = A z + m (z standard normal,
+/// A and m fixed), far from 0 and of very different scales.
+Dataset correlated(int64_t n, int64_t d, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> a(size_t(d * d));
+  for (int64_t r = 0; r < d; ++r)
+    for (int64_t c = 0; c < d; ++c)
+      a[r * d + c] = (r == c ? 3.0 * (r + 1) : 0.0) + rng.normal();
+  Dataset data;
+  data.sampleSize = d;
+  data.count = n;
+  std::vector<double> z(static_cast<size_t>(d));
+  for (int64_t i = 0; i < n; ++i) {
+    for (double &v : z)
+      v = rng.normal();
+    for (int64_t r = 0; r < d; ++r) {
+      double v = 100.0 * (r + 1);
+      for (int64_t c = 0; c < d; ++c)
+        v += a[r * d + c] * z[c];
+      data.x.push_back(float(v));
+    }
+  }
+  return data;
+}
+
+/// The population covariance of `n` rows of `d` values.
+std::vector<double> covarianceOf(const std::vector<float> &x, int64_t n,
+                                 int64_t d) {
+  std::vector<double> mean(size_t(d), 0.0), cov(size_t(d * d), 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < d; ++j)
+      mean[j] += x[i * d + j] / double(n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t r = 0; r < d; ++r)
+      for (int64_t c = 0; c < d; ++c)
+        cov[r * d + c] +=
+            (x[i * d + r] - mean[r]) * (x[i * d + c] - mean[c]) / double(n);
+  return cov;
+}
+
+} // namespace
+
+TEST(Whiten, PcaGivesIdentityCovariance) {
+  const int64_t n = 4000, d = 6;
+  Dataset data = correlated(n, d, 1);
+  Normalizer nz =
+      Normalizer::fit(DLRT_NORMALIZE_PCA_WHITEN, data, allIndices(n), 1e-9);
+  std::vector<float> x = data.x;
+  nz.apply(x.data(), n);
+  std::vector<double> cov = covarianceOf(x, n, d);
+  for (int64_t r = 0; r < d; ++r)
+    for (int64_t c = 0; c < d; ++c)
+      EXPECT_NEAR(cov[r * d + c], r == c ? 1.0 : 0.0, 2e-3)
+          << "covariance[" << r << "][" << c << "]";
+  // Centred: the whitened training data has mean 0.
+  for (int64_t j = 0; j < d; ++j) {
+    double m = 0;
+    for (int64_t i = 0; i < n; ++i)
+      m += x[i * d + j] / double(n);
+    EXPECT_NEAR(m, 0.0, 1e-3);
+  }
+  // W's rows are orthogonal (U^T scaled): W W^T is diagonal, with
+  // decreasing 1 / (lambda + eps) down it (largest variance first).
+  const std::vector<float> &w = nz.second();
+  ASSERT_EQ(w.size(), size_t(d * d));
+  double previous = 0;
+  for (int64_t r = 0; r < d; ++r) {
+    double rr = 0;
+    for (int64_t j = 0; j < d; ++j)
+      rr += double(w[r * d + j]) * w[r * d + j];
+    EXPECT_GE(rr, previous * (1 - 1e-6)) << "row " << r;
+    previous = rr;
+    for (int64_t c = r + 1; c < d; ++c) {
+      double rc = 0;
+      for (int64_t j = 0; j < d; ++j)
+        rc += double(w[r * d + j]) * w[c * d + j];
+      EXPECT_NEAR(rc / rr, 0.0, 1e-4);
+    }
+  }
+}
+
+TEST(Whiten, ZcaGivesIdentityCovarianceAndIsSymmetric) {
+  const int64_t n = 4000, d = 6;
+  Dataset data = correlated(n, d, 2);
+  Normalizer nz =
+      Normalizer::fit(DLRT_NORMALIZE_ZCA_WHITEN, data, allIndices(n), 1e-9);
+  std::vector<float> x = data.x;
+  nz.apply(x.data(), n);
+  std::vector<double> cov = covarianceOf(x, n, d);
+  for (int64_t r = 0; r < d; ++r)
+    for (int64_t c = 0; c < d; ++c)
+      EXPECT_NEAR(cov[r * d + c], r == c ? 1.0 : 0.0, 2e-3)
+          << "covariance[" << r << "][" << c << "]";
+  const std::vector<float> &w = nz.second();
+  for (int64_t r = 0; r < d; ++r)
+    for (int64_t c = 0; c < d; ++c)
+      EXPECT_EQ(w[r * d + c], w[c * d + r]);
+  // ZCA stays close to the data (the whitening closest to the identity):
+  // each feature keeps a positive correlation with its whitened self,
+  // unlike PCA, whose components are mixtures in another order.
+  for (int64_t j = 0; j < d; ++j)
+    EXPECT_GT(w[j * d + j], 0.0f);
+}
+
+TEST(Whiten, EpsDampsSmallComponents) {
+  // With eps, component k's variance is lambda_k / (lambda_k + eps).
+  const int64_t n = 3000, d = 4;
+  Dataset data = correlated(n, d, 3);
+  std::vector<double> mean, cov, lambda;
+  meanAndCovariance(
+      n, d,
+      [&](int64_t i, double *row) {
+        for (int64_t j = 0; j < d; ++j)
+          row[j] = data.x[i * d + j];
+      },
+      mean, cov);
+  const double eps = 10.0;
+  whiteningMatrix(cov, d, eps, false, &lambda);
+  Normalizer nz =
+      Normalizer::fit(DLRT_NORMALIZE_PCA_WHITEN, data, allIndices(n), eps);
+  std::vector<float> x = data.x;
+  nz.apply(x.data(), n);
+  std::vector<double> white = covarianceOf(x, n, d);
+  for (int64_t k = 0; k < d; ++k) {
+    EXPECT_NEAR(white[k * d + k], lambda[k] / (lambda[k] + eps), 2e-3);
+    if (k > 0) {
+      EXPECT_GE(lambda[k - 1], lambda[k]);
+    }
+  }
+  EXPECT_LT(white[(d - 1) * d + d - 1], 0.9); // damped, not whitened
+}
+
+TEST(Whiten, ConstantPixelsOf784FeaturesStayFinite) {
+  // Fashion-MNIST-sized samples (bytes, [1, 28, 28]) with fewer samples
+  // than features (a singular covariance) and a border that is 0 in every
+  // training image: eps keeps every scale finite.
+  const int64_t n = 300, d = 784;
+  Dataset data;
+  data.sampleSize = d;
+  data.count = n + 1;
+  Rng rng(4);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < d; ++j) {
+      int64_t y = j / 28, xpos = j % 28;
+      bool border = y < 2 || y >= 26 || xpos < 2 || xpos >= 26;
+      data.bytes.push_back(border ? 0 : uint8_t(rng.below(256)));
+    }
+  // A test image with a stroke on the always-blank border.
+  for (int64_t j = 0; j < d; ++j)
+    data.bytes.push_back(uint8_t(j % 7 == 0 ? 255 : 10));
+  for (int32_t kind : {DLRT_NORMALIZE_PCA_WHITEN, DLRT_NORMALIZE_ZCA_WHITEN}) {
+    Normalizer nz = Normalizer::fit(kind, data, allIndices(n), 0.1);
+    for (float v : nz.second())
+      ASSERT_TRUE(std::isfinite(v));
+    std::vector<float> x(size_t((n + 1) * d));
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = data.input(i);
+    nz.apply(x.data(), n + 1);
+    double largest = 0;
+    for (float v : x) {
+      ASSERT_TRUE(std::isfinite(v));
+      largest = std::max(largest, double(std::fabs(v)));
+    }
+    // Scales are at most 1 / sqrt(eps) ~ 3.2 per unit of input.
+    EXPECT_LT(largest, 3.2 * std::sqrt(double(d)));
+  }
+}
+
+TEST(Whiten, TooManyFeaturesIsAClearError) {
+  Dataset data;
+  data.sampleSize = kMaxWhitenFeatures + 1;
+  data.count = 1;
+  data.x.assign(size_t(data.sampleSize), 1.0f);
+  EXPECT_DLRT_ERROR(Normalizer::fit(DLRT_NORMALIZE_ZCA_WHITEN, data, {0}, 0.1),
+                    "normalize = zca_whiten needs a 8193 x 8193 covariance");
+}
+
+TEST(Whiten, CheckpointRoundTripAndErrors) {
+  const int64_t n = 500, d = 4;
+  Dataset data = correlated(n, d, 5);
+  for (int32_t kind : {DLRT_NORMALIZE_PCA_WHITEN, DLRT_NORMALIZE_ZCA_WHITEN}) {
+    Normalizer nz = Normalizer::fit(kind, data, allIndices(n), 0.1);
+    std::map<std::string, Tensor> saved;
+    for (const TensorRef &t : nz.tensors({2, 2})) {
+      int64_t size = 1;
+      for (int64_t s : t.shape)
+        size *= s;
+      saved[t.name] = {"F32", t.shape,
+                       std::vector<float>(t.data, t.data + size)};
+    }
+    ASSERT_EQ(saved.size(), 2u);
+    EXPECT_EQ(saved["normalize.mean"].shape, (std::vector<int64_t>{2, 2}));
+    EXPECT_EQ(saved["normalize.whiten"].shape, (std::vector<int64_t>{4, 4}));
+    Normalizer back = Normalizer::fromCheckpoint(kind, saved, {2, 2}, "w.st");
+    std::vector<float> a = data.x, b = data.x;
+    nz.apply(a.data(), n);
+    back.apply(b.data(), n);
+    EXPECT_EQ(a, b);
+    std::map<std::string, Tensor> wrong = saved;
+    wrong["normalize.whiten"].shape = {16};
+    EXPECT_DLRT_ERROR(Normalizer::fromCheckpoint(kind, wrong, {2, 2}, "w.st"),
+                      "tensor 'normalize.whiten' has shape [16] but");
+    wrong = saved;
+    wrong["normalize.whiten"].values[5] = NAN;
+    EXPECT_DLRT_ERROR(Normalizer::fromCheckpoint(kind, wrong, {2, 2}, "w.st"),
+                      "checkpoint 'w.st': tensor 'normalize.whiten' holds");
+    EXPECT_DLRT_ERROR(Normalizer::fromCheckpoint(DLRT_NORMALIZE_STANDARDIZE,
+                                                 saved, {2, 2}, "w.st"),
+                      "which normalize = standardize does not use");
+  }
 }
 
 TEST(Augment, FlipGeometry) {

@@ -335,7 +335,8 @@ private:
       if ((kv.first == "normalize" && kv.second.s == "none") ||
           (kv.first == "augment" && kv.second.list.empty()) ||
           (kv.first == "balance" && kv.second.s == "none") ||
-          (kv.first == "folds" && kv.second.i <= 1))
+          (kv.first == "folds" && kv.second.i <= 1) ||
+          (kv.first == "snapshots" && kv.second.i <= 1))
         continue;
       mlir::Attribute a = constAttr(kv.second);
       if (kv.first == "data" && a) {

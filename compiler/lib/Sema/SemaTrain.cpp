@@ -119,12 +119,15 @@ const TrainKey kTrainKeys[] = {
     {"l1", "L1 penalty on the trainable weights"},
     {"freeze", "layer calls whose parameters stay fixed, e.g. [fc1, block1]"},
     {"normalize", "input normalisation with statistics of the training "
-                  "split: standardize, minmax or none"},
+                  "split: standardize, minmax, pca_whiten(eps=0.1), "
+                  "zca_whiten(eps=0.1) or none"},
     {"augment", "training-batch augmentations, e.g. [hflip, "
                 "random_crop(padding=4), shift(pixels=2), noise(std=0.1)]"},
     {"balance", "class balancing of the training split: weighted_sampler, "
                 "oversample, undersample or none"},
     {"folds", "k-fold cross-validation with k >= 2 folds (1: off)"},
+    {"snapshots", "snapshot ensemble of n >= 2 cosine cycles, each ending "
+                  "in a saved snapshot (1: off)"},
     {"show", "values of the step drawn as an image grid by `./train "
              "--show FILE.png`, e.g. [x, fake] (images [B, H, W] or "
              "[B, C, H, W] with C = 1 or 3)"},
@@ -338,22 +341,30 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        }},
       {"normalize",
        [&]() -> std::optional<Const> {
-         std::vector<std::string> choices = normalizations();
-         for (const std::string &r : refusedNormalizations())
-           choices.push_back(r);
-         Const norm =
-             nameSetting({"normalize", ArgKind::Symbol, std::nullopt, choices},
-                         Const::ofSymbol("none"));
-         const auto &refused = refusedNormalizations();
-         if (std::find(refused.begin(), refused.end(), norm.s) !=
-             refused.end()) {
-           diags.error(given["normalize"]->value->getLoc(),
-                       "normalize = " + norm.s +
-                           " is not supported by the trainer yet; "
-                           "use standardize, minmax or none");
-           return Const::ofSymbol("none");
+         // A name (standardize), or a call with arguments
+         // (zca_whiten(eps=0.01)); the whitenings are calls with their
+         // eps, the others names.
+         auto it = given.find("normalize");
+         const ast::Expr *value =
+             it == given.end() ? nullptr : it->second->value.get();
+         Const norm = Const::ofSymbol("none");
+         if (value && isa<ast::CallExpr>(value)) {
+           std::optional<Const> c =
+               normalizeCall(*value, normalizationCalls(), cfgEval);
+           if (!c)
+             return Const::ofSymbol("none");
+           norm = *c;
+         } else {
+           norm = nameSetting(
+               {"normalize", ArgKind::Symbol, std::nullopt, normalizations()},
+               Const::ofSymbol("none"));
          }
-         return norm;
+         if (norm.s == "pca_whiten" || norm.s == "zca_whiten") {
+           if (norm.kind != Const::Kind::Call)
+             norm = *normalizeCall(*value, normalizationCalls(), cfgEval);
+           return norm;
+         }
+         return Const::ofSymbol(norm.s);
        }},
       {"augment",
        [&]() -> std::optional<Const> {
@@ -399,6 +410,16 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
                        [](const Const &c) -> std::string {
                          return c.i >= 2 ? "" : "must be at least 2 (leave it "
                                                 "out for no cross-validation)";
+                       });
+       }},
+      {"snapshots",
+       [&]() -> std::optional<Const> {
+         return number("snapshots", true, Const::ofInt(1),
+                       [](const Const &c) -> std::string {
+                         return c.i >= 2 ? ""
+                                         : "must be at least 2 (leave it "
+                                           "out for no snapshot "
+                                           "ensemble)";
                        });
        }},
   };
@@ -505,6 +526,37 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
                     " needs class labels (loss cross_entropy or nll with "
                     "target = labels), but the loss is " + loss->s +
                     (cfg.targetIsInput ? " with target = input" : ""));
+  // A snapshot ensemble owns the schedule: n cosine cycles of epochs / n
+  // epochs, the weights saved at the end of each.
+  if (given.count("snapshots") && results["snapshots"] &&
+      results["snapshots"]->i >= 2) {
+    int64_t n = results["snapshots"]->i;
+    int64_t epochs = results["epochs"] ? results["epochs"]->i : 1;
+    const char *other = given.count("folds")        ? "folds"
+                        : given.count("schedule")   ? "schedule"
+                        : given.count("early_stop") ? "early_stop"
+                                                    : nullptr;
+    if (other) {
+      diags.error(locOf("snapshots"),
+                  std::string("'snapshots' and '") + other +
+                      "' exclude each other: snapshots = n trains n cosine "
+                      "cycles of epochs / n epochs each (warm restarts, the "
+                      "optimizer's lr down to 0) and saves the weights at "
+                      "the end of every cycle");
+      diags.note(locOf(other), std::string(other) + " given here");
+    } else if (!decl.steps.empty()) {
+      diags.error(locOf("snapshots"),
+                  "'snapshots' with an explicit 'step' is not supported: "
+                  "the ensemble averages one model's outputs");
+    } else if (epochs % n != 0) {
+      diags.error(locOf("snapshots"),
+                  "snapshots = " + std::to_string(n) +
+                      " needs a number of "
+                      "epochs that is a multiple of it (one cycle of epochs "
+                      "/ n epochs per snapshot), but epochs = " +
+                      std::to_string(epochs));
+    }
+  }
   if (given.count("folds") && given.count("validation")) {
     diags.error(locOf("validation"),
                 "'validation' and 'folds' exclude each other: with folds = k "
@@ -903,6 +955,18 @@ void Sema::checkAugment(const TrainConfig &cfg, Loc at) {
                           std::to_string(in.rank() ? in.rank() - 1 : 0));
       return;
     }
+  // PCA components have no positions to flip, crop or shift.
+  const Const *norm = cfg.get("normalize");
+  if (norm && norm->s == "pca_whiten")
+    for (const Const &a : augment->list)
+      if (a.s != "noise") {
+        diags.error(at, "augmentation '" + a.s +
+                            "' moves values between positions, but with "
+                            "normalize = pca_whiten a sample's elements are "
+                            "its principal components, not pixels (use "
+                            "zca_whiten, which stays in the pixels' space)");
+        return;
+      }
 }
 
 void Sema::elaborateStep(const ast::TrainStep &step, TrainConfig &cfg,

@@ -210,15 +210,27 @@ const std::vector<std::string> &sema::metricNames() {
   return n;
 }
 
-const std::vector<std::string> &sema::normalizations() {
-  static const std::vector<std::string> n = {"none", "standardize", "minmax"};
-  return n;
+const ConstructorTable &sema::normalizationCalls() {
+  // eps is added to every eigenvalue of the covariance: 0.1 suits inputs of
+  // unit scale (pixels in [0, 1]: components of variance well above 0.1
+  // are whitened, the many near-zero ones of images are damped instead of
+  // amplified by up to 1 / sqrt(eps)).
+  static const ConstructorTable t{
+      "normalization",
+      {{"none", {}, ""},
+       {"standardize", {}, "(x - mean) / std per feature"},
+       {"minmax", {}, "(x - min) / (max - min) per feature"},
+       {"pca_whiten",
+        {floatArg("eps", 0.1, checkPositive)},
+        "diag(1 / sqrt(lambda + eps)) U^T (x - mean)"},
+       {"zca_whiten",
+        {floatArg("eps", 0.1, checkPositive)},
+        "U diag(1 / sqrt(lambda + eps)) U^T (x - mean)"}}};
+  return t;
 }
 
-const std::vector<std::string> &sema::refusedNormalizations() {
-  // Named in the language reference; they need an eigendecomposition of the
-  // feature covariance that the runtime does not have yet.
-  static const std::vector<std::string> n = {"pca_whiten", "zca_whiten"};
+const std::vector<std::string> &sema::normalizations() {
+  static const std::vector<std::string> n = normalizationCalls().names();
   return n;
 }
 

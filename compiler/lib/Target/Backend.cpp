@@ -378,7 +378,9 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
       diags.error("ld -r failed" + (message.empty() ? "" : ": " + message));
       return false;
     }
-  } else if (!linkExecutable(objects, result, error)) {
+  } else if (!linkExecutable(objects, result, error,
+                             desc.normalize == DLRT_NORMALIZE_PCA_WHITEN ||
+                                 desc.normalize == DLRT_NORMALIZE_ZCA_WHITEN)) {
     diags.error(error);
     return false;
   }

@@ -512,6 +512,8 @@ private:
     s.add(t + offsetof(dlrt_train_desc, noise_std), cstF(f64, d.noiseStd));
     s.add(t + offsetof(dlrt_train_desc, balance), cst(i32, d.balance));
     s.add(t + offsetof(dlrt_train_desc, folds), cst(i32, d.folds));
+    s.add(t + offsetof(dlrt_train_desc, snapshots), cst(i32, d.snapshots));
+    s.add(t + offsetof(dlrt_train_desc, whiten_eps), cstF(f64, d.whitenEps));
     s.add(offsetof(dlrt_model_desc, flops_forward_per_sample),
           cst(i64, d.flopsForward));
     s.add(offsetof(dlrt_model_desc, flops_train_per_sample),

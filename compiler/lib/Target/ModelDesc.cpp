@@ -432,6 +432,9 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     d.normalize = DLRT_NORMALIZE_NONE;
     unsupported("normalize = " + train.normalize);
   }
+  if (d.normalize == DLRT_NORMALIZE_PCA_WHITEN ||
+      d.normalize == DLRT_NORMALIZE_ZCA_WHITEN)
+    d.whitenEps = train.whitenEps;
   d.balance = valueOf(balanceKinds, train.balance.c_str());
   if (d.balance < 0) {
     d.balance = DLRT_BALANCE_NONE;
@@ -445,6 +448,17 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   d.folds = int32_t(train.folds);
   if (d.folds > 1 && d.validation > 0)
     unsupported("folds together with a validation fraction");
+  // Snapshot ensembles own the schedule (Sema checks these for .dl files).
+  if (train.snapshots < 1 || train.snapshots > train.epochs)
+    unsupported("snapshots = " + std::to_string(train.snapshots) + " with " +
+                std::to_string(train.epochs) + " epochs");
+  d.snapshots = int32_t(train.snapshots);
+  if (d.snapshots > 1 &&
+      (d.folds > 1 || d.schedKind != DLRT_SCHED_CONSTANT || d.patience > 0 ||
+       train.epochs % d.snapshots != 0 || !train.updates.empty()))
+    unsupported("snapshots together with folds, a schedule, early stopping, "
+                "an explicit step or epochs that are not a multiple of "
+                "snapshots");
   for (const CallAttr &a : train.augment) {
     int32_t bit = valueOf(augmentKinds, a.kind.c_str());
     if (bit < 0) {

@@ -107,7 +107,8 @@ std::string target::runtimeLibrary(std::string &looked) {
 }
 
 bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
-                            llvm::StringRef output, std::string &error) {
+                            llvm::StringRef output, std::string &error,
+                            bool whitening) {
   llvm::ErrorOr<std::string> cxx = llvm::sys::findProgramByName("c++");
   if (!cxx) {
     error = "cannot find the system C++ compiler driver 'c++' to link with";
@@ -122,7 +123,19 @@ bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
   }
   std::vector<std::string> argv = {*cxx};
   argv.insert(argv.end(), objects.begin(), objects.end());
+  // Whitening pulls in libdlrt's Whiten.o, and it the linear algebra of
+  // the archives after libdlrt (otherwise the linker takes nothing of them).
+  if (whitening)
+    argv.push_back("-Wl,--undefined=dlrt_whitening_linked");
   argv.push_back(runtime);
+  // libdlrt's static LAPACKE, OpenBLAS and Fortran runtime archives,
+  // ':'-separated.
+  for (llvm::StringRef rest = DLC_RUNTIME_ARCHIVES; !rest.empty();) {
+    auto [archive, tail] = rest.split(':');
+    if (!archive.empty())
+      argv.push_back(archive.str());
+    rest = tail;
+  }
   for (const char *lib : {"-lz", "-lpthread", "-ldl", "-lm"})
     argv.push_back(lib);
   argv.push_back("-o");

@@ -18,12 +18,17 @@
 // not matter.
 //
 // Normalisation is per input feature (per element of a sample, e.g. per pixel
-// of an image; there is no per-channel variant). Its statistics come from the
-// training split only (after the validation hold-out) and are saved in every
-// checkpoint as the tensors "normalize.mean" and "normalize.std"
-// (standardize) or "normalize.min" and "normalize.max" (minmax), of the
-// sample's shape, so that --resume, eval, predict and every --weights use
-// the statistics of the run that trained the weights.
+// of an image; there is no per-channel variant), or, for whitening, a
+// D x D matrix on the D features of a sample (Whiten.h). Its statistics come
+// from the training split only (after the validation hold-out) and are
+// saved in every checkpoint as the tensors "normalize.mean" and
+// "normalize.std" (standardize) or "normalize.min" and "normalize.max"
+// (minmax), of the sample's shape, or "normalize.mean" (the sample's shape)
+// and "normalize.whiten" ([D, D], x' = W (x - mean); pca_whiten and
+// zca_whiten), so that --resume, eval, predict and every --weights use the
+// statistics of the run that trained the weights. Whitening keeps the
+// sample's shape: PCA keeps all D components (the first element is the
+// component of largest variance), ZCA stays in the features' own space.
 //
 // Augmentation randomness is a pure function of (run seed, step, position of
 // the sample in its batch), so a resumed run draws the same batches.
@@ -51,6 +56,10 @@ namespace dlrt {
 /// mean instead of becoming ~1e6.
 constexpr double kStdFloor = 1e-6;
 
+/// The most features per sample that whitening accepts: its covariance,
+/// eigenvectors and products are D x D doubles (0.5 GiB each at 8192).
+constexpr int64_t kMaxWhitenFeatures = 8192;
+
 /// Per-feature normalisation x -> (x - shift) * scale.
 class Normalizer {
 public:
@@ -59,9 +68,12 @@ public:
 
   /// Statistics of the samples `indices` of `data`, in double precision:
   /// standardize uses the mean and the population standard deviation
-  /// (divided by the count), minmax the minimum and maximum.
+  /// (divided by the count), minmax the minimum and maximum, whitening the
+  /// mean and the population covariance, whose eigenvalues get `whitenEps`
+  /// (> 0) added before their inverse square root.
   static Normalizer fit(int32_t kind, const Dataset &data,
-                        const std::vector<int64_t> &indices);
+                        const std::vector<int64_t> &indices,
+                        double whitenEps = 0);
 
   /// The statistics saved in a checkpoint (`tensors`, read from `path`),
   /// for a model whose samples have `sampleShape`; errors name the file.
@@ -79,9 +91,14 @@ public:
   void apply(float *x, int64_t n) const;
 
   int32_t kind() const { return kind_; }
-  /// standardize: mean and std (floored); minmax: min and max.
+  /// standardize: mean and std (floored); minmax: min and max; whitening:
+  /// the mean and the D x D matrix W (row-major).
   const std::vector<float> &first() const { return a; }
   const std::vector<float> &second() const { return b; }
+  bool whitens() const {
+    return kind_ == DLRT_NORMALIZE_PCA_WHITEN ||
+           kind_ == DLRT_NORMALIZE_ZCA_WHITEN;
+  }
 
 private:
   void derive();
@@ -89,6 +106,8 @@ private:
   int32_t kind_ = DLRT_NORMALIZE_NONE;
   std::vector<float> a, b;
   std::vector<float> shift, scale;
+  /// Whitening: the centred batch.
+  mutable std::vector<float> scratch;
 };
 
 /// Whether a checkpoint tensor name is one of the normalisation statistics.

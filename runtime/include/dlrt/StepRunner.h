@@ -133,6 +133,16 @@ private:
 void drawShow(const dlrt_model_desc &desc, StepRunner &runner,
               const Dataset &data, const std::string &path);
 
+/// Averaging outputs (test-time augmentation, snapshot ensembles): adds
+/// `weight` times the probabilities of `n` samples' `outputs` to `sum`
+/// (softmax for class labels, sigmoid for logits, the values otherwise).
+void addProbabilities(const TargetKind &kind, const float *outputs, int64_t n,
+                      double weight, double *sum);
+/// The outputs whose probabilities are `mean` (log-probabilities, logits or
+/// the values), so that every metric reads the mean.
+void probabilitiesToOutputs(const TargetKind &kind, const double *mean,
+                            int64_t n, float *outputs);
+
 /// 0, 1, ..., n - 1.
 std::vector<int64_t> allIndices(int64_t n);
 

@@ -84,6 +84,9 @@ struct RunConfig {
   /// checkpoints.
   int32_t balance = DLRT_BALANCE_NONE;
   int32_t folds = 1;
+  /// Snapshot ensembles: n >= 2 cosine cycles (warm restarts of epochs / n
+  /// epochs), the weights saved at the end of each (1: off); compiled in.
+  int32_t snapshots = 1;
   /// Set by the cross-validation driver for the run of one fold: its
   /// 0-based index (-1: not a fold run), its training and validation
   /// samples.

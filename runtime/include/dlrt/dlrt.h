@@ -314,6 +314,13 @@ typedef struct dlrt_train_desc {
   /** k-fold cross-validation: k >= 2 folds, each the validation split of
    *  one run; 1 (or 0): off. Excludes a validation fraction. */
   int32_t folds;
+  /** Snapshot ensembles: n >= 2 cosine cycles of epochs / n epochs each
+   *  (warm restarts), the weights saved at the end of each; 1 (or 0): off.
+   *  Excludes folds and an explicit schedule. */
+  int32_t snapshots;
+  /** PCA_WHITEN, ZCA_WHITEN: the eps added to every eigenvalue of the
+   *  covariance before its inverse square root (> 0). */
+  double whiten_eps;
 } dlrt_train_desc;
 
 /*===--- Compiled steps ---------------------------------------------------===*/

@@ -80,16 +80,22 @@
   X(MAE, "mae", 8)                                                             \
   X(RMSE, "rmse", 9)
 
-/* Input normalisation (dlrt_normalize_kind), per input feature (element of
- * a sample), with statistics of the training split only (after the
- * validation hold-out): STANDARDIZE (x - mean) / std (1 for a std below
- * 1e-6: a constant feature is only shifted), the
- * population std; MINMAX (x - min) / (max - min), a constant feature
- * mapping to 0. The statistics are checkpointed (see dlrt/Prep.h). */
+/* Input normalisation (dlrt_normalize_kind), with statistics of the
+ * training split only (after the validation hold-out). Per input feature
+ * (element of a sample): STANDARDIZE (x - mean) / std (1 for a std below
+ * 1e-6: a constant feature is only shifted), the population std; MINMAX
+ * (x - min) / (max - min), a constant feature mapping to 0. Whitening, with
+ * the population covariance C = U diag(lambda) U^T of the D features of a
+ * sample: PCA_WHITEN diag(1 / sqrt(lambda + eps)) U^T (x - mean), the
+ * components by decreasing variance, all D kept; ZCA_WHITEN
+ * U diag(1 / sqrt(lambda + eps)) U^T (x - mean) (eps: whiten_eps). The
+ * statistics are checkpointed (see dlrt/Prep.h). */
 #define DLRT_NORMALIZE_KINDS(X)                                                \
   X(NONE, "none", 0)                                                           \
   X(STANDARDIZE, "standardize", 1)                                             \
-  X(MINMAX, "minmax", 2)
+  X(MINMAX, "minmax", 2)                                                       \
+  X(PCA_WHITEN, "pca_whiten", 3)                                               \
+  X(ZCA_WHITEN, "zca_whiten", 4)
 
 /* Training-batch augmentations (dlrt_augment_flag, the bit 1 << value):
  * HFLIP mirrors the last axis with probability 0.5; RANDOM_CROP pads the

@@ -10,6 +10,11 @@ Usage: make-target-data.py KIND DIR, KIND one of:
                   [-1, 1] and b in [-1000, 1000] (scales 1 and 1000), the
                   target y = 2a - 3b/1000 + 0.5 + noise (std 0.05), in
                   columns a, b, y
+  correlated-csv  train.csv (800 rows), test.csv (200 rows): features
+                  a = u, b = u + 0.1 v, c = 1000 v (u, v uniform in
+                  [-1, 1]) and the constant k = 5, the target
+                  y = 2a - 3c/1000 + 0.5 + noise (std 0.05), in columns
+                  a, b, c, k, y
   multilabel-npy  x_{train,test}.npy: [N, 8] f32 in [-1, 1]; y_{train,test}.npy
                   [N, 3] f32 0/1 labels, label j = (x . w_j > 0) for fixed w_j
 """
@@ -39,6 +44,15 @@ def scaled_csv(path, n):
             a, b = rng.uniform(-1, 1), rng.uniform(-1000, 1000)
             y = 2 * a - 3 * b / 1000 + 0.5 + rng.gauss(0, 0.05)
             f.write(f"{a:.5f},{b:.3f},{y:.5f}\n")
+
+
+def correlated_csv(path, n):
+    with open(path, "w") as f:
+        f.write("a,b,c,k,y\n")
+        for _ in range(n):
+            u, v = rng.uniform(-1, 1), rng.uniform(-1, 1)
+            y = 2 * u - 3 * v + 0.5 + rng.gauss(0, 0.05)
+            f.write(f"{u:.5f},{u + 0.1 * v:.5f},{1000 * v:.3f},5,{y:.5f}\n")
 
 
 def npy(path, shape, values):
@@ -71,6 +85,9 @@ if kind == "regression-csv":
 elif kind == "scaled-csv":
     scaled_csv(f"{out}/train.csv", 800)
     scaled_csv(f"{out}/test.csv", 200)
+elif kind == "correlated-csv":
+    correlated_csv(f"{out}/train.csv", 800)
+    correlated_csv(f"{out}/test.csv", 200)
 elif kind == "multilabel-npy":
     multilabel("train", 2000)
     multilabel("test", 500)

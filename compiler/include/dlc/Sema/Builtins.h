@@ -197,10 +197,10 @@ const ConstructorTable &earlyStopping();
 const ConstructorTable &lossConfigs();
 const std::vector<std::string> &metricNames();
 const std::vector<std::string> &monitorNames();
-/// `normalize = ...`: the normalisations the trainer runs, then those that
-/// are recognised but refused (pca_whiten, zca_whiten).
+/// `normalize = ...`: the normalisations the trainer runs, by name, and as
+/// constructors with their arguments (the whitenings' eps).
 const std::vector<std::string> &normalizations();
-const std::vector<std::string> &refusedNormalizations();
+const ConstructorTable &normalizationCalls();
 /// The entries of `augment = [...]`.
 const ConstructorTable &augmentations();
 /// `balance = ...`: the class balancings of the training split.

@@ -158,6 +158,9 @@ struct ModelDesc {
   double noiseStd = 0;
   /// A dlrt_balance_kind and the cross-validation folds (1: off).
   int32_t balance = 0, folds = 1;
+  /// Snapshot ensembles (1: off) and the whitenings' eps.
+  int32_t snapshots = 1;
+  double whitenEps = 0;
   int64_t flopsForward = 0, flopsTrain = 0;
   uint64_t workspaceFixed = 0, workspacePerSample = 0;
   /// The most elements per sample of any one batch-sized tensor.
@@ -209,9 +212,10 @@ bool printDriverLLVMIR(mlir::ModuleOp driver, llvm::raw_ostream &os);
 bool emitDriverObject(mlir::ModuleOp driver, llvm::StringRef path,
                       std::string &error);
 /// Links objects with libdlrt into an executable with the system compiler
-/// driver.
+/// driver; `whitening` also links libdlrt's PCA/ZCA whitening and with it
+/// the static LAPACKE and OpenBLAS (dlrt/Whiten.h).
 bool linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
-                    std::string &error);
+                    std::string &error, bool whitening = false);
 
 } // namespace dlc::target
 

@@ -168,10 +168,20 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
         r.wrongType("frozen", "an array of checkpoint keys");
   }
   if (Attribute n = r.get("normalize", /*required=*/false)) {
-    if (auto name = dyn_cast<StringAttr>(n))
+    // A name, or a dictionary with its `kind` and arguments (the
+    // whitenings' eps).
+    auto d = dyn_cast<DictionaryAttr>(n);
+    if (auto name = dyn_cast<StringAttr>(n)) {
       t.normalize = name.str();
-    else
-      r.wrongType("normalize", "a name");
+    } else if (d && isa_and_nonnull<StringAttr>(d.get("kind"))) {
+      CallAttr c{cast<StringAttr>(d.get("kind")).str(), d};
+      t.normalize = c.kind;
+      t.whitenEps = c.number("eps", t.whitenEps);
+      if (!(t.whitenEps > 0))
+        r.wrongType("normalize", "a normalisation whose eps is positive");
+    } else {
+      r.wrongType("normalize", "a name or a dictionary with a string 'kind'");
+    }
   }
   if (Attribute a = r.get("augment", /*required=*/false)) {
     auto list = dyn_cast<ArrayAttr>(a);
@@ -195,6 +205,8 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
   }
   if (r.get("folds", /*required=*/false))
     t.folds = r.integer("folds", 2);
+  if (r.get("snapshots", /*required=*/false))
+    t.snapshots = r.integer("snapshots", 2);
   if (Attribute p = r.get("params")) {
     t.params = dyn_cast<DictionaryAttr>(p);
     if (!t.params)

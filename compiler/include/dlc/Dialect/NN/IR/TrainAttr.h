@@ -52,12 +52,17 @@ struct TrainRecipe {
   /// training-batch augmentations (`kind` hflip, random_crop, shift, noise);
   /// both optional in the attribute (none, and no augmentation).
   std::string normalize = "none";
+  /// The whitenings' eps (`normalize = {kind = "zca_whiten", eps = ...}`).
+  double whitenEps = 0.1;
   std::vector<CallAttr> augment;
   /// Class balancing of the training split ("none", "weighted_sampler",
   /// "oversample", "undersample") and the number of cross-validation folds
   /// (1: none); both optional in the attribute.
   std::string balance = "none";
   int64_t folds = 1;
+  /// Snapshot ensembles: the number of cosine cycles, each ending in a saved
+  /// snapshot (1: none); optional in the attribute.
+  int64_t snapshots = 1;
   /// Initialiser per checkpoint key.
   mlir::DictionaryAttr params;
   struct Layer {
