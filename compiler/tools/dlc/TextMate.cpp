@@ -138,7 +138,7 @@ bool dlc::textMateGrammar(const std::string &stdlibDir, std::string &out,
         trainFunctions.insert(n);
   for (const std::vector<std::string> *list :
        {&sema::metricNames(), &sema::monitorNames(), &sema::normalizations(),
-        &sema::refusedNormalizations(), &sema::balancings()})
+        &sema::balancings()})
     for (const std::string &n : *list)
       if (!ops.count(n) && !trainFunctions.count(n))
         trainConstants.insert(n);
