@@ -47,5 +47,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # is a symlink that llvm-19-dev owns, so dpkg-shlibdeps cannot name the
 # package of the library behind it (libllvm19) and leaves it out.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "g++, zlib1g-dev, libllvm19")
+# A trainer that whitens its inputs (normalize = pca_whiten | zca_whiten)
+# is also linked with the static LAPACKE, serial OpenBLAS and gfortran
+# archives of these -dev packages (runtime/CMakeLists.txt).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "g++, zlib1g-dev, libllvm19, liblapacke-dev, libopenblas-serial-dev, libgfortran-12-dev")
 include(CPack)

@@ -18,7 +18,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace dlrt {
 
@@ -171,7 +173,27 @@ int runPrecompute(const dlrt_model_desc &desc, const RunConfig &config) {
   if (config.weights.empty() && config.init.empty())
     fail("'precompute' needs the frozen tensors: --weights (a checkpoint of "
          "this model) or --init (the matching tensors of any checkpoint)");
+  if (config.output == config.weights || config.output == config.init)
+    fail("'precompute' would overwrite its input checkpoint '{}': give -o "
+         "another file",
+         config.output);
   checkSaveTarget(config.output);
+  // An existing file is replaced only if it is a features file.
+  if (std::FILE *existing = std::fopen(config.output.c_str(), "rb")) {
+    std::fclose(existing);
+    SafeTensors old;
+    bool features = false;
+    try {
+      old = loadSafeTensors(config.output);
+      auto it = old.metadata.find("format");
+      features = it != old.metadata.end() && it->second == kFeaturesFormat;
+    } catch (const Error &) {
+    }
+    if (!features)
+      fail("'{}' exists and is not a features file; 'precompute' does not "
+           "replace it (give another file name)",
+           config.output);
+  }
   ModelState state(desc, desc.train.optimizer.num_slots);
   state.initialise(config.seed);
   if (!config.weights.empty()) {
@@ -179,7 +201,14 @@ int runPrecompute(const dlrt_model_desc &desc, const RunConfig &config) {
     loadCheckpoint(state, config.weights, false, &unused);
   } else {
     InitReport report = state.loadInit(config.init, config.initMap);
-    (void)report;
+    // Features of frozen tensors left at their initialiser are of no use.
+    for (int32_t p = 0; p < desc.num_params; ++p)
+      if (desc.params[p].frozen &&
+          std::find(report.kept.begin(), report.kept.end(),
+                    desc.params[p].name) != report.kept.end())
+        fail("'precompute': the frozen tensor '{}' is not in '{}' (the "
+             "features would be those of its random initial value)",
+             desc.params[p].name, config.init);
   }
   applyThreads(desc, config);
   // The backbone as an eval step whose outputs are the features.

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <sys/stat.h>
 #include <cstdio>
 #include <map>
 
@@ -142,11 +143,24 @@ public:
   }
 
 private:
-  void draw() const {
-    std::string svg = curvesSvg(log.empty() ? records : readLogRecords(log),
-                                title);
-    writeFileAtomically(path, std::vector<uint8_t>(svg.begin(), svg.end()));
+  /// A plot that cannot be drawn is a warning: training goes on.
+  void draw() {
+    try {
+      // A log that is not a regular file (a pipe) cannot be read back.
+      struct stat st;
+      bool readable = !log.empty() && ::stat(log.c_str(), &st) == 0 &&
+                      S_ISREG(st.st_mode);
+      std::string svg =
+          curvesSvg(readable ? readLogRecords(log) : records, title);
+      writeFileAtomically(path, std::vector<uint8_t>(svg.begin(), svg.end()));
+    } catch (const Error &e) {
+      if (!warned)
+        fmt::print(stderr, "warning: cannot draw --plot '{}': {}\n", path,
+                   e.what());
+      warned = true;
+    }
   }
+  bool warned = false;
 
   std::string path, log, title;
   std::vector<json> records;

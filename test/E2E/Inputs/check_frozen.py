@@ -12,13 +12,7 @@ import struct
 import sys
 
 
-def tensors(path):
-    b = open(path, "rb").read()
-    n = struct.unpack("<Q", b[:8])[0]
-    header = json.loads(b[8:8 + n])
-    header.pop("__metadata__", None)
-    return {k: b[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]]
-            for k, v in header.items()}
+from safetensors_read import raw as tensors  # noqa: E402
 
 
 before, after = tensors(sys.argv[1]), tensors(sys.argv[2])

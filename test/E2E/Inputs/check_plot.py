@@ -44,7 +44,8 @@ def curves(svg_path, log_path, epochs=None):
                 path.get("data-values"))
     expected, expected_tests = {}, {}
     for text in open(log_path):
-        if not text.strip():
+        # A log read from a pipe with the trainer's output: JSON lines only.
+        if not text.startswith("{"):
             continue
         r = json.loads(text)
         fold = r.get("fold", 0)

@@ -15,6 +15,8 @@ import json
 import struct
 import sys
 
+import safetensors_read
+
 B, P = 4, 784
 
 
@@ -38,16 +40,7 @@ def write_safetensors(path, tensors):
 
 
 def read_safetensors(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, t in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = t["data_offsets"]
-        out[name] = struct.unpack("<%df" % ((b - a) // 4), data[8 + n + a:8 + n + b])
-    return out
+    return {k: v[1] for k, v in safetensors_read.tensors(path).items()}
 
 
 def images(directory):

@@ -1018,6 +1018,13 @@ void NNBuildTrainStepPass::runOnOperation() {
     if (!stepLosses.empty()) {
       if (failed(buildExplicitTrainStep(model, stepLosses, stepGrads)))
         return signalPassFailure();
+      // `./train precompute` splits the train steps of models without a
+      // step only.
+      if (auto step = module.lookupSymbol<func::FuncOp>(model + "_train_step"))
+        step->setAttr(kNoBackboneAttrName,
+                      StringAttr::get(&getContext(),
+                                      "a train block with an explicit step has "
+                                      "no backbone to precompute"));
       continue;
     }
     auto loss = module.lookupSymbol<func::FuncOp>(model + "_loss");

@@ -80,9 +80,12 @@ Backbone findBackbone(func::FuncOp func, ArrayRef<std::string> frozen) {
   }
   llvm::DenseSet<Value> sample = {input};
   for (Operation &op : body.without_terminator()) {
+    // Values of frozen tensors and constants (ops without operands, such
+    // as nn.constant; random fills read a seed argument, which is not
+    // fixed).
     bool allFixed = llvm::all_of(op.getOperands(),
                                  [&](Value v) { return fixed.contains(v); });
-    if (allFixed && op.getNumOperands() > 0 && op.getNumRegions() == 0) {
+    if (allFixed && op.getNumRegions() == 0) {
       for (Value r : op.getResults())
         fixed.insert(r);
       continue;
@@ -128,6 +131,13 @@ Backbone findBackbone(func::FuncOp func, ArrayRef<std::string> frozen) {
   if (used.size() != 1) {
     result.whyNot = "the frozen layers end in " + std::to_string(used.size()) +
                     " values that the trainable layers use, not one";
+    return result;
+  }
+  auto features = cast<RankedTensorType>(used.front().getType());
+  if (features.getRank() < 2 || features.getRank() > 9 ||
+      llvm::any_of(features.getShape().drop_front(), ShapedType::isDynamic)) {
+    result.whyNot = "the frozen layers end in a value that is not a batch of "
+                    "fixed-size features of rank 1 to 8";
     return result;
   }
   result.features = used.front();

@@ -250,6 +250,8 @@ def NN_InitUniformOp : NN_DifferentiableOp<"init_uniform", [NN_Elementwise]> {
     $seed (`,` $like^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  /// Randomness: never cached per sample (FusionOpInterface::isSampleWise).
+  let extraClassDeclaration = [{ bool sampleWise() { return false; } }];
 }
 
 def NN_InitNormalOp : NN_DifferentiableOp<"init_normal", [NN_Elementwise]> {
@@ -273,6 +275,8 @@ def NN_InitNormalOp : NN_DifferentiableOp<"init_normal", [NN_Elementwise]> {
     $seed (`,` $like^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  /// Randomness: never cached per sample (FusionOpInterface::isSampleWise).
+  let extraClassDeclaration = [{ bool sampleWise() { return false; } }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -997,6 +1001,8 @@ def NN_DropoutOp : NN_DifferentiableOp<"dropout",
   let assemblyFormat =
       "$x `,` $seed attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  /// Randomness: never cached per sample (FusionOpInterface::isSampleWise).
+  let extraClassDeclaration = [{ bool sampleWise() { return false; } }];
 }
 
 //===----------------------------------------------------------------------===//
