@@ -52,38 +52,32 @@ for p in "${PACKAGES[@]}"; do
 done
 
 # ONNX Runtime for the tests of the ONNX export: the npm package
-# onnxruntime-node (CPU library included; no CUDA download) at the version of
-# tools/onnx/package-lock.json, into tools/onnx/node_modules (which lit puts
-# on NODE_PATH).
-install_onnxruntime() {
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tools/onnx"
-  if [[ -f "$dir/node_modules/onnxruntime-node/package.json" ]]; then
-    echo "install-deps: onnxruntime-node already in $dir/node_modules"
+# The npm packages of the tests, each at the version of its
+# package-lock.json, into tools/<dir>/node_modules (which lit puts on
+# NODE_PATH): install_npm DIR PACKAGE [ENV=VALUE...].
+install_npm() {
+  local dir package
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tools/$1"
+  package=$2
+  shift 2
+  if [[ -f "$dir/node_modules/$package/package.json" ]]; then
+    echo "install-deps: $package already in $dir/node_modules"
     return
   fi
-  echo "install-deps: installing onnxruntime-node into $dir/node_modules"
-  if ! (cd "$dir" && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund); then
-    echo "install-deps: error: npm could not install onnxruntime-node" >&2
+  echo "install-deps: installing $package into $dir/node_modules"
+  if ! (cd "$dir" && env "$@" npm ci --no-audit --no-fund); then
+    echo "install-deps: error: npm could not install $package" >&2
     exit 1
   fi
 }
-
-# VS Code's TextMate engine for the test of the editor grammar
-# (test/Tools/textmate.test): npm vscode-textmate and vscode-oniguruma at the
-# versions of tools/textmate/package-lock.json.
+# onnxruntime-node (its CPU library included; no CUDA download) runs the
+# exported models; vscode-textmate and vscode-oniguruma, VS Code's TextMate
+# engine, test the editor grammar (test/Tools/textmate.test).
+install_onnxruntime() {
+  install_npm onnx onnxruntime-node ONNXRUNTIME_NODE_INSTALL_CUDA=skip
+}
 install_textmate() {
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tools/textmate"
-  if [[ -f "$dir/node_modules/vscode-textmate/package.json" ]]; then
-    echo "install-deps: vscode-textmate already in $dir/node_modules"
-    return
-  fi
-  echo "install-deps: installing vscode-textmate into $dir/node_modules"
-  if ! (cd "$dir" && npm ci --no-audit --no-fund); then
-    echo "install-deps: error: npm could not install vscode-textmate" >&2
-    exit 1
-  fi
+  install_npm textmate vscode-textmate
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then
