@@ -30,6 +30,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
@@ -144,15 +145,57 @@ Backbone findBackbone(func::FuncOp func, ArrayRef<std::string> frozen) {
   return result;
 }
 
-/// Two backbones compute the same if their ops are the same, in order.
+/// Where a value of a step comes from, comparable across the train and eval
+/// steps: an argument by its role and name, the result of a backbone op by
+/// the op's position, any other op by its name, attributes and operands.
+std::string origin(Value v, const Backbone &bb,
+                   llvm::DenseMap<Value, std::string> &memo) {
+  auto it = memo.find(v);
+  if (it != memo.end())
+    return it->second;
+  std::string text;
+  if (auto a = dyn_cast<BlockArgument>(v)) {
+    auto func = cast<func::FuncOp>(a.getOwner()->getParentOp());
+    unsigned i = a.getArgNumber();
+    auto name = func.getArgAttrOfType<StringAttr>(i, kBufferAttrName);
+    if (!name)
+      name = func.getArgAttrOfType<StringAttr>(i, NNDialect::kParamAttrName);
+    text = name ? "tensor " + name.str() : "input";
+  } else {
+    Operation *def = v.getDefiningOp();
+    unsigned r = cast<OpResult>(v).getResultNumber();
+    auto at = llvm::find(bb.ops, def);
+    if (at != bb.ops.end()) {
+      text =
+          "op " + std::to_string(at - bb.ops.begin()) + "#" + std::to_string(r);
+    } else {
+      llvm::raw_string_ostream os(text);
+      os << def->getName() << def->getAttrDictionary() << "#" << r << "(";
+      for (Value o : def->getOperands())
+        os << origin(o, bb, memo) << ",";
+      os << ")";
+    }
+  }
+  memo[v] = text;
+  return text;
+}
+
+/// Two backbones compute the same if their ops are the same, in order, read
+/// the same values and end in the same value.
 bool sameOps(const Backbone &a, const Backbone &b) {
   if (a.ops.size() != b.ops.size())
     return false;
-  for (auto [x, y] : llvm::zip(a.ops, b.ops))
+  llvm::DenseMap<Value, std::string> memoA, memoB;
+  for (auto [x, y] : llvm::zip(a.ops, b.ops)) {
     if (x->getName() != y->getName() || x->getAttrs() != y->getAttrs() ||
-        x->getResultTypes() != y->getResultTypes())
+        x->getResultTypes() != y->getResultTypes() ||
+        x->getNumOperands() != y->getNumOperands())
       return false;
-  return true;
+    for (auto [u, w] : llvm::zip(x->getOperands(), y->getOperands()))
+      if (origin(u, a, memoA) != origin(w, b, memoB))
+        return false;
+  }
+  return origin(a.features, a, memoA) == origin(b.features, b, memoB);
 }
 
 /// A copy of `step` named `name` whose input is the features: every op but
