@@ -216,7 +216,7 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   struct Step {
     mlir::func::FuncOp func;
     size_t field;       ///< its dlrt_step_fn in dlrt_model_desc
-    const char *symbol; ///< the driver's function
+    std::string symbol; ///< the driver's function
     std::vector<dlc::nn::HalideGroup> groups;
     StepPlan plan;
   };
@@ -236,12 +236,8 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
       {"_head_eval_step", offsetof(dlrt_model_desc, head_eval_step)}};
   for (auto [suffix, field] : optional)
     if (auto f = module.lookupSymbol<mlir::func::FuncOp>(name + suffix))
-      steps.push_back({f, field, nullptr});
-  std::vector<std::string> symbols;
+      steps.push_back({f, field, std::string("dlc") + suffix});
   for (Step &st : steps) {
-    symbols.push_back(st.symbol ? st.symbol
-                                : "dlc" + st.func.getName().substr(name.size())
-                                              .str());
     auto groups = dlc::nn::lowerToHalide(st.func, options.grouping);
     if (mlir::failed(groups))
       return false;
@@ -318,7 +314,7 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
                              features.getShape().end());
   }
   std::vector<OptionalStep> extra;
-  for (auto [k, st] : llvm::enumerate(steps)) {
+  for (Step &st : steps) {
     uint64_t fixed = 0, perSample = 0;
     if (!planStep(st.func, st.groups, desc, diags, st.plan, fixed, perSample))
       return false;
@@ -328,7 +324,7 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
         desc.maxTensorElementsPerSample, maxElementsPerSample(st.plan));
   }
   for (size_t k = 2; k < steps.size(); ++k)
-    extra.push_back({steps[k].field, symbols[k], &steps[k].plan});
+    extra.push_back({steps[k].field, steps[k].symbol, &steps[k].plan});
   desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
