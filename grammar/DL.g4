@@ -44,6 +44,7 @@ stmt
   | RETURN expr                                      # returnStmt
   | UPDATE IDENT WITH expr MINIMIZING expr           # updateStmt
   | IF expr block (ELSE block)?                      # ifStmt
+  | FOR IDENT IN expr block                          # forStmt
   | target '=' expr                                  # assignStmt
   ;
 
@@ -63,6 +64,7 @@ expr
   : '-' expr                                         # negExpr
   | expr op=('*' | '/' | '@') expr                   # mulExpr
   | expr op=('+' | '-') expr                         # addExpr
+  | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr # cmpExpr
   | primary                                          # primaryExpr
   ;
 
@@ -95,6 +97,8 @@ WITH       : 'with' ;
 MINIMIZING : 'minimizing' ;
 IF         : 'if' ;
 ELSE       : 'else' ;
+FOR        : 'for' ;
+IN         : 'in' ;
 TRUE       : 'true' ;
 FALSE      : 'false' ;
 

@@ -462,16 +462,23 @@ private:
     return emitOp(e, operands);
   }
 
-  Value emitBody(const Instance &inst, Frame &frame) {
+  /// Emits a body; returns its first result (null after an error) and puts
+  /// every result (a tuple has several) in `results` when given.
+  Value emitBody(const Instance &inst, Frame &frame,
+                 llvm::SmallVectorImpl<Value> *results = nullptr) {
     Value result;
     for (const TStmt &s : inst.body) {
       Value v = emitExpr(*s.value, frame);
       if (!v)
         return nullptr;
-      if (s.kind == TStmt::Kind::Return)
-        result = v;
-      else
+      if (s.kind == TStmt::Kind::Return) {
+        if (!result)
+          result = v;
+        if (results)
+          results->push_back(v);
+      } else {
         locals[s.value.get()] = v;
+      }
     }
     return result;
   }
@@ -498,11 +505,18 @@ private:
       }
       mlir::Operation *before = lastOp();
       callers.push_back(position(e.loc));
-      Value result = emitBody(*e.instance, inner);
+      llvm::SmallVector<Value> results;
+      Value result = emitBody(*e.instance, inner, &results);
       callers.pop_back();
+      if (!result)
+        return nullptr;
       recordRow(e, before, result);
+      if (!e.type.isTensor())
+        tupleResults[&e] = results;
       return result;
     }
+    case TExpr::Kind::Element:
+      return tupleResults.at(e.def)[e.index];
     case TExpr::Kind::Model: {
       const Model *m = prog->findModel(e.name);
       if (!stepMode || !m) {
@@ -1339,6 +1353,8 @@ private:
   bool failed = false;
   ForwardMode mode = ForwardMode::Train;
   std::map<const ParamInfo *, Value> params;
+  /// The results of each layer call that returns a tuple.
+  std::map<const TExpr *, llvm::SmallVector<Value>> tupleResults;
   std::map<const TExpr *, Value> locals;
   std::vector<Value> seeds;
   unsigned nextSeed = 0;

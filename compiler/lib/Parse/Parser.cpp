@@ -184,6 +184,10 @@ private:
           loc(i), convertExpr(i->expr()), convertBlock(i->block(0)),
           i->block().size() > 1 ? convertBlock(i->block(1))
                                 : std::vector<StmtPtr>());
+    if (auto *f = dynamic_cast<G::ForStmtContext *>(s))
+      return std::make_unique<ForStmt>(loc(f), f->IDENT()->getText(),
+                                       loc(f->IDENT()), convertExpr(f->expr()),
+                                       convertBlock(f->block()));
     auto *a = static_cast<G::AssignStmtContext *>(s);
     std::vector<std::pair<std::string, Loc>> targets;
     if (auto *n = dynamic_cast<G::NameTargetContext *>(a->target()))
@@ -275,6 +279,14 @@ private:
       return std::make_unique<BinaryExpr>(loc(a->op), a->op->getText()[0],
                                           convertExpr(a->expr(0)),
                                           convertExpr(a->expr(1)));
+    if (auto *c = dynamic_cast<G::CmpExprContext *>(e)) {
+      std::string t = c->op->getText();
+      char op = t == "==" ? '=' : t == "!=" ? '!' : t == "<=" ? 'l'
+                : t == ">=" ? 'g' : t[0];
+      return std::make_unique<BinaryExpr>(loc(c->op), op,
+                                          convertExpr(c->expr(0)),
+                                          convertExpr(c->expr(1)));
+    }
     return convertPrimary(static_cast<G::PrimaryExprContext *>(e)->primary());
   }
 

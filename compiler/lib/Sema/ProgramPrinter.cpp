@@ -96,6 +96,10 @@ private:
     case TExpr::Kind::Local:
       line(depth) << "Local " << e.name << ty << "\n";
       return;
+    case TExpr::Kind::Element:
+      line(depth) << "Element " << e.index << " of " << e.def->name << " "
+                  << e.def->instance->prefix << ty << "\n";
+      return;
     case TExpr::Kind::Scalar:
       line(depth) << "Scalar " << Const::ofFloat(e.scalar).str() << ty << "\n";
       return;
@@ -116,7 +120,8 @@ private:
       return;
     case TExpr::Kind::Layer: {
       const Instance &inst = *e.instance;
-      line(depth) << "Layer " << e.name << " " << inst.prefix << ty << at(e.loc)
+      line(depth) << "Layer " << e.name << " " << inst.prefix
+                  << (inst.shared ? " (shared)" : "") << ty << at(e.loc)
                   << "\n";
       for (auto &c : inst.consts)
         line(depth + 1) << "Const " << c.first << " = " << c.second.str()

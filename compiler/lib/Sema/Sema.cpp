@@ -51,7 +51,7 @@ std::string exprText(const ast::Expr &e) {
       std::string t = exprText(o);
       return llvm::isa<ast::BinaryExpr>(o) ? "(" + t + ")" : t;
     };
-    return operand(*b.lhs) + " " + std::string(1, b.op) + " " + operand(*b.rhs);
+    return operand(*b.lhs) + " " + b.spelling() + " " + operand(*b.rhs);
   }
   case ast::Expr::Kind::Call:
     return llvm::cast<ast::CallExpr>(e).callee + "(...)";

@@ -332,29 +332,70 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
     diags.error(call.getLoc(), "layer '" + decl.name + "' calls itself");
     return EV::error(call.getLoc());
   }
-  // `name=` names the instance unless the layer has a formal called `name`.
-  std::string explicitName;
-  bool hasNameFormal = false;
-  for (const ast::Param &p : decl.params)
-    hasNameFormal |= p.name == "name";
-  if (!hasNameFormal) {
+  // `name=` names the instance and `shared=` names an earlier call whose
+  // parameters this one uses, unless the layer has formals of those names.
+  std::string explicitName, sharedName;
+  Loc sharedLoc;
+  for (const char *kw : {"name", "shared"}) {
+    if (llvm::any_of(decl.params,
+                     [&](const ast::Param &p) { return p.name == kw; }))
+      continue;
     for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i].keyword != "name")
+      if (args[i].keyword != kw)
         continue;
       if (args[i].value.isError())
         return EV::error(call.getLoc());
-      if (args[i].value.c.kind != Const::Kind::String ||
-          !llvm::all_of(args[i].value.c.s,
-                        [](char c) { return llvm::isAlnum(c) || c == '_'; }) ||
-          args[i].value.c.s.empty()) {
-        diags.error(args[i].loc,
-                    "'name' must be a string of letters, digits and '_'");
+      std::string text = args[i].value.c.kind == Const::Kind::String
+                             ? args[i].value.c.s
+                             : std::string();
+      // `{t}` in a name is the value of the compile-time integer or string
+      // `t` (a loop variable: `name="layer{l}"`).
+      std::string expanded;
+      bool ok = !text.empty();
+      for (size_t at = 0; ok && at < text.size();) {
+        if (text[at] != '{') {
+          expanded += text[at++];
+          continue;
+        }
+        size_t close = text.find('}', at);
+        std::string var = close == std::string::npos
+                              ? std::string()
+                              : text.substr(at + 1, close - at - 1);
+        auto v = scope.vars.find(var);
+        if (v == scope.vars.end() || v->second.kind != Binding::Kind::Const ||
+            (v->second.c.kind != Const::Kind::Int &&
+             v->second.c.kind != Const::Kind::String)) {
+          diags.error(args[i].loc,
+                      "'{" + var + "}' in '" + std::string(kw) +
+                          "' must name a compile-time integer or string");
+          return EV::error(call.getLoc());
+        }
+        const Const &c = v->second.c;
+        expanded += c.kind == Const::Kind::Int ? std::to_string(c.i) : c.s;
+        at = close + 1;
+      }
+      if (!ok || expanded.empty() ||
+          !llvm::all_of(expanded,
+                        [](char c) { return llvm::isAlnum(c) || c == '_'; })) {
+        diags.error(args[i].loc, "'" + std::string(kw) +
+                                     "' must be a string of letters, digits "
+                                     "and '_'");
         return EV::error(call.getLoc());
       }
-      explicitName = args[i].value.c.s;
+      if (std::string(kw) == "name") {
+        explicitName = expanded;
+      } else {
+        sharedName = expanded;
+        sharedLoc = args[i].loc;
+      }
       args.erase(args.begin() + i);
       break;
     }
+  }
+  if (!explicitName.empty() && !sharedName.empty()) {
+    diags.error(sharedLoc, "a call with 'shared=' uses the name of the call "
+                           "it shares; it cannot also have 'name='");
+    return EV::error(call.getLoc());
   }
 
   // The signature as a FuncSpec; defaults are evaluated in an empty scope.
@@ -390,24 +431,66 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   inst->layer = decl.name;
   inst->loc = call.getLoc();
   inst->decl = &decl;
+  // A call shares an earlier instance's parameters when it says so
+  // (`shared=`), when a loop reaches it again under the same name, or when
+  // the whole body it is in is a shared one.
   std::string local = explicitName;
-  if (local.empty()) {
+  bool share = false;
+  auto loopCall = scope.loopDepth > 0 ? scope.loopCalls.find(&call)
+                                      : scope.loopCalls.end();
+  if (!sharedName.empty()) {
+    auto first = scope.instanceLayers.find(sharedName);
+    if (first == scope.instanceLayers.end()) {
+      std::vector<std::string> names;
+      for (auto &kv : scope.instanceLayers)
+        names.push_back(kv.first);
+      std::string sugg = closestName(sharedName, names);
+      diags.error(sharedLoc,
+                  "'shared' names no earlier layer call of this body: '" +
+                      sharedName + "'" +
+                      (sugg.empty() ? "" : "; did you mean '" + sugg + "'?"));
+      return EV::error(call.getLoc());
+    }
+    if (first->second != &decl) {
+      diags.error(sharedLoc, "'" + sharedName + "' is a call of layer '" +
+                                 first->second->name + "', not of '" +
+                                 decl.name + "'");
+      return EV::error(call.getLoc());
+    }
+    local = sharedName;
+    share = true;
+  } else if (loopCall != scope.loopCalls.end() &&
+             (local.empty() || local == loopCall->second)) {
+    local = loopCall->second;
+    share = true;
+  } else if (local.empty()) {
     do {
       local = decl.name + "_" + std::to_string(scope.callCount[decl.name]++);
     } while (scope.instanceNames.count(local));
   } else if (scope.instanceNames.count(local)) {
     diags.error(call.getLoc(),
-                "two layer calls are both named '" + local + "'");
+                "two layer calls are both named '" + local + "'" +
+                    (scope.loopDepth > 0
+                         ? " (in a loop, a name that changes with the loop "
+                           "variable, such as name=\"layer{i}\", gives "
+                           "each iteration its own)"
+                         : "; to use the same parameters, pass shared=\"" +
+                               local + "\""));
     return EV::error(call.getLoc());
   }
+  if (scope.loopDepth > 0 && !share)
+    scope.loopCalls[&call] = local;
   scope.instanceNames.insert(local);
+  scope.instanceLayers[local] = &decl;
   inst->prefix = scope.prefix.empty() ? local : scope.prefix + "." + local;
+  inst->shared = share || scope.sharing;
 
   Scope inner;
   inner.model = scope.model;
   inner.inst = inst.get();
   inner.prefix = inst->prefix;
   inner.stmts = &inst->body;
+  inner.sharing = inst->shared;
   auto node =
       std::make_unique<TExpr>(TExpr::Kind::Layer, call.getLoc(), Type());
   node->name = decl.name;
@@ -485,7 +568,26 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   }
   node->type = inst->result;
   node->instance = std::move(inst);
-  return EV::tensor(std::move(node));
+  if (node->type.isTensor())
+    return EV::tensor(std::move(node));
+  // A tuple: the call is a hidden statement of this body, and each element
+  // refers to one of its results.
+  std::string hidden = "(" + node->instance->prefix + ")";
+  scope.stmts->push_back(
+      {TStmt::Kind::Assign, call.getLoc(), {hidden}, std::move(node), "", {}});
+  const TExpr *def = scope.stmts->back().value.get();
+  EV tuple;
+  tuple.loc = call.getLoc();
+  tuple.type = def->type;
+  for (size_t i = 0; i < def->type.elems.size(); ++i) {
+    auto el = std::make_unique<TExpr>(TExpr::Kind::Element, call.getLoc(),
+                                      def->type.elems[i]);
+    el->name = hidden + "." + std::to_string(i);
+    el->def = def;
+    el->index = int(i);
+    tuple.elems.push_back(EV::tensor(std::move(el)));
+  }
+  return tuple;
 }
 
 EV Sema::callModel(const Model &model, const ast::CallExpr &call,
@@ -583,6 +685,13 @@ void Sema::checkNamesIn(const std::vector<ast::StmtPtr> &body,
       checkNamesIn(i->elseBody, elseDefs);
       defined.insert(thenDefs.begin(), thenDefs.end());
       defined.insert(elseDefs.begin(), elseDefs.end());
+    } else if (auto *f = dyn_cast<ast::ForStmt>(st.get())) {
+      checkNamesIn(*f->seq, defined);
+      std::set<std::string> inner = defined;
+      inner.insert(f->var);
+      checkNamesIn(f->body, inner);
+      inner.erase(f->var);
+      defined.insert(inner.begin(), inner.end());
     }
   }
 }

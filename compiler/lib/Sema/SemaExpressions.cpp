@@ -7,6 +7,8 @@
 #include "ArgSpecs.h"
 #include "SemaInternal.h"
 
+#include <cmath>
+
 namespace dlc::sema::detail {
 
 //===----------------------------------------------------------------------===//
@@ -86,6 +88,20 @@ EV Sema::evalName(const ast::NameExpr &e, Scope &scope) {
       return EV::error(e.getLoc());
     if (b.kind == Binding::Kind::Const)
       return EV::constant(b.c, e.getLoc());
+    if (b.kind == Binding::Kind::List) {
+      EV list;
+      list.loc = e.getLoc();
+      list.type = Type::scalar(Type::Kind::List);
+      for (size_t k = 0; k < b.elems.size(); ++k) {
+        const Binding &el = b.elems[k];
+        list.elems.push_back(
+            el.kind == Binding::Kind::Const
+                ? EV::constant(el.c, e.getLoc())
+                : EV::tensor(refNode(e.name + "[" + std::to_string(k) + "]",
+                                     el, e.getLoc())));
+      }
+      return list;
+    }
     return EV::tensor(refNode(e.name, b, e.getLoc()));
   }
   auto d = scope.dims.find(e.name);
@@ -105,6 +121,59 @@ EV Sema::evalName(const ast::NameExpr &e, Scope &scope) {
   diags.error(e.getLoc(), "use of undefined name '" + e.name + "'" +
                               (s.empty() ? "" : "; did you mean '" + s + "'?"));
   return EV::error(e.getLoc());
+}
+
+/// A comparison of two compile-time values (`t == 0`, `kind == "lstm"`):
+/// numbers by value, strings and bools by equality, dimensions when both
+/// are known or (for == and !=) the same symbol.
+EV Sema::evalCompare(const ast::BinaryExpr &e, const EV &l, const EV &r) {
+  auto fail = [&](const std::string &why) {
+    diags.error(e.getLoc(), "cannot compare " + why + " with '" +
+                                e.spelling() + "'");
+    return EV::error(e.getLoc());
+  };
+  if (!l.isConst() || !r.isConst())
+    return fail((l.isConst() ? r : l).type.str() +
+                " (comparisons are of compile-time values)");
+  const Const &a = l.c, &b = r.c;
+  bool eq = e.op == '=' || e.op == '!';
+  int cmp = 0; // <0, 0, >0
+  if (a.isNumber() && b.isNumber()) {
+    if (a.kind == Const::Kind::Int && b.kind == Const::Kind::Int)
+      cmp = a.i < b.i ? -1 : a.i > b.i;
+    else
+      cmp = a.asDouble() < b.asDouble() ? -1 : a.asDouble() > b.asDouble();
+  } else if (a.kind == b.kind &&
+             (a.kind == Const::Kind::String || a.kind == Const::Kind::Bool ||
+              a.kind == Const::Kind::Dim || a.kind == Const::Kind::Symbol)) {
+    if (!eq)
+      return fail(l.type.str() + " values");
+    cmp = a.kind == Const::Kind::Bool ? a.b != b.b : a.s != b.s;
+  } else {
+    return fail(l.type.str() + " and " + r.type.str());
+  }
+  bool v = false;
+  switch (e.op) {
+  case '=':
+    v = cmp == 0;
+    break;
+  case '!':
+    v = cmp != 0;
+    break;
+  case '<':
+    v = cmp < 0;
+    break;
+  case '>':
+    v = cmp > 0;
+    break;
+  case 'l':
+    v = cmp <= 0;
+    break;
+  default:
+    v = cmp >= 0;
+    break;
+  }
+  return EV::constant(Const::ofBool(v), e.getLoc());
 }
 
 EV Sema::evalNeg(const ast::NegExpr &e, Scope &scope) {
@@ -133,7 +202,36 @@ EV Sema::evalBinary(const ast::BinaryExpr &e, Scope &scope) {
   EV l = eval(*e.lhs, scope), r = eval(*e.rhs, scope);
   if (l.isError() || r.isError())
     return EV::error(e.getLoc());
-  std::string opStr(1, e.op);
+  std::string opStr = e.spelling();
+  if (e.isComparison())
+    return evalCompare(e, l, r);
+  // `a + b` of two lists is their concatenation (`ys = ys + [h]`).
+  if (l.type.kind == Type::Kind::List && r.type.kind == Type::Kind::List) {
+    if (e.op != '+') {
+      diags.error(e.getLoc(), "lists can only be joined with '+'");
+      return EV::error(e.getLoc());
+    }
+    EV v;
+    v.loc = e.getLoc();
+    v.type = Type::scalar(Type::Kind::List);
+    bool allConst = true;
+    for (EV *side : {&l, &r}) {
+      if (side->elems.empty() && side->c.kind == Const::Kind::List)
+        for (const Const &c : side->c.list)
+          side->elems.push_back(EV::constant(c, side->loc));
+      for (EV &el : side->elems) {
+        allConst &= el.isConst();
+        v.elems.push_back(std::move(el));
+      }
+    }
+    if (allConst) {
+      std::vector<Const> cs;
+      for (EV &el : v.elems)
+        cs.push_back(el.c);
+      v.c = Const::ofList(std::move(cs));
+    }
+    return v;
+  }
   // Constant folding of integer and float arithmetic (layer arguments,
   // dimensions).
   if (l.c.isNumber() && r.c.isNumber() && e.op != '@') {
@@ -299,9 +397,27 @@ EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {
     diags.error(e.getLoc(), "a call is not allowed here; expected a constant");
     return EV::error(e.getLoc());
   }
-  if (const OpInfo *op = lookupOp(e.callee))
-    return callOp(*op, "'" + e.callee + "'", e.getLoc(),
-                  evalArgs(e.args, scope));
+  if (const OpInfo *op = lookupOp(e.callee)) {
+    std::vector<ActualArg> args = evalArgs(e.args, scope);
+    // sqrt, exp and log of a compile-time number are numbers (a layer's
+    // `1.0 / sqrt(hidden)`), folded in double precision.
+    static const std::map<std::string, double (*)(double)> folds = {
+        {"sqrt", [](double v) { return std::sqrt(v); }},
+        {"exp", [](double v) { return std::exp(v); }},
+        {"log", [](double v) { return std::log(v); }}};
+    auto fold = folds.find(e.callee);
+    if (fold != folds.end() && args.size() == 1 && args[0].keyword.empty() &&
+        args[0].value.c.isNumber()) {
+      double v = fold->second(args[0].value.c.asDouble());
+      if (!std::isfinite(v)) {
+        diags.error(e.getLoc(), e.callee + "(" + args[0].value.c.str() +
+                                    ") is not a finite number");
+        return EV::error(e.getLoc());
+      }
+      return EV::constant(Const::ofFloat(v), e.getLoc());
+    }
+    return callOp(*op, "'" + e.callee + "'", e.getLoc(), std::move(args));
+  }
   if (e.callee == "split" && !funcs.count("split"))
     return evalSplit(e, scope);
   auto f = funcs.find(e.callee);

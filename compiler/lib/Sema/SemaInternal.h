@@ -93,13 +93,14 @@ struct EV {
 
 /// What a name stands for inside a body.
 struct Binding {
-  enum class Kind { Tensor, Const, Error } kind = Kind::Error;
+  enum class Kind { Tensor, Const, List, Error } kind = Kind::Error;
   TExpr::Kind ref = TExpr::Kind::Local; // Input, Param or Local
   Type type;
   const TExpr *def = nullptr;
   const ParamInfo *param = nullptr;
   int index = 0;
   Const c;
+  std::vector<Binding> elems; // List: a list with tensors (`ys = ys + [h]`)
   Loc loc;
 };
 
@@ -116,6 +117,17 @@ struct Scope {
   bool inStep = false;
   bool returned = false;
   std::vector<TStmt> *stmts = nullptr;
+  /// The layer of each instance name of this body (for `shared=`).
+  std::map<std::string, const ast::FuncDecl *> instanceLayers;
+  /// A shared instance's body: its parameters are those of the first call.
+  bool sharing = false;
+  /// `for` loops being elaborated around the current statement.
+  int loopDepth = 0;
+  /// In loops: the instance name of each layer call site in the iteration
+  /// that first reached it, and the parameters each `param` statement
+  /// declared there; later iterations share them.
+  std::map<const ast::CallExpr *, std::string> loopCalls;
+  std::map<const ast::ParamStmt *, Binding> loopParams;
 };
 
 struct ActualArg {
@@ -163,6 +175,15 @@ private:
   void elaborateBody(const std::vector<ast::StmtPtr> &body, Scope &scope);
   void elaborateStmt(const ast::Stmt &stmt, Scope &scope);
   void elaborateParam(const ast::ParamStmt &stmt, Scope &scope);
+  void elaborateFor(const ast::ForStmt &stmt, Scope &scope);
+  /// The elements a `for` loop runs over; false after an error.
+  bool loopItems(const ast::ForStmt &stmt, Scope &scope, std::vector<EV> &out);
+  /// Binds `name` to a value as an assignment does (a tensor, a constant or
+  /// a list); false (and an error binding) if the value cannot be named.
+  bool bindValue(const std::string &name, Loc loc, EV value, Scope &scope);
+  /// Binds every name that `body` would assign to an error, so that a body
+  /// that is not elaborated does not leave them undefined.
+  void poisonAssigned(const std::vector<ast::StmtPtr> &body, Scope &scope);
   void checkResult(const ast::FuncDecl &decl, Scope &scope, Instance &inst);
 
   //--- Expressions ------------------------------------------------------------
@@ -170,6 +191,7 @@ private:
   EV evalName(const ast::NameExpr &e, Scope &scope);
   EV evalBinary(const ast::BinaryExpr &e, Scope &scope);
   EV evalNeg(const ast::NegExpr &e, Scope &scope);
+  EV evalCompare(const ast::BinaryExpr &e, const EV &l, const EV &r);
   EV evalCall(const ast::CallExpr &e, Scope &scope);
   /// `split(x, sizes, axis=0)`: a tuple of slices of x (see evalSplit).
   EV evalSplit(const ast::CallExpr &e, Scope &scope);

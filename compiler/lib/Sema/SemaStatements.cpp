@@ -58,6 +58,13 @@ void Sema::checkResult(const ast::FuncDecl &decl, Scope &scope,
   }
   if (inst.result.isError() || !decl.resultType)
     return;
+  if (inst.result.kind == Type::Kind::Tuple) {
+    diags.error(decl.resultType->loc,
+                "layer '" + decl.name + "' returns a tuple, '" +
+                    inst.result.str() +
+                    "'; a tuple result cannot be declared (leave out '->')");
+    return;
+  }
   if (!decl.resultType->isTensor) {
     diags.error(decl.resultType->loc, "the result of a " + std::string(what) +
                                           " must be a tensor type");
@@ -98,36 +105,33 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
   if (auto *i = dyn_cast<ast::IfStmt>(&stmt)) {
     EV c = eval(*i->cond, scope);
     // Names the branches would have bound are errors, not undefined.
-    std::function<void(const ast::IfStmt &)> poison =
-        [&](const ast::IfStmt &ifs) {
-          for (const auto *body : {&ifs.thenBody, &ifs.elseBody})
-            for (const ast::StmtPtr &st : *body) {
-              Binding b;
-              b.loc = st->getLoc();
-              if (auto *a = dyn_cast<ast::AssignStmt>(st.get()))
-                for (auto &t : a->targets)
-                  scope.vars[t.first] = b;
-              if (auto *p = dyn_cast<ast::ParamStmt>(st.get()))
-                scope.vars[p->name] = b;
-              if (auto *nested = dyn_cast<ast::IfStmt>(st.get()))
-                poison(*nested);
-            }
-        };
-    auto poisonAssigned = [&] { poison(*i); };
+    auto poisonBranches = [&] {
+      poisonAssigned(i->thenBody, scope);
+      poisonAssigned(i->elseBody, scope);
+    };
     if (c.isError())
-      return poisonAssigned();
+      return poisonBranches();
     if (c.c.kind != Const::Kind::Bool) {
       diags.error(i->cond->getLoc(),
                   "the condition of 'if' must be a compile-time bool, got " +
                       c.type.str());
-      return poisonAssigned();
+      return poisonBranches();
     }
     elaborateBody(c.c.b ? i->thenBody : i->elseBody, scope);
+    return;
+  }
+  if (auto *f = dyn_cast<ast::ForStmt>(&stmt)) {
+    elaborateFor(*f, scope);
     return;
   }
   if (auto *r = dyn_cast<ast::ReturnStmt>(&stmt)) {
     if (scope.inStep) {
       diags.error(r->getLoc(), "'return' is not allowed in a train step");
+      return;
+    }
+    if (scope.loopDepth > 0) {
+      diags.error(r->getLoc(), "'return' is not allowed in a 'for' loop; "
+                               "assign to a name and return after the loop");
       return;
     }
     EV v = eval(*r->value, scope);
@@ -136,15 +140,31 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
       scope.inst->result = Type::error();
       return;
     }
-    if (!v.isTensor()) {
+    // A layer may return a tuple of tensors (`return (h, c)`), which its
+    // caller unpacks; a model returns one tensor.
+    bool isLayer = scope.inst->decl && !scope.inst->decl->isModel;
+    bool tensorTuple = v.type.kind == Type::Kind::Tuple && !v.elems.empty() &&
+                       llvm::all_of(v.elems, [](const EV &e) {
+                         return e.isTensor();
+                       });
+    if (!v.isTensor() && !(isLayer && tensorTuple)) {
       diags.error(r->value->getLoc(),
-                  "a layer or model must return a tensor, not " + v.type.str());
+                  std::string(isLayer ? "a layer must return a tensor or a "
+                                        "tuple of tensors, not "
+                                      : "a model must return a tensor, not ") +
+                      v.type.str());
       scope.inst->result = Type::error();
       return;
     }
     scope.inst->result = v.type;
-    TStmt ts{TStmt::Kind::Return, r->getLoc(), {}, std::move(v.node), "", {}};
-    scope.stmts->push_back(std::move(ts));
+    std::vector<EV> results;
+    if (v.isTensor())
+      results.push_back(std::move(v));
+    else
+      results = std::move(v.elems);
+    for (EV &res : results)
+      scope.stmts->push_back(
+          {TStmt::Kind::Return, r->getLoc(), {}, std::move(res.node), "", {}});
     return;
   }
   if (auto *u = dyn_cast<ast::UpdateStmt>(&stmt)) {
@@ -204,43 +224,206 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
   } else {
     values.push_back(std::move(v));
   }
-  for (size_t i = 0; i < a.targets.size(); ++i) {
-    const std::string &name = a.targets[i].first;
-    Loc loc = a.targets[i].second;
-    if (name == "_")
-      continue;
-    auto existing = scope.vars.find(name);
-    if (existing != scope.vars.end() &&
-        existing->second.ref == TExpr::Kind::Param &&
-        existing->second.kind == Binding::Kind::Tensor) {
-      diags.error(loc, "cannot assign to parameter '" + name + "'");
-      diags.note(existing->second.loc, "declared here");
-      continue;
-    }
-    EV &val = values[i];
+  for (size_t i = 0; i < a.targets.size(); ++i)
+    bindValue(a.targets[i].first, a.targets[i].second, std::move(values[i]),
+              scope);
+}
+
+bool Sema::bindValue(const std::string &name, Loc loc, EV val, Scope &scope) {
+  if (name == "_")
+    return true;
+  auto existing = scope.vars.find(name);
+  if (existing != scope.vars.end() &&
+      existing->second.ref == TExpr::Kind::Param &&
+      existing->second.kind == Binding::Kind::Tensor) {
+    diags.error(loc, "cannot assign to parameter '" + name + "'");
+    diags.note(existing->second.loc, "declared here");
+    return false;
+  }
+  // A tensor gets a statement of the body; a local that is only renamed
+  // (`h = h2`, a list element) keeps its definition.
+  auto tensorBinding = [&](EV &v, const std::string &shown) {
     Binding b;
     b.loc = loc;
-    if (val.isTensor()) {
-      b.kind = Binding::Kind::Tensor;
-      b.ref = TExpr::Kind::Local;
-      b.type = val.type;
-      TStmt ts{TStmt::Kind::Assign, loc, {name}, std::move(val.node), "", {}};
-      scope.stmts->push_back(std::move(ts));
-      b.def = scope.stmts->back().value.get();
-    } else if (val.isConst()) {
-      b.kind = Binding::Kind::Const;
-      b.type = val.type;
-      b.c = val.c;
-    } else {
-      diags.error(loc,
-                  val.type.kind == Type::Kind::List
-                      ? "a list of tensors cannot be given a name; pass it "
-                        "directly, e.g. concat([a, b])"
-                      : "cannot assign a " + val.type.str() + " to a name");
-      b.kind = Binding::Kind::Error;
+    b.kind = Binding::Kind::Tensor;
+    b.ref = TExpr::Kind::Local;
+    b.type = v.type;
+    if (v.node->kind == TExpr::Kind::Local && v.node->def) {
+      b.def = v.node->def;
+      return b;
     }
+    scope.stmts->push_back(
+        {TStmt::Kind::Assign, loc, {shown}, std::move(v.node), "", {}});
+    b.def = scope.stmts->back().value.get();
+    return b;
+  };
+  Binding b;
+  b.loc = loc;
+  if (val.isTensor()) {
+    b = tensorBinding(val, name);
+  } else if (val.isConst()) {
+    b.kind = Binding::Kind::Const;
+    b.type = val.type;
+    b.c = val.c;
+  } else if (val.type.kind == Type::Kind::List) {
+    // A list with tensors: each element is bound (`ys = ys + [h]`).
+    b.kind = Binding::Kind::List;
+    b.type = val.type;
+    for (size_t k = 0; k < val.elems.size(); ++k) {
+      EV &el = val.elems[k];
+      if (el.isTensor()) {
+        b.elems.push_back(
+            tensorBinding(el, name + "[" + std::to_string(k) + "]"));
+      } else if (el.isConst()) {
+        Binding c;
+        c.kind = Binding::Kind::Const;
+        c.type = el.type;
+        c.c = el.c;
+        c.loc = loc;
+        b.elems.push_back(c);
+      } else {
+        diags.error(loc, "a list element cannot be a " + el.type.str());
+        b = Binding();
+        b.loc = loc;
+        scope.vars[name] = b;
+        return false;
+      }
+    }
+  } else {
+    diags.error(loc, "cannot assign a " + val.type.str() + " to a name");
+    b.kind = Binding::Kind::Error;
     scope.vars[name] = b;
+    return false;
   }
+  scope.vars[name] = b;
+  return true;
+}
+
+void Sema::poisonAssigned(const std::vector<ast::StmtPtr> &body,
+                          Scope &scope) {
+  for (const ast::StmtPtr &st : body) {
+    Binding b;
+    b.loc = st->getLoc();
+    if (auto *a = dyn_cast<ast::AssignStmt>(st.get()))
+      for (auto &t : a->targets)
+        scope.vars[t.first] = b;
+    if (auto *p = dyn_cast<ast::ParamStmt>(st.get()))
+      scope.vars[p->name] = b;
+    for (const auto *nested : ast::nestedBodies(*st))
+      poisonAssigned(*nested, scope);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Loops
+//===----------------------------------------------------------------------===//
+
+/// At most this many iterations per loop: the body is elaborated once per
+/// iteration.
+constexpr size_t kMaxIterations = 4096;
+
+bool Sema::loopItems(const ast::ForStmt &f, Scope &scope,
+                     std::vector<EV> &out) {
+  Loc at = f.seq->getLoc();
+  // `range(stop)`, `range(start, stop)`, `range(start, stop, step)`, as
+  // Python's, over compile-time integers.
+  auto *call = dyn_cast<ast::CallExpr>(f.seq.get());
+  if (call && call->callee == "range" && !funcs.count("range")) {
+    std::vector<int64_t> a;
+    bool ok = true;
+    for (const ast::Arg &arg : call->args) {
+      EV v = eval(*arg.value, scope);
+      if (v.isError()) {
+        ok = false;
+        continue;
+      }
+      if (!arg.keyword.empty()) {
+        diags.error(arg.value->getLoc(),
+                    "range() takes no keyword arguments");
+        ok = false;
+      } else if (v.c.kind == Const::Kind::Int) {
+        a.push_back(v.c.i);
+      } else {
+        diags.error(arg.value->getLoc(),
+                    "range() takes compile-time integers, got " +
+                        v.type.str());
+        ok = false;
+      }
+    }
+    if (!ok)
+      return false;
+    if (a.empty() || a.size() > 3) {
+      diags.error(at, "range() takes 1 to 3 integers (stop; start, stop; "
+                      "start, stop, step), got " +
+                          std::to_string(a.size()));
+      return false;
+    }
+    int64_t start = a.size() >= 2 ? a[0] : 0;
+    int64_t stop = a.size() >= 2 ? a[1] : a[0];
+    int64_t step = a.size() == 3 ? a[2] : 1;
+    if (step == 0) {
+      diags.error(call->args[2].value->getLoc(),
+                  "the step of range() must not be zero");
+      return false;
+    }
+    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+      if (out.size() == kMaxIterations) {
+        diags.error(at, "a 'for' loop may run at most " +
+                            std::to_string(kMaxIterations) + " times");
+        return false;
+      }
+      out.push_back(EV::constant(Const::ofInt(i), at));
+      if ((step > 0 && i > INT64_MAX - step) ||
+          (step < 0 && i < INT64_MIN - step))
+        break;
+    }
+    return true;
+  }
+  EV seq = eval(*f.seq, scope);
+  if (seq.isError())
+    return false;
+  if (seq.type.kind != Type::Kind::List) {
+    diags.error(at, "a 'for' loop runs over range(...) or a list, not " +
+                        seq.type.str());
+    return false;
+  }
+  if (seq.elems.empty() && seq.c.kind == Const::Kind::List)
+    for (const Const &c : seq.c.list)
+      seq.elems.push_back(EV::constant(c, at));
+  if (seq.elems.size() > kMaxIterations) {
+    diags.error(at, "a 'for' loop may run at most " +
+                        std::to_string(kMaxIterations) + " times");
+    return false;
+  }
+  out = std::move(seq.elems);
+  return true;
+}
+
+void Sema::elaborateFor(const ast::ForStmt &f, Scope &scope) {
+  std::vector<EV> items;
+  if (!loopItems(f, scope, items)) {
+    poisonAssigned(f.body, scope);
+    return;
+  }
+  std::optional<Binding> outer;
+  if (auto it = scope.vars.find(f.var); it != scope.vars.end())
+    outer = it->second;
+  ++scope.loopDepth;
+  unsigned before = diags.getNumErrors();
+  for (EV &item : items) {
+    if (!bindValue(f.var, f.varLoc, std::move(item), scope))
+      break;
+    elaborateBody(f.body, scope);
+    // The errors of one iteration would repeat in every other.
+    if (diags.getNumErrors() != before)
+      break;
+  }
+  --scope.loopDepth;
+  // The loop variable is the loop's own; the names the body assigned stay.
+  if (outer)
+    scope.vars[f.var] = *outer;
+  else
+    scope.vars.erase(f.var);
 }
 
 void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
@@ -249,6 +432,15 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
     diags.error(stmt.getLoc(),
                 std::string(what) + "s cannot be declared in a train step");
     return;
+  }
+  // A later iteration of a loop declares nothing new: the parameter is the
+  // one the first iteration declared.
+  if (scope.loopDepth > 0) {
+    auto again = scope.loopParams.find(&stmt);
+    if (again != scope.loopParams.end()) {
+      scope.vars[stmt.name] = again->second;
+      return;
+    }
   }
   auto existing = scope.vars.find(stmt.name);
   if (existing != scope.vars.end()) {
@@ -321,9 +513,46 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
     }
     init = c;
   }
-  auto info = std::make_unique<ParamInfo>();
-  info->name =
+  std::string qualified =
       scope.prefix.empty() ? stmt.name : scope.prefix + "." + stmt.name;
+  b.kind = Binding::Kind::Tensor;
+  b.ref = TExpr::Kind::Param;
+  b.type = *type;
+  if (scope.sharing) {
+    // A shared call: the first call of the instance declared it.
+    const ParamInfo *first = nullptr;
+    for (auto &p : scope.model->params)
+      if (p->name == qualified)
+        first = p.get();
+    if (!stmt.trainable || (first && !first->trainable)) {
+      diags.error(scope.inst->loc,
+                  "this call shares the parameters of '" + scope.prefix +
+                      "', but a layer with buffers ('" + qualified +
+                      "') cannot be shared: each call would update them");
+      diags.note(stmt.getLoc(), "buffer declared here");
+      return;
+    }
+    if (!first || first->type != *type) {
+      diags.error(scope.inst->loc,
+                  "this call shares the parameters of '" + scope.prefix +
+                      "', but its parameter '" + qualified + "' would be '" +
+                      type->str() + "'" +
+                      (first ? ", where the first call's is '" +
+                                   first->type.str() + "'"
+                             : ", which the first call does not have"));
+      diags.note(stmt.getLoc(), "parameter declared here");
+      if (first)
+        diags.note(first->loc, "the first call's declaration");
+      return;
+    }
+    b.param = first;
+    scope.vars[stmt.name] = b;
+    if (scope.loopDepth > 0)
+      scope.loopParams[&stmt] = b;
+    return;
+  }
+  auto info = std::make_unique<ParamInfo>();
+  info->name = qualified;
   info->loc = stmt.getLoc();
   info->type = *type;
   info->init = *init;
@@ -335,11 +564,10 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
       diags.note(p->loc, "the other one is declared here");
       return;
     }
-  b.kind = Binding::Kind::Tensor;
-  b.ref = TExpr::Kind::Param;
-  b.type = *type;
   b.param = info.get();
   scope.vars[stmt.name] = b;
+  if (scope.loopDepth > 0)
+    scope.loopParams[&stmt] = b;
   scope.inst->params.push_back(info.get());
   scope.model->params.push_back(std::move(info));
 }

@@ -606,9 +606,9 @@ Sema::checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
                   std::none_of(scopes.begin(), scopes.end(),
                                [&](auto &s) { return s.first == m; }))
                 scopes.push_back({m, m->name + "."});
-            } else if (auto *i = dyn_cast<ast::IfStmt>(st.get())) {
-              walk(i->thenBody);
-              walk(i->elseBody);
+            } else {
+              for (const auto *nested : ast::nestedBodies(*st))
+                walk(*nested);
             }
           }
         };

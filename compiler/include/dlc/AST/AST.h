@@ -130,8 +130,26 @@ public:
   BinaryExpr(Loc loc, char op, ExprPtr lhs, ExprPtr rhs)
       : Expr(Kind::Binary, loc), op(op), lhs(std::move(lhs)),
         rhs(std::move(rhs)) {}
+  /// `+ - * / @`, or a comparison: `=` (==), `!` (!=), `<`, `>`, `l` (<=),
+  /// `g` (>=).
   char op;
   ExprPtr lhs, rhs;
+  bool isComparison() const { return std::string("=!<>lg").find(op) != std::string::npos; }
+  /// The operator as written.
+  std::string spelling() const {
+    switch (op) {
+    case '=':
+      return "==";
+    case '!':
+      return "!=";
+    case 'l':
+      return "<=";
+    case 'g':
+      return ">=";
+    default:
+      return std::string(1, op);
+    }
+  }
   static bool classof(const Expr *e) { return e->getKind() == Kind::Binary; }
 };
 
@@ -170,7 +188,7 @@ struct TypeExpr {
 
 class Stmt {
 public:
-  enum class Kind { Param, Assign, Return, Update, If };
+  enum class Kind { Param, Assign, Return, Update, If, For };
   Stmt(Kind kind, Loc loc) : kind(kind), loc(loc) {}
   virtual ~Stmt() = default;
   Kind getKind() const { return kind; }
@@ -242,6 +260,33 @@ public:
   std::vector<StmtPtr> thenBody, elseBody;
   static bool classof(const Stmt *s) { return s->getKind() == Kind::If; }
 };
+
+/// `for t in range(T) { ... }`: a loop over a compile-time sequence (a
+/// `range(...)`, a list of constants or a list of tensors). Sema elaborates
+/// the body once per element; a layer call of the body keeps one instance
+/// (its parameters) across the iterations when its name does not change.
+class ForStmt : public Stmt {
+public:
+  ForStmt(Loc loc, std::string var, Loc varLoc, ExprPtr seq,
+          std::vector<StmtPtr> body)
+      : Stmt(Kind::For, loc), var(std::move(var)), varLoc(varLoc),
+        seq(std::move(seq)), body(std::move(body)) {}
+  std::string var;
+  Loc varLoc;
+  ExprPtr seq;
+  std::vector<StmtPtr> body;
+  static bool classof(const Stmt *s) { return s->getKind() == Kind::For; }
+};
+
+/// The statement lists nested in `s` (the branches of an `if`, the body of a
+/// `for`), for walks over a body that do not care which construct it is.
+inline std::vector<const std::vector<StmtPtr> *> nestedBodies(const Stmt &s) {
+  if (auto *i = llvm::dyn_cast<IfStmt>(&s))
+    return {&i->thenBody, &i->elseBody};
+  if (auto *f = llvm::dyn_cast<ForStmt>(&s))
+    return {&f->body};
+  return {};
+}
 
 /// A formal parameter of a layer or model: `x: f32[..., I]`, `out: int`,
 /// `bias: bool = true`.

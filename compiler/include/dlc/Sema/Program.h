@@ -40,6 +40,9 @@ struct TExpr {
     Op,     ///< a built-in op (`name`, `operands`, `attrs`)
     Layer,  ///< a layer instantiated here (`instance`, `operands`)
     Model,  ///< a call of a model in a train step (`name`, `operands`)
+    /// result `index` of a layer call that returns a tuple (`def`: the Layer
+    /// node, the value of a hidden assignment before the use)
+    Element,
   };
   Kind kind;
   Loc loc;
@@ -80,8 +83,12 @@ struct Instance {
   std::vector<std::pair<std::string, Type>> inputs;  // tensor formals, in order
   std::vector<std::pair<std::string, Const>> consts; // other formals, in order
   std::vector<const ParamInfo *> params; // declared directly in this body
-  std::vector<TStmt> body;
-  Type result;
+  std::vector<TStmt> body; ///< a tuple result: one Return per element
+  Type result;             ///< a tensor, or a tuple of tensors (layers)
+  /// Whether the instance shares the parameters of an earlier call with the
+  /// same prefix (a loop iteration, or `shared=`): its `params` are empty
+  /// and its body refers to the first call's.
+  bool shared = false;
 };
 
 /// A model: its instance and all parameters reachable from it, in the stable
