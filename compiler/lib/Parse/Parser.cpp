@@ -281,11 +281,13 @@ private:
                                           convertExpr(a->expr(1)));
     if (auto *c = dynamic_cast<G::CmpExprContext *>(e)) {
       std::string t = c->op->getText();
-      char op = t == "==" ? '=' : t == "!=" ? '!' : t == "<=" ? 'l'
-                : t == ">=" ? 'g' : t[0];
-      return std::make_unique<BinaryExpr>(loc(c->op), op,
-                                          convertExpr(c->expr(0)),
-                                          convertExpr(c->expr(1)));
+      char op = t == "=="   ? '='
+                : t == "!=" ? '!'
+                : t == "<=" ? 'l'
+                : t == ">=" ? 'g'
+                            : t[0];
+      return std::make_unique<BinaryExpr>(
+          loc(c->op), op, convertExpr(c->expr(0)), convertExpr(c->expr(1)));
     }
     return convertPrimary(static_cast<G::PrimaryExprContext *>(e)->primary());
   }

@@ -351,8 +351,7 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
       // `{t}` in a name is the value of the compile-time integer or string
       // `t` (a loop variable: `name="layer{l}"`).
       std::string expanded;
-      bool ok = !text.empty();
-      for (size_t at = 0; ok && at < text.size();) {
+      for (size_t at = 0; at < text.size();) {
         if (text[at] != '{') {
           expanded += text[at++];
           continue;
@@ -374,9 +373,9 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
         expanded += c.kind == Const::Kind::Int ? std::to_string(c.i) : c.s;
         at = close + 1;
       }
-      if (!ok || expanded.empty() ||
-          !llvm::all_of(expanded,
-                        [](char c) { return llvm::isAlnum(c) || c == '_'; })) {
+      if (expanded.empty() || !llvm::all_of(expanded, [](char c) {
+            return llvm::isAlnum(c) || c == '_';
+          })) {
         diags.error(args[i].loc, "'" + std::string(kw) +
                                      "' must be a string of letters, digits "
                                      "and '_'");
@@ -436,8 +435,8 @@ EV Sema::callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,
   // the whole body it is in is a shared one.
   std::string local = explicitName;
   bool share = false;
-  auto loopCall = scope.loopDepth > 0 ? scope.loopCalls.find(&call)
-                                      : scope.loopCalls.end();
+  auto loopCall =
+      scope.loopDepth > 0 ? scope.loopCalls.find(&call) : scope.loopCalls.end();
   if (!sharedName.empty()) {
     auto first = scope.instanceLayers.find(sharedName);
     if (first == scope.instanceLayers.end()) {

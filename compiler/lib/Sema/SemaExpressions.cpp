@@ -97,8 +97,8 @@ EV Sema::evalName(const ast::NameExpr &e, Scope &scope) {
         list.elems.push_back(
             el.kind == Binding::Kind::Const
                 ? EV::constant(el.c, e.getLoc())
-                : EV::tensor(refNode(e.name + "[" + std::to_string(k) + "]",
-                                     el, e.getLoc())));
+                : EV::tensor(refNode(e.name + "[" + std::to_string(k) + "]", el,
+                                     e.getLoc())));
       }
       return list;
     }
@@ -128,8 +128,8 @@ EV Sema::evalName(const ast::NameExpr &e, Scope &scope) {
 /// are known or (for == and !=) the same symbol.
 EV Sema::evalCompare(const ast::BinaryExpr &e, const EV &l, const EV &r) {
   auto fail = [&](const std::string &why) {
-    diags.error(e.getLoc(), "cannot compare " + why + " with '" +
-                                e.spelling() + "'");
+    diags.error(e.getLoc(),
+                "cannot compare " + why + " with '" + e.spelling() + "'");
     return EV::error(e.getLoc());
   };
   if (!l.isConst() || !r.isConst())
@@ -216,9 +216,7 @@ EV Sema::evalBinary(const ast::BinaryExpr &e, Scope &scope) {
     v.type = Type::scalar(Type::Kind::List);
     bool allConst = true;
     for (EV *side : {&l, &r}) {
-      if (side->elems.empty() && side->c.kind == Const::Kind::List)
-        for (const Const &c : side->c.list)
-          side->elems.push_back(EV::constant(c, side->loc));
+      expandConstList(*side);
       for (EV &el : side->elems) {
         allConst &= el.isConst();
         v.elems.push_back(std::move(el));
@@ -310,11 +308,10 @@ std::vector<ActualArg> Sema::evalArgs(const std::vector<ast::Arg> &args,
 /// returns a tuple of `slice` calls on it, to be unpacked,
 /// `(a, b) = split(x, 2, axis=1)`.
 EV Sema::evalSplit(const ast::CallExpr &e, Scope &scope) {
-  static const FuncSpec spec{"split",
-                             {tensor("x"),
-                              {"sizes", ArgKind::Call, std::nullopt},
-                              intArg("axis", 0)},
-                             "pieces of x along axis"};
+  static const FuncSpec spec{
+      "split",
+      {tensor("x"), {"sizes", ArgKind::Call, std::nullopt}, intArg("axis", 0)},
+      "pieces of x along axis"};
   std::vector<ActualArg> args = evalArgs(e.args, scope);
   std::vector<BoundArg> bound;
   if (!bindArgs(spec, args, e.getLoc(), "'split'", bound))
@@ -333,8 +330,8 @@ EV Sema::evalSplit(const ast::CallExpr &e, Scope &scope) {
   if (axis < 0)
     axis += r;
   if (!x.shape[axis].isKnown())
-    return fail("cannot split the symbolic dimension " +
-                x.shape[axis].str() + " of " + shown);
+    return fail("cannot split the symbolic dimension " + x.shape[axis].str() +
+                " of " + shown);
   int64_t size = x.shape[axis].size;
   std::vector<int64_t> sizes;
   const Const &sc = bound[1].c;
@@ -366,9 +363,12 @@ EV Sema::evalSplit(const ast::CallExpr &e, Scope &scope) {
   b.type = x;
   b.loc = e.getLoc();
   std::string name = "split." + std::to_string(scope.stmts->size());
-  scope.stmts->push_back(
-      {TStmt::Kind::Assign, e.getLoc(), {name}, std::move(bound[0].node), "",
-       {}});
+  scope.stmts->push_back({TStmt::Kind::Assign,
+                          e.getLoc(),
+                          {name},
+                          std::move(bound[0].node),
+                          "",
+                          {}});
   b.def = scope.stmts->back().value.get();
   const OpInfo *slice = lookupOp("slice");
   EV tuple;
@@ -378,8 +378,10 @@ EV Sema::evalSplit(const ast::CallExpr &e, Scope &scope) {
   for (int64_t n : sizes) {
     std::vector<ActualArg> sa;
     sa.push_back({"", e.getLoc(), EV::tensor(refNode(name, b, e.getLoc()))});
-    sa.push_back({"", e.getLoc(), EV::constant(Const::ofInt(axis), e.getLoc())});
-    sa.push_back({"", e.getLoc(), EV::constant(Const::ofInt(start), e.getLoc())});
+    sa.push_back(
+        {"", e.getLoc(), EV::constant(Const::ofInt(axis), e.getLoc())});
+    sa.push_back(
+        {"", e.getLoc(), EV::constant(Const::ofInt(start), e.getLoc())});
     sa.push_back(
         {"", e.getLoc(), EV::constant(Const::ofInt(start + n), e.getLoc())});
     EV piece = callOp(*slice, "'split'", e.getLoc(), std::move(sa));

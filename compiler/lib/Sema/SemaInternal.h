@@ -91,6 +91,14 @@ struct EV {
   }
 };
 
+/// Gives a constant list (`[1, 2]`, or a named one, which keeps only its
+/// Const form) its elements as values, as a list with tensors has them.
+inline void expandConstList(EV &list) {
+  if (list.elems.empty() && list.c.kind == Const::Kind::List)
+    for (const Const &c : list.c.list)
+      list.elems.push_back(EV::constant(c, list.loc));
+}
+
 /// What a name stands for inside a body.
 struct Binding {
   enum class Kind { Tensor, Const, List, Error } kind = Kind::Error;
@@ -234,8 +242,8 @@ private:
                      const ast::TrainSetting *show);
   void resolveShow(const ast::TrainSetting &show, TrainConfig &cfg,
                    const Scope &scope);
-  void checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
-                 Loc at, Loc targetAt);
+  void checkLoss(TrainConfig &cfg, const Const &data, const Const &loss, Loc at,
+                 Loc targetAt);
   void checkMetrics(const TrainConfig &cfg, const Const &loss, Loc at,
                     Loc earlyStopAt);
   std::optional<Const>

@@ -143,10 +143,9 @@ void Sema::elaborateStmt(const ast::Stmt &stmt, Scope &scope) {
     // A layer may return a tuple of tensors (`return (h, c)`), which its
     // caller unpacks; a model returns one tensor.
     bool isLayer = scope.inst->decl && !scope.inst->decl->isModel;
-    bool tensorTuple = v.type.kind == Type::Kind::Tuple && !v.elems.empty() &&
-                       llvm::all_of(v.elems, [](const EV &e) {
-                         return e.isTensor();
-                       });
+    bool tensorTuple =
+        v.type.kind == Type::Kind::Tuple && !v.elems.empty() &&
+        llvm::all_of(v.elems, [](const EV &e) { return e.isTensor(); });
     if (!v.isTensor() && !(isLayer && tensorTuple)) {
       diags.error(r->value->getLoc(),
                   std::string(isLayer ? "a layer must return a tensor or a "
@@ -299,8 +298,7 @@ bool Sema::bindValue(const std::string &name, Loc loc, EV val, Scope &scope) {
   return true;
 }
 
-void Sema::poisonAssigned(const std::vector<ast::StmtPtr> &body,
-                          Scope &scope) {
+void Sema::poisonAssigned(const std::vector<ast::StmtPtr> &body, Scope &scope) {
   for (const ast::StmtPtr &st : body) {
     Binding b;
     b.loc = st->getLoc();
@@ -325,6 +323,11 @@ constexpr size_t kMaxIterations = 4096;
 bool Sema::loopItems(const ast::ForStmt &f, Scope &scope,
                      std::vector<EV> &out) {
   Loc at = f.seq->getLoc();
+  auto tooMany = [&] {
+    diags.error(at, "a 'for' loop may run at most " +
+                        std::to_string(kMaxIterations) + " times");
+    return false;
+  };
   // `range(stop)`, `range(start, stop)`, `range(start, stop, step)`, as
   // Python's, over compile-time integers.
   auto *call = dyn_cast<ast::CallExpr>(f.seq.get());
@@ -338,15 +341,13 @@ bool Sema::loopItems(const ast::ForStmt &f, Scope &scope,
         continue;
       }
       if (!arg.keyword.empty()) {
-        diags.error(arg.value->getLoc(),
-                    "range() takes no keyword arguments");
+        diags.error(arg.value->getLoc(), "range() takes no keyword arguments");
         ok = false;
       } else if (v.c.kind == Const::Kind::Int) {
         a.push_back(v.c.i);
       } else {
         diags.error(arg.value->getLoc(),
-                    "range() takes compile-time integers, got " +
-                        v.type.str());
+                    "range() takes compile-time integers, got " + v.type.str());
         ok = false;
       }
     }
@@ -367,11 +368,8 @@ bool Sema::loopItems(const ast::ForStmt &f, Scope &scope,
       return false;
     }
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-      if (out.size() == kMaxIterations) {
-        diags.error(at, "a 'for' loop may run at most " +
-                            std::to_string(kMaxIterations) + " times");
-        return false;
-      }
+      if (out.size() == kMaxIterations)
+        return tooMany();
       out.push_back(EV::constant(Const::ofInt(i), at));
       if ((step > 0 && i > INT64_MAX - step) ||
           (step < 0 && i < INT64_MIN - step))
@@ -387,14 +385,9 @@ bool Sema::loopItems(const ast::ForStmt &f, Scope &scope,
                         seq.type.str());
     return false;
   }
-  if (seq.elems.empty() && seq.c.kind == Const::Kind::List)
-    for (const Const &c : seq.c.list)
-      seq.elems.push_back(EV::constant(c, at));
-  if (seq.elems.size() > kMaxIterations) {
-    diags.error(at, "a 'for' loop may run at most " +
-                        std::to_string(kMaxIterations) + " times");
-    return false;
-  }
+  expandConstList(seq);
+  if (seq.elems.size() > kMaxIterations)
+    return tooMany();
   out = std::move(seq.elems);
   return true;
 }
@@ -533,13 +526,13 @@ void Sema::elaborateParam(const ast::ParamStmt &stmt, Scope &scope) {
       return;
     }
     if (!first || first->type != *type) {
-      diags.error(scope.inst->loc,
-                  "this call shares the parameters of '" + scope.prefix +
-                      "', but its parameter '" + qualified + "' would be '" +
-                      type->str() + "'" +
-                      (first ? ", where the first call's is '" +
-                                   first->type.str() + "'"
-                             : ", which the first call does not have"));
+      diags.error(
+          scope.inst->loc,
+          "this call shares the parameters of '" + scope.prefix +
+              "', but its parameter '" + qualified + "' would be '" +
+              type->str() + "'" +
+              (first ? ", where the first call's is '" + first->type.str() + "'"
+                     : ", which the first call does not have"));
       diags.note(stmt.getLoc(), "parameter declared here");
       if (first)
         diags.note(first->loc, "the first call's declaration");

@@ -134,7 +134,9 @@ public:
   /// `g` (>=).
   char op;
   ExprPtr lhs, rhs;
-  bool isComparison() const { return std::string("=!<>lg").find(op) != std::string::npos; }
+  bool isComparison() const {
+    return std::string("=!<>lg").find(op) != std::string::npos;
+  }
   /// The operator as written.
   std::string spelling() const {
     switch (op) {
