@@ -508,6 +508,26 @@ def index_op_cases():
             cases.append(Case("index-ops", "split x%s %s axis%d" % (shape_str(shape), sizes, axis),
                               "x: f32%s" % shape_str(shape), body, "concat([b, a * 2], axis=%d)" % axis,
                               True, full, dyn, 1))
+    # A loop over a sequence axis: one slice per step (merged into one
+    # nn.split by dlc), restacked; some steps skipped so that the split has
+    # unused pieces (zero cotangents) and gaps.
+    for shape, axis, step in itertools.product((["B", 5, 3], ["B", 1, 4], [2, 7, 3], ["B", 3, 6, 2]),
+                                               (1, -1), (1, 2)):
+        dyn = 2 if "B" in shape else None
+        full = with_batch(list(shape), dyn)
+        n = shape[axis]
+        a = axis % len(shape)
+        count = len(range(0, n, step))
+        body = ["ys = []",
+                "for t in range(0, %d, %d) {" % (n, step),
+                "  ys = ys + [slice(x, %d, t, t + 1) * (t + 1)]" % axis,
+                "}"]
+        out = full[:a] + [count] + full[a + 1:]
+        cases.append(Case("index-ops", "slice-loop x%s axis%d step%d" % (shape_str(shape), axis, step),
+                          "x: f32%s" % shape_str(shape), body,
+                          "reshape(stack(ys, axis=%d), [%s])" % (a, ", ".join(
+                              "B" if d == "B" else str(d) for d in shape[:a] + [count] + shape[a + 1:])),
+                          True, out, dyn, 1))
     cases.append(Case("index-ops", "stack different shapes", "a: f32[B, 3], b: f32[B, 4]", [],
                       "stack([a, b])", False, None, 1, why="shapes differ"))
     return cases
@@ -600,7 +620,7 @@ def check_chunk(chunk, work, opts):
     with open(path, "w") as f:
         f.write("module {\n" + "\n".join(parts) + "\n}\n")
     dyn = chunk[0][0].dyn or 3
-    args = ["--grad", "--groups=%s" % opts.groups, "--rtol=1e-4", "--dynamic-size=%d" % dyn]
+    args = ["--grad", "--merge-slices", "--groups=%s" % opts.groups, "--rtol=1e-4", "--dynamic-size=%d" % dyn]
     res = T.run(T.tool_cmd("dlc-halide-check") + [path] + args, opts.timeout * len(chunk))
     cmd = "build/bin/dlc-halide-check case.mlir " + " ".join(args)
     status = T.parse_check_output(res.out)

@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <cstddef>
 #include <functional>
@@ -140,13 +141,18 @@ private:
   //--- Declarations and constants -------------------------------------------
   LLVM::LLVMFuncOp declare(llvm::StringRef name, mlir::Type result,
                            llvm::ArrayRef<mlir::Type> args) {
-    if (auto f = module->lookupSymbol<LLVM::LLVMFuncOp>(name))
+    // By name in a map: a step calls thousands of kernels, and a symbol
+    // lookup in the module is a scan of every global and function in it.
+    LLVM::LLVMFuncOp &f = declared[name];
+    if (f)
       return f;
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(module->getBody());
-    return b.create<LLVM::LLVMFuncOp>(
-        loc, name, LLVM::LLVMFunctionType::get(result, args));
+    f = b.create<LLVM::LLVMFuncOp>(loc, name,
+                                   LLVM::LLVMFunctionType::get(result, args));
+    return f;
   }
+  llvm::StringMap<LLVM::LLVMFuncOp> declared;
   Value cst(mlir::Type t, int64_t v) {
     return b.create<LLVM::ConstantOp>(loc, t, b.getIntegerAttr(t, v));
   }
@@ -238,7 +244,7 @@ private:
     }
     // halide_type_code_t: 0 int, 1 uint, 2 float.
     int code = t.typeCode == 'f' ? 2 : t.typeCode == 'u' ? 1 : 0;
-    auto make = module->lookupSymbol<LLVM::LLVMFuncOp>("dlrt_make_buffer");
+    auto make = declared.lookup("dlrt_make_buffer");
     b.create<LLVM::CallOp>(
         loc, make,
         mlir::ValueRange{buf, dims, host, cst(i32, code), cst(i32, t.bits),
@@ -316,7 +322,7 @@ private:
       b.create<LLVM::ReturnOp>(loc, fail->getArgument(0));
       b.setInsertionPointToStart(cont);
     }
-    auto memcpy = module->lookupSymbol<LLVM::LLVMFuncOp>("memcpy");
+    auto memcpy = declared.lookup("memcpy");
     for (const Copy &c : plan.copies) {
       uint64_t fixed = c.src.bytes(1);
       bool perSample = llvm::is_contained(c.src.shape, -1);
@@ -356,7 +362,7 @@ private:
     mlir::Block *entry = fn.addEntryBlock(b);
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(entry);
-    auto set = module->lookupSymbol<LLVM::LLVMFuncOp>("halide_set_num_threads");
+    auto set = declared.lookup("halide_set_num_threads");
     b.create<LLVM::CallOp>(loc, set, mlir::ValueRange{entry->getArgument(0)});
     b.create<LLVM::ReturnOp>(loc, mlir::ValueRange{});
   }
@@ -568,7 +574,7 @@ private:
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(entry);
     Value model = b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_model");
-    auto dlrtMain = module->lookupSymbol<LLVM::LLVMFuncOp>("dlrt_main");
+    auto dlrtMain = declared.lookup("dlrt_main");
     Value r =
         b.create<LLVM::CallOp>(loc, dlrtMain,
                                mlir::ValueRange{entry->getArgument(0),

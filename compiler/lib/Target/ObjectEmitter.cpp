@@ -47,8 +47,14 @@ std::unique_ptr<llvm::TargetMachine> hostMachine(std::string &error) {
   if (!target)
     return nullptr;
   llvm::TargetOptions options;
+  // Without optimisation (fast instruction selection and register
+  // allocation): the driver only sequences kernel calls, so its own speed
+  // does not count, while optimising code generation is superlinear in the
+  // size of a step function (thousands of calls for an unrolled LSTM: 10 s
+  // at the default level, most of the compile time).
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, "generic", "", options, llvm::Reloc::PIC_));
+      triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::None));
 }
 
 } // namespace

@@ -18,6 +18,7 @@
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/IR/NNOps.h"
 #include "dlc/Dialect/NN/Transforms/Autodiff.h"
+#include "dlc/Dialect/NN/Transforms/Passes.h"
 #include "dlc/Tools/ToolSupport.h"
 
 #include "mlir/IR/Builders.h"
@@ -57,6 +58,11 @@ static cl::opt<bool> withGrad("grad",
                                        "that nn-autodiff builds for each "
                                        "function returning a 0-d loss"),
                               cl::init(false), cl::cat(toolCategory));
+static cl::opt<bool>
+    mergeSlicesFirst("merge-slices",
+                     cl::desc("First run nn-merge-slices on each function, "
+                              "as dlc does before building gradients"),
+                     cl::init(false), cl::cat(toolCategory));
 static cl::opt<bool> chain("chain",
                            cl::desc("Feed each group the kernels' outputs "
                                     "instead of the oracle's values"),
@@ -446,6 +452,9 @@ int main(int argc, char **argv) {
     llvm::errs() << "dlc-halide-check: no function to check\n";
     return 1;
   }
+  if (mergeSlicesFirst)
+    for (func::FuncOp f : funcs)
+      mergeSlices(f);
   if (withGrad) {
     std::vector<func::FuncOp> grads;
     for (func::FuncOp f : funcs) {

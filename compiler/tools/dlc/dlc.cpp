@@ -216,6 +216,9 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage) {
       models.push_back(m);
   }
   if (stage >= Stage::MLIRGrad && !funcs.empty()) {
+    // Slices of one tensor along one axis (a loop over a sequence) become
+    // one split before the gradients are built from them.
+    pm.addNestedPass<mlir::func::FuncOp>(dlc::nn::createNNMergeSlices());
     dlc::nn::NNAutodiffOptions options;
     options.funcs = funcs;
     pm.addPass(dlc::nn::createNNAutodiff(options));

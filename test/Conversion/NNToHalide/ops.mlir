@@ -45,6 +45,14 @@ func.func @shapes(%a: tensor<2x?x3xf32>, %b: tensor<2x?x3xf32>, %r: tensor<4x?x5
   return %c, %f, %kg, %n, %zs : tensor<4x?x3xf32>, tensor<?x3xf32>, tensor<4x?x5xf32>, tensor<f32>, tensor<2x?x3xf32>
 }
 
+// nn.split: pieces of a dynamic-batch tensor along a middle axis (one
+// kernel, three outputs) and of a static one along the first.
+func.func @split(%x: tensor<?x7x3xf32>, %y: tensor<4x5xf32>) -> (tensor<?x1x3xf32>, tensor<?x4x3xf32>, tensor<?x2x3xf32>, tensor<1x5xf32>, tensor<3x5xf32>) {
+  %a, %b, %c = nn.split %x {axis = 1 : i64} : (tensor<?x7x3xf32>) -> (tensor<?x1x3xf32>, tensor<?x4x3xf32>, tensor<?x2x3xf32>)
+  %d, %e = nn.split %y {axis = 0 : i64} : (tensor<4x5xf32>) -> (tensor<1x5xf32>, tensor<3x5xf32>)
+  return %a, %b, %c, %d, %e : tensor<?x1x3xf32>, tensor<?x4x3xf32>, tensor<?x2x3xf32>, tensor<1x5xf32>, tensor<3x5xf32>
+}
+
 func.func @broadcasts(%x: tensor<3x1xf32>, %r: tensor<?x3x4xf32>, %s: tensor<?xf32>) -> (tensor<?x3x4xf32>, tensor<2x3x4xf32>, tensor<?x3x4xf32>) {
   %a = nn.broadcast_like %x, %r : (tensor<3x1xf32>, tensor<?x3x4xf32>) -> tensor<?x3x4xf32>
   %b = nn.broadcast_to %x : (tensor<3x1xf32>) -> tensor<2x3x4xf32>

@@ -193,6 +193,38 @@ func.func @concat_result(%a: tensor<3x4xf32>) {
 
 // -----
 
+func.func @split_sum(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{the pieces add up to 3 along axis 1, but the operand has 4}}
+  %p, %q = nn.split %a {axis = 1 : i64} : (tensor<3x4xf32>) -> (tensor<3x1xf32>, tensor<3x2xf32>)
+  return
+}
+
+// -----
+
+func.func @split_dynamic(%a: tensor<?x4xf32>) {
+  // expected-error @+1 {{cannot split the dynamic dimension 0}}
+  %p, %q = nn.split %a {axis = 0 : i64} : (tensor<?x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>)
+  return
+}
+
+// -----
+
+func.func @split_other_dim(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{result 1 differs from the operand in dimension 0}}
+  %p, %q = nn.split %a {axis = 1 : i64} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<2x2xf32>)
+  return
+}
+
+// -----
+
+func.func @split_axis(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{axis 2 is out of range [0, 2)}}
+  %p = nn.split %a {axis = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x4xf32>)
+  return
+}
+
+// -----
+
 func.func @slice_length(%a: tensor<3x4xf32>) {
   // expected-error @+1 {{starts, limits and strides need one entry per dimension}}
   %r = nn.slice %a {starts = array<i64: 0>, limits = array<i64: 1>, strides = array<i64: 1>} : (tensor<3x4xf32>) -> tensor<1xf32>

@@ -4,6 +4,7 @@
 // RUN: dlc-gradcheck %s --func=broadcast_to | FileCheck %s
 // RUN: dlc-gradcheck %s --func=concat | FileCheck %s
 // RUN: dlc-gradcheck %s --func=slice | FileCheck %s
+// RUN: dlc-gradcheck %s --func=split | FileCheck %s
 // CHECK: PASS
 
 func.func @reshape(%x: tensor<?x2x3xf32> {nn.param = "x"}, %w: tensor<?x6xf32>) -> tensor<f32> {
@@ -44,5 +45,17 @@ func.func @slice(%x: tensor<5x7xf32> {nn.param = "x"}, %w: tensor<2x3xf32>) -> t
   %q = nn.mul %s, %s : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   %p = nn.mul %q, %w : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   %l = nn.sum %p : (tensor<2x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// Three pieces, the middle one unused (its cotangent is zeros).
+func.func @split(%x: tensor<?x6x2xf32> {nn.param = "x"}, %w: tensor<?x3x2xf32>) -> tensor<f32> {
+  %a, %b, %c = nn.split %x {axis = 1 : i64} : (tensor<?x6x2xf32>) -> (tensor<?x3x2xf32>, tensor<?x1x2xf32>, tensor<?x2x2xf32>)
+  %q = nn.mul %a, %a : (tensor<?x3x2xf32>, tensor<?x3x2xf32>) -> tensor<?x3x2xf32>
+  %p = nn.mul %q, %w : (tensor<?x3x2xf32>, tensor<?x3x2xf32>) -> tensor<?x3x2xf32>
+  %l1 = nn.sum %p : (tensor<?x3x2xf32>) -> tensor<f32>
+  %cc = nn.mul %c, %c : (tensor<?x2x2xf32>, tensor<?x2x2xf32>) -> tensor<?x2x2xf32>
+  %l2 = nn.sum %cc : (tensor<?x2x2xf32>) -> tensor<f32>
+  %l = nn.add %l1, %l2 : (tensor<f32>, tensor<f32>) -> tensor<f32>
   return %l : tensor<f32>
 }

@@ -236,6 +236,39 @@ LogicalResult ConcatOp::verify() {
   return verifyResultShape(*this, shapeOf(getResult()), expected);
 }
 
+LogicalResult SplitOp::verify() {
+  if (getPieces().empty())
+    return emitOpError("requires at least one result");
+  ArrayRef<int64_t> in = shapeOf(getX());
+  int64_t rank = in.size(), axis = getAxis();
+  if (failed(verifyAxis(*this, axis, rank)))
+    return failure();
+  if (ShapedType::isDynamic(in[axis]))
+    return emitOpError("cannot split the dynamic dimension ") << axis;
+  int64_t total = 0;
+  for (auto [k, piece] : llvm::enumerate(getPieces())) {
+    ArrayRef<int64_t> s = shapeOf(piece);
+    if ((int64_t)s.size() != rank)
+      return emitOpError("result ") << k << " must have the operand's rank";
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis) {
+        if (ShapedType::isDynamic(s[d]) || s[d] < 1)
+          return emitOpError("result ")
+                 << k << " needs a static, positive size along the axis";
+        total += s[d];
+      } else if (!dimsCompatible(s[d], in[d])) {
+        return emitOpError("result ") << k << " differs from the operand in "
+                                      << "dimension " << d;
+      }
+    }
+  }
+  if (total != in[axis])
+    return emitOpError("the pieces add up to ")
+           << total << " along axis " << axis << ", but the operand has "
+           << in[axis];
+  return success();
+}
+
 /// Shared by nn.slice and nn.slice_grad: checks the slice attributes against
 /// `in` and computes the sliced shape.
 static LogicalResult verifySliceAttrs(Operation *op, ArrayRef<int64_t> in,

@@ -1,7 +1,7 @@
 //===- Shape.cpp - Rules of the shape ops ---------------------------------===//
 //
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
-// slice (+slice_grad), pad, flip, one_hot. For each op, one after another: its VJP
+// split, slice (+slice_grad), pad, flip, one_hot. For each op, one after another: its VJP
 // (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface), its
 // Halide algorithm (HalideOpInterface) and, where it is not the default, its
 // FLOP count (CostOpInterface). Their fusion classes are op-class traits in
@@ -129,6 +129,23 @@ LogicalResult lowerSlice(SliceOp o, GroupBuilder &b) {
   Func f = b.newResultFunc(o, o.getResult(), FuncKind::Elementwise);
   at(f, v) = x(src);
   b.set(o.getResult(), f, shape);
+  return success();
+}
+
+LogicalResult lowerSplit(SplitOp o, GroupBuilder &b) {
+  HTensor x = b.get(o.getX());
+  int64_t axis = o.getAxis(), offset = 0;
+  for (Value piece : o.getPieces()) {
+    int64_t size = cast<RankedTensorType>(piece.getType()).getDimSize(axis);
+    Index v = pureVars(x.rank()), src = v;
+    src[axis] = v[axis] + (int)offset;
+    std::vector<Expr> shape = x.shape;
+    shape[axis] = (int)size;
+    Func f = b.newResultFunc(o, piece, FuncKind::Elementwise);
+    at(f, v) = x(src);
+    b.set(piece, f, shape);
+    offset += size;
+  }
   return success();
 }
 
@@ -362,6 +379,17 @@ VJPResult ConcatOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
   Value g = singleCotangent(cts);
   int64_t axis = getAxis(), offset = 0;
   SmallVector<Value> result;
+  // All sizes static: one nn.split (one kernel, whatever the number of
+  // inputs), where a slice per input is one kernel per offset.
+  if (!cast<RankedTensorType>(g.getType()).isDynamicDim(axis)) {
+    SmallVector<Type> types;
+    for (Value in : getInputs())
+      types.push_back(in.getType());
+    auto split = builder.create<SplitOp>(getLoc(), types, g,
+                                         builder.getI64IntegerAttr(axis));
+    result.append(split.getPieces().begin(), split.getPieces().end());
+    return result;
+  }
   for (auto [i, in] : llvm::enumerate(getInputs())) {
     auto type = cast<RankedTensorType>(in.getType());
     int64_t rank = type.getRank(), size = type.getDimSize(axis);
@@ -420,6 +448,57 @@ LogicalResult ConcatOp::lowerToHalide(GroupBuilder &b) {
 }
 
 bool ConcatOp::sampleWise() { return getAxis() != 0; }
+
+//===----------------------------------------------------------------------===//
+// Split
+//===----------------------------------------------------------------------===//
+
+VJPResult SplitOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  // The cotangents concatenated back; a piece without one contributes zeros
+  // of its (run-time) shape.
+  SmallVector<Value> parts;
+  for (auto [piece, ct] : llvm::zip(getPieces(), cts))
+    parts.push_back(ct ? ct : builder.create<ZerosLikeOp>(getLoc(), piece));
+  if (parts.size() == 1)
+    return parts;
+  return SmallVector<Value>{builder.create<ConcatOp>(
+      getLoc(), getX().getType(), parts, getAxisAttr())};
+}
+
+LogicalResult SplitOp::evaluate(ArrayRef<const Tensor *> operands,
+                                std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getX());
+  int64_t axis = getAxis(), offset = 0;
+  if ((int64_t)x.shape.size() <= axis)
+    return f.mismatch();
+  for (Value piece : getPieces()) {
+    Shape shape = x.shape;
+    shape[axis] = cast<RankedTensorType>(piece.getType()).getDimSize(axis);
+    if (offset + shape[axis] > x.shape[axis])
+      return f.mismatch();
+    Tensor y(shape);
+    for (int64_t i = 0; i < y.size(); ++i) {
+      Shape idx = unflatten(i, shape);
+      idx[axis] += offset;
+      int64_t src = 0;
+      for (size_t d = 0; d < idx.size(); ++d)
+        src = src * x.shape[d] + idx[d];
+      y.data[i] = x.data[src];
+    }
+    offset += shape[axis];
+    if (failed(f.set(piece, std::move(y))))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult SplitOp::lowerToHalide(GroupBuilder &b) {
+  SplitOp o = *this;
+  return lowerSplit(o, b);
+}
+
+bool SplitOp::sampleWise() { return getAxis() != 0; }
 
 //===----------------------------------------------------------------------===//
 // Slice

@@ -684,6 +684,33 @@ def NN_ConcatOp : NN_DifferentiableOp<"concat",
   let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
+def NN_SplitOp : NN_DifferentiableOp<"split",
+                                     [NN_Injective, SameOperandsAndResultElementType]> {
+  let summary = "Consecutive pieces along one axis";
+  let description = [{
+    The inverse of `nn.concat`: result `k` is the slice
+    `[offset_k, offset_k + size_k)` of `x` along `axis`, where `size_k` is
+    the (static) size of result `k` along the axis and `offset_k` the sum of
+    the sizes before it. The sizes add up to the axis's (static) extent;
+    every other dimension is the operand's. One op (and so one kernel) for
+    all pieces, where a slice per piece is one kernel per offset: a loop
+    that reads a sequence one step at a time compiles in linear time.
+    Its gradient is the concatenation of the result cotangents (zeros for
+    pieces that are not used).
+
+    ```mlir
+    %a, %b = nn.split %x {axis = 1 : i64}
+         : (tensor<?x5xf32>) -> (tensor<?x2xf32>, tensor<?x3xf32>)
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis);
+  let results = (outs Variadic<NN_FloatTensor>:$pieces);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
+}
+
 def NN_PadOp : NN_DifferentiableOp<"pad", [NN_Injective,
                                           SameOperandsAndResultElementType]> {
   let summary = "Constant padding";

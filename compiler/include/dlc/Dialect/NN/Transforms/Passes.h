@@ -23,6 +23,11 @@ namespace dlc::nn {
 #define GEN_PASS_REGISTRATION
 #include "dlc/Dialect/NN/Transforms/Passes.h.inc"
 
+/// What nn-merge-slices does, for tools that check kernels without a pass
+/// manager: merges the slices of `func` (see Passes.td); returns the number
+/// of nn.split ops created.
+unsigned mergeSlices(mlir::func::FuncOp func);
+
 } // namespace dlc::nn
 
 #endif // DLC_DIALECT_NN_TRANSFORMS_PASSES_H

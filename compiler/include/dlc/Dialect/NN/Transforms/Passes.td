@@ -176,6 +176,39 @@ def NNBuildTrainStep : Pass<"nn-build-train-step", "::mlir::ModuleOp"> {
   let dependentDialects = ["::dlc::nn::NNDialect", "::mlir::func::FuncDialect"];
 }
 
+def NNMergeSlices : Pass<"nn-merge-slices", "::mlir::func::FuncOp"> {
+  let summary = "Turn the slices of one tensor along one axis into an nn.split";
+  let description = [{
+    Finds, for each tensor `x`, the `nn.slice` ops that cut `x` along one
+    static axis only (every other dimension whole, stride 1), and when there
+    are at least two of them and their ranges do not overlap, replaces them
+    by one `nn.split` of `x` whose pieces are those ranges plus the gaps
+    between them (pieces no slice used are left unused).
+
+    A loop over a sequence (`for t in range(T) { x_t = slice(x, 1, t, t+1)
+    ... }`) slices its input at T offsets: T distinct kernels, and T more
+    for their gradients, each of which writes a tensor the size of `x`.
+    After this pass it is one kernel forward and one (a concat) backward,
+    whatever T. It runs before nn-autodiff, so the gradient and the train
+    step are built from the split.
+
+    Before:
+    ```mlir
+    %a = nn.slice %x {starts = array<i64: 0, 0>, limits = array<i64: -1, 1>,
+                      strides = array<i64: 1, 1>} : (tensor<?x3xf32>) -> tensor<?x1xf32>
+    %b = nn.slice %x {starts = array<i64: 0, 2>, limits = array<i64: -1, 3>,
+                      strides = array<i64: 1, 1>} : (tensor<?x3xf32>) -> tensor<?x1xf32>
+    ```
+    After:
+    ```mlir
+    %p:3 = nn.split %x {axis = 1 : i64}
+        : (tensor<?x3xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32>, tensor<?x1xf32>)
+    ```
+    with the uses of `%a` and `%b` replaced by `%p#0` and `%p#2`.
+  }];
+  let dependentDialects = ["::dlc::nn::NNDialect"];
+}
+
 def NNPrintOpInfo : Pass<"nn-print-op-info"> {
   let summary = "Report the fusion class and FLOP count of every nn op";
   let description = [{
