@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """The PyTorch peer of the dlc examples: the same model, data split and
-recipe as examples/fashion_mlp.dl and examples/fashion_cnn.dl, on CPU.
+recipe as examples/fashion_mlp.dl, examples/fashion_cnn.dl and
+examples/fashion_rowlstm.dl, on CPU, in PyTorch's best configuration on this
+machine: OMP_WAIT_POLICY=PASSIVE (set by bench/run.sh; with OpenMP's default
+spinning PyTorch is 3-4x slower here), torch.set_num_threads(--threads) and
+one inter-op thread.
 
 Used by bench/run.sh to compare speed (samples per second) and accuracy with
 the trainer dlc builds. Run with Debian's /usr/bin/python3 (python3-torch).
@@ -70,9 +74,23 @@ class CNN(nn.Module):
         return self.fc2(h)
 
 
+class RowLSTM(nn.Module):
+    """28 rows of 28 pixels read by a 2-layer nn.LSTM of 128; the last
+    step's output classified."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, num_layers=2, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        h, _ = self.lstm(x.reshape(-1, 28, 28))
+        return self.head(h[:, -1])
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
+    ap.add_argument("--model", choices=["mlp", "cnn", "rowlstm"], default="mlp")
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--batch", type=int, default=128)
@@ -83,6 +101,7 @@ def main():
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
     x, y, tx, ty = load(args.data, args.limit)
     g = torch.Generator().manual_seed(args.seed)
     perm = torch.randperm(len(x), generator=g)
@@ -92,10 +111,14 @@ def main():
         model, epochs = MLP(), args.epochs or 5
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
         max_lr, smoothing = 0.1, 0.0
-    else:
+    elif args.model == "cnn":
         model, epochs = CNN(), args.epochs or 3
         opt = torch.optim.Adam(model.parameters(), lr=2e-3)
         max_lr, smoothing = 4e-3, 0.05
+    else:
+        model, epochs = RowLSTM(), args.epochs or 4
+        opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+        max_lr, smoothing = 3e-3, 0.0
     steps = (len(x) + args.batch - 1) // args.batch
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=max_lr, total_steps=epochs * steps,

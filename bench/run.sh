@@ -4,7 +4,10 @@
 # training throughput of each and the ratio. Not a test: timings depend on
 # the machine and its load.
 #
-# Usage: bench/run.sh [mlp|cnn] [epochs] [threads]
+# The peer runs in its best configuration here: OMP_WAIT_POLICY=PASSIVE,
+# torch.set_num_threads(threads), one inter-op thread (bench/pytorch_peer.py).
+#
+# Usage: bench/run.sh [mlp|cnn|rowlstm] [epochs] [threads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-mlp}
@@ -13,7 +16,8 @@ threads=${3:-2}
 case $model in
   mlp) src=examples/fashion_mlp.dl ;;
   cnn) src=examples/fashion_cnn.dl ;;
-  *) echo "bench: unknown model '$model' (mlp or cnn)" >&2; exit 1 ;;
+  rowlstm) src=examples/fashion_rowlstm.dl ;;
+  *) echo "bench: unknown model '$model' (mlp, cnn or rowlstm)" >&2; exit 1 ;;
 esac
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   echo "bench: the peer needs python3-torch (apt-get install python3-torch)" >&2
@@ -28,7 +32,7 @@ echo "== dlc ($model, $epochs epoch(s), $threads threads)"
 (cd "$work" && ./train --epochs "$epochs" --threads "$threads" --no-save) | tee "$work/dlc.txt" \
   | grep -E '^epoch [0-9]+/[0-9]+:|^test:'
 echo "== PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"
-/usr/bin/python3 bench/pytorch_peer.py --model "$model" --epochs "$epochs" --threads "$threads" \
+OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/pytorch_peer.py --model "$model" --epochs "$epochs" --threads "$threads" \
   | tee "$work/torch.txt"
 
 dlc_rate=$(grep -E '^epoch [0-9]+/[0-9]+:' "$work/dlc.txt" | grep -oE '[0-9.]+ samples/s' \

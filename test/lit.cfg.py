@@ -34,6 +34,10 @@ if flags and "avx512fp16" not in flags:
 # onnxruntime-node, installed by scripts/install-deps.sh into tools/onnx/).
 # When either is missing these tests fail (an import error), never skip.
 config.substitutions.append(("%onnx_python", "/usr/bin/python3"))
+# The recurrent layers are compared with PyTorch (python3-torch, installed
+# by scripts/install-deps.sh; test/E2E/rnn-values.test), which fails, never
+# skips, when it is missing.
+config.substitutions.append(("%torch_python", "/usr/bin/python3"))
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
 # The editor grammar's test (test/Tools/textmate.test) tokenizes with VS
 # Code's TextMate engine (npm vscode-textmate, vscode-oniguruma), installed
