@@ -26,6 +26,9 @@ PACKAGES=(
   # Tests of the ONNX export: the ONNX checker, and Node.js + npm to run the
   # exported models in ONNX Runtime (npm onnxruntime-node, installed below)
   python3-onnx
+  # PyTorch on the CPU: the recurrent layers' values are compared with
+  # torch.nn.LSTM/GRU/RNN (test/E2E/rnn-values.test); also bench/'s peer
+  python3-torch
   # The Debian package (cpack -G DEB: dpkg-shlibdeps finds its Depends)
   dpkg-dev file
   # The data set of the main job

@@ -30,6 +30,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Support/Timing.h"
 
 #include "llvm/Config/llvm-config.h"
@@ -222,11 +223,15 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage) {
     dlc::nn::NNAutodiffOptions options;
     options.funcs = funcs;
     pm.addPass(dlc::nn::createNNAutodiff(options));
+    // One value for identical pure ops: the VJPs of a loop body repeat, per
+    // step, the transposes of the weights they share.
+    pm.addPass(mlir::createCSEPass());
   }
   if (stage >= Stage::MLIRTrain && !models.empty()) {
     dlc::nn::NNBuildTrainStepOptions stepOptions;
     stepOptions.models = models;
     pm.addPass(dlc::nn::createNNBuildTrainStep(stepOptions));
+    pm.addPass(mlir::createCSEPass());
   }
   return pm.run(module);
 }

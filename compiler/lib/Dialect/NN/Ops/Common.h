@@ -206,6 +206,16 @@ using mlir::RankedTensorType;
 using mlir::ShapedType;
 using mlir::Value;
 
+/// e^x of an f32 for every x: Halide 14's exp is a polynomial with the
+/// exponent built from bits, wrong where e^x overflows or underflows (it
+/// gave 0 for e^(6e38)) and for NaN; those lanes get inf, 0 and NaN. Every
+/// op's Halide lowering uses this, not Halide::exp.
+inline Expr safeExp(const Expr &x) {
+  return select(Halide::is_nan(x), x, x > 88.72283f,
+                Expr(std::numeric_limits<float>::infinity()), x < -103.97208f,
+                Expr(0.0f), Halide::exp(x));
+}
+
 /// A static shape as extents.
 inline std::vector<Expr> staticExtents(Value v) {
   std::vector<Expr> shape;

@@ -43,7 +43,7 @@ LogicalResult lowerPairwise(Operation *op, GroupBuilder &b) {
     term = -(y * Halide::log(p) + (f32(1) - y) * Halide::log(f32(1) - p));
   else
     term = Halide::max(p, f32(0)) - p * y +
-           Halide::log(f32(1) + Halide::exp(-Halide::abs(p)));
+           Halide::log(f32(1) + safeExp(-Halide::abs(p)));
   Func f = b.newResultFunc(op, op->getResult(0), FuncKind::Reduction);
   f() = f32(0);
   f() += term;
@@ -107,7 +107,7 @@ LogicalResult lowerCrossEntropy(Operation *op, Value logits, Value labels,
   mx(i) = Halide::max(mx(i), k.scores({i, rc}));
   Func se = b.newFunc(op, "row_expsum", FuncKind::Reduction);
   se(i) = f32(0);
-  se(i) += Halide::exp(k.scores({i, rc}) - mx(i));
+  se(i) += safeExp(k.scores({i, rc}) - mx(i));
   // The smoothed one-hot target q[i, j].
   auto q = [&](const Expr &row, const Expr &col) {
     return select(col == k.label(row), f32(1 - smoothing), f32(0)) +
@@ -130,7 +130,7 @@ LogicalResult lowerCrossEntropy(Operation *op, Value logits, Value labels,
   wq(i) = f32(0);
   wq(i) += k.w(rc) * q(i, rc);
   HTensor g = b.get(grad);
-  Expr p = Halide::exp(k.scores({i, j}) - mx(i)) / se(i);
+  Expr p = safeExp(k.scores({i, j}) - mx(i)) / se(i);
   Func f = b.newResultFunc(op, result, FuncKind::Elementwise);
   at(f, {i, j}) = (p * wq(i) - k.w(j) * q(i, j)) * (g({}) / norm());
   b.set(result, f, k.scores.shape);

@@ -196,13 +196,13 @@ LogicalResult lowerSoftmax(Operation *op, int64_t axis, bool logForm,
   at(mx, p.outVars) = Halide::max(at(mx, p.outVars), x(p.xIndex));
   Func sum = b.newFunc(op, "row_sum", FuncKind::Reduction);
   at(sum, p.outVars) = f32(0);
-  at(sum, p.outVars) += Halide::exp(x(p.xIndex) - at(mx, p.outVars));
+  at(sum, p.outVars) += safeExp(x(p.xIndex) - at(mx, p.outVars));
   Index v = pureVars(x.rank());
   Index outer = dropReduced(v, reduced);
   Expr z = x(v) - at(mx, outer);
   Func f = b.newResultFunc(op, op->getResult(0), FuncKind::Elementwise);
   at(f, v) = logForm ? z - Halide::log(at(sum, outer))
-                     : Halide::exp(z) / at(sum, outer);
+                     : safeExp(z) / at(sum, outer);
   b.set(op->getResult(0), f, x.shape);
   return success();
 }
