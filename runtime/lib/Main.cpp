@@ -443,10 +443,13 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                                     : "no augment");
       return 1;
     }
-    if (desc.label_kind == DLRT_LABEL_INPUT) {
+    if (desc.label_kind == DLRT_LABEL_INPUT ||
+        desc.label_kind == DLRT_LABEL_INPUT_MASK) {
       fmt::print(stderr,
                  "error: --tta averages outputs that do not move with the "
-                 "image; this model reproduces its input (target = input)\n");
+                 "image; this model's outputs are images ({})\n",
+                 desc.label_kind == DLRT_LABEL_INPUT ? "target = input"
+                                                     : "target = input_mask");
       return 1;
     }
   }

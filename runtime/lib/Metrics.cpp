@@ -137,7 +137,9 @@ std::string TargetKind::describe() const {
     return fmt::format("{} classes", classes);
   return fmt::format("{} {}target{}{}", outputs, binary ? "binary " : "float ",
                      outputs == 1 ? "" : "s",
-                     label == DLRT_LABEL_INPUT ? " (the input)" : "");
+                     label == DLRT_LABEL_INPUT        ? " (the input)"
+                     : label == DLRT_LABEL_INPUT_MASK ? " (the input's mask)"
+                                                      : "");
 }
 
 MetricAccumulator::MetricAccumulator(const TargetKind &kind, bool keepScores)

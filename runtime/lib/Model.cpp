@@ -96,13 +96,18 @@ void validateDescriptor(const dlrt_model_desc &desc) {
     break;
   case DLRT_LABEL_FLOAT:
   case DLRT_LABEL_INPUT:
+  case DLRT_LABEL_INPUT_MASK:
     if (desc.num_step_losses > 0 && desc.target_size >= 1)
       break;
     if (desc.target_size < 1 || desc.num_outputs != desc.target_size)
       fail("model descriptor: float targets need num_outputs == target_size "
            ">= 1, got {} outputs and {} targets",
            desc.num_outputs, desc.target_size);
-    if (desc.label_kind == DLRT_LABEL_INPUT &&
+    if (desc.label_kind == DLRT_LABEL_INPUT_MASK &&
+        !std::isfinite(desc.mask_threshold))
+      fail("model descriptor: the input mask needs a finite threshold");
+    if ((desc.label_kind == DLRT_LABEL_INPUT ||
+         desc.label_kind == DLRT_LABEL_INPUT_MASK) &&
         desc.target_size != inputSize(desc))
       fail("model descriptor: the input as target needs target_size == the "
            "input size {}, got {}",

@@ -166,7 +166,9 @@ int runPrecompute(const dlrt_model_desc &desc, const RunConfig &config) {
                             "[...])");
   // The checks that a run on the features will make.
   dlrt_model_desc head = headDescriptor(desc);
-  if (head.label_kind == DLRT_LABEL_INPUT || head.label_kind == DLRT_LABEL_NONE)
+  if (head.label_kind == DLRT_LABEL_INPUT ||
+      head.label_kind == DLRT_LABEL_INPUT_MASK ||
+      head.label_kind == DLRT_LABEL_NONE)
     fail("'precompute' needs targets to store beside the features");
   if (config.output.empty())
     fail("'precompute' needs -o FILE.safetensors");

@@ -37,7 +37,8 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
                        const RunConfig &config)
     : desc(desc), state(state), batch(checkedBatch(desc, config.batch)),
       x(size_t(config.batch) * inputSize(desc)), y(config.batch),
-      t(desc.label_kind == DLRT_LABEL_FLOAT
+      t(desc.label_kind == DLRT_LABEL_FLOAT ||
+                desc.label_kind == DLRT_LABEL_INPUT_MASK
             ? size_t(config.batch) * desc.target_size
             : 0),
       logits(size_t(config.batch) * desc.num_outputs),
@@ -57,6 +58,15 @@ int64_t StepRunner::load(const Dataset &data, const std::vector<int64_t> &order,
   }
   if (flip)
     augmenter.flipAll(x.data(), n);
+  if (desc.label_kind == DLRT_LABEL_INPUT_MASK) {
+    // The mask of the input as the model sees it: it moves with the
+    // geometric augmentations.
+    const float threshold = desc.mask_threshold;
+    const float *in = x.data();
+    float *mask = t.data();
+    for (int64_t i = 0; i < n * desc.target_size; ++i)
+      mask[i] = in[i] > threshold ? 1.0f : 0.0f;
+  }
   return n;
 }
 
@@ -96,7 +106,8 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
   args.x = x.data();
   if (desc.label_kind == DLRT_LABEL_CLASS)
     args.y = y.data();
-  if (desc.label_kind == DLRT_LABEL_FLOAT)
+  if (desc.label_kind == DLRT_LABEL_FLOAT ||
+      desc.label_kind == DLRT_LABEL_INPUT_MASK)
     args.targets = t.data();
   args.n = n;
   args.batch = batch;

@@ -33,7 +33,7 @@ size_t dlrt_test_c_offsetof_folds(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 10); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 11); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
@@ -52,7 +52,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   // 10: dlrt_train_desc gained snapshots and whiten_eps (snapshot
   // ensembles, PCA/ZCA whitening); dlrt_model_desc gained backbone_step,
   // head_train_step, head_eval_step, feature_rank, feature_shape and
-  // no_backbone (precompute).
+  // no_backbone (precompute);
+  // 11: DLRT_LABEL_INPUT_MASK and dlrt_model_desc::mask_threshold
+  // (target = input_mask).
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -96,7 +98,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 728u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 736u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, mask_threshold), 728u);
   EXPECT_EQ(offsetof(dlrt_model_desc, saliency_step), 616u);
   EXPECT_EQ(offsetof(dlrt_model_desc, backbone_step), 624u);
   EXPECT_EQ(offsetof(dlrt_model_desc, head_eval_step), 640u);

@@ -236,8 +236,16 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
        }},
       {"target",
        [&]() -> std::optional<Const> {
+         // A name, or the call input_mask(threshold=0.5).
+         auto it = given.find("target");
+         if (it != given.end())
+           if (auto *call = llvm::dyn_cast<ast::CallExpr>(
+                   it->second->value.get());
+               call && call->callee == "input_mask") {
+             return table("target", targetCalls(), nullptr);
+           }
          return nameSetting({"target", ArgKind::Symbol, std::nullopt,
-                             {"labels", "input"}},
+                             {"labels", "input", "input_mask"}},
                             Const::ofSymbol("labels"));
        }},
       {"validation",
@@ -447,6 +455,10 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   }
   std::optional<Const> data = results["data"], loss = results["loss"];
   cfg.targetIsInput = results["target"] && results["target"]->s == "input";
+  if (results["target"] && results["target"]->s == "input_mask") {
+    const Const *t = results["target"]->get("threshold");
+    cfg.targetMask = t ? t->asDouble() : 0.5;
+  }
   auto locOf = [&](const char *key) {
     return given.count(key) ? given[key]->value->getLoc() : decl.loc;
   };
@@ -488,18 +500,22 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
       const Const *testTargets =
           data->get(data->s == "idx" ? "test_labels" : "test_y");
       std::string testName = data->s == "idx" ? "test_labels" : "test_y";
-      if (!cfg.targetIsInput && train && train->s.empty())
+      if (!cfg.targetFromInput() && train && train->s.empty())
         diags.error(locOf("data"), data->s + "() needs '" + targetFile +
                                        "', the file of the targets (or "
                                        "target = input, for an autoencoder)");
-      else if (!cfg.targetIsInput && testInputs && !testInputs->s.empty() &&
+      else if (!cfg.targetFromInput() && testInputs &&
+               !testInputs->s.empty() &&
                testTargets && testTargets->s.empty())
         diags.error(locOf("data"), data->s + "() has a test set but no '" +
                                        testName + "' for its targets");
     }
   }
+  // (A wrong `target` was reported: the loss is not checked against a
+  // default in its place.)
   if (data && loss && cfg.model && !cfg.model->hasErrors &&
-      decl.steps.empty() && !cfg.model->inst.result.isError()) {
+      decl.steps.empty() && !cfg.model->inst.result.isError() &&
+      (results["target"] || !given.count("target"))) {
     unsigned before = diags.getNumErrors();
     checkLoss(cfg, *data, *loss, locOf("loss"), locOf("target"));
     if (diags.getNumErrors() == before) {
@@ -520,12 +536,14 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   if (given.count("balance") && results["balance"] &&
       results["balance"]->s != "none" && loss &&
       ((loss->s != "cross_entropy" && loss->s != "nll") ||
-       cfg.targetIsInput))
+       cfg.targetFromInput()))
     diags.error(locOf("balance"),
                 "balance = " + results["balance"]->s +
                     " needs class labels (loss cross_entropy or nll with "
                     "target = labels), but the loss is " + loss->s +
-                    (cfg.targetIsInput ? " with target = input" : ""));
+                    (cfg.targetIsInput   ? " with target = input"
+                     : cfg.targetMask ? " with target = input_mask(...)"
+                                      : ""));
   // A snapshot ensemble owns the schedule: n cosine cycles of epochs / n
   // epochs, the weights saved at the end of each.
   if (given.count("snapshots") && results["snapshots"] &&
@@ -744,7 +762,12 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
     int64_t outElems = 1;
     for (const Dim &d : perSample)
       outElems *= d.size;
-    if (cfg.targetIsInput) {
+    if (cfg.targetFromInput()) {
+      std::string what = cfg.targetIsInput ? "target = input compares the "
+                                             "output with the input"
+                                           : "target = input_mask(...) "
+                                             "compares the output with a mask "
+                                             "of the input";
       const auto &inputs = cfg.model->inst.inputs;
       int64_t inElems = 1;
       bool inKnown = inputs.size() == 1;
@@ -756,7 +779,7 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
         }
       if (!inKnown || inElems != outElems) {
         diags.error(targetAt,
-                    "target = input compares the output with the input, but "
+                    what + ", but "
                     "model '" +
                         cfg.model->name + "' maps '" +
                         (inputs.size() == 1 ? inputs[0].second.str()
@@ -767,7 +790,10 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
                         " out)");
         return;
       }
-      cfg.labelType = Type();
+      // The mask is a float target of the output's shape, computed by the
+      // trainer from each batch; the input itself is no label argument.
+      cfg.labelType =
+          cfg.targetMask ? Type::tensor(DType::F32, perSample) : Type();
       return;
     }
     if (sig.classesOnly) {
@@ -782,9 +808,13 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
     cfg.labelType = Type::tensor(DType::F32, perSample);
     return;
   }
-  if (cfg.targetIsInput) {
-    diags.error(targetAt, "target = input needs a loss that compares values "
-                          "(mse, l1, bce, bce_with_logits), but the loss is '" +
+  if (cfg.targetFromInput()) {
+    diags.error(targetAt, std::string(cfg.targetIsInput
+                                          ? "target = input"
+                                          : "target = input_mask(...)") +
+                              " needs a loss that compares values "
+                              "(mse, l1, bce, bce_with_logits), but the loss "
+                              "is '" +
                               loss.s + "', which takes class labels");
     return;
   }

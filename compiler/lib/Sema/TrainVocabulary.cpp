@@ -13,6 +13,7 @@
 
 #include "dlrt/vocabulary.h"
 
+#include <cmath>
 #include <algorithm>
 
 using namespace dlc;
@@ -200,6 +201,20 @@ const ConstructorTable &sema::lossConfigs() {
        {"l1", {}, ""},
        {"bce", {}, ""},
        {"bce_with_logits", {}, ""}}};
+  return t;
+}
+
+const ConstructorTable &sema::targetCalls() {
+  static const ConstructorTable t{
+      "target",
+      {{"input_mask",
+        {floatArg("threshold", 0.5,
+                  [](const Const &c) {
+                    return std::isfinite(c.asDouble())
+                               ? std::string()
+                               : std::string("must be finite");
+                  })},
+        "1 where the input is above threshold, else 0"}}};
   return t;
 }
 

@@ -202,7 +202,8 @@ private:
     case TensorRef::Source::Input:
       return field(args, offsetof(dlrt_step_args, x), ptr);
     case TensorRef::Source::Labels:
-      return labelKind == DLRT_LABEL_FLOAT
+      return labelKind == DLRT_LABEL_FLOAT ||
+                     labelKind == DLRT_LABEL_INPUT_MASK
                  ? field(args, offsetof(dlrt_step_args, targets), ptr)
                  : field(args, offsetof(dlrt_step_args, y), ptr);
     case TensorRef::Source::Param:
@@ -457,6 +458,8 @@ private:
     s.add(offsetof(dlrt_model_desc, num_classes), cst(i32, d.numClasses));
     s.add(offsetof(dlrt_model_desc, target_size), cst(i64, d.targetSize));
     s.add(offsetof(dlrt_model_desc, num_outputs), cst(i64, d.numOutputs));
+    s.add(offsetof(dlrt_model_desc, mask_threshold),
+          cstF(b.getF32Type(), d.maskThreshold));
     size_t t = offsetof(dlrt_model_desc, train);
     s.add(t + offsetof(dlrt_train_desc, epochs), cst(i32, d.epochs));
     s.add(t + offsetof(dlrt_train_desc, batch), cst(i32, d.batch));

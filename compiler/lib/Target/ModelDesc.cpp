@@ -276,6 +276,11 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
     } else {
       d.labelKind = DLRT_LABEL_FLOAT;
       d.targetSize = d.numOutputs;
+      if (train.maskThreshold) {
+        // Float targets that the trainer computes from the input.
+        d.labelKind = DLRT_LABEL_INPUT_MASK;
+        d.maskThreshold = static_cast<float>(*train.maskThreshold);
+      }
     }
   }
 

@@ -31,10 +31,11 @@ struct DataShape {
   int64_t targetSize = 0;
 
   static DataShape of(const dlrt_model_desc &desc);
-  /// Whether the data files must hold targets (not for DLRT_LABEL_INPUT
-  /// and DLRT_LABEL_NONE).
+  /// Whether the data files must hold targets (not for DLRT_LABEL_INPUT,
+  /// DLRT_LABEL_INPUT_MASK and DLRT_LABEL_NONE).
   bool readsTargets() const {
-    return labelKind != DLRT_LABEL_INPUT && labelKind != DLRT_LABEL_NONE;
+    return labelKind != DLRT_LABEL_INPUT &&
+           labelKind != DLRT_LABEL_INPUT_MASK && labelKind != DLRT_LABEL_NONE;
   }
 };
 

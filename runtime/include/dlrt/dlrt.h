@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 10
+#define DLRT_ABI_VERSION 11
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -341,7 +341,13 @@ typedef enum dlrt_label_kind {
   DLRT_LABEL_INPUT = 2,
   /** An explicit step that reads no targets (`step (x, _)`): the steps get
    *  no y and no targets, and write no outputs (num_outputs may be 0). */
-  DLRT_LABEL_NONE = 3
+  DLRT_LABEL_NONE = 3,
+  /** A 0/1 mask of the input (`target = input_mask(threshold=t)`,
+   *  segmentation): target_size == num_outputs == the input size values
+   *  per sample, 1 where the input as the model sees it (after
+   *  normalisation and augmentation) is above mask_threshold, computed by
+   *  the trainer for each batch and passed as dlrt_step_args::targets. */
+  DLRT_LABEL_INPUT_MASK = 4
 } dlrt_label_kind;
 
 /** Arguments of one call of a compiled step. The runtime owns every buffer;
@@ -418,8 +424,8 @@ typedef struct dlrt_model_desc {
   int32_t label_kind;
   /** Number of classes (DLRT_LABEL_CLASS; 0 otherwise). */
   int32_t num_classes;
-  /** Target values per sample (DLRT_LABEL_FLOAT, DLRT_LABEL_INPUT; 0 for
-   *  classes). */
+  /** Target values per sample (DLRT_LABEL_FLOAT, DLRT_LABEL_INPUT,
+   *  DLRT_LABEL_INPUT_MASK; 0 for classes). */
   int64_t target_size;
   /** Outputs (logits, or predictions) per sample. */
   int64_t num_outputs;
@@ -487,6 +493,8 @@ typedef struct dlrt_model_desc {
   int32_t feature_rank;
   int64_t feature_shape[DLRT_MAX_RANK];
   const char *no_backbone;
+  /** DLRT_LABEL_INPUT_MASK: the threshold of the mask (0 otherwise). */
+  float mask_threshold;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

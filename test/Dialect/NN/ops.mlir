@@ -103,6 +103,13 @@ func.func @shapes(%x: tensor<?x1x28x28xf32>, %w: tensor<784x512xf32>, %v: tensor
   return %0, %1, %2, %3, %4 : tensor<?x784xf32>, tensor<512x784xf32>, tensor<4x10xf32>, tensor<?x8xf32>, tensor<?x4xf32>
 }
 
+// CHECK-LABEL: func.func @split(
+// CHECK: %{{.*}}:2 = nn.split %{{.*}} {axis = 1 : i64} : (tensor<?x5xf32>) -> (tensor<?x2xf32>, tensor<?x3xf32>)
+func.func @split(%x: tensor<?x5xf32>) -> (tensor<?x2xf32>, tensor<?x3xf32>) {
+  %a, %b = nn.split %x {axis = 1 : i64} : (tensor<?x5xf32>) -> (tensor<?x2xf32>, tensor<?x3xf32>)
+  return %a, %b : tensor<?x2xf32>, tensor<?x3xf32>
+}
+
 // CHECK-LABEL: func.func @layers(
 // CHECK: nn.conv2d %{{.*}}, %{{.*}}, %{{.*}} {padding = array<i64: 1, 1>} : (tensor<?x1x28x28xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<?x8x28x28xf32>
 // CHECK: nn.conv2d %{{.*}}, %{{.*}} {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x1x28x28xf32>, tensor<8x1x3x3xf32>) -> tensor<?x8x14x14xf32>

@@ -195,6 +195,8 @@ const ConstructorTable &schedules();
 const ConstructorTable &earlyStopping();
 /// Losses usable as `loss = ...`: their configuration arguments only.
 const ConstructorTable &lossConfigs();
+/// The call form of `target`: input_mask(threshold=0.5).
+const ConstructorTable &targetCalls();
 const std::vector<std::string> &metricNames();
 const std::vector<std::string> &monitorNames();
 /// `normalize = ...`: the normalisations the trainer runs, by name, and as

@@ -113,6 +113,12 @@ struct TrainConfig {
   Type labelType;
   /// `target = input`: the model learns to reproduce its input.
   bool targetIsInput = false;
+  /// `target = input_mask(threshold=t)`: the model learns the 0/1 mask of
+  /// its input's values above t (segmentation of the foreground); float
+  /// targets (labelType) that the trainer computes from each batch.
+  std::optional<double> targetMask;
+  /// Whether the targets come from the input (no target files).
+  bool targetFromInput() const { return targetIsInput || targetMask; }
   std::vector<std::pair<std::string, Loc>> stepVars;
   std::vector<TStmt> step; // empty unless the block has a `step`
   /// `show = [x, fake]`: values of the step drawn as an image grid; each an

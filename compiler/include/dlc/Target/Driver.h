@@ -131,6 +131,8 @@ struct ModelDesc {
   int32_t numClasses = 0;
   int64_t targetSize = 0;
   int64_t numOutputs = 0;
+  /// DLRT_LABEL_INPUT_MASK: the mask's threshold.
+  float maskThreshold = 0;
   // Defaults of the train block.
   int32_t epochs = 1, batch = 32;
   uint64_t seed = 0;

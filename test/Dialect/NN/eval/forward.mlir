@@ -80,6 +80,18 @@ func.func @shapes() -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<2x5xf32>, tenso
   return %0, %1, %3, %4, %5 : tensor<3x2xf32>, tensor<3x2xf32>, tensor<2x5xf32>, tensor<2x2xf32>, tensor<2x3xf32>
 }
 
+// nn.split along the last axis and along the first.
+// CHECK-LABEL: @split
+// CHECK-NEXT: result 0: 2x1 [1, 4]
+// CHECK-NEXT: result 1: 2x2 [2, 3, 5, 6]
+// CHECK-NEXT: result 2: 1x3 [4, 5, 6]
+func.func @split() -> (tensor<2x1xf32>, tensor<2x2xf32>, tensor<1x3xf32>) {
+  %x = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %a, %b = nn.split %x {axis = 1 : i64} : (tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  %c, %d = nn.split %x {axis = 0 : i64} : (tensor<2x3xf32>) -> (tensor<1x3xf32>, tensor<1x3xf32>)
+  return %a, %b, %d : tensor<2x1xf32>, tensor<2x2xf32>, tensor<1x3xf32>
+}
+
 // x = 1..9 as 3x3, kernel [[1, 0], [0, -1]].
 // CHECK-LABEL: @conv2d
 // CHECK-NEXT: result 0: 1x1x2x2 [-4, -4, -4, -4]

@@ -10,6 +10,8 @@
 
 #include "mlir/IR/Operation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace dlc::nn;
 
@@ -195,6 +197,19 @@ dlc::nn::parseTrainAttr(DictionaryAttr dict,
         break;
       }
       t.augment.push_back(CallAttr{cast<StringAttr>(d.get("kind")).str(), d});
+    }
+  }
+  if (Attribute g = r.get("target", /*required=*/false)) {
+    // "labels", "input" (the functions' arguments say which), or the
+    // dictionary of input_mask.
+    auto d = dyn_cast<DictionaryAttr>(g);
+    if (d && d.get("kind") == StringAttr::get(d.getContext(), "input_mask")) {
+      CallAttr c{"input_mask", d};
+      t.maskThreshold = c.number("threshold", 0.5);
+      if (!std::isfinite(*t.maskThreshold))
+        r.wrongType("target", "an input_mask with a finite threshold");
+    } else if (!isa<StringAttr>(g)) {
+      r.wrongType("target", "a name or an input_mask dictionary");
     }
   }
   if (Attribute b = r.get("balance", /*required=*/false)) {

@@ -59,6 +59,10 @@ struct TrainRecipe {
   /// "oversample", "undersample") and the number of cross-validation folds
   /// (1: none); both optional in the attribute.
   std::string balance = "none";
+  /// `target = input_mask(threshold=t)` (the attribute's `target`, a
+  /// dictionary of kind "input_mask"): the 0/1 targets are the input's values
+  /// above t; nothing for any other target.
+  std::optional<double> maskThreshold;
   int64_t folds = 1;
   /// Snapshot ensembles: the number of cosine cycles, each ending in a saved
   /// snapshot (1: none); optional in the attribute.
