@@ -239,12 +239,14 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
          // A name, or the call input_mask(threshold=0.5).
          auto it = given.find("target");
          if (it != given.end())
-           if (auto *call = llvm::dyn_cast<ast::CallExpr>(
-                   it->second->value.get());
+           if (auto *call =
+                   llvm::dyn_cast<ast::CallExpr>(it->second->value.get());
                call && call->callee == "input_mask") {
              return table("target", targetCalls(), nullptr);
            }
-         return nameSetting({"target", ArgKind::Symbol, std::nullopt,
+         return nameSetting({"target",
+                             ArgKind::Symbol,
+                             std::nullopt,
                              {"labels", "input", "input_mask"}},
                             Const::ofSymbol("labels"));
        }},
@@ -504,8 +506,7 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
         diags.error(locOf("data"), data->s + "() needs '" + targetFile +
                                        "', the file of the targets (or "
                                        "target = input, for an autoencoder)");
-      else if (!cfg.targetFromInput() && testInputs &&
-               !testInputs->s.empty() &&
+      else if (!cfg.targetFromInput() && testInputs && !testInputs->s.empty() &&
                testTargets && testTargets->s.empty())
         diags.error(locOf("data"), data->s + "() has a test set but no '" +
                                        testName + "' for its targets");
@@ -540,10 +541,11 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     diags.error(locOf("balance"),
                 "balance = " + results["balance"]->s +
                     " needs class labels (loss cross_entropy or nll with "
-                    "target = labels), but the loss is " + loss->s +
-                    (cfg.targetIsInput   ? " with target = input"
-                     : cfg.targetMask ? " with target = input_mask(...)"
-                                      : ""));
+                    "target = labels), but the loss is " +
+                    loss->s +
+                    (cfg.targetIsInput ? " with target = input"
+                     : cfg.targetMask  ? " with target = input_mask(...)"
+                                       : ""));
   // A snapshot ensemble owns the schedule: n cosine cycles of epochs / n
   // epochs, the weights saved at the end of each.
   if (given.count("snapshots") && results["snapshots"] &&
@@ -779,8 +781,7 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
         }
       if (!inKnown || inElems != outElems) {
         diags.error(targetAt,
-                    what + ", but "
-                    "model '" +
+                    what + ", but model '" +
                         cfg.model->name + "' maps '" +
                         (inputs.size() == 1 ? inputs[0].second.str()
                                             : std::string("several inputs")) +
@@ -809,13 +810,13 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
     return;
   }
   if (cfg.targetFromInput()) {
-    diags.error(targetAt, std::string(cfg.targetIsInput
-                                          ? "target = input"
-                                          : "target = input_mask(...)") +
-                              " needs a loss that compares values "
-                              "(mse, l1, bce, bce_with_logits), but the loss "
-                              "is '" +
-                              loss.s + "', which takes class labels");
+    diags.error(targetAt,
+                std::string(cfg.targetIsInput ? "target = input"
+                                              : "target = input_mask(...)") +
+                    " needs a loss that compares values "
+                    "(mse, l1, bce, bce_with_logits), but the loss "
+                    "is '" +
+                    loss.s + "', which takes class labels");
     return;
   }
   cfg.labelType = Type::tensor(DType::I64, {});

@@ -13,8 +13,8 @@
 
 #include "dlrt/vocabulary.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 
 using namespace dlc;
 using namespace dlc::sema;

@@ -202,8 +202,7 @@ private:
     case TensorRef::Source::Input:
       return field(args, offsetof(dlrt_step_args, x), ptr);
     case TensorRef::Source::Labels:
-      return labelKind == DLRT_LABEL_FLOAT ||
-                     labelKind == DLRT_LABEL_INPUT_MASK
+      return labelKind == DLRT_LABEL_FLOAT || labelKind == DLRT_LABEL_INPUT_MASK
                  ? field(args, offsetof(dlrt_step_args, targets), ptr)
                  : field(args, offsetof(dlrt_step_args, y), ptr);
     case TensorRef::Source::Param:

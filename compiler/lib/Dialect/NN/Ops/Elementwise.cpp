@@ -475,8 +475,7 @@ LogicalResult SigmoidOp::evaluate(ArrayRef<const Tensor *> operands,
 
 LogicalResult SigmoidOp::lowerToHalide(GroupBuilder &b) {
   Operation *o = getOperation();
-  return unary(o, b,
-               [](Expr x) { return f32(1) / (f32(1) + safeExp(-x)); });
+  return unary(o, b, [](Expr x) { return f32(1) / (f32(1) + safeExp(-x)); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -497,9 +496,9 @@ LogicalResult TanhOp::evaluate(ArrayRef<const Tensor *> operands,
   return f.unary([](double x) { return std::tanh(x); });
 }
 
-/// tanh from Halide's vectorised exp (safeExp). (Halide 14's own tanh is a call of
-/// libm's scalar tanhf per element, 15 % of an LSTM's training time.) Near 0,
-/// where 1 - 2 / (e^2x + 1) loses digits, the Taylor series to x^11 (its
+/// tanh from Halide's vectorised exp (safeExp). (Halide 14's own tanh is a call
+/// of libm's scalar tanhf per element, 15 % of an LSTM's training time.) Near
+/// 0, where 1 - 2 / (e^2x + 1) loses digits, the Taylor series to x^11 (its
 /// remainder below 1e-8 relative for |x| < 0.25); elsewhere that formula on
 /// |x| with the sign put back, exact to a few ulp. NaN stays NaN.
 static Expr tanhFromExp(Expr x) {
@@ -507,10 +506,9 @@ static Expr tanhFromExp(Expr x) {
   Expr series =
       x + x * x2 *
               (f32(-1.0 / 3) +
-               x2 * (f32(2.0 / 15) +
-                     x2 * (f32(-17.0 / 315) +
-                           x2 * (f32(62.0 / 2835) +
-                                 x2 * f32(-1382.0 / 155925)))));
+               x2 * (f32(2.0 / 15) + x2 * (f32(-17.0 / 315) +
+                                           x2 * (f32(62.0 / 2835) +
+                                                 x2 * f32(-1382.0 / 155925)))));
   Expr far = f32(1) - f32(2) / (safeExp(f32(2) * a) + f32(1));
   return select(a < f32(0.25) || Halide::is_nan(x), series,
                 select(x < f32(0), -far, far));

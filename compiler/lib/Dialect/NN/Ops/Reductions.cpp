@@ -201,8 +201,8 @@ LogicalResult lowerSoftmax(Operation *op, int64_t axis, bool logForm,
   Index outer = dropReduced(v, reduced);
   Expr z = x(v) - at(mx, outer);
   Func f = b.newResultFunc(op, op->getResult(0), FuncKind::Elementwise);
-  at(f, v) = logForm ? z - Halide::log(at(sum, outer))
-                     : safeExp(z) / at(sum, outer);
+  at(f, v) =
+      logForm ? z - Halide::log(at(sum, outer)) : safeExp(z) / at(sum, outer);
   b.set(op->getResult(0), f, x.shape);
   return success();
 }

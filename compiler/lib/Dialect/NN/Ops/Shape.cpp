@@ -1,11 +1,12 @@
 //===- Shape.cpp - Rules of the shape ops ---------------------------------===//
 //
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
-// split, slice (+slice_grad), pad, flip, one_hot. For each op, one after another: its VJP
-// (VJPOpInterface), its reference-evaluator rule (EvaluableOpInterface), its
-// Halide algorithm (HalideOpInterface) and, where it is not the default, its
-// FLOP count (CostOpInterface). Their fusion classes are op-class traits in
-// their ODS entries (FusionOpInterface, NNInterfaces.td), not C++.
+// split, slice (+slice_grad), pad, flip, one_hot. For each op, one after
+// another: its VJP (VJPOpInterface), its reference-evaluator rule
+// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
+// it is not the default, its FLOP count (CostOpInterface). Their fusion classes
+// are op-class traits in their ODS entries (FusionOpInterface,
+// NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -461,8 +462,8 @@ VJPResult SplitOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
     parts.push_back(ct ? ct : builder.create<ZerosLikeOp>(getLoc(), piece));
   if (parts.size() == 1)
     return parts;
-  return SmallVector<Value>{builder.create<ConcatOp>(
-      getLoc(), getX().getType(), parts, getAxisAttr())};
+  return SmallVector<Value>{builder.create<ConcatOp>(getLoc(), getX().getType(),
+                                                     parts, getAxisAttr())};
 }
 
 LogicalResult SplitOp::evaluate(ArrayRef<const Tensor *> operands,

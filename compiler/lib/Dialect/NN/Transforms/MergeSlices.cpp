@@ -87,8 +87,8 @@ bool mergeGroup(Value x, int64_t axis, SmallVector<Cut> &cuts) {
     if (c.op->isBeforeInBlock(first))
       first = c.op;
   OpBuilder b(first);
-  auto split = b.create<SplitOp>(first->getLoc(), pieces, x,
-                                 b.getI64IntegerAttr(axis));
+  auto split =
+      b.create<SplitOp>(first->getLoc(), pieces, x, b.getI64IntegerAttr(axis));
   for (auto [c, k] : llvm::zip(cuts, pieceOfCut)) {
     c.op.replaceAllUsesWith(split.getResult(k));
     c.op.erase();
