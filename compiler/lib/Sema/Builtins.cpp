@@ -714,16 +714,31 @@ Type pairLossRule(OpContext &ctx) {
 }
 
 /// cross_entropy and nll: scores [N, C] and class indices [N] (or class
-/// probabilities [N, C] for cross_entropy).
+/// probabilities [N, C] for cross_entropy); cross_entropy also takes
+/// sequences, scores [N, T, C] and class indices [N, T] (a language model:
+/// the mean over the N * T positions).
 Type classLossRule(OpContext &ctx) {
   const Type &x = ctx.type(0), &t = ctx.type(1);
   Type err;
   if (!requireFloat(ctx, 0, err))
     return err;
-  if (x.rank() != 2)
-    return ctx.fail("scores must be 2-D [N, C], got " + q(x));
   bool indices = !isFloat(t.dtype);
-  if (indices && (t.rank() != 1 || t.shape[0] != x.shape[0]))
+  bool sequences = ctx.getSpec().name == "cross_entropy";
+  if (sequences && x.rank() == 3) {
+    if (!indices)
+      return ctx.fail("scores " + q(x) + " of a sequence need class indices "
+                      "[N, T], not class probabilities " + q(t));
+    if (t.rank() != 2 || t.shape[0] != x.shape[0] || t.shape[1] != x.shape[1])
+      return ctx.fail("class indices " + q(t) + " must be [N, T] for scores " +
+                      q(x));
+  } else if (x.rank() != 2) {
+    return ctx.fail(std::string(sequences ? "scores must be [N, C] or [N, T, "
+                                            "C]"
+                                          : "scores must be 2-D [N, C]") +
+                    ", got " + q(x));
+  }
+  if (x.rank() == 2 && indices &&
+      (t.rank() != 1 || t.shape[0] != x.shape[0]))
     return ctx.fail("class indices " + q(t) + " must be [N] for scores " +
                     q(x));
   if (!indices && t.shape != x.shape)
@@ -731,7 +746,7 @@ Type classLossRule(OpContext &ctx) {
                     q(x));
   if (ctx.getSpec().find("weight") && ctx.present(2)) {
     const Type &w = ctx.type(2);
-    if (w.rank() != 1 || w.shape[0] != x.shape[1])
+    if (w.rank() != 1 || w.shape[0] != x.shape.back())
       return ctx.fail("class weights " + q(w) + " must be [C] for scores " +
                       q(x));
   }

@@ -10,6 +10,8 @@
 #include "dlrt/vocabulary.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
 
 #include <cmath>
 #include <functional>
@@ -455,7 +457,6 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     if (results[k.name])
       cfg.settings.emplace_back(k.name, *results[k.name]);
   }
-  std::optional<Const> data = results["data"], loss = results["loss"];
   cfg.targetIsInput = results["target"] && results["target"]->s == "input";
   if (results["target"] && results["target"]->s == "input_mask") {
     const Const *t = results["target"]->get("threshold");
@@ -464,6 +465,13 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   auto locOf = [&](const char *key) {
     return given.count(key) ? given[key]->value->getLoc() : decl.loc;
   };
+  if (results["data"] && results["data"]->s == "text" && decl.steps.empty()) {
+    checkTextSource(cfg, *results["data"], locOf("data"));
+    for (auto &kv : cfg.settings)
+      if (kv.first == "data")
+        kv.second = *results["data"];
+  }
+  std::optional<Const> data = results["data"], loss = results["loss"];
 
   // The data must fit the model, and the loss the model's output.
   if (data) {
@@ -533,6 +541,26 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   if (!decl.steps.empty())
     checkStepSettings(cfg, given, decl);
   checkAugment(cfg, locOf("augment"));
+  // Token ids are not values to scale, shift or reproduce.
+  if (cfg.model && !cfg.model->hasErrors &&
+      cfg.model->inst.inputs.size() == 1 &&
+      !isFloat(cfg.model->inst.inputs[0].second.dtype)) {
+    const std::string in = cfg.model->inst.inputs[0].second.str();
+    const Const *norm = cfg.get("normalize");
+    const Const *augment = cfg.get("augment");
+    if (given.count("normalize") && norm && norm->s != "none")
+      diags.error(locOf("normalize"),
+                  "normalize = " + norm->s + " needs float inputs, but model '" +
+                      cfg.model->name + "' takes integer ids '" + in + "'");
+    if (given.count("augment") && augment && !augment->list.empty())
+      diags.error(locOf("augment"),
+                  "augment needs float inputs, but model '" + cfg.model->name +
+                      "' takes integer ids '" + in + "'");
+    if (cfg.targetIsInput)
+      diags.error(locOf("target"),
+                  "target = input needs float inputs to reproduce, but model '" +
+                      cfg.model->name + "' takes integer ids '" + in + "'");
+  }
   // Balancing counts classes; cross-validation replaces the hold-out.
   if (given.count("balance") && results["balance"] &&
       results["balance"]->s != "none" && loss &&
@@ -819,10 +847,15 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
                     loss.s + "', which takes class labels");
     return;
   }
-  cfg.labelType = Type::tensor(DType::I64, {});
+  // One class label per sample, or one per token of a sequence (text).
+  cfg.labelType = Type::tensor(DType::I64, sig.sequence ? sig.label.shape
+                                                        : Shape());
   const OpInfo *op = lookupOp(loss.s);
-  Type labels = Type::tensor(sig.label.dtype,
-                             {out.rank() ? out.shape[0] : Dim::symbol("B")});
+  Shape batchedLabels = {out.rank() ? out.shape[0] : Dim::symbol("B")};
+  if (sig.sequence)
+    batchedLabels.insert(batchedLabels.end(), sig.label.shape.begin(),
+                         sig.label.shape.end());
+  Type labels = Type::tensor(sig.label.dtype, batchedLabels);
   std::vector<Type> types(op->spec.args.size());
   std::vector<Const> consts(op->spec.args.size());
   types[0] = out;
@@ -964,6 +997,73 @@ void Sema::checkStepSettings(
                           " needs class labels, but the data source's "
                           "targets are '" + sig.label.str() + "'");
   }
+}
+
+/// Whether `path` names a regular file that this process can open for
+/// reading; otherwise why not.
+static std::optional<std::string> unreadableFile(const std::string &path) {
+  if (path.empty())
+    return std::string("no file named");
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(path, st))
+    return ec.message();
+  if (st.type() == llvm::sys::fs::file_type::directory_file)
+    return std::string("it is a directory");
+  if (st.type() != llvm::sys::fs::file_type::regular_file)
+    return std::string("it is not a regular file");
+  int fd = -1;
+  if (std::error_code ec = llvm::sys::fs::openFileForRead(path, fd))
+    return ec.message();
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  return std::nullopt;
+}
+
+/// text(path, test, unit, context): the files exist and are readable (the
+/// trainer reads them again when it runs, from its working directory), the
+/// unit is char or word, and the model takes token ids i64[B, T] with T =
+/// context (context 0 is set to the model's T).
+void Sema::checkTextSource(const TrainConfig &cfg, Const &data, Loc at) {
+  for (const char *key : {"path", "test"}) {
+    const Const *file = data.get(key);
+    if (!file || (file->s.empty() && std::string(key) == "test"))
+      continue;
+    if (std::optional<std::string> why = unreadableFile(file->s))
+      diags.error(at, std::string("text(): cannot read the ") +
+                          (std::string(key) == "path" ? "training" : "test") +
+                          " file '" + file->s + "': " + *why);
+  }
+  const Const *unit = data.get("unit");
+  if (unit && unit->s != "char" && unit->s != "word")
+    diags.error(at, "text(): unit must be \"char\" (one token per "
+                    "character) or \"word\" (words, each run of spaces, "
+                    "and each newline a token), not \"" +
+                        unit->s + "\"");
+  if (!cfg.model || cfg.model->hasErrors)
+    return;
+  const Const *context = data.get("context");
+  int64_t t = context ? context->i : 0;
+  const auto &inputs = cfg.model->inst.inputs;
+  const Type *in = inputs.size() == 1 ? &inputs[0].second : nullptr;
+  bool tokens = in && in->rank() == 2 && !isFloat(in->dtype) &&
+                !in->shape[0].isKnown() && in->shape[1].isKnown();
+  std::string window = t > 0 ? std::to_string(t) : std::string("T");
+  if (!tokens) {
+    diags.error(at, "text() yields batches of token ids 'i64[B, " + window +
+                        "]', but model '" + cfg.model->name + "' takes " +
+                        (in ? "'" + in->str() + "'"
+                            : std::to_string(inputs.size()) + " inputs"));
+    return;
+  }
+  if (t > 0 && in->shape[1].size != t) {
+    diags.error(at, "text(context=" + std::to_string(t) +
+                        ") yields windows of " + std::to_string(t) +
+                        " tokens, but model '" + cfg.model->name +
+                        "' takes '" + in->str() + "'");
+    return;
+  }
+  for (auto &kv : data.kwargs)
+    if (kv.first == "context")
+      kv.second = Const::ofInt(in->shape[1].size);
 }
 
 /// The geometric augmentations act on the two last axes of a sample, so

@@ -82,7 +82,14 @@ const ConstructorTable &sema::dataSources() {
        {"npy",
         {strArg("x"), strArg("y", ""), strArg("test_x", ""),
          strArg("test_y", ""), intArg("classes", 0, checkNonNegative)},
-        "NPY arrays (raw or gzip) of samples and their targets"}}};
+        "NPY arrays (raw or gzip) of samples and their targets"},
+       {"text",
+        {strArg("path"), strArg("test", ""), strArg("unit", "char"),
+         intArg("context", 0, checkNonNegative)},
+        "a plain text file (UTF-8) cut into tokens, characters or words "
+        "(unit), for a language model: windows of context + 1 tokens, the "
+        "model reads the first context and predicts the next token at each "
+        "position (context 0: the model's T)"}}};
   return t;
 }
 
@@ -280,6 +287,16 @@ DataSignature sema::dataSignature(const Const &source) {
     sig.label = Type::tensor(DType::I64, {});
     sig.classes = 10;
     sig.classesOnly = true;
+  } else if (source.s == "text") {
+    // Token ids [T] in, the next token at each position [T] out; the
+    // vocabulary (and so the classes) is known when the file is read.
+    const Const *context = source.get("context");
+    int64_t t = context ? context->i : 0;
+    sig.known = t > 0;
+    sig.sample = Type::tensor(DType::I64, {Dim::known(t)});
+    sig.label = Type::tensor(DType::I64, {Dim::known(t)});
+    sig.classesOnly = true;
+    sig.sequence = true;
   } else {
     // idx, csv, npy: class indices or float targets, as the loss says; the
     // sample shape is only known when the files are read.

@@ -220,6 +220,9 @@ struct DataSignature {
   /// The source's targets can only be class labels (fashion_mnist, mnist);
   /// idx, csv and npy files may hold class labels or float targets.
   bool classesOnly = false;
+  /// The source yields a sequence of token ids per sample and one class
+  /// label per token (text): labels [T], scores [B, T, C].
+  bool sequence = false;
 };
 DataSignature dataSignature(const Const &source);
 

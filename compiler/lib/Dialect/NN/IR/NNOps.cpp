@@ -415,16 +415,30 @@ LogicalResult DropoutOp::verify() {
   return success();
 }
 
-/// Checks `[N, C]` scores, `[N]` labels and optional `[C]` class weights.
+/// Checks `[N, C]` scores, `[N]` labels and optional `[C]` class weights;
+/// with `sequences`, also scores `[N, ..., C]` and labels `[N, ...]` (every
+/// position a row).
 static LogicalResult verifyClassification(Operation *op, Value scores,
-                                          Value labels, Value weight) {
-  if (rankOf(scores) != 2)
-    return op->emitOpError("scores must have rank 2 ([N, C])");
-  if (rankOf(labels) != 1 ||
-      !dimsCompatible(shapeOf(labels)[0], shapeOf(scores)[0]))
-    return op->emitOpError("labels must have shape [N] matching the scores");
+                                          Value labels, Value weight,
+                                          bool sequences = false) {
+  int64_t rank = rankOf(scores);
+  if (sequences ? rank < 2 : rank != 2)
+    return op->emitOpError(sequences
+                               ? "scores must have rank 2 or more ([N, C], "
+                                 "[N, T, C], ...)"
+                               : "scores must have rank 2 ([N, C])");
+  ArrayRef<int64_t> s = shapeOf(scores), l = shapeOf(labels);
+  bool fits = rankOf(labels) == rank - 1;
+  for (int64_t d = 0; fits && d < rank - 1; ++d)
+    fits = dimsCompatible(l[d], s[d]);
+  if (!fits)
+    return op->emitOpError(rank == 2 ? "labels must have shape [N] matching "
+                                       "the scores"
+                                     : "labels must have the shape of the "
+                                       "scores without their last "
+                                       "dimension");
   if (weight &&
-      failed(verifyChannelVector(op, weight, shapeOf(scores)[1], "weight")))
+      failed(verifyChannelVector(op, weight, s.back(), "weight")))
     return failure();
   return success();
 }
@@ -433,7 +447,8 @@ LogicalResult CrossEntropyOp::verify() {
   double s = getLabelSmoothing().convertToDouble();
   if (!(s >= 0 && s <= 1))
     return emitOpError("label_smoothing must be in [0, 1]");
-  return verifyClassification(*this, getLogits(), getLabels(), getWeight());
+  return verifyClassification(*this, getLogits(), getLabels(), getWeight(),
+                              /*sequences=*/true);
 }
 
 LogicalResult NLLOp::verify() {

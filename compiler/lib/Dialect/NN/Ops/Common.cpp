@@ -53,7 +53,8 @@ LogicalResult EvalFrame::classTargets(const Tensor &scores, Value labels,
                                       std::vector<int64_t> &ys,
                                       Tensor &w) const {
   const Tensor &l = get(labels);
-  int64_t n = scores.shape[0], c = scores.shape[1];
+  // Rows: every position of the leading dimensions ([N] or [N, T, ...]).
+  int64_t c = scores.shape.back(), n = scores.size() / c;
   if (l.size() != n)
     return op->emitError() << "evaluator: labels do not match the "
                            << scoresName;

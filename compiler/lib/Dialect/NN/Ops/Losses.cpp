@@ -52,19 +52,30 @@ LogicalResult lowerPairwise(Operation *op, GroupBuilder &b) {
   return success();
 }
 
-/// The pieces shared by cross_entropy and nll on [N, C] scores.
+/// The pieces shared by cross_entropy and nll on [N, C] scores (nll), or
+/// scores [N, ..., C] with labels [N, ...] (cross_entropy over sequences:
+/// every position is one row of the mean).
 struct Classes {
   HTensor scores, labels;
   bool hasWeight = false;
   HTensor weight;
-  Expr n, c;
+  /// Row-major extents of the leading (row) dimensions: [N] or [N, T, ...].
+  std::vector<Expr> rows;
+  Expr c;
 
-  /// The label of row i, clamped into [0, C).
-  Expr label(const Expr &i) const {
-    return Halide::clamp(cast<int>(labels({i})), 0, c - 1);
+  /// The label of row `row` (a row-major index of the leading dimensions),
+  /// clamped into [0, C).
+  Expr label(const Index &row) const {
+    return Halide::clamp(cast<int>(labels(row)), 0, c - 1);
   }
   /// The weight of class k (1 without weights).
   Expr w(const Expr &k) const { return hasWeight ? weight({k}) : f32(1); }
+  /// The score of class `col` of row `row`.
+  Expr score(const Index &row, const Expr &col) const {
+    Index idx = row;
+    idx.push_back(col);
+    return scores(idx);
+  }
 };
 
 Classes classesOf(GroupBuilder &b, Value scores, Value labels, Value weight) {
@@ -75,23 +86,31 @@ Classes classesOf(GroupBuilder &b, Value scores, Value labels, Value weight) {
     k.hasWeight = true;
     k.weight = b.get(weight);
   }
-  k.n = k.scores.shape[0];
-  k.c = k.scores.shape[1];
+  k.rows.assign(k.scores.shape.begin(), k.scores.shape.end() - 1);
+  k.c = k.scores.shape.back();
   return k;
 }
 
-/// sum_n w_{y_n}: the normaliser of the weighted mean.
+/// The first `n` entries of a row-major reduction domain, as an index.
+Index firstOf(const RowMajorRDom &r, size_t n) {
+  Index idx;
+  for (size_t d = 0; d < n; ++d)
+    idx.push_back(r[d]);
+  return idx;
+}
+
+/// sum over rows of w_{y_row}: the normaliser of the weighted mean.
 Func labelWeightSum(Operation *op, GroupBuilder &b, const Classes &k) {
   Func norm = b.newFunc(op, "weight_sum", FuncKind::Reduction);
   if (!k.hasWeight) {
     // Unweighted: the row count. (An update whose value does not mention
     // its RDom would run once, not once per row.)
-    norm() = cast<float>(k.n);
+    norm() = cast<float>(product(k.rows));
     return norm;
   }
-  Halide::RDom n(0, k.n, "rn");
+  RowMajorRDom n(k.rows, "rn");
   norm() = f32(0);
-  norm() += k.w(k.label(n));
+  norm() += k.w(k.label(firstOf(n, k.rows.size())));
   return norm;
 }
 
@@ -99,40 +118,49 @@ LogicalResult lowerCrossEntropy(Operation *op, Value logits, Value labels,
                                 Value weight, double smoothing, Value grad,
                                 GroupBuilder &b) {
   Classes k = classesOf(b, logits, labels, weight);
-  Halide::Var i("i0"), j("i1");
+  const size_t lead = k.rows.size();
+  Index row = pureVars(lead);
   Halide::RDom rc(0, k.c, "rc");
   // Per-row max and sum of exponentials (log-sum-exp).
   Func mx = b.newFunc(op, "row_max", FuncKind::Reduction);
-  mx(i) = f32(-std::numeric_limits<float>::infinity());
-  mx(i) = Halide::max(mx(i), k.scores({i, rc}));
+  at(mx, row) = f32(-std::numeric_limits<float>::infinity());
+  at(mx, row) = Halide::max(at(mx, row), k.score(row, rc));
   Func se = b.newFunc(op, "row_expsum", FuncKind::Reduction);
-  se(i) = f32(0);
-  se(i) += safeExp(k.scores({i, rc}) - mx(i));
-  // The smoothed one-hot target q[i, j].
-  auto q = [&](const Expr &row, const Expr &col) {
-    return select(col == k.label(row), f32(1 - smoothing), f32(0)) +
+  at(se, row) = f32(0);
+  at(se, row) += safeExp(k.score(row, rc) - at(mx, row));
+  // The smoothed one-hot target q[row, j].
+  auto q = [&](const Index &r, const Expr &col) {
+    return select(col == k.label(r), f32(1 - smoothing), f32(0)) +
            f32(smoothing) / cast<float>(k.c);
   };
   Func norm = labelWeightSum(op, b, k);
   Value result = op->getResult(0);
   if (!grad) {
-    Halide::RDom r(0, k.c, 0, k.n, "r"); // r.x: class (inner), r.y: row
-    Expr lp = k.scores({r.y, r.x}) - mx(r.y) - Halide::log(se(r.y));
+    // The class is the innermost loop, then the rows.
+    std::vector<Expr> extents = k.rows;
+    extents.push_back(k.c);
+    RowMajorRDom r(extents, "r");
+    Index rr = firstOf(r, lead);
+    Expr cls = r[lead];
+    Expr lp = k.score(rr, cls) - at(mx, rr) - Halide::log(at(se, rr));
     Func f = b.newResultFunc(op, result, FuncKind::Reduction);
     f() = f32(0);
-    f() -= k.w(r.x) * q(r.y, r.x) * lp;
+    f() -= k.w(cls) * q(rr, cls) * lp;
     f() = f() / norm();
     b.set(result, f, {});
     return success();
   }
   // d/dz = g * (p * sum_k w_k q_k - w_j q_j) / norm.
   Func wq = b.newFunc(op, "row_target_mass", FuncKind::Reduction);
-  wq(i) = f32(0);
-  wq(i) += k.w(rc) * q(i, rc);
+  at(wq, row) = f32(0);
+  at(wq, row) += k.w(rc) * q(row, rc);
   HTensor g = b.get(grad);
-  Expr p = safeExp(k.scores({i, j}) - mx(i)) / se(i);
+  Halide::Var j("i" + std::to_string(lead));
+  Expr p = safeExp(k.score(row, j) - at(mx, row)) / at(se, row);
+  Index all = row;
+  all.push_back(j);
   Func f = b.newResultFunc(op, result, FuncKind::Elementwise);
-  at(f, {i, j}) = (p * wq(i) - k.w(j) * q(i, j)) * (g({}) / norm());
+  at(f, all) = (p * at(wq, row) - k.w(j) * q(row, j)) * (g({}) / norm());
   b.set(result, f, k.scores.shape);
   return success();
 }
@@ -143,8 +171,8 @@ LogicalResult lowerNLL(Operation *op, Value logp, Value labels, Value weight,
   Func norm = labelWeightSum(op, b, k);
   Value result = op->getResult(0);
   if (!grad) {
-    Halide::RDom n(0, k.n, "rn");
-    Expr y = k.label(n);
+    Halide::RDom n(0, k.rows[0], "rn");
+    Expr y = k.label({n});
     Func f = b.newResultFunc(op, result, FuncKind::Reduction);
     f() = f32(0);
     f() -= k.w(y) * k.scores({n, y});
@@ -154,7 +182,7 @@ LogicalResult lowerNLL(Operation *op, Value logp, Value labels, Value weight,
   }
   HTensor g = b.get(grad);
   Halide::Var i("i0"), j("i1");
-  Expr y = k.label(i);
+  Expr y = k.label({i});
   Func f = b.newResultFunc(op, result, FuncKind::Elementwise);
   at(f, {i, j}) = select(j == y, -g({}) * k.w(y) / norm(), f32(0));
   b.set(result, f, k.scores.shape);
@@ -301,7 +329,8 @@ static LogicalResult evaluateCrossEntropyOrGrad(OpT o, EvalFrame &f) {
   Operation *op = o.getOperation();
   bool isGrad = isa<CrossEntropyGradOp>(op);
   const Tensor &z = f.get(o.getLogits());
-  int64_t n = z.shape[0], c = z.shape[1];
+  // Rows: every position of the leading dimensions ([N] or [N, T, ...]).
+  int64_t c = z.shape.back(), n = z.size() / c;
   std::vector<int64_t> ys;
   Tensor w;
   if (failed(f.classTargets(z, o.getLabels(), o.getWeight(), "logits", ys, w)))
@@ -341,7 +370,7 @@ LogicalResult CrossEntropyOp::evaluate(ArrayRef<const Tensor *> operands,
                                        std::vector<Tensor> &results) {
   EvalFrame f(getOperation(), operands, results);
   if (operands.size() == 3 &&
-      operands[2]->shape != Shape{operands[0]->shape[1]})
+      operands[2]->shape != Shape{operands[0]->shape.back()})
     return f.mismatch();
   return evaluateCrossEntropyOrGrad(*this, f);
 }
@@ -360,7 +389,7 @@ LogicalResult CrossEntropyGradOp::evaluate(ArrayRef<const Tensor *> operands,
                                            std::vector<Tensor> &results) {
   EvalFrame f(getOperation(), operands, results);
   if (operands.size() == 4 &&
-      operands[3]->shape != Shape{operands[1]->shape[1]})
+      operands[3]->shape != Shape{operands[1]->shape.back()})
     return f.mismatch();
   return evaluateCrossEntropyOrGrad(*this, f);
 }

@@ -703,6 +703,10 @@ LogicalResult NNBuildTrainStepPass::buildSaliencyStep(StringRef model,
       labelType.getRank() != 1 || !outType || outType.getRank() != 2 ||
       outType.isDynamicDim(1) || inputs.size() != 1)
     return success(); // not a classifier of one input: no saliency
+  // Integer inputs (token ids) have no gradient.
+  auto inType = dyn_cast<RankedTensorType>(eval.getArgumentTypes()[inputs[0]]);
+  if (!inType || !isa<FloatType>(inType.getElementType()))
+    return success();
 
   SmallVector<Type> argTypes;
   SmallVector<DictionaryAttr> argAttrs;

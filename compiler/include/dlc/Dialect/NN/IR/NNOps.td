@@ -1085,12 +1085,18 @@ def NN_CrossEntropyOp : NN_DifferentiableOp<"cross_entropy", [NN_Reduction]> {
     `-sum_c w_c * q_nc * lp_nc` with `q = (1 - s) * onehot(label) + s / C`,
     and the result is `sum_n loss_n / sum_n w_{label_n}` (PyTorch's weighted
     mean; `w = 1` without weights). Labels and weights get no gradient.
+    Sequences: `logits` `[N, T, C]` (or more leading dimensions) and
+    `labels` `[N, T]`; every position is a row `n` of the mean above (the
+    mean over `N * T` tokens of a language model, as PyTorch's
+    `F.cross_entropy` of the logits reshaped to `[N * T, C]`).
 
     ```mlir
     %l = nn.cross_entropy %logits, %labels
          : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
     %m = nn.cross_entropy %logits, %labels, %w {label_smoothing = 0.1 : f64}
          : (tensor<?x10xf32>, tensor<?xi64>, tensor<10xf32>) -> tensor<f32>
+    %s = nn.cross_entropy %scores, %tokens
+         : (tensor<?x16x70xf32>, tensor<?x16xi64>) -> tensor<f32>
     ```
   }];
   let arguments = (ins NN_FloatTensor:$logits, NN_IntTensor:$labels,
