@@ -10,7 +10,9 @@
 #include "dlrt/Error.h"
 #include "dlrt/Idx.h"
 #include "dlrt/Npy.h"
+#include "dlrt/Model.h"
 #include "dlrt/Random.h"
+#include "dlrt/Text.h"
 #include "dlrt/dlrt.h"
 
 #include <fmt/format.h>
@@ -51,6 +53,8 @@ DataShape DataShape::of(const dlrt_model_desc &desc) {
   s.labelKind = desc.label_kind;
   s.classes = desc.num_classes;
   s.targetSize = desc.target_size;
+  s.inputDtype = desc.input_dtype;
+  s.labelsPerSample = dlrt::labelsPerSample(desc);
   return s;
 }
 
@@ -247,6 +251,7 @@ bool DataSource::hasTest() const {
   case DLRT_DATA_IDX_FILES:
   case DLRT_DATA_NPY_FILES:
   case DLRT_DATA_CSV_FILES:
+  case DLRT_DATA_TEXT_FILES:
     return !files[DLRT_FILE_TEST_INPUTS].empty();
   }
   return true;
@@ -269,6 +274,8 @@ std::string DataSource::describe() const {
               : " and " + name(DLRT_FILE_TEST_TARGETS));
   else
     s += ", no test set";
+  if (kind == DLRT_DATA_TEXT_FILES)
+    s += textUnit == DLRT_TEXT_WORD ? ", words" : ", characters";
   if (kind == DLRT_DATA_CSV_FILES)
     s += csvTargets.empty()
              ? ", target: the first column"
@@ -319,6 +326,8 @@ Dataset loadDataPart(const DataSource &source, const std::string &part,
   case DLRT_DATA_CSV_FILES:
     return loadCsvFile(inputs, source.files[DLRT_FILE_TRAIN_INPUTS],
                        source.csvTargets, source.csvHeader, shape, limit);
+  case DLRT_DATA_TEXT_FILES:
+    return loadTextPart(source, part, shape, limit);
   }
   fail("unsupported data kind {}", source.kind);
 }
@@ -337,6 +346,8 @@ const char *dataKindName(int32_t kind) {
     return "npy files";
   case DLRT_DATA_CSV_FILES:
     return "csv file";
+  case DLRT_DATA_TEXT_FILES:
+    return "text file";
   }
   return "unknown";
 }
@@ -500,14 +511,19 @@ int64_t numBatches(int64_t n, int64_t batch) {
 }
 
 int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
-                    int64_t b, int64_t batch, float *x, int64_t *y, float *t) {
+                    int64_t b, int64_t batch, float *x, int64_t *y, float *t,
+                    int64_t *ids) {
   int64_t begin = b * batch;
   int64_t end = std::min<int64_t>(begin + batch, order.size());
   const int64_t k = data.sampleSize;
+  const int64_t l = data.labelsPerSample;
   for (int64_t i = begin; i < end; ++i) {
     int64_t sample = order[i];
     float *to = x + (i - begin) * k;
-    if (data.bytes.empty()) {
+    if (!data.ids.empty()) {
+      std::memcpy(ids + (i - begin) * k, data.ids.data() + sample * k,
+                  sizeof(int64_t) * k);
+    } else if (data.bytes.empty()) {
       std::memcpy(to, data.x.data() + sample * k, sizeof(float) * k);
     } else {
       const uint8_t *from = data.bytes.data() + sample * k;
@@ -515,7 +531,8 @@ int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
         to[j] = from[j] * (1.0f / 255.0f);
     }
     if (!data.y.empty())
-      y[i - begin] = data.y[sample];
+      std::memcpy(y + (i - begin) * l, data.y.data() + sample * l,
+                  sizeof(int64_t) * l);
     if (!data.t.empty())
       std::memcpy(t + (i - begin) * data.targetSize,
                   data.t.data() + sample * data.targetSize,

@@ -37,9 +37,11 @@ static int onTestSet(const dlrt_model_desc &desc, const RunConfig &config,
   if (!config.plot.empty())
     checkPlotTarget(config.plot);
   ModelState state(desc, desc.train.optimizer.num_slots);
-  Normalizer normalizer = loadWeights(state, config, command);
+  std::map<std::string, std::string> meta;
+  Normalizer normalizer = loadWeights(state, config, command, &meta);
   applyThreads(desc, config);
   Dataset test = loadPart(desc, config, "test");
+  checkDataVocabulary(desc, meta, test, config.weights);
   if (test.size() == 0)
     fail("'{}' needs a test set, but the data source has none ({})", command,
          config.data.describe());

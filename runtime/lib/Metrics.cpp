@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Metrics.h"
+#include "dlrt/Model.h"
 #include "dlrt/vocabulary.h"
 
 #include <fmt/format.h>
@@ -123,7 +124,10 @@ TargetKind TargetKind::of(const dlrt_model_desc &desc) {
   k.label = desc.label_kind;
   k.classes = desc.label_kind == DLRT_LABEL_CLASS ? desc.num_classes : 0;
   // An explicit step's outputs (its `show` values) are not measured.
-  k.outputs = desc.num_step_losses > 0 ? 0 : desc.num_outputs;
+  // A sequence model's outputs are scores per position: each position is
+  // measured as a sample of its own.
+  k.outputs = desc.num_step_losses > 0 ? 0
+                                       : desc.num_outputs / labelsPerSample(desc);
   const char *loss = desc.train.loss_name ? desc.train.loss_name : "";
   k.binary = desc.label_kind != DLRT_LABEL_CLASS &&
              (std::strcmp(loss, "bce") == 0 ||

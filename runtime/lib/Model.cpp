@@ -50,6 +50,12 @@ int64_t inputSize(const dlrt_model_desc &desc) {
   return size;
 }
 
+int64_t labelsPerSample(const dlrt_model_desc &desc) {
+  return desc.label_kind == DLRT_LABEL_CLASS && desc.labels_per_sample > 1
+             ? desc.labels_per_sample
+             : 1;
+}
+
 const char *initName(int32_t kind) {
   return vocab::nameOf(vocab::initKinds, kind);
 }
@@ -84,15 +90,28 @@ void validateDescriptor(const dlrt_model_desc &desc) {
     fail("model descriptor has a malformed parameter table");
   if (desc.input_rank < 1 || desc.input_rank > DLRT_MAX_RANK)
     fail("model descriptor has input rank {}", desc.input_rank);
+  if (desc.input_dtype != DLRT_DTYPE_F32 && desc.input_dtype != DLRT_DTYPE_I64)
+    fail("model descriptor has the unknown input dtype {}", desc.input_dtype);
+  if (desc.train.data_kind == DLRT_DATA_TEXT_FILES &&
+      (desc.input_dtype != DLRT_DTYPE_I64 || desc.input_rank != 1 ||
+       labelsPerSample(desc) != desc.input_shape[0]))
+    fail("model descriptor: a text data source needs token ids [T] in and a "
+         "label per token");
   switch (desc.label_kind) {
   case DLRT_LABEL_CLASS:
     // (An explicit step has no outputs; its labels are checked below.)
     if (desc.num_step_losses > 0)
       break;
-    if (desc.num_classes < 1 || desc.num_outputs != desc.num_classes)
+    if (desc.labels_per_sample < 0 ||
+        (desc.labels_per_sample > 1 && desc.num_step_losses > 0))
+      fail("model descriptor has {} labels per sample",
+           desc.labels_per_sample);
+    if (desc.num_classes < 1 ||
+        desc.num_outputs != desc.num_classes * labelsPerSample(desc))
       fail("model descriptor: class labels need num_outputs == num_classes "
-           ">= 1, got {} outputs and {} classes",
-           desc.num_outputs, desc.num_classes);
+           "* labels_per_sample >= 1, got {} outputs, {} classes and {} "
+           "labels per sample",
+           desc.num_outputs, desc.num_classes, labelsPerSample(desc));
     break;
   case DLRT_LABEL_FLOAT:
   case DLRT_LABEL_INPUT:

@@ -45,6 +45,7 @@ RunConfig RunConfig::fromDescriptor(const dlrt_model_desc &desc) {
     p = *end ? end + 1 : end;
   }
   c.data.csvHeader = t.csv_header;
+  c.data.textUnit = t.text_unit;
   c.optimizer = t.optimizer;
   if (c.optimizer.lr <= 0)
     c.optimizer.lr = 0.01;

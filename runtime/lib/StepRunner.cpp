@@ -10,6 +10,7 @@
 #include "dlrt/Png.h"
 #include "dlrt/SafeTensors.h"
 #include "dlrt/Random.h"
+#include "dlrt/Text.h"
 
 #include <fmt/format.h>
 
@@ -36,7 +37,9 @@ static int64_t checkedBatch(const dlrt_model_desc &desc, int64_t batch) {
 StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
                        const RunConfig &config)
     : desc(desc), state(state), batch(checkedBatch(desc, config.batch)),
-      x(size_t(config.batch) * inputSize(desc)), y(config.batch),
+      x(hasIntegerInput(desc) ? 0 : size_t(config.batch) * inputSize(desc)),
+      ids(hasIntegerInput(desc) ? size_t(config.batch) * inputSize(desc) : 0),
+      y(size_t(config.batch) * labelsPerSample(desc)),
       t(desc.label_kind == DLRT_LABEL_FLOAT ||
                 desc.label_kind == DLRT_LABEL_INPUT_MASK
             ? size_t(config.batch) * desc.target_size
@@ -49,7 +52,11 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
 
 int64_t StepRunner::load(const Dataset &data, const std::vector<int64_t> &order,
                          int64_t b, int64_t augmentStep, bool flip) {
-  int64_t n = gatherBatch(data, order, b, batch, x.data(), y.data(), t.data());
+  int64_t n = gatherBatch(data, order, b, batch, x.data(), y.data(), t.data(),
+                          ids.data());
+  // Token ids are neither normalised nor augmented (refused by dlc).
+  if (hasIntegerInput(desc))
+    return n;
   // The order of Prep.h: normalisation, then geometry and noise.
   normalizer.apply(x.data(), n);
   if (augmentStep >= 0) {
@@ -77,7 +84,8 @@ const float *StepRunner::targets() const {
 void StepRunner::addTo(MetricAccumulator &metrics, int64_t n) const {
   // (An explicit step's outputs are its `show` values.)
   if (desc.num_outputs > 0 && desc.num_step_losses == 0)
-    metrics.add(logits.data(), y.data(), targets(), n);
+    metrics.add(logits.data(), y.data(), targets(),
+                n * labelsPerSample(desc));
 }
 
 void drawShow(const dlrt_model_desc &desc, StepRunner &runner,
@@ -103,7 +111,8 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
                        int64_t n, double lr, int64_t step) {
   dlrt_step_args args{};
   state.bind(args, training);
-  args.x = x.data();
+  args.x = hasIntegerInput(desc) ? nullptr : x.data();
+  args.x_ids = hasIntegerInput(desc) ? ids.data() : nullptr;
   if (desc.label_kind == DLRT_LABEL_CLASS)
     args.y = y.data();
   if (desc.label_kind == DLRT_LABEL_FLOAT ||
@@ -253,12 +262,23 @@ Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
 }
 
 Normalizer loadWeights(ModelState &state, const RunConfig &config,
-                       const char *command) {
+                       const char *command,
+                       std::map<std::string, std::string> *meta) {
   if (config.weights.empty())
     fail("'{}' needs --weights FILE.safetensors", command);
   Normalizer normalizer;
-  loadCheckpoint(state, config.weights, false, &normalizer);
+  std::map<std::string, std::string> m =
+      loadCheckpoint(state, config.weights, false, &normalizer);
+  if (meta)
+    *meta = std::move(m);
   return normalizer;
+}
+
+void checkDataVocabulary(const dlrt_model_desc &desc,
+                         const std::map<std::string, std::string> &meta,
+                         const Dataset &data, const std::string &path) {
+  if (desc.train.data_kind == DLRT_DATA_TEXT_FILES)
+    checkVocabulary(meta, data.vocabulary, path);
 }
 
 std::map<std::string, std::string>

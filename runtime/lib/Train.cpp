@@ -19,6 +19,7 @@
 #include "dlrt/Schedule.h"
 #include "dlrt/Snapshots.h"
 #include "dlrt/StepRunner.h"
+#include "dlrt/Text.h"
 #include "dlrt/Trainer.h"
 
 #include <fmt/format.h>
@@ -200,9 +201,12 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   // of its training split (below).
   Normalizer normalizer;
   bool restoredStats = false;
+  // The metadata of --resume or --weights, checked against the data below.
+  std::map<std::string, std::string> loadedMeta;
   if (!config.resume.empty()) {
     std::map<std::string, std::string> meta =
         loadCheckpoint(state, config.resume, true, &normalizer);
+    loadedMeta = meta;
     restoredStats = true;
     const std::string &path = config.resume;
     int32_t epochs = config.epochs;
@@ -271,7 +275,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
     // Warm start: a new run (step 0, zero optimizer state) from given
     // weights, whose names and shapes must be the model's.
     if (!config.weights.empty()) {
-      loadCheckpoint(state, config.weights, false, &normalizer);
+      loadedMeta = loadCheckpoint(state, config.weights, false, &normalizer);
       restoredStats = true;
     }
     // Transfer learning: the same, from the matching tensors of any
@@ -286,6 +290,13 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
 
   Dataset train = loadPart(desc, config, "train");
   Dataset test = loadPart(desc, config, "test");
+  if (!config.resume.empty() || !config.weights.empty())
+    checkDataVocabulary(desc, loadedMeta, train,
+                        config.resume.empty() ? config.weights : config.resume);
+  if (!train.vocabulary.empty())
+    say("vocabulary of {} {}s from '{}'\n", train.vocabulary.size(),
+        config.data.textUnit == DLRT_TEXT_WORD ? "token" : "character",
+        config.data.files[DLRT_FILE_TRAIN_INPUTS]);
   Split split;
   if (config.fold >= 0) {
     std::vector<std::vector<int64_t>> folds =
@@ -491,6 +502,12 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
         {"wait",
          earlyStop.wait}}.dump();
     meta["normalize"] = vocab::nameOf(vocab::normalizeKinds, normalizer.kind());
+    // A text model's ids mean the tokens of its vocabulary.
+    if (!train.vocabulary.empty()) {
+      meta["vocabulary"] = vocabularyJson(train.vocabulary);
+      meta["text_unit"] =
+          config.data.textUnit == DLRT_TEXT_WORD ? "word" : "char";
+    }
     if (snapshot > 0)
       meta["snapshot"] = fmt::format("{} of {}", snapshot, config.snapshots);
     else if (config.snapshots > 1)

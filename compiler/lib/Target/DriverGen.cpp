@@ -200,7 +200,10 @@ private:
   Value hostPointer(Value args, const TensorRef &t) {
     switch (t.source) {
     case TensorRef::Source::Input:
-      return field(args, offsetof(dlrt_step_args, x), ptr);
+      // Integer inputs (token ids) have a field of their own.
+      return t.typeCode == 'f' ? field(args, offsetof(dlrt_step_args, x), ptr)
+                               : field(args, offsetof(dlrt_step_args, x_ids),
+                                       ptr);
     case TensorRef::Source::Labels:
       return labelKind == DLRT_LABEL_FLOAT || labelKind == DLRT_LABEL_INPUT_MASK
                  ? field(args, offsetof(dlrt_step_args, targets), ptr)
@@ -459,6 +462,9 @@ private:
     s.add(offsetof(dlrt_model_desc, num_outputs), cst(i64, d.numOutputs));
     s.add(offsetof(dlrt_model_desc, mask_threshold),
           cstF(b.getF32Type(), d.maskThreshold));
+    s.add(offsetof(dlrt_model_desc, input_dtype), cst(i32, d.inputDtype));
+    s.add(offsetof(dlrt_model_desc, labels_per_sample),
+          cst(i64, d.labelsPerSample));
     size_t t = offsetof(dlrt_model_desc, train);
     s.add(t + offsetof(dlrt_train_desc, epochs), cst(i32, d.epochs));
     s.add(t + offsetof(dlrt_train_desc, batch), cst(i32, d.batch));
@@ -474,6 +480,7 @@ private:
     if (!d.csvTargets.empty())
       s.add(t + offsetof(dlrt_train_desc, csv_targets), string(d.csvTargets));
     s.add(t + offsetof(dlrt_train_desc, csv_header), cst(i32, d.csvHeader));
+    s.add(t + offsetof(dlrt_train_desc, text_unit), cst(i32, d.textUnit));
     s.add(t + offsetof(dlrt_train_desc, loss_name), string(d.lossName));
     size_t o = t + offsetof(dlrt_train_desc, optimizer);
     s.add(o + offsetof(dlrt_optimizer_desc, kind), cst(i32, d.optKind));

@@ -235,6 +235,13 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
   auto in = mlir::cast<mlir::RankedTensorType>(lossFunc.getArgument(0).getType());
   for (int64_t i = 1; i < in.getRank(); ++i)
     d.inputShape.push_back(in.getShape()[i]);
+  if (mlir::isa<mlir::IntegerType>(in.getElementType())) {
+    if (in.getElementType().getIntOrFloatBitWidth() != 64) {
+      unsupported("an integer input other than i64");
+      return false;
+    }
+    d.inputDtype = DLRT_DTYPE_I64;
+  }
   bool explicitStep = !train.updates.empty();
   if (explicitStep && !describeStep(lossFunc, train, d))
     return false;
@@ -268,11 +275,18 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
       d.targetSize = d.numOutputs;
     } else if (labelType.getElementType().isInteger()) {
       d.labelKind = DLRT_LABEL_CLASS;
-      if (out.getRank() != 2) {
-        unsupported("class labels for a model output other than [B, classes]");
+      // A label per sample ([B] labels, [B, C] scores) or per position of
+      // a sequence ([B, T] labels, [B, T, C] scores).
+      bool sequence = labelType.getRank() == 2 && out.getRank() == 3 &&
+                      labelType.getShape()[1] == out.getShape()[1];
+      if (out.getRank() != 2 && !sequence) {
+        unsupported("class labels for a model output other than [B, classes] "
+                    "or [B, T, classes] (a label per position)");
         return false;
       }
-      d.numClasses = train.classes ? train.classes : d.numOutputs;
+      d.labelsPerSample = sequence ? out.getShape()[1] : 1;
+      d.numClasses = train.classes ? train.classes
+                                   : d.numOutputs / d.labelsPerSample;
     } else {
       d.labelKind = DLRT_LABEL_FLOAT;
       d.targetSize = d.numOutputs;
@@ -313,6 +327,19 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
         mlir::dyn_cast_or_null<mlir::BoolAttr>(train.data.args.get("header"));
     d.csvHeader = !header || header.getValue() ? DLRT_CSV_HEADER_YES
                                                : DLRT_CSV_HEADER_NO;
+  } else if (source == "text") {
+    d.dataKind = DLRT_DATA_TEXT_FILES;
+    d.dataFiles[DLRT_FILE_TRAIN_INPUTS] = train.data.string("path");
+    d.dataFiles[DLRT_FILE_TEST_INPUTS] = train.data.string("test");
+    d.textUnit =
+        train.data.string("unit") == "word" ? DLRT_TEXT_WORD : DLRT_TEXT_CHAR;
+    if (d.inputDtype != DLRT_DTYPE_I64 || d.labelKind != DLRT_LABEL_CLASS ||
+        d.labelsPerSample != (d.inputShape.empty() ? 0 : d.inputShape[0])) {
+      mlir::emitError(train.at) << "the text data source needs a model from "
+                                   "token ids [B, T] to scores [B, T, C] "
+                                   "with a class label per token";
+      return false;
+    }
   } else {
     unsupported("the data source '" + source + "'");
   }

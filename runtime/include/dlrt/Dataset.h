@@ -29,6 +29,10 @@ struct DataShape {
   int32_t classes = 0;
   /// DLRT_LABEL_FLOAT: target values per sample.
   int64_t targetSize = 0;
+  /// A dlrt_dtype of the input (I64: token ids).
+  int32_t inputDtype = DLRT_DTYPE_F32;
+  /// DLRT_LABEL_CLASS: labels per sample (T for a sequence model).
+  int64_t labelsPerSample = 1;
 
   static DataShape of(const dlrt_model_desc &desc);
   /// Whether the data files must hold targets (not for DLRT_LABEL_INPUT,
@@ -45,12 +49,18 @@ struct DataShape {
 struct Dataset {
   /// [size() * sampleSize] values, one sample after another: f32 ...
   std::vector<float> x;
-  /// ... or bytes (then `x` is empty), value = byte * (1 / 255).
+  /// ... or bytes (then `x` is empty), value = byte * (1 / 255) ...
   std::vector<uint8_t> bytes;
+  /// ... or integer ids (token ids of a text source; then `x` and `bytes`
+  /// are empty).
+  std::vector<int64_t> ids;
   /// Values per sample.
   int64_t sampleSize = 0;
-  /// DLRT_LABEL_CLASS: [size()] class labels.
+  /// DLRT_LABEL_CLASS: [size() * labelsPerSample] class labels.
   std::vector<int64_t> y;
+  int64_t labelsPerSample = 1;
+  /// A text source: the tokens of the ids, sorted (id = position).
+  std::vector<std::string> vocabulary;
   /// DLRT_LABEL_FLOAT: [size() * targetSize] targets.
   std::vector<float> t;
   int64_t targetSize = 0;
@@ -64,7 +74,9 @@ struct Dataset {
   }
   /// Bytes the samples take in memory.
   uint64_t inputBytes() const {
-    return bytes.empty() ? x.size() * sizeof(float) : bytes.size();
+    return !ids.empty()     ? ids.size() * sizeof(int64_t)
+           : bytes.empty() ? x.size() * sizeof(float)
+                           : bytes.size();
   }
 };
 
@@ -110,6 +122,8 @@ struct DataSource {
   std::vector<std::string> csvTargets;
   /// A dlrt_csv_header.
   int32_t csvHeader = DLRT_CSV_HEADER_AUTO;
+  /// DLRT_DATA_TEXT_FILES: a dlrt_text_unit.
+  int32_t textUnit = DLRT_TEXT_CHAR;
 
   /// Whether there is a test part.
   bool hasTest() const;
@@ -188,9 +202,11 @@ int64_t numBatches(int64_t n, int64_t batch);
 
 /// Copies batch `b` of `order` (samples [b*batch, min((b+1)*batch, n)) of
 /// the order) into `x` and, where the data set has them, the labels `y` or
-/// the targets `t`; returns its size.
+/// the targets `t`; integer samples (token ids) go to `ids` instead of `x`.
+/// Returns its size.
 int64_t gatherBatch(const Dataset &data, const std::vector<int64_t> &order,
-                    int64_t b, int64_t batch, float *x, int64_t *y, float *t);
+                    int64_t b, int64_t batch, float *x, int64_t *y, float *t,
+                    int64_t *ids = nullptr);
 
 } // namespace dlrt
 

@@ -49,6 +49,13 @@ std::vector<int64_t> paramShape(const dlrt_param_desc &p);
 std::string formatShape(const std::vector<int64_t> &shape);
 /// Values per input sample.
 int64_t inputSize(const dlrt_model_desc &desc);
+/// Class labels per sample: 1, or T for a sequence model (a label per
+/// position).
+int64_t labelsPerSample(const dlrt_model_desc &desc);
+/// Whether the model reads integer inputs (token ids).
+inline bool hasIntegerInput(const dlrt_model_desc &desc) {
+  return desc.input_dtype == DLRT_DTYPE_I64;
+}
 /// Name of an initialiser kind ("glorot_uniform", ...).
 const char *initName(int32_t kind);
 

@@ -103,6 +103,9 @@ public:
   /// The loaded batch's inputs and labels, to change before a run (noise,
   /// the class to explain); the buffer saliency_step writes (NULL: none).
   float *inputs() { return x.data(); }
+  /// The loaded batch's integer inputs (token ids; a model with integer
+  /// inputs).
+  int64_t *idsToSet() { return ids.data(); }
   int64_t *labelsToSet() { return y.data(); }
   void setInputGrad(float *g) { inputGrad = g; }
 
@@ -117,6 +120,8 @@ private:
   ModelState &state;
   int64_t batch;
   AlignedFloats x;
+  /// Integer inputs (token ids), for a model with input_dtype I64.
+  std::vector<int64_t> ids;
   std::vector<int64_t> y;
   AlignedFloats t;
   AlignedFloats logits;
@@ -161,9 +166,16 @@ Dataset loadPart(const dlrt_model_desc &desc, const RunConfig &config,
                  const char *part);
 
 /// Loads the parameters of --weights (required by `command`); returns the
-/// normalisation statistics saved with them.
+/// normalisation statistics saved with them (and the metadata in `*meta`).
 Normalizer loadWeights(ModelState &state, const RunConfig &config,
-                       const char *command);
+                       const char *command,
+                       std::map<std::string, std::string> *meta = nullptr);
+
+/// A model trained on text: the checkpoint `path` (metadata `meta`) must
+/// hold the vocabulary of `data` (Text.h); nothing for other models.
+void checkDataVocabulary(const dlrt_model_desc &desc,
+                         const std::map<std::string, std::string> &meta,
+                         const Dataset &data, const std::string &path);
 
 /// Loads a checkpoint's parameters (and optimiser state if `withOptimizer`)
 /// and its normalisation statistics (Prep.h) into `*normalizer`; returns

@@ -14,8 +14,8 @@
  * buffers that the runtime owns and checkpoints. The runtime never updates a
  * parameter itself.
  *
- * Conventions: plain C, fixed-width integers, all tensors f32, row-major,
- * contiguous. Zero-initialised fields mean "default" wherever noted, so the
+ * Conventions: plain C, fixed-width integers, row-major, contiguous tensors,
+ * all f32 except integer model inputs (token ids, int64; see input_dtype). Zero-initialised fields mean "default" wherever noted, so the
  * generated code can fill the descriptor with a static initialiser and leave
  * unused fields out. The ABI is versioned by DLRT_ABI_VERSION; a descriptor
  * with another version is refused at start-up.
@@ -51,8 +51,9 @@ extern "C" {
 
 /*===--- Parameters -------------------------------------------------------===*/
 
-/** Element type of a tensor. Only f32 exists today. */
-typedef enum dlrt_dtype { DLRT_DTYPE_F32 = 0 } dlrt_dtype;
+/** Element type of a tensor: parameters are f32; a model input is f32 or
+ *  int64 (token ids, dlrt_model_desc::input_dtype). */
+typedef enum dlrt_dtype { DLRT_DTYPE_F32 = 0, DLRT_DTYPE_I64 = 1 } dlrt_dtype;
 
 /** How the runtime initialises a parameter (deterministically from --seed;
  *  each parameter draws from its own stream keyed by its name, so adding a
@@ -243,8 +244,22 @@ typedef enum dlrt_data_kind {
   DLRT_DATA_NPY_FILES = 4,
   /** Named files: a CSV training file and an optional CSV test file, the
    *  targets in the columns named by csv_targets. */
-  DLRT_DATA_CSV_FILES = 5
+  DLRT_DATA_CSV_FILES = 5,
+  /** Named files: a plain text training file and an optional test file
+   *  (DLRT_FILE_TRAIN_INPUTS, DLRT_FILE_TEST_INPUTS), UTF-8, cut into tokens
+   *  by text_unit; a language model's data (input_dtype I64, one class
+   *  label per token). */
+  DLRT_DATA_TEXT_FILES = 6
 } dlrt_data_kind;
+
+/** How DLRT_DATA_TEXT_FILES cuts text into tokens. */
+typedef enum dlrt_text_unit {
+  /** One token per character (Unicode code point). */
+  DLRT_TEXT_CHAR = 0,
+  /** A token per word (a run of other characters than space, tab and
+   *  newline), per run of spaces and tabs, and per newline. */
+  DLRT_TEXT_WORD = 1
+} dlrt_text_unit;
 
 /** dlrt_train_desc::data_files: which file is which. A CSV file holds its
  *  targets itself, so its *_TARGETS entries are NULL. */
@@ -321,6 +336,8 @@ typedef struct dlrt_train_desc {
   /** PCA_WHITEN, ZCA_WHITEN: the eps added to every eigenvalue of the
    *  covariance before its inverse square root (> 0). */
   double whiten_eps;
+  /** DLRT_DATA_TEXT_FILES: a dlrt_text_unit. */
+  int32_t text_unit;
 } dlrt_train_desc;
 
 /*===--- Compiled steps ---------------------------------------------------===*/
@@ -363,9 +380,10 @@ typedef struct dlrt_step_args {
    *  parameter p is opt_state[s * num_params + p] (NULL for buffers). Zero
    *  before the first step. NULL in eval_step. */
   float *const *opt_state;
-  /** [n * input_size] inputs, row-major, one sample after another. */
+  /** [n * input_size] inputs, row-major, one sample after another (an f32
+   *  input; NULL for integer inputs). */
   const float *x;
-  /** [n] labels (DLRT_LABEL_CLASS; NULL otherwise). */
+  /** [n * labels_per_sample] labels (DLRT_LABEL_CLASS; NULL otherwise). */
   const int64_t *y;
   /** [n * target_size] float targets (DLRT_LABEL_FLOAT; NULL otherwise). */
   const float *targets;
@@ -397,6 +415,9 @@ typedef struct dlrt_step_args {
    *  sample's class score (the class in y) with respect to its input. NULL
    *  in the other steps. */
   float *input_grad;
+  /** [n * input_size] integer inputs (input_dtype DLRT_DTYPE_I64, e.g.
+   *  token ids; NULL for f32 inputs). */
+  const int64_t *x_ids;
 } dlrt_step_args;
 
 /** A compiled step. Returns 0 on success; anything else aborts the run with an
@@ -495,6 +516,13 @@ typedef struct dlrt_model_desc {
   const char *no_backbone;
   /** DLRT_LABEL_INPUT_MASK: the threshold of the mask (0 otherwise). */
   float mask_threshold;
+  /** A dlrt_dtype: the element type of the input, f32 (x) or int64 token
+   *  ids (x_ids). */
+  int32_t input_dtype;
+  /** DLRT_LABEL_CLASS: class labels per sample, 1 for a classifier (0
+   *  means 1), T for a sequence model (a label per position: outputs
+   *  [T, num_classes] per sample, num_outputs = T * num_classes). */
+  int64_t labels_per_sample;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

@@ -133,6 +133,12 @@ struct ModelDesc {
   int64_t numOutputs = 0;
   /// DLRT_LABEL_INPUT_MASK: the mask's threshold.
   float maskThreshold = 0;
+  /// A dlrt_dtype of the input; class labels per sample (T for a sequence
+  /// model).
+  int32_t inputDtype = 0;
+  int64_t labelsPerSample = 1;
+  /// DLRT_DATA_TEXT_FILES: a dlrt_text_unit.
+  int32_t textUnit = 0;
   // Defaults of the train block.
   int32_t epochs = 1, batch = 32;
   uint64_t seed = 0;
