@@ -250,7 +250,8 @@ private:
   checkFreeze(const std::map<std::string, const ast::TrainSetting *> &given,
               const TrainConfig &cfg, const ast::TrainDecl &decl);
   void checkAugment(const TrainConfig &cfg, Loc at);
-  void checkTextSource(const TrainConfig &cfg, Const &data, Loc at);
+  /// Checks a text(...) data source; false if it does not fit.
+  bool checkTextSource(const TrainConfig &cfg, Const &data, Loc at);
   void checkStepSettings(
       TrainConfig &cfg,
       const std::map<std::string, const ast::TrainSetting *> &given,

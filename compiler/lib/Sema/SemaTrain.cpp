@@ -466,9 +466,12 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     return given.count(key) ? given[key]->value->getLoc() : decl.loc;
   };
   if (results["data"] && results["data"]->s == "text" && decl.steps.empty()) {
-    checkTextSource(cfg, *results["data"], locOf("data"));
+    // A source that does not fit is reported once: the checks of the data
+    // against the model and the loss below would repeat it.
+    if (!checkTextSource(cfg, *results["data"], locOf("data")))
+      results["data"].reset();
     for (auto &kv : cfg.settings)
-      if (kv.first == "data")
+      if (kv.first == "data" && results["data"])
         kv.second = *results["data"];
   }
   std::optional<Const> data = results["data"], loss = results["loss"];
@@ -1022,7 +1025,8 @@ static std::optional<std::string> unreadableFile(const std::string &path) {
 /// trainer reads them again when it runs, from its working directory), the
 /// unit is char or word, and the model takes token ids i64[B, T] with T =
 /// context (context 0 is set to the model's T).
-void Sema::checkTextSource(const TrainConfig &cfg, Const &data, Loc at) {
+bool Sema::checkTextSource(const TrainConfig &cfg, Const &data, Loc at) {
+  unsigned before = diags.getNumErrors();
   for (const char *key : {"path", "test"}) {
     const Const *file = data.get(key);
     if (!file || (file->s.empty() && std::string(key) == "test"))
@@ -1039,7 +1043,7 @@ void Sema::checkTextSource(const TrainConfig &cfg, Const &data, Loc at) {
                     "and each newline a token), not \"" +
                         unit->s + "\"");
   if (!cfg.model || cfg.model->hasErrors)
-    return;
+    return diags.getNumErrors() == before;
   const Const *context = data.get("context");
   int64_t t = context ? context->i : 0;
   const auto &inputs = cfg.model->inst.inputs;
@@ -1052,18 +1056,19 @@ void Sema::checkTextSource(const TrainConfig &cfg, Const &data, Loc at) {
                         "]', but model '" + cfg.model->name + "' takes " +
                         (in ? "'" + in->str() + "'"
                             : std::to_string(inputs.size()) + " inputs"));
-    return;
+    return false;
   }
   if (t > 0 && in->shape[1].size != t) {
     diags.error(at, "text(context=" + std::to_string(t) +
                         ") yields windows of " + std::to_string(t) +
                         " tokens, but model '" + cfg.model->name +
                         "' takes '" + in->str() + "'");
-    return;
+    return false;
   }
   for (auto &kv : data.kwargs)
     if (kv.first == "context")
       kv.second = Const::ofInt(in->shape[1].size);
+  return diags.getNumErrors() == before;
 }
 
 /// The geometric augmentations act on the two last axes of a sample, so
