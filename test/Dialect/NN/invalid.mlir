@@ -417,9 +417,33 @@ func.func @dropout_seed(%x: tensor<?x8xf32>, %s: tensor<2xi64>) {
 
 // -----
 
-func.func @ce_rank(%z: tensor<?x10x2xf32>, %y: tensor<?xi64>) {
-  // expected-error @+1 {{scores must have rank 2 ([N, C])}}
+func.func @ce_rank(%z: tensor<10xf32>, %y: tensor<?xi64>) {
+  // expected-error @+1 {{scores must have rank 2 or more ([N, C], [N, T, C], ...)}}
+  %r = nn.cross_entropy %z, %y : (tensor<10xf32>, tensor<?xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @ce_sequence_labels(%z: tensor<?x10x2xf32>, %y: tensor<?xi64>) {
+  // expected-error @+1 {{labels must have the shape of the scores without their last dimension}}
   %r = nn.cross_entropy %z, %y : (tensor<?x10x2xf32>, tensor<?xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @ce_sequence_length(%z: tensor<?x10x2xf32>, %y: tensor<?x9xi64>) {
+  // expected-error @+1 {{labels must have the shape of the scores without their last dimension}}
+  %r = nn.cross_entropy %z, %y : (tensor<?x10x2xf32>, tensor<?x9xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @nll_rank(%z: tensor<?x10x2xf32>, %y: tensor<?x10xi64>) {
+  // expected-error @+1 {{scores must have rank 2 ([N, C])}}
+  %r = nn.nll %z, %y : (tensor<?x10x2xf32>, tensor<?x10xi64>) -> tensor<f32>
   return
 }
 

@@ -148,6 +148,13 @@ func.func @losses(%p: tensor<?x1xf32>, %t: tensor<?x1xf32>, %z: tensor<?x10xf32>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
 }
 
+// CHECK-LABEL: func.func @sequence_loss(
+// CHECK: nn.cross_entropy %{{.*}}, %{{.*}} : (tensor<?x16x70xf32>, tensor<?x16xi64>) -> tensor<f32>
+func.func @sequence_loss(%z: tensor<?x16x70xf32>, %y: tensor<?x16xi64>) -> tensor<f32> {
+  %0 = nn.cross_entropy %z, %y : (tensor<?x16x70xf32>, tensor<?x16xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
 // CHECK-LABEL: func.func @helpers(
 // CHECK: nn.sum_to %{{.*}}, %{{.*}} : (tensor<?x512xf32>, tensor<512xf32>) -> tensor<512xf32>
 // CHECK: nn.broadcast_like %{{.*}}, %{{.*}} {axes = array<i64: 1>} : (tensor<?xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
