@@ -283,11 +283,48 @@ std::string DataSource::describe() const {
   return s;
 }
 
+/// The samples of a model with integer inputs read from a numeric file
+/// (idx, npy, csv): its values as ids (bytes as they are, not scaled);
+/// a value that is not an integer is an error naming `what`.
+static void toIds(Dataset &data, const std::string &what) {
+  if (!data.ids.empty() || data.count == 0)
+    return;
+  if (!data.bytes.empty()) {
+    data.ids.assign(data.bytes.begin(), data.bytes.end());
+    data.bytes.clear();
+    return;
+  }
+  data.ids.resize(data.x.size());
+  for (size_t i = 0; i < data.x.size(); ++i) {
+    float v = data.x[i];
+    // f32 holds every integer up to 2^24 exactly.
+    if (v != std::floor(v) || std::fabs(v) > 16777216.0f)
+      fail("{}: the model takes integer ids, but value {} of sample {} is {}",
+           what, i % uint64_t(data.sampleSize), i / uint64_t(data.sampleSize),
+           v);
+    data.ids[i] = static_cast<int64_t>(v);
+  }
+  data.x.clear();
+  data.x.shrink_to_fit();
+}
+
+static Dataset loadRawPart(const DataSource &source, const std::string &part,
+                           const DataShape &shape, int64_t limit);
+
 Dataset loadDataPart(const DataSource &source, const std::string &part,
                      const DataShape &shape, int64_t limit) {
+  Dataset data = loadRawPart(source, part, shape, limit);
+  if (shape.inputDtype == DLRT_DTYPE_I64)
+    toIds(data, fmt::format("the {} part of {}", part, source.describe()));
+  return data;
+}
+
+static Dataset loadRawPart(const DataSource &source, const std::string &part,
+                           const DataShape &shape, int64_t limit) {
   const std::string &dir = source.dir;
   bool test = part == "test";
-  if (!source.hasTest() && test) {
+  // (A text source's empty test part still carries the vocabulary.)
+  if (!source.hasTest() && test && source.kind != DLRT_DATA_TEXT_FILES) {
     Dataset empty;
     empty.sampleSize = shape.sampleSize;
     empty.targetSize = shape.labelKind == DLRT_LABEL_FLOAT ? shape.targetSize

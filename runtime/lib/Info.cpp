@@ -36,9 +36,17 @@ int runInfo(const dlrt_model_desc &desc, const RunConfig &config) {
                              desc.input_shape + desc.input_rank);
   fmt::print("model {} (dlrt ABI {})\n", desc.name ? desc.name : "?",
              desc.abi_version);
-  fmt::print("input  {} per sample ({} values), targets: {}\n",
-             formatShape(input), inputSize(desc),
-             TargetKind::of(desc).describe());
+  if (hasIntegerInput(desc))
+    fmt::print("input  {} token ids (int64) per sample, targets: {}{}\n",
+               formatShape(input), TargetKind::of(desc).describe(),
+               labelsPerSample(desc) > 1
+                   ? fmt::format(", one per position ({} per sample)",
+                                 labelsPerSample(desc))
+                   : std::string());
+  else
+    fmt::print("input  {} per sample ({} values), targets: {}\n",
+               formatShape(input), inputSize(desc),
+               TargetKind::of(desc).describe());
   // Columns as wide as their longest entry (names like
   // "block1.batch_norm_0.running_mean" are long).
   auto width = [](size_t w, const char *s) {

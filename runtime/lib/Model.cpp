@@ -97,6 +97,10 @@ void validateDescriptor(const dlrt_model_desc &desc) {
        labelsPerSample(desc) != desc.input_shape[0]))
     fail("model descriptor: a text data source needs token ids [T] in and a "
          "label per token");
+  if (labelsPerSample(desc) > 1 && desc.train.data_kind != DLRT_DATA_TEXT_FILES)
+    fail("model descriptor: {} labels per sample need a text data source "
+         "(the other sources hold one label per sample)",
+         labelsPerSample(desc));
   switch (desc.label_kind) {
   case DLRT_LABEL_CLASS:
     // (An explicit step has no outputs; its labels are checked below.)

@@ -124,10 +124,11 @@ Dataset loadTextPart(const DataSource &source, const std::string &part,
          source.textUnit == DLRT_TEXT_WORD ? "token" : "character",
          shape.classes, vocabulary.size());
   bool test = part == "test";
+  const std::string &testPath = source.files[DLRT_FILE_TEST_INPUTS];
   std::vector<std::string> tokens =
-      test ? readTextTokens(source.files[DLRT_FILE_TEST_INPUTS],
-                            source.textUnit)
-           : std::move(trainTokens);
+      !test ? std::move(trainTokens)
+      : testPath.empty() ? std::vector<std::string>()
+                         : readTextTokens(testPath, source.textUnit);
   std::vector<int64_t> ids(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     auto it = std::lower_bound(vocabulary.begin(), vocabulary.end(), tokens[i]);
@@ -139,9 +140,9 @@ Dataset loadTextPart(const DataSource &source, const std::string &part,
     ids[i] = it - vocabulary.begin();
   }
   Dataset data = textWindows(ids, shape.sampleSize, limit);
-  if (!test && data.count < 1)
-    fail("'{}' has {} tokens: too few for one window of {} + 1", trainPath,
-         tokens.size(), shape.sampleSize);
+  if (data.count < 1 && (!test || !testPath.empty()))
+    fail("'{}' has {} tokens: too few for one window of {} + 1",
+         test ? testPath : trainPath, tokens.size(), shape.sampleSize);
   data.vocabulary = std::move(vocabulary);
   return data;
 }

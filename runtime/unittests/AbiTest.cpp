@@ -33,7 +33,7 @@ size_t dlrt_test_c_offsetof_folds(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 11); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 12); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
@@ -54,7 +54,11 @@ TEST(Abi, VersionAndSizesArePinned) {
   // head_train_step, head_eval_step, feature_rank, feature_shape and
   // no_backbone (precompute);
   // 11: DLRT_LABEL_INPUT_MASK and dlrt_model_desc::mask_threshold
-  // (target = input_mask).
+  // (target = input_mask);
+  // 12: integer inputs and sequences: dlrt_step_args gained x_ids,
+  // dlrt_model_desc input_dtype (in the padding after mask_threshold) and
+  // labels_per_sample, dlrt_train_desc text_unit (in the padding after
+  // csv_header; DLRT_DATA_TEXT_FILES).
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -76,6 +80,7 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_train_desc, data_files), 40u);
   EXPECT_EQ(offsetof(dlrt_train_desc, csv_targets), 72u);
   EXPECT_EQ(offsetof(dlrt_train_desc, csv_header), 80u);
+  EXPECT_EQ(offsetof(dlrt_train_desc, text_unit), 84u);
   EXPECT_EQ(offsetof(dlrt_train_desc, loss_name), 88u);
   EXPECT_EQ(offsetof(dlrt_train_desc, optimizer), 96u);
   EXPECT_EQ(offsetof(dlrt_train_desc, schedule), 192u);
@@ -88,7 +93,8 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_train_desc, noise_std), 304u);
   EXPECT_EQ(offsetof(dlrt_train_desc, balance), 312u);
   EXPECT_EQ(offsetof(dlrt_train_desc, folds), 316u);
-  EXPECT_EQ(sizeof(dlrt_step_args), 128u);
+  EXPECT_EQ(sizeof(dlrt_step_args), 136u);
+  EXPECT_EQ(offsetof(dlrt_step_args, x_ids), 128u);
   EXPECT_EQ(offsetof(dlrt_step_args, input_grad), 120u);
   EXPECT_EQ(offsetof(dlrt_step_args, step_losses), 112u);
   EXPECT_EQ(offsetof(dlrt_step_args, x), 24u);
@@ -98,8 +104,10 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 736u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 744u);
   EXPECT_EQ(offsetof(dlrt_model_desc, mask_threshold), 728u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, input_dtype), 732u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, labels_per_sample), 736u);
   EXPECT_EQ(offsetof(dlrt_model_desc, saliency_step), 616u);
   EXPECT_EQ(offsetof(dlrt_model_desc, backbone_step), 624u);
   EXPECT_EQ(offsetof(dlrt_model_desc, head_eval_step), 640u);
@@ -130,6 +138,11 @@ TEST(Abi, EnumValuesArePinned) {
   EXPECT_EQ(DLRT_DATA_IDX_FILES, 3);
   EXPECT_EQ(DLRT_DATA_NPY_FILES, 4);
   EXPECT_EQ(DLRT_DATA_CSV_FILES, 5);
+  EXPECT_EQ(DLRT_DATA_TEXT_FILES, 6);
+  EXPECT_EQ(DLRT_TEXT_CHAR, 0);
+  EXPECT_EQ(DLRT_TEXT_WORD, 1);
+  EXPECT_EQ(DLRT_DTYPE_F32, 0);
+  EXPECT_EQ(DLRT_DTYPE_I64, 1);
   EXPECT_EQ(DLRT_FILE_TRAIN_INPUTS, 0);
   EXPECT_EQ(DLRT_FILE_TRAIN_TARGETS, 1);
   EXPECT_EQ(DLRT_FILE_TEST_INPUTS, 2);

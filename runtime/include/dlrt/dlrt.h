@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 11
+#define DLRT_ABI_VERSION 12
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -301,6 +301,8 @@ typedef struct dlrt_train_desc {
   const char *csv_targets;
   /** A dlrt_csv_header, for the CSV kinds. */
   int32_t csv_header;
+  /** DLRT_DATA_TEXT_FILES: a dlrt_text_unit. */
+  int32_t text_unit;
   /** Name of the loss, for display and checkpoint metadata only. */
   const char *loss_name;
   /** Optimiser and its hyperparameters. */
@@ -336,8 +338,6 @@ typedef struct dlrt_train_desc {
   /** PCA_WHITEN, ZCA_WHITEN: the eps added to every eigenvalue of the
    *  covariance before its inverse square root (> 0). */
   double whiten_eps;
-  /** DLRT_DATA_TEXT_FILES: a dlrt_text_unit. */
-  int32_t text_unit;
 } dlrt_train_desc;
 
 /*===--- Compiled steps ---------------------------------------------------===*/
