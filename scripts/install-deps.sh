@@ -33,6 +33,9 @@ PACKAGES=(
   dpkg-dev file
   # The data set of the main job
   dataset-fashion-mnist
+  # The word list of the character-level language model example
+  # (examples/words_charlm.dl: /usr/share/dict/words)
+  wamerican
 )
 
 # Node.js and npm from Debian, unless a node with npm is already installed

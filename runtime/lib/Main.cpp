@@ -294,6 +294,16 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
     else
       config.optimizer.lr = lrFlag;
   }
+  // A text source's windows, labels and vocabulary come from its files.
+  if (config.data.kind == DLRT_DATA_TEXT_FILES &&
+      (dataDir->count() > 0 || dataFormatOption->count() > 0)) {
+    fmt::print(stderr,
+               "error: {} has no effect: this trainer reads the text files "
+               "its train block names ({})\n",
+               dataDir->count() > 0 ? "--data" : "--data-format",
+               config.data.describe());
+    return 1;
+  }
   if (config.data.kind > DLRT_DATA_CSV_DIR && dataDir->count() > 0 &&
       dataFormatOption->count() == 0) {
     fmt::print(stderr,
