@@ -76,7 +76,12 @@ dlrt_model_desc headDescriptor(const dlrt_model_desc &desc) {
   if (desc.train.augment != 0)
     fail("--features: the train block augments its inputs, which changes "
          "the backbone's features every epoch; they cannot be precomputed");
+  if (labelsPerSample(desc) > 1)
+    fail("--features: a sequence model (a label per position) is not "
+         "supported by precompute");
   dlrt_model_desc head = desc;
+  // The features are f32, whatever the model's input.
+  head.input_dtype = DLRT_DTYPE_F32;
   head.input_rank = desc.feature_rank;
   for (int32_t i = 0; i < DLRT_MAX_RANK; ++i)
     head.input_shape[i] = i < desc.feature_rank ? desc.feature_shape[i] : 0;

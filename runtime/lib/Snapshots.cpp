@@ -107,7 +107,10 @@ bool evalSnapshotEnsemble(const dlrt_model_desc &desc, const RunConfig &config,
          config.data.describe());
   const TargetKind kind = TargetKind::of(desc);
   const uint32_t flags = ~0u;
-  const int64_t k = kind.outputs, count = test.size();
+  // Outputs per sample: kind.outputs per row, `rows` rows (the positions
+  // of a sequence model, each measured as a sample).
+  const int64_t rows = labelsPerSample(desc);
+  const int64_t k = kind.outputs * rows, count = test.size();
   std::vector<int64_t> order = allIndices(count);
   std::vector<double> mean(size_t(count * k), 0.0);
   StepRunner runner(desc, state, config);
@@ -126,7 +129,8 @@ bool evalSnapshotEnsemble(const dlrt_model_desc &desc, const RunConfig &config,
       int64_t n = runner.load(test, order, b);
       loss += runner.run(desc.eval_step, "eval_step", false, n, 0, b) * n;
       runner.accumulate(r, n);
-      addProbabilities(kind, runner.logitsData(), n, 1.0 / double(files.size()),
+      addProbabilities(kind, runner.logitsData(), n * rows,
+                       1.0 / double(files.size()),
                        mean.data() + b * config.batch * k);
     }
     r.loss = loss / double(count);
@@ -142,9 +146,10 @@ bool evalSnapshotEnsemble(const dlrt_model_desc &desc, const RunConfig &config,
   std::vector<float> outputs(size_t(config.batch * k));
   for (int64_t b = 0, e = numBatches(count, config.batch); b < e; ++b) {
     int64_t n = runner.load(test, order, b);
-    probabilitiesToOutputs(kind, mean.data() + b * config.batch * k, n,
+    probabilitiesToOutputs(kind, mean.data() + b * config.batch * k, n * rows,
                            outputs.data());
-    ensemble.metrics.add(outputs.data(), runner.labels(), runner.targets(), n);
+    ensemble.metrics.add(outputs.data(), runner.labels(), runner.targets(),
+                         n * rows);
   }
   ensemble.loss = lossSum / double(files.size());
   fmt::print("test ({} samples, ensemble of {} snapshots: mean of {}; loss: "

@@ -566,7 +566,13 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
   }
   // Balancing counts classes; cross-validation replaces the hold-out.
   if (given.count("balance") && results["balance"] &&
-      results["balance"]->s != "none" && loss &&
+      results["balance"]->s != "none" && data && data->s == "text")
+    diags.error(locOf("balance"),
+                "balance = " + results["balance"]->s +
+                    " draws samples by their class, but text() gives a "
+                    "class label per token, not per sample");
+  else if (given.count("balance") && results["balance"] &&
+           results["balance"]->s != "none" && loss &&
       ((loss->s != "cross_entropy" && loss->s != "nll") ||
        cfg.targetFromInput()))
     diags.error(locOf("balance"),
