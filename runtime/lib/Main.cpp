@@ -257,11 +257,10 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
       "--logits", config.printLogits,
       "predict: also print the model's raw outputs (logit_0, ...) of every "
       "sample, e.g. to compare with an exported ONNX model");
-  auto *lengthOption =
-      app.add_option("--length", config.sampleLength,
-                     "sample: number of tokens to generate")
-          ->check(CLI::Range(int64_t(1), int64_t(10000000)))
-          ->capture_default_str();
+  auto *lengthOption = app.add_option("--length", config.sampleLength,
+                                      "sample: number of tokens to generate")
+                           ->check(CLI::Range(int64_t(1), int64_t(10000000)))
+                           ->capture_default_str();
   auto *temperatureOption =
       app.add_option("--temperature", config.temperature,
                      "sample: softmax temperature (> 0; lower is more "
@@ -322,13 +321,12 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
   // silently ignored: the commands in which each flag has an effect (`info`
   // shows the recipe, so the recipe's flags change what it prints).
   std::string command = "train";
-  for (CLI::App *sub :
-       {eval, predict, info, gradcheck, lrFind, saliency, plot, precompute,
-        sample})
+  for (CLI::App *sub : {eval, predict, info, gradcheck, lrFind, saliency, plot,
+                        precompute, sample})
     if (sub->parsed())
       command = sub->get_name();
-  const std::vector<std::pair<CLI::Option *, std::vector<std::string>>>
-      usedBy = {
+  const std::vector<std::pair<CLI::Option *, std::vector<std::string>>> usedBy =
+      {
           {epochs, {"train", "info"}},
           {batch,
            {"train", "eval", "predict", "info", "lr-find", "precompute"}},

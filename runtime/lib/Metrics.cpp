@@ -126,8 +126,8 @@ TargetKind TargetKind::of(const dlrt_model_desc &desc) {
   // An explicit step's outputs (its `show` values) are not measured.
   // A sequence model's outputs are scores per position: each position is
   // measured as a sample of its own.
-  k.outputs = desc.num_step_losses > 0 ? 0
-                                       : desc.num_outputs / labelsPerSample(desc);
+  k.outputs =
+      desc.num_step_losses > 0 ? 0 : desc.num_outputs / labelsPerSample(desc);
   const char *loss = desc.train.loss_name ? desc.train.loss_name : "";
   k.binary = desc.label_kind != DLRT_LABEL_CLASS &&
              (std::strcmp(loss, "bce") == 0 ||

@@ -108,8 +108,7 @@ void validateDescriptor(const dlrt_model_desc &desc) {
       break;
     if (desc.labels_per_sample < 0 ||
         (desc.labels_per_sample > 1 && desc.num_step_losses > 0))
-      fail("model descriptor has {} labels per sample",
-           desc.labels_per_sample);
+      fail("model descriptor has {} labels per sample", desc.labels_per_sample);
     if (desc.num_classes < 1 ||
         desc.num_outputs != desc.num_classes * labelsPerSample(desc))
       fail("model descriptor: class labels need num_outputs == num_classes "

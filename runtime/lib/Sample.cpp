@@ -1,4 +1,5 @@
-//===- Sample.cpp - ./train sample: text from a language model -------------===//
+//===- Sample.cpp - ./train sample: text from a language model
+//-------------===//
 //
 // Autoregressive generation with the compiled eval_step of a model trained
 // on a text data source: the context window holds the last T tokens (the
@@ -32,8 +33,7 @@ int runSample(const dlrt_model_desc &desc, const RunConfig &config) {
          "ids [B, T] to scores [B, T, C] trained on a text(...) data "
          "source, but this trainer's model is not one");
   if (!(config.temperature > 0) || !std::isfinite(config.temperature))
-    fail("--temperature must be a positive number, got {}",
-         config.temperature);
+    fail("--temperature must be a positive number, got {}", config.temperature);
   RunConfig one = config;
   one.batch = 1;
   ModelState state(desc, desc.train.optimizer.num_slots);
@@ -53,7 +53,7 @@ int runSample(const dlrt_model_desc &desc, const RunConfig &config) {
          "scores {} classes",
          config.weights, vocabulary.size(), classes);
   auto unitIt = meta.find("text_unit");
-  int32_t unit = unitIt == meta.end()    ? desc.train.text_unit
+  int32_t unit = unitIt == meta.end()       ? desc.train.text_unit
                  : unitIt->second == "word" ? DLRT_TEXT_WORD
                                             : DLRT_TEXT_CHAR;
   auto idOf = [&](const std::string &token) -> int64_t {

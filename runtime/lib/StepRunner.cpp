@@ -8,8 +8,8 @@
 #include "dlrt/StepRunner.h"
 #include "dlrt/Error.h"
 #include "dlrt/Png.h"
-#include "dlrt/SafeTensors.h"
 #include "dlrt/Random.h"
+#include "dlrt/SafeTensors.h"
 #include "dlrt/Text.h"
 
 #include <fmt/format.h>
@@ -84,8 +84,7 @@ const float *StepRunner::targets() const {
 void StepRunner::addTo(MetricAccumulator &metrics, int64_t n) const {
   // (An explicit step's outputs are its `show` values.)
   if (desc.num_outputs > 0 && desc.num_step_losses == 0)
-    metrics.add(logits.data(), y.data(), targets(),
-                n * labelsPerSample(desc));
+    metrics.add(logits.data(), y.data(), targets(), n * labelsPerSample(desc));
 }
 
 void drawShow(const dlrt_model_desc &desc, StepRunner &runner,

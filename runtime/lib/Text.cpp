@@ -20,9 +20,11 @@ namespace dlrt {
 static size_t utf8Length(const std::string &text, size_t i) {
   auto byte = [&](size_t k) { return uint8_t(text[k]); };
   uint8_t b = byte(i);
-  size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3
-                      : (b >> 3) == 0x1E  ? 4
-                                          : 0;
+  size_t n = b < 0x80           ? 1
+             : (b >> 5) == 0x6  ? 2
+             : (b >> 4) == 0xE  ? 3
+             : (b >> 3) == 0x1E ? 4
+                                : 0;
   if (n == 0 || i + n > text.size())
     return 0;
   uint32_t cp = n == 1 ? b : n == 2 ? b & 0x1F : n == 3 ? b & 0x0F : b & 0x07;
@@ -44,8 +46,8 @@ std::vector<std::string> tokenize(const std::string &text, int32_t unit,
   for (size_t i = 0; i < text.size();) {
     size_t n = utf8Length(text, i);
     if (n == 0)
-      fail("'{}' is not UTF-8 text: malformed byte 0x{:02x} at offset {}",
-           path, uint8_t(text[i]), i);
+      fail("'{}' is not UTF-8 text: malformed byte 0x{:02x} at offset {}", path,
+           uint8_t(text[i]), i);
     chars.push_back(text.substr(i, n));
     i += n;
   }
@@ -97,8 +99,7 @@ Dataset textWindows(const std::vector<int64_t> &ids, int64_t context,
   return data;
 }
 
-std::vector<std::string> readTextTokens(const std::string &path,
-                                        int32_t unit) {
+std::vector<std::string> readTextTokens(const std::string &path, int32_t unit) {
   InputFile file(path, "", true);
   std::vector<uint8_t> bytes;
   file.readAll(bytes, MaxInflatedBytes);
@@ -126,7 +127,7 @@ Dataset loadTextPart(const DataSource &source, const std::string &part,
   bool test = part == "test";
   const std::string &testPath = source.files[DLRT_FILE_TEST_INPUTS];
   std::vector<std::string> tokens =
-      !test ? std::move(trainTokens)
+      !test              ? std::move(trainTokens)
       : testPath.empty() ? std::vector<std::string>()
                          : readTextTokens(testPath, source.textUnit);
   std::vector<int64_t> ids(tokens.size());

@@ -59,8 +59,8 @@ TEST(Text, MalformedUtf8IsAnError) {
 TEST(Text, WordsBlanksAndNewlines) {
   std::vector<std::string> t =
       tokenize("the  cat\r\nsat\n\nok", DLRT_TEXT_WORD, "f");
-  EXPECT_EQ(t, (std::vector<std::string>{"the", "  ", "cat", "\n", "sat",
-                                         "\n", "\n", "ok"}));
+  EXPECT_EQ(t, (std::vector<std::string>{"the", "  ", "cat", "\n", "sat", "\n",
+                                         "\n", "ok"}));
 }
 
 TEST(Text, VocabularyIsSortedAndDistinct) {
@@ -96,8 +96,8 @@ TEST(Text, LoadsPartsWithTheTrainingVocabulary) {
   EXPECT_EQ(test.y, (std::vector<int64_t>{1, 0, 2}));
 
   // Without a test file: no windows, the vocabulary all the same.
-  Dataset none = loadDataPart(textSource(dir.file("train.txt")), "test",
-                              lmShape(3, 4), 0);
+  Dataset none =
+      loadDataPart(textSource(dir.file("train.txt")), "test", lmShape(3, 4), 0);
   EXPECT_EQ(none.size(), 0);
   EXPECT_EQ(none.vocabulary, train.vocabulary);
 }
@@ -126,9 +126,8 @@ TEST(Text, BatchesOfIdsWithALabelPerPosition) {
   Dataset d = textWindows({0, 1, 2, 3, 4, 5, 6}, 2, 0);
   ASSERT_EQ(d.size(), 3);
   std::vector<int64_t> ids(4, -1), y(4, -1);
-  EXPECT_EQ(gatherBatch(d, {2, 0}, 0, 2, nullptr, y.data(), nullptr,
-                        ids.data()),
-            2);
+  EXPECT_EQ(
+      gatherBatch(d, {2, 0}, 0, 2, nullptr, y.data(), nullptr, ids.data()), 2);
   EXPECT_EQ(ids, (std::vector<int64_t>{4, 5, 0, 1}));
   EXPECT_EQ(y, (std::vector<int64_t>{5, 6, 1, 2}));
 }

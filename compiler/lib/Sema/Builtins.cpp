@@ -726,8 +726,10 @@ Type classLossRule(OpContext &ctx) {
   bool sequences = ctx.getSpec().name == "cross_entropy";
   if (sequences && x.rank() == 3) {
     if (!indices)
-      return ctx.fail("scores " + q(x) + " of a sequence need class indices "
-                      "[N, T], not class probabilities " + q(t));
+      return ctx.fail("scores " + q(x) +
+                      " of a sequence need class indices "
+                      "[N, T], not class probabilities " +
+                      q(t));
     if (t.rank() != 2 || t.shape[0] != x.shape[0] || t.shape[1] != x.shape[1])
       return ctx.fail("class indices " + q(t) + " must be [N, T] for scores " +
                       q(x));
@@ -737,8 +739,7 @@ Type classLossRule(OpContext &ctx) {
                                           : "scores must be 2-D [N, C]") +
                     ", got " + q(x));
   }
-  if (x.rank() == 2 && indices &&
-      (t.rank() != 1 || t.shape[0] != x.shape[0]))
+  if (x.rank() == 2 && indices && (t.rank() != 1 || t.shape[0] != x.shape[0]))
     return ctx.fail("class indices " + q(t) + " must be [N] for scores " +
                     q(x));
   if (!indices && t.shape != x.shape)

@@ -552,17 +552,23 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
     const Const *norm = cfg.get("normalize");
     const Const *augment = cfg.get("augment");
     if (given.count("normalize") && norm && norm->s != "none")
-      diags.error(locOf("normalize"),
-                  "normalize = " + norm->s + " needs float inputs, but model '" +
-                      cfg.model->name + "' takes integer ids '" + in + "'");
+      diags.error(locOf("normalize"), "normalize = " + norm->s +
+                                          " needs float inputs, but model '" +
+                                          cfg.model->name +
+                                          "' takes integer ids '" + in + "'");
     if (given.count("augment") && augment && !augment->list.empty())
-      diags.error(locOf("augment"),
-                  "augment needs float inputs, but model '" + cfg.model->name +
-                      "' takes integer ids '" + in + "'");
-    if (cfg.targetIsInput)
+      diags.error(locOf("augment"), "augment needs float inputs, but model '" +
+                                        cfg.model->name +
+                                        "' takes integer ids '" + in + "'");
+    if (cfg.targetFromInput())
       diags.error(locOf("target"),
-                  "target = input needs float inputs to reproduce, but model '" +
-                      cfg.model->name + "' takes integer ids '" + in + "'");
+                  std::string(cfg.targetIsInput
+                                  ? "target = input needs float inputs to "
+                                    "reproduce"
+                                  : "target = input_mask(...) needs float "
+                                    "inputs to threshold") +
+                      ", but model '" + cfg.model->name +
+                      "' takes integer ids '" + in + "'");
   }
   // Balancing counts classes; cross-validation replaces the hold-out.
   if (given.count("balance") && results["balance"] &&
@@ -573,8 +579,8 @@ void Sema::elaborateTrain(const ast::TrainDecl &decl) {
                     "class label per token, not per sample");
   else if (given.count("balance") && results["balance"] &&
            results["balance"]->s != "none" && loss &&
-      ((loss->s != "cross_entropy" && loss->s != "nll") ||
-       cfg.targetFromInput()))
+           ((loss->s != "cross_entropy" && loss->s != "nll") ||
+            cfg.targetFromInput()))
     diags.error(locOf("balance"),
                 "balance = " + results["balance"]->s +
                     " needs class labels (loss cross_entropy or nll with "
@@ -857,8 +863,8 @@ void Sema::checkLoss(TrainConfig &cfg, const Const &data, const Const &loss,
     return;
   }
   // One class label per sample, or one per token of a sequence (text).
-  cfg.labelType = Type::tensor(DType::I64, sig.sequence ? sig.label.shape
-                                                        : Shape());
+  cfg.labelType =
+      Type::tensor(DType::I64, sig.sequence ? sig.label.shape : Shape());
   const OpInfo *op = lookupOp(loss.s);
   Shape batchedLabels = {out.rank() ? out.shape[0] : Dim::symbol("B")};
   if (sig.sequence)
@@ -1067,8 +1073,8 @@ bool Sema::checkTextSource(const TrainConfig &cfg, Const &data, Loc at) {
   if (t > 0 && in->shape[1].size != t) {
     diags.error(at, "text(context=" + std::to_string(t) +
                         ") yields windows of " + std::to_string(t) +
-                        " tokens, but model '" + cfg.model->name +
-                        "' takes '" + in->str() + "'");
+                        " tokens, but model '" + cfg.model->name + "' takes '" +
+                        in->str() + "'");
     return false;
   }
   for (auto &kv : data.kwargs)

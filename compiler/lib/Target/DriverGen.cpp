@@ -201,9 +201,9 @@ private:
     switch (t.source) {
     case TensorRef::Source::Input:
       // Integer inputs (token ids) have a field of their own.
-      return t.typeCode == 'f' ? field(args, offsetof(dlrt_step_args, x), ptr)
-                               : field(args, offsetof(dlrt_step_args, x_ids),
-                                       ptr);
+      return t.typeCode == 'f'
+                 ? field(args, offsetof(dlrt_step_args, x), ptr)
+                 : field(args, offsetof(dlrt_step_args, x_ids), ptr);
     case TensorRef::Source::Labels:
       return labelKind == DLRT_LABEL_FLOAT || labelKind == DLRT_LABEL_INPUT_MASK
                  ? field(args, offsetof(dlrt_step_args, targets), ptr)

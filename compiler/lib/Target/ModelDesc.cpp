@@ -285,8 +285,8 @@ bool target::describeModel(mlir::func::FuncOp lossFunc,
         return false;
       }
       d.labelsPerSample = sequence ? out.getShape()[1] : 1;
-      d.numClasses = train.classes ? train.classes
-                                   : d.numOutputs / d.labelsPerSample;
+      d.numClasses =
+          train.classes ? train.classes : d.numOutputs / d.labelsPerSample;
     } else {
       d.labelKind = DLRT_LABEL_FLOAT;
       d.targetSize = d.numOutputs;

@@ -74,7 +74,7 @@ struct Dataset {
   }
   /// Bytes the samples take in memory.
   uint64_t inputBytes() const {
-    return !ids.empty()     ? ids.size() * sizeof(int64_t)
+    return !ids.empty()    ? ids.size() * sizeof(int64_t)
            : bytes.empty() ? x.size() * sizeof(float)
                            : bytes.size();
   }

@@ -29,7 +29,8 @@ std::vector<std::string> tokenize(const std::string &text, int32_t unit,
                                   const std::string &path);
 
 /// The sorted distinct tokens.
-std::vector<std::string> buildVocabulary(const std::vector<std::string> &tokens);
+std::vector<std::string>
+buildVocabulary(const std::vector<std::string> &tokens);
 
 /// The windows of `ids` (samples of `context` ids, labels the next id at
 /// each position) at stride `context`: floor((ids - 1) / context) samples;

@@ -15,10 +15,11 @@
  * parameter itself.
  *
  * Conventions: plain C, fixed-width integers, row-major, contiguous tensors,
- * all f32 except integer model inputs (token ids, int64; see input_dtype). Zero-initialised fields mean "default" wherever noted, so the
- * generated code can fill the descriptor with a static initialiser and leave
- * unused fields out. The ABI is versioned by DLRT_ABI_VERSION; a descriptor
- * with another version is refused at start-up.
+ * all f32 except integer model inputs (token ids, int64; see input_dtype).
+ *Zero-initialised fields mean "default" wherever noted, so the generated code
+ *can fill the descriptor with a static initialiser and leave unused fields out.
+ *The ABI is versioned by DLRT_ABI_VERSION; a descriptor with another version is
+ *refused at start-up.
  *
  * Entry point: the generated object defines
  *

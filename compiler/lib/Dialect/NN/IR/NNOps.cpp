@@ -437,8 +437,7 @@ static LogicalResult verifyClassification(Operation *op, Value scores,
                                      : "labels must have the shape of the "
                                        "scores without their last "
                                        "dimension");
-  if (weight &&
-      failed(verifyChannelVector(op, weight, s.back(), "weight")))
+  if (weight && failed(verifyChannelVector(op, weight, s.back(), "weight")))
     return failure();
   return success();
 }
