@@ -293,6 +293,19 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   if (!config.resume.empty() || !config.weights.empty())
     checkDataVocabulary(desc, loadedMeta, train,
                         config.resume.empty() ? config.weights : config.resume);
+  // --init takes embeddings by id: a checkpoint of a text model must have
+  // this text's vocabulary (another file's tensors get a warning).
+  if (!config.init.empty() && desc.train.data_kind == DLRT_DATA_TEXT_FILES) {
+    std::map<std::string, std::string> initMeta =
+        loadSafeTensors(config.init, true).metadata;
+    if (initMeta.count("vocabulary"))
+      checkVocabulary(initMeta, train.vocabulary, config.init);
+    else
+      fmt::print(stderr,
+                 "warning: '{}' has no vocabulary: its tensors may index "
+                 "other tokens than the ids of '{}'\n",
+                 config.init, config.data.files[DLRT_FILE_TRAIN_INPUTS]);
+  }
   if (!train.vocabulary.empty())
     say("vocabulary of {} {}s from '{}'\n", train.vocabulary.size(),
         config.data.textUnit == DLRT_TEXT_WORD ? "token" : "character",

@@ -7,13 +7,16 @@
   check_text.py sample TEXT CKPT N [PROMPT]
                                       TEXT is the output of ./train sample
                                       --length N [--prompt PROMPT]: the
-                                      prompt, then N characters, each in the
-                                      vocabulary of the checkpoint CKPT
-                                      (plus a newline when the text does not
-                                      end in one)
+                                      prompt, then N tokens (characters, or
+                                      words, blanks and newlines if the
+                                      checkpoint's text_unit is word), each
+                                      in the vocabulary of the checkpoint
+                                      CKPT (plus a newline when the text
+                                      does not end in one)
 Exits 1 with a message otherwise."""
 import json
 import os
+import re
 import struct
 import sys
 
@@ -48,21 +51,26 @@ elif sys.argv[1] == "strip":
     open(sys.argv[3], "wb").write(struct.pack("<Q", len(encoded)) + encoded + data[8 + n:])
 elif sys.argv[1] == "sample":
     text = open(sys.argv[2], encoding="utf-8").read()
-    vocabulary = json.loads(safetensors_read.metadata(sys.argv[3])["vocabulary"])
+    meta = safetensors_read.metadata(sys.argv[3])
+    vocabulary = json.loads(meta["vocabulary"])
     n = int(sys.argv[4])
     prompt = sys.argv[5] if len(sys.argv) > 5 else ""
     if not text.startswith(prompt):
         sys.exit("the text does not start with the prompt %r: %r" % (prompt, text[:40]))
     generated = text[len(prompt):]
+    if meta.get("text_unit") == "word":
+        tokens = re.findall(r"[^ \t\n]+|[ \t]+|\n", generated)
+    else:
+        tokens = list(generated)
     # ./train sample ends its output with a newline if the text has none.
-    if len(generated) == n + 1 and generated.endswith("\n"):
-        generated = generated[:-1]
-    if len(generated) != n:
-        sys.exit("expected %d generated characters, got %d: %r" % (n, len(generated), generated))
-    stray = sorted(set(generated) - set(vocabulary))
+    if len(tokens) == n + 1 and tokens[-1] == "\n":
+        tokens = tokens[:-1]
+    if len(tokens) != n:
+        sys.exit("expected %d generated tokens, got %d: %r" % (n, len(tokens), generated))
+    stray = sorted(set(tokens) - set(vocabulary))
     if stray:
-        sys.exit("characters outside the vocabulary: %r" % stray)
-    print("%d characters from a vocabulary of %d: %r" % (n, len(vocabulary), generated[:60]))
+        sys.exit("tokens outside the vocabulary: %r" % stray)
+    print("%d tokens from a vocabulary of %d: %r" % (n, len(vocabulary), generated[:60]))
     print("PASS")
 else:
     sys.exit("unknown check %r" % sys.argv[1])
