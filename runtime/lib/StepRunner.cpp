@@ -40,10 +40,8 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
       x(hasIntegerInput(desc) ? 0 : size_t(config.batch) * inputSize(desc)),
       ids(hasIntegerInput(desc) ? size_t(config.batch) * inputSize(desc) : 0),
       y(size_t(config.batch) * labelsPerSample(desc)),
-      t(desc.label_kind == DLRT_LABEL_FLOAT ||
-                desc.label_kind == DLRT_LABEL_INPUT_MASK
-            ? size_t(config.batch) * desc.target_size
-            : 0),
+      t(readsFloatTargets(desc) ? size_t(config.batch) * desc.target_size
+                                : 0),
       logits(size_t(config.batch) * desc.num_outputs),
       stepLosses(size_t(std::max(desc.num_step_losses, 0)), 0.0),
       seed(config.seed), augmenter(Augmenter::of(desc)) {
@@ -114,8 +112,7 @@ double StepRunner::run(dlrt_step_fn fn, const char *what, bool training,
   args.x_ids = hasIntegerInput(desc) ? ids.data() : nullptr;
   if (desc.label_kind == DLRT_LABEL_CLASS)
     args.y = y.data();
-  if (desc.label_kind == DLRT_LABEL_FLOAT ||
-      desc.label_kind == DLRT_LABEL_INPUT_MASK)
+  if (readsFloatTargets(desc))
     args.targets = t.data();
   args.n = n;
   args.batch = batch;

@@ -56,6 +56,13 @@ int64_t labelsPerSample(const dlrt_model_desc &desc);
 inline bool hasIntegerInput(const dlrt_model_desc &desc) {
   return desc.input_dtype == DLRT_DTYPE_I64;
 }
+/// Whether the steps read float targets (dlrt_step_args::targets): those of
+/// the data (DLRT_LABEL_FLOAT) or the input's mask the trainer computes
+/// (DLRT_LABEL_INPUT_MASK).
+inline bool readsFloatTargets(const dlrt_model_desc &desc) {
+  return desc.label_kind == DLRT_LABEL_FLOAT ||
+         desc.label_kind == DLRT_LABEL_INPUT_MASK;
+}
 /// Name of an initialiser kind ("glorot_uniform", ...).
 const char *initName(int32_t kind);
 

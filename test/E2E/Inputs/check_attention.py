@@ -15,28 +15,12 @@ nn.TransformerEncoderLayer(norm_first=True, activation="gelu", dropout=0).
 Exits 1 with a message otherwise."""
 import json
 import math
-import struct
 import sys
 
 N, T, D = 6, 4, 8
 
 
-def write_npy(path, shape, values):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
-        "".join("%d, " % s for s in shape))
-    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
-        f.write(header.encode() + struct.pack("<%df" % len(values), *values))
-
-
-def read_npy(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<H", data[8:10])
-    body = data[10 + n:]
-    return list(struct.unpack("<%df" % (len(body) // 4), body))
-
-
+from npy_f32 import read_npy, write_npy  # noqa: E402
 from safetensors_read import tensors as read_safetensors  # noqa: E402
 
 

@@ -12,9 +12,9 @@
 dlc's parameter `<call>.l<k>.w_ih` is PyTorch's `weight_ih_l<k>` (w_hh,
 b_ih, b_hh likewise) and `<call>.l<k>_reverse.*` the `*_l<k>_reverse` of
 the reverse direction. Exits 1 with a message otherwise."""
-import struct
 import sys
 
+from npy_f32 import read_npy, write_npy
 from safetensors_read import tensors as read_safetensors
 
 N, T, I = 6, 5, 3
@@ -25,22 +25,6 @@ LAYERS = [("lstm", "LSTM", "x", 4, 2, True),
           ("rnn", "RNN", "x", 3, 1, True),
           ("gru2", "GRU", "lstm", 4, 1, True)]
 WIDTH = sum(h * (2 if b else 1) for _, _, _, h, _, b in LAYERS)
-
-
-def write_npy(path, shape, values):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
-        "".join("%d, " % s for s in shape))
-    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
-        f.write(header.encode() + struct.pack("<%df" % len(values), *values))
-
-
-def read_npy(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<H", data[8:10])
-    body = data[10 + n:]
-    return list(struct.unpack("<%df" % (len(body) // 4), body))
 
 
 def torch_layer(weights, call, kind, inputs, hidden, layers, bidir):

@@ -100,6 +100,8 @@ bool mergeGroup(Value x, int64_t axis, SmallVector<Cut> &cuts) {
 
 unsigned dlc::nn::mergeSlices(func::FuncOp func) {
   // (value, axis) -> its cuts, in a deterministic (first-seen) order.
+  // Only slices in the block of their operand: the cuts of one value then
+  // share a block, and a split placed before the first dominates them all.
   llvm::MapVector<std::pair<Value, int64_t>, SmallVector<Cut>> groups;
   func.walk([&](SliceOp op) {
     if (auto cut = cutOf(op))
@@ -107,16 +109,9 @@ unsigned dlc::nn::mergeSlices(func::FuncOp func) {
         groups[{op.getX(), cut->first}].push_back(cut->second);
   });
   unsigned merged = 0;
-  for (auto &[key, cuts] : groups) {
-    if (cuts.size() < 2)
-      continue;
-    // Only cuts in one block can share a split placed before the first.
-    Block *block = cuts.front().op->getBlock();
-    if (!llvm::all_of(cuts,
-                      [&](const Cut &c) { return c.op->getBlock() == block; }))
-      continue;
-    merged += mergeGroup(key.first, key.second, cuts);
-  }
+  for (auto &[key, cuts] : groups)
+    if (cuts.size() >= 2)
+      merged += mergeGroup(key.first, key.second, cuts);
   return merged;
 }
 
