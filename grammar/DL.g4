@@ -61,7 +61,8 @@ trainItem
   ;
 
 expr
-  : '-' expr                                         # negExpr
+  : expr lb='[' subscript (',' subscript)* ','? ']'  # indexExpr
+  | '-' expr                                         # negExpr
   | expr op=('*' | '/' | '@') expr                   # mulExpr
   | expr op=('+' | '-') expr                         # addExpr
   | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr # cmpExpr
@@ -78,6 +79,14 @@ primary
   | '[' (expr (',' expr)* ','?)? ']'                 # listExpr
   | '(' expr ')'                                     # parenExpr
   | '(' expr ',' (expr (',' expr)*)? ','? ')'        # tupleExpr
+  ;
+
+// `x[i]`, `x[:, 3:7]`, `x[..., ::2]`, `w[ids]`: Python's and numpy's
+// indexing (Sema turns each subscript into slice, reshape or gather).
+subscript
+  : '...'                                            # ellipsisSub
+  | lo=expr? ':' hi=expr? (':' st=expr?)?            # sliceSub
+  | expr                                             # indexSub
   ;
 
 argList : arg (',' arg)* ','? ;

@@ -455,7 +455,7 @@ def index_op_cases():
     out-of-range rows of zeros occur), used as an embedding lookup
     one_hot(y, n) @ e and times a float tensor; upsample (nearest and
     bilinear, PyTorch's sizes H * scale), stack and split (a tuple, unpacked)
-    on odd sizes and batch 1.
+    on odd sizes and batch 1; gather (e[y], x[:, k]) and x[...] subscripts.
     Invalid forms (upsample of a rank-2 tensor, one_hot of a float tensor,
     a stack of different shapes, an axis out of range) must be clear
     errors."""
@@ -472,6 +472,30 @@ def index_op_cases():
                           full + [5], dyn, 1))
     cases.append(Case("index-ops", "one_hot float", "y: f32[B, 3]", [], "one_hot(y, 4)", False, None, 3,
                       why="one_hot of a float tensor"))
+    # gather: a table read by batched indices (an embedding, e[y]), and a
+    # batched tensor read along a static axis by a static index tensor.
+    for shape, n in itertools.product((["B"], ["B", 7], [3, 5], ["B", 2, 3]), (1, 2, 17)):
+        dyn = 3 if "B" in shape else None
+        full = with_batch(list(shape), dyn)
+        cases.append(Case("index-ops", "gather-embed y%s n%d" % (shape_str(shape), n),
+                          "y: i64%s" % shape_str(shape), ["param e: f32[%d, 5]" % n], "e[y]", True,
+                          full + [5], dyn, 1))
+    for (c, w), k, axis in itertools.product(((1, 1), (7, 3), (13, 17)), ([1], [4], [2, 3]), (1, 2)):
+        x = [3, c, w]
+        out = x[:axis] + k + x[axis + 1:]
+        sub = ":, k" if axis == 1 else ":, :, k"
+        cases.append(Case("index-ops", "gather x%s k%s axis%d" % (shape_str([c, w]), shape_str(k), axis),
+                          "x: f32[B, %d, %d], k: i64%s" % (c, w, shape_str(k)), [], "x[%s]" % sub, True,
+                          out, 3, 1))
+    cases.append(Case("index-ops", "gather float ids", "x: f32[B, 3], k: f32[2]", [], "gather(x, k, 1)",
+                      False, None, 3, why="indices that are not integers"))
+    cases.append(Case("index-ops", "gather batch axis", "x: f32[B, 3], k: i64[2]", [], "gather(x, k, 0)",
+                      False, None, 3, why="gathering the symbolic batch"))
+    # Python's subscripts: an integer drops its axis, a slice keeps it.
+    for sub, out in (("0", [3, 5, 6]), ("-1, 1:4", [3, 3, 6]), ("..., ::2", [3, 4, 5, 3]),
+                     ("2, :, -3", [3, 5])):
+        cases.append(Case("index-ops", "subscript [%s]" % sub, "x: f32[B, 4, 5, 6]", [], "x[:, %s]" % sub,
+                          True, out, 3, 1))
     for (c, h, w), scale, mode in itertools.product(((1, 1, 1), (3, 5, 7), (2, 13, 4), (1, 28, 28), (17, 1, 9)),
                                                     (1, 2, 3), ("nearest", "bilinear")):
         for n in (1, 4):

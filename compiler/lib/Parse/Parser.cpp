@@ -271,6 +271,30 @@ private:
     }
     if (auto *n = dynamic_cast<G::NegExprContext *>(e))
       return std::make_unique<NegExpr>(loc(n), convertExpr(n->expr()));
+    if (auto *x = dynamic_cast<G::IndexExprContext *>(e)) {
+      std::vector<Subscript> subs;
+      for (G::SubscriptContext *sc : x->subscript()) {
+        Subscript sub;
+        sub.loc = loc(sc);
+        auto opt = [&](G::ExprContext *part) {
+          return part ? convertExpr(part) : nullptr;
+        };
+        if (dynamic_cast<G::EllipsisSubContext *>(sc)) {
+          sub.kind = Subscript::Kind::Ellipsis;
+        } else if (auto *sl = dynamic_cast<G::SliceSubContext *>(sc)) {
+          sub.kind = Subscript::Kind::Slice;
+          sub.start = opt(sl->lo);
+          sub.stop = opt(sl->hi);
+          sub.step = opt(sl->st);
+        } else {
+          sub.index =
+              convertExpr(static_cast<G::IndexSubContext *>(sc)->expr());
+        }
+        subs.push_back(std::move(sub));
+      }
+      return std::make_unique<IndexExpr>(loc(x->lb), convertExpr(x->expr()),
+                                         std::move(subs));
+    }
     if (auto *m = dynamic_cast<G::MulExprContext *>(e))
       return std::make_unique<BinaryExpr>(loc(m->op), m->op->getText()[0],
                                           convertExpr(m->expr(0)),

@@ -640,6 +640,35 @@ Type oneHotRule(OpContext &ctx) {
   return Type::tensor(DType::F32, out);
 }
 
+Type gatherRule(OpContext &ctx) {
+  const Type &x = ctx.type(0), &ids = ctx.type(1);
+  Type err;
+  if (!requireFloat(ctx, 0, err))
+    return err;
+  if (isFloat(ids.dtype))
+    return ctx.failType("argument 'ids' must be an integer tensor of "
+                        "indices, got " +
+                        q(ids));
+  int64_t ax;
+  if (!normAxis(ctx.intArg(2), x.rank(), ax))
+    return ctx.fail("axis " + std::to_string(ctx.intArg(2)) +
+                    " out of range for " + q(x));
+  if (!x.shape[ax].isKnown())
+    return ctx.fail("cannot index the symbolic dimension " + x.shape[ax].str() +
+                    " of " + q(x));
+  Shape out(x.shape.begin(), x.shape.begin() + ax);
+  out.insert(out.end(), ids.shape.begin(), ids.shape.end());
+  out.insert(out.end(), x.shape.begin() + ax + 1, x.shape.end());
+  // One symbolic dimension at most: it stands for the batch.
+  if (llvm::count_if(out, [](const Dim &d) { return !d.isKnown(); }) > 1)
+    return ctx.fail("indexing " + q(x) + " with " + q(ids) +
+                    " gives two symbolic dimensions");
+  if (volume(out).overflow)
+    return ctx.fail("indexing " + q(x) + " with " + q(ids) +
+                    " gives too many elements");
+  return Type::tensor(x.dtype, out);
+}
+
 Type stackRule(OpContext &ctx) {
   const auto &ts = ctx.listTypes();
   if (ts.empty())
@@ -935,6 +964,12 @@ const std::vector<OpInfo> &opTable() {
                   "elsewhere (an index outside [0, n): a row of zeros)"},
                  oneHotRule,
                  direct<nn::OneHotOp>({{"n", "classes", AttrForm::I64}})});
+    t.push_back({{"gather",
+                  {tensor("x"), tensor("ids"), intArg("axis", 0)},
+                  "the slices of x along axis that the integer tensor ids "
+                  "names, as numpy.take (an index outside the axis: zeros)"},
+                 gatherRule,
+                 direct<nn::GatherOp>({{"axis", "axis", AttrForm::Axis}})});
     // Contraction.cpp
     t.push_back(
         {{"convolution",

@@ -647,6 +647,12 @@ void Sema::checkNamesIn(const ast::Expr &e,
     checkNamesIn(*b->rhs, defined);
   } else if (auto *ng = dyn_cast<ast::NegExpr>(&e)) {
     checkNamesIn(*ng->operand, defined);
+  } else if (auto *ix = dyn_cast<ast::IndexExpr>(&e)) {
+    checkNamesIn(*ix->base, defined);
+    for (const ast::Subscript &s : ix->subscripts)
+      for (const ast::ExprPtr *part : {&s.index, &s.start, &s.stop, &s.step})
+        if (*part)
+          checkNamesIn(**part, defined);
   } else if (auto *l = dyn_cast<ast::ListExpr>(&e)) {
     for (const ast::ExprPtr &el : l->elems)
       checkNamesIn(*el, defined);

@@ -45,6 +45,8 @@ EV Sema::eval(const ast::Expr &e, Scope &scope) {
     return evalBinary(cast<ast::BinaryExpr>(e), scope);
   case ast::Expr::Kind::Call:
     return evalCall(cast<ast::CallExpr>(e), scope);
+  case ast::Expr::Kind::Index:
+    return evalIndex(cast<ast::IndexExpr>(e), scope);
   case ast::Expr::Kind::List:
   case ast::Expr::Kind::Tuple: {
     bool isList = e.getKind() == ast::Expr::Kind::List;
@@ -392,6 +394,150 @@ EV Sema::evalSplit(const ast::CallExpr &e, Scope &scope) {
     start += n;
   }
   return tuple;
+}
+
+/// `x[s0, s1, ...]` as Python and numpy index: subscript k applies to axis
+/// k (after a `...`, to the axes counted from the end; missing trailing
+/// subscripts take whole axes). A slice `a:b:c` (compile-time integers,
+/// each optional) is `slice(x, axis, a, b, c)`; an integer `i` (negative:
+/// from the end) is that slice of one element with the axis dropped by a
+/// `reshape`; an integer tensor is `gather(x, ids, axis)`, whose shape
+/// replaces the axis. The subscripts are applied from the last to the
+/// first, so that each one's axis is still where it was in `x`.
+EV Sema::evalIndex(const ast::IndexExpr &e, Scope &scope) {
+  const std::string shown = "'x[...]' (indexing)";
+  auto fail = [&](Loc at, const std::string &msg) {
+    diags.error(at, "invalid index: " + msg);
+    return EV::error(e.getLoc());
+  };
+  EV x = eval(*e.base, scope);
+  if (x.isError())
+    return x;
+  if (!x.isTensor())
+    return fail(e.getLoc(), "only tensors can be indexed, got " + x.type.str());
+  int64_t rank = x.type.rank();
+  // The axis of x that each subscript applies to.
+  int64_t ellipses = 0, explicitCount = 0;
+  for (const ast::Subscript &s : e.subscripts) {
+    if (s.kind == ast::Subscript::Kind::Ellipsis)
+      ++ellipses;
+    else
+      ++explicitCount;
+  }
+  if (ellipses > 1)
+    return fail(e.getLoc(), "at most one '...' in an index");
+  if (explicitCount > rank)
+    return fail(e.getLoc(), std::to_string(explicitCount) +
+                                " subscripts for a tensor of rank " +
+                                std::to_string(rank) + " ('" + x.type.str() +
+                                "')");
+  struct Step {
+    const ast::Subscript *sub;
+    int64_t axis;
+    EV value; // an index: its value
+  };
+  std::vector<Step> steps;
+  int64_t axis = 0;
+  for (const ast::Subscript &s : e.subscripts) {
+    if (s.kind == ast::Subscript::Kind::Ellipsis) {
+      axis += rank - explicitCount;
+      continue;
+    }
+    Step st{&s, axis++, EV()};
+    if (s.kind == ast::Subscript::Kind::Index) {
+      st.value = eval(*s.index, scope);
+      if (st.value.isError())
+        return EV::error(e.getLoc());
+      bool isInt = st.value.isConst() && st.value.c.kind == Const::Kind::Int;
+      if (!isInt && !st.value.isTensor())
+        return fail(s.loc, "a subscript must be an integer, a slice a:b:c "
+                           "or an integer tensor, got " +
+                               st.value.type.str());
+    }
+    steps.push_back(std::move(st));
+  }
+  // A compile-time integer part of a slice, or none.
+  auto part = [&](const ast::ExprPtr &p, const char *what,
+                  std::optional<int64_t> &out) {
+    if (!p)
+      return true;
+    EV v = eval(*p, scope);
+    if (v.isError())
+      return false;
+    if (!v.isConst() || v.c.kind != Const::Kind::Int) {
+      fail(p->getLoc(), std::string("the ") + what +
+                            " of a slice must be a compile-time integer, "
+                            "got " +
+                            v.type.str());
+      return false;
+    }
+    out = v.c.i;
+    return true;
+  };
+  auto constant = [&](int64_t v, Loc at) {
+    return ActualArg{"", at, EV::constant(Const::ofInt(v), at)};
+  };
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const ast::Subscript &s = *it->sub;
+    const Type t = x.type;
+    std::vector<ActualArg> args;
+    if (s.kind == ast::Subscript::Kind::Slice) {
+      std::optional<int64_t> start, stop, step;
+      if (!part(s.start, "start", start) || !part(s.stop, "stop", stop) ||
+          !part(s.step, "step", step))
+        return EV::error(e.getLoc());
+      // A whole axis (`:`, `::`) is no op.
+      if (!start && !stop && (!step || *step == 1))
+        continue;
+      args.push_back({"", s.loc, std::move(x)});
+      args.push_back(constant(it->axis, s.loc));
+      args.push_back(constant(start.value_or(0), s.loc));
+      if (stop)
+        args.push_back(constant(*stop, s.loc));
+      args.push_back(constant(step.value_or(1), s.loc));
+      args.back().keyword = "step";
+      x = callOp(*lookupOp("slice"), shown, s.loc, std::move(args));
+    } else if (it->value.isTensor()) {
+      args.push_back({"", s.loc, std::move(x)});
+      args.push_back({"", s.loc, std::move(it->value)});
+      args.push_back(constant(it->axis, s.loc));
+      x = callOp(*lookupOp("gather"), shown, s.loc, std::move(args));
+    } else {
+      const Dim &d = t.shape[it->axis];
+      int64_t i = it->value.c.i;
+      if (!d.isKnown())
+        return fail(s.loc, "cannot index the symbolic dimension " + d.str() +
+                               " of '" + t.str() + "'");
+      if (i < -d.size || i >= d.size)
+        return fail(s.loc, "index " + std::to_string(i) +
+                               " is out of range for axis " +
+                               std::to_string(it->axis) + " of '" + t.str() +
+                               "' (size " + std::to_string(d.size) + ")");
+      if (i < 0)
+        i += d.size;
+      args.push_back({"", s.loc, std::move(x)});
+      args.push_back(constant(it->axis, s.loc));
+      args.push_back(constant(i, s.loc));
+      args.push_back(constant(i + 1, s.loc));
+      x = callOp(*lookupOp("slice"), shown, s.loc, std::move(args));
+      if (x.isError())
+        return x;
+      // Drops the axis.
+      std::vector<Const> dims;
+      for (int64_t k = 0; k < rank; ++k)
+        if (k != it->axis)
+          dims.push_back(Const::ofDim(x.type.shape[k]));
+      std::vector<ActualArg> shape;
+      shape.push_back({"", s.loc, std::move(x)});
+      shape.push_back(
+          {"", s.loc, EV::constant(Const::ofList(std::move(dims)), s.loc)});
+      x = callOp(*lookupOp("reshape"), shown, s.loc, std::move(shape));
+    }
+    if (x.isError())
+      return x;
+    rank = x.type.rank();
+  }
+  return x;
 }
 
 EV Sema::evalCall(const ast::CallExpr &e, Scope &scope) {

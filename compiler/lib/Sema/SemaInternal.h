@@ -203,6 +203,8 @@ private:
   EV evalCall(const ast::CallExpr &e, Scope &scope);
   /// `split(x, sizes, axis=0)`: a tuple of slices of x (see evalSplit).
   EV evalSplit(const ast::CallExpr &e, Scope &scope);
+  /// `x[...]`: slice, reshape and gather calls (see evalIndex).
+  EV evalIndex(const ast::IndexExpr &e, Scope &scope);
   EV callOp(const OpInfo &op, const std::string &shownName, Loc loc,
             std::vector<ActualArg> args);
   EV callLayer(const ast::FuncDecl &decl, const ast::CallExpr &call,

@@ -125,8 +125,9 @@ bool needsPositiveInputs(func::FuncOp func) {
 }
 
 /// The number of classes an integer argument indexes, from the logits of a
-/// loss that uses it (for one_hot, its classes + 2, so that out-of-range
-/// indices occur); `--num-classes` otherwise.
+/// loss that uses it (for one_hot, its classes + 2, and for gather, the
+/// gathered axis + 2, so that out-of-range indices occur); `--num-classes`
+/// otherwise.
 int64_t classesOf(BlockArgument arg) {
   for (Operation *user : arg.getUsers()) {
     Value scores;
@@ -141,6 +142,9 @@ int64_t classesOf(BlockArgument arg) {
     if (auto o = dyn_cast<OneHotOp>(user))
       // Two values beyond the classes: rows of zeros are checked too.
       return o.getClasses() + 2;
+    if (auto o = dyn_cast<GatherOp>(user))
+      // Likewise two beyond the gathered axis.
+      return o.getX().getType().getDimSize(o.getAxis()) + 2;
     if (!scores)
       continue;
     auto type = cast<RankedTensorType>(scores.getType());

@@ -758,3 +758,35 @@ func.func @one_hot_float(%y: tensor<4xf32>) {
   %r = nn.one_hot %y {classes = 3 : i64} : (tensor<4xf32>) -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+func.func @gather_axis(%x: tensor<4x3xf32>, %ids: tensor<2xi64>) {
+  // expected-error @+1 {{axis 2 out of range for rank 2}}
+  %r = nn.gather %x, %ids {axis = 2 : i64} : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_dynamic(%x: tensor<?x3xf32>, %ids: tensor<2xi64>) {
+  // expected-error @+1 {{the gathered axis 0 is dynamic}}
+  %r = nn.gather %x, %ids {axis = 0 : i64} : (tensor<?x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_shape(%x: tensor<4x3xf32>, %ids: tensor<?x2xi64>) {
+  // expected-error @+1 {{the gathered tensor must be shaped 'tensor<?x2x3xf32>', got 'tensor<?x3xf32>'}}
+  %r = nn.gather %x, %ids {axis = 0 : i64} : (tensor<4x3xf32>, tensor<?x2xi64>) -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_grad_ref(%g: tensor<2x3xf32>, %ids: tensor<2xi64>, %x: tensor<4x3xf32>) {
+  // expected-error @+1 {{result must have the type of ref}}
+  %r = nn.gather_grad %g, %ids, %x {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2xi64>, tensor<4x3xf32>) -> tensor<5x3xf32>
+  return
+}

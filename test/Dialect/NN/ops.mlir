@@ -208,3 +208,12 @@ func.func @one_hot_upsample_bilinear(%y: tensor<?xi64>, %x: tensor<?x8x7x7xf32>)
   %g = nn.upsample_bilinear2d_grad %u {scale = 3 : i64} : (tensor<?x8x21x21xf32>) -> tensor<?x8x7x7xf32>
   return %h, %g : tensor<?x10xf32>, tensor<?x8x7x7xf32>
 }
+
+// CHECK-LABEL: func.func @gather(
+// CHECK: nn.gather %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<70x96xf32>, tensor<?x64xi64>) -> tensor<?x64x96xf32>
+// CHECK: nn.gather_grad %{{.*}}, %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<?x64x96xf32>, tensor<?x64xi64>, tensor<70x96xf32>) -> tensor<70x96xf32>
+func.func @gather(%w: tensor<70x96xf32>, %ids: tensor<?x64xi64>) -> tensor<70x96xf32> {
+  %e = nn.gather %w, %ids {axis = 0 : i64} : (tensor<70x96xf32>, tensor<?x64xi64>) -> tensor<?x64x96xf32>
+  %g = nn.gather_grad %e, %ids, %w {axis = 0 : i64} : (tensor<?x64x96xf32>, tensor<?x64xi64>, tensor<70x96xf32>) -> tensor<70x96xf32>
+  return %g : tensor<70x96xf32>
+}

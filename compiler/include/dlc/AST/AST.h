@@ -37,7 +37,8 @@ public:
     Tuple,
     Call,
     Binary,
-    Neg
+    Neg,
+    Index
   };
   Expr(Kind kind, Loc loc) : kind(kind), loc(loc) {}
   virtual ~Expr() = default;
@@ -162,6 +163,27 @@ public:
       : Expr(Kind::Neg, loc), operand(std::move(operand)) {}
   ExprPtr operand;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Neg; }
+};
+
+/// One subscript of `x[...]`: an index (an integer, or an integer tensor),
+/// a slice `start:stop:step` (each part optional), or `...`.
+struct Subscript {
+  enum class Kind { Index, Slice, Ellipsis };
+  Kind kind = Kind::Index;
+  Loc loc;
+  /// Index: the index; Slice: start, stop and step, each possibly null.
+  ExprPtr index, start, stop, step;
+};
+
+/// `base[subscripts]` (the location is the bracket's).
+class IndexExpr : public Expr {
+public:
+  IndexExpr(Loc loc, ExprPtr base, std::vector<Subscript> subscripts)
+      : Expr(Kind::Index, loc), base(std::move(base)),
+        subscripts(std::move(subscripts)) {}
+  ExprPtr base;
+  std::vector<Subscript> subscripts;
+  static bool classof(const Expr *e) { return e->getKind() == Kind::Index; }
 };
 
 //===----------------------------------------------------------------------===//

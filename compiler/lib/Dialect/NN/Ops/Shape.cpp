@@ -1,11 +1,11 @@
 //===- Shape.cpp - Rules of the shape ops ---------------------------------===//
 //
 // The Shape ops: reshape, transpose, broadcast_to, broadcast_like, concat,
-// split, slice (+slice_grad), pad, flip, one_hot. For each op, one after
-// another: its VJP (VJPOpInterface), its reference-evaluator rule
-// (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and, where
-// it is not the default, its FLOP count (CostOpInterface). Their fusion classes
-// are op-class traits in their ODS entries (FusionOpInterface,
+// split, slice (+slice_grad), pad, flip, one_hot, gather (+gather_grad). For
+// each op, one after another: its VJP (VJPOpInterface), its reference-evaluator
+// rule (EvaluableOpInterface), its Halide algorithm (HalideOpInterface) and,
+// where it is not the default, its FLOP count (CostOpInterface). Their fusion
+// classes are op-class traits in their ODS entries (FusionOpInterface,
 // NNInterfaces.td), not C++.
 //
 //===----------------------------------------------------------------------===//
@@ -782,3 +782,176 @@ LogicalResult OneHotOp::lowerToHalide(GroupBuilder &b) {
 }
 
 bool OneHotOp::sampleWise() { return true; }
+
+//===----------------------------------------------------------------------===//
+// Gather (+gather_grad)
+//===----------------------------------------------------------------------===//
+
+/// The shape of gather(x, ids, axis): x's with dimension `axis` replaced by
+/// the shape of ids.
+static SmallVector<int64_t> gatheredShape(RankedTensorType x,
+                                          RankedTensorType ids, int64_t axis) {
+  SmallVector<int64_t> shape(x.getShape().take_front(axis));
+  llvm::append_range(shape, ids.getShape());
+  llvm::append_range(shape, x.getShape().drop_front(axis + 1));
+  return shape;
+}
+
+/// The rule both ops share: a static gathered axis of `x`, and `gathered`
+/// (gather's result, gather_grad's cotangent) shaped as gatheredShape.
+static LogicalResult verifyGather(Operation *op, RankedTensorType x,
+                                  RankedTensorType ids,
+                                  RankedTensorType gathered, int64_t axis) {
+  if (axis < 0 || axis >= x.getRank())
+    return op->emitOpError("axis ")
+           << axis << " out of range for rank " << x.getRank();
+  if (x.isDynamicDim(axis))
+    return op->emitOpError("the gathered axis ") << axis << " is dynamic";
+  SmallVector<int64_t> want = gatheredShape(x, ids, axis);
+  if (failed(verifyCompatibleShape(want, gathered.getShape())))
+    return op->emitOpError("the gathered tensor must be shaped ")
+           << RankedTensorType::get(want, x.getElementType()) << ", got "
+           << gathered;
+  return success();
+}
+
+/// Flat extents of a gather: the elements before the axis (outer), along
+/// it (size), after it (inner) and the number of indices.
+struct GatherExtents {
+  int64_t outer = 1, size, inner = 1, count;
+  GatherExtents(const Shape &x, const Tensor &ids, int64_t axis)
+      : size(x[axis]), count(ids.size()) {
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= x[d];
+    for (int64_t d = axis + 1; d < (int64_t)x.size(); ++d)
+      inner *= x[d];
+  }
+};
+
+/// The Halide index of `ids` in range of the gathered axis, clamped into
+/// it, and whether it was in range.
+static std::pair<Expr, Expr> gatherIndex(const HTensor &ids,
+                                         llvm::ArrayRef<Expr> at, Expr size) {
+  Expr id = ids(at);
+  Halide::Type t = id.type();
+  Expr valid = id >= Halide::Internal::make_zero(t) && id < cast(t, size);
+  Expr k =
+      cast<int>(clamp(id, Halide::Internal::make_zero(t), cast(t, size - 1)));
+  return {k, valid};
+}
+
+LogicalResult GatherOp::verify() {
+  return verifyGather(*this, getX().getType(), getIds().getType(),
+                      getResult().getType(), getAxis());
+}
+
+VJPResult GatherOp::computeVJP(OpBuilder &builder, ArrayRef<Value> cts) {
+  return SmallVector<Value>{
+      builder.create<GatherGradOp>(getLoc(), getX().getType(),
+                                   singleCotangent(cts), getIds(), getX(),
+                                   getAxisAttr()),
+      Value()};
+}
+
+LogicalResult GatherOp::evaluate(ArrayRef<const Tensor *> operands,
+                                 std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &x = f.get(getX()), &ids = f.get(getIds());
+  int64_t axis = getAxis();
+  GatherExtents e(x.shape, ids, axis);
+  Shape shape(x.shape.begin(), x.shape.begin() + axis);
+  shape.insert(shape.end(), ids.shape.begin(), ids.shape.end());
+  shape.insert(shape.end(), x.shape.begin() + axis + 1, x.shape.end());
+  Tensor out(shape);
+  for (int64_t o = 0; o < e.outer; ++o)
+    for (int64_t p = 0; p < e.count; ++p) {
+      double id = ids.data[p];
+      if (!(id >= 0 && id < (double)e.size))
+        continue; // out of range: zeros
+      for (int64_t i = 0; i < e.inner; ++i)
+        out.data[(o * e.count + p) * e.inner + i] =
+            x.data[(o * e.size + (int64_t)id) * e.inner + i];
+    }
+  return f.set(getResult(), std::move(out));
+}
+
+LogicalResult GatherOp::lowerToHalide(GroupBuilder &b) {
+  HTensor x = b.get(getX()), ids = b.get(getIds());
+  int64_t axis = getAxis(), k = ids.rank();
+  Index v = pureVars(x.rank() - 1 + k);
+  Index at(v.begin() + axis, v.begin() + axis + k);
+  auto [id, valid] = gatherIndex(ids, at, x.shape[axis]);
+  Index src(v.begin(), v.begin() + axis);
+  src.push_back(id);
+  src.insert(src.end(), v.begin() + axis + k, v.end());
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  hl::at(f, v) = select(valid, x(src), Halide::Internal::make_zero(x.type));
+  std::vector<Expr> shape(x.shape.begin(), x.shape.begin() + axis);
+  shape.insert(shape.end(), ids.shape.begin(), ids.shape.end());
+  shape.insert(shape.end(), x.shape.begin() + axis + 1, x.shape.end());
+  b.set(getResult(), f, shape);
+  return success();
+}
+
+bool GatherOp::sampleWise() {
+  // The batch stays the leading dimension: x's (gathered along another
+  // axis) or, when x is a table, that of the indices taken along axis 0.
+  RankedTensorType x = getX().getType(), ids = getIds().getType();
+  if (x.getRank() > 0 && x.isDynamicDim(0))
+    return getAxis() != 0 && ids.hasStaticShape();
+  return getAxis() == 0 && ids.getRank() > 0 && ids.isDynamicDim(0);
+}
+
+LogicalResult GatherGradOp::verify() {
+  if (getRef().getType() != getResult().getType())
+    return emitOpError("result must have the type of ref");
+  return verifyGather(*this, getRef().getType(), getIds().getType(),
+                      getGrad().getType(), getAxis());
+}
+
+LogicalResult GatherGradOp::evaluate(ArrayRef<const Tensor *> operands,
+                                     std::vector<Tensor> &results) {
+  EvalFrame f(getOperation(), operands, results);
+  const Tensor &g = f.get(getGrad()), &ids = f.get(getIds()),
+               &ref = f.get(getRef());
+  GatherExtents e(ref.shape, ids, getAxis());
+  if (g.size() != e.outer * e.count * e.inner)
+    return emitError("evaluator: grad shape does not match the gather");
+  Tensor out(ref.shape);
+  for (int64_t o = 0; o < e.outer; ++o)
+    for (int64_t p = 0; p < e.count; ++p) {
+      double id = ids.data[p];
+      if (!(id >= 0 && id < (double)e.size))
+        continue;
+      for (int64_t i = 0; i < e.inner; ++i)
+        out.data[(o * e.size + (int64_t)id) * e.inner + i] +=
+            g.data[(o * e.count + p) * e.inner + i];
+    }
+  return f.set(getResult(), std::move(out));
+}
+
+LogicalResult GatherGradOp::lowerToHalide(GroupBuilder &b) {
+  HTensor g = b.get(getGrad()), ids = b.get(getIds()), ref = b.get(getRef());
+  int64_t axis = getAxis();
+  Index v = pureVars(ref.rank());
+  // A scatter: every index position adds its slice of the cotangent to the
+  // row it names. Summed in f64, as the other long sums (Reductions.cpp):
+  // a frequent index gathers thousands of terms.
+  RowMajorRDom r(ids.shape, "p");
+  Index at;
+  for (int64_t d = 0; d < ids.rank(); ++d)
+    at.push_back(r[d]);
+  auto [id, valid] = gatherIndex(ids, at, ref.shape[axis]);
+  Index dst = v, src(v.begin(), v.begin() + axis);
+  dst[axis] = id;
+  src.insert(src.end(), at.begin(), at.end());
+  src.insert(src.end(), v.begin() + axis + 1, v.end());
+  Func acc = b.newFunc(*this, "scatter64", FuncKind::Reduction);
+  Expr zero = Halide::Internal::make_zero(Halide::Float(64));
+  hl::at(acc, v) = zero;
+  hl::at(acc, dst) += select(valid, cast(Halide::Float(64), g(src)), zero);
+  Func f = b.newResultFunc(*this, getResult(), FuncKind::Elementwise);
+  hl::at(f, v) = cast(ref.type, hl::at(acc, v));
+  b.set(getResult(), f, ref.shape);
+  return success();
+}

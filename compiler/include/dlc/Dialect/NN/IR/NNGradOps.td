@@ -210,6 +210,28 @@ def NN_MaxGradOp : NN_GradOp<"max_grad", [NN_Reduction,
   let hasVerifier = 1;
 }
 
+def NN_GatherGradOp : NN_GradOp<"gather_grad", [NN_Reduction]> {
+  let summary = "Backward of nn.gather: scatter-add into zeros shaped like ref";
+  let description = [{
+    `out[i..., ids[j...], k...] += grad[i..., j..., k...]` over every `j`
+    whose index is in range, starting from zeros of `ref`'s type (whose
+    values are not read).
+
+    ```mlir
+    %dw = nn.gather_grad %g, %ids, %w {axis = 0 : i64}
+          : (tensor<?x64x96xf32>, tensor<?x64xi64>, tensor<70x96xf32>)
+          -> tensor<70x96xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_IntTensor:$ids,
+                       NN_FloatTensor:$ref, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $ids `,` $ref attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_SliceGradOp : NN_GradOp<"slice_grad", [NN_Injective,
                                               SameOperandsElementType]> {
   let summary = "Backward of nn.slice: scatter into zeros shaped like ref";

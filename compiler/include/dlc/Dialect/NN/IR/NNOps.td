@@ -777,6 +777,31 @@ def NN_OneHotOp : NN_Op<"one_hot", [NN_Injective]> {
   let extraClassDeclaration = [{ bool sampleWise(); }];
 }
 
+def NN_GatherOp : NN_DifferentiableOp<"gather", [NN_Injective]> {
+  let summary = "Indexing by an integer tensor along one axis";
+  let description = [{
+    As `numpy.take(x, ids, axis)` (and PyTorch's `index_select` for 1-D
+    `ids`): the result's shape is `x`'s with dimension `axis` replaced by the
+    shape of `ids`, and
+    `out[i..., j..., k...] = x[i..., ids[j...], k...]`. An index outside
+    `[0, x.shape[axis])` (negative, or too large) gives zeros (as `one_hot`;
+    PyTorch raises an error). The gathered axis is static. Differentiable
+    in `x` (the gradient scatters the cotangent back, adding where an index
+    repeats: `nn.gather_grad`); `ids` is integer, never active.
+
+    ```mlir
+    %e = nn.gather %w, %ids {axis = 0 : i64}
+         : (tensor<70x96xf32>, tensor<?x64xi64>) -> tensor<?x64x96xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_IntTensor:$ids, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $ids attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  /// Sample-wise under FusionOpInterface::isSampleWise's conditions.
+  let extraClassDeclaration = [{ bool sampleWise(); }];
+}
+
 def NN_SliceOp : NN_DifferentiableOp<"slice",
                                      [NN_Injective,
                                       SameOperandsAndResultElementType]> {
