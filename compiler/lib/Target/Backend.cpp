@@ -315,11 +315,11 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   }
   std::vector<OptionalStep> extra;
   for (Step &st : steps) {
-    uint64_t fixed = 0, perSample = 0;
-    if (!planStep(st.func, st.groups, desc, diags, st.plan, fixed, perSample))
+    WorkspaceSize ws;
+    if (!planStep(st.func, st.groups, desc, diags, st.plan, ws))
       return false;
-    desc.workspaceFixed = std::max(desc.workspaceFixed, fixed);
-    desc.workspacePerSample = std::max(desc.workspacePerSample, perSample);
+    desc.workspaceFixed = std::max(desc.workspaceFixed, ws.fixed);
+    desc.workspacePerSample = std::max(desc.workspacePerSample, ws.perSample);
     desc.maxTensorElementsPerSample = std::max(
         desc.maxTensorElementsPerSample, maxElementsPerSample(st.plan));
   }

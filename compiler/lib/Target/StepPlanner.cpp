@@ -9,9 +9,13 @@
 // the workspace and copied into place after the last kernel, because a
 // kernel may still read the old values while it writes the new ones.
 //
-// The workspace plan is a bump allocation with a fixed part and a part per
-// sample of batch capacity; a liveness-based plan can replace it here
-// without touching the driver.
+// The workspace has a fixed part and, after it, a part per sample of batch
+// capacity (a tensor with the batch dimension takes its bytes per sample
+// times the batch). Each part is planned by liveness: a tensor is live from
+// the kernel that writes it to the last kernel that reads it (to the end of
+// the step when the runtime or the final copies read it), and tensors whose
+// lives do not overlap share bytes. Offsets are chosen first-fit, largest
+// tensors first (the usual greedy for this interval-packing problem).
 //
 //===----------------------------------------------------------------------===//
 #include "dlc/Target/StepPlanner.h"
@@ -41,7 +45,7 @@ public:
   }
 
   bool run(llvm::ArrayRef<dlc::nn::HalideGroup> groups, StepPlan &plan,
-           uint64_t &wsFixed, uint64_t &wsPerSample) {
+           WorkspaceSize &ws) {
     if (!mapArguments())
       return false;
     mapResults(plan);
@@ -56,12 +60,19 @@ public:
           return false;
       plan.calls.push_back(std::move(call));
     }
-    wsFixed = fixedBytes;
-    wsPerSample = perSampleBytes;
+    planMemory(plan);
+    ws.fixed = fixedBytes;
+    ws.perSample = perSampleBytes;
+    ws.unplannedFixed = unplannedFixed;
+    ws.unplannedPerSample = unplannedPerSample;
     return true;
   }
 
 private:
+  /// The bytes every workspace tensor would take side by side, before the
+  /// liveness plan (fixed part, per sample).
+  uint64_t unplannedFixed = 0, unplannedPerSample = 0;
+
   TensorRef describe(mlir::Value v) {
     TensorRef t;
     auto type = mlir::cast<mlir::RankedTensorType>(v.getType());
@@ -151,22 +162,106 @@ private:
     return true;
   }
 
+  /// A tensor of the workspace: its bytes (per sample when it has the
+  /// batch dimension), its live range in kernel calls, and its offset.
+  struct Slot {
+    uint64_t bytes = 0;
+    bool perSample = false;
+    size_t first = SIZE_MAX, last = 0;
+    uint64_t offset = 0;
+  };
+  std::vector<Slot> slots;
+
   TensorRef workspaceSlot(mlir::Value v) {
     TensorRef t = describe(v);
     t.source = TensorRef::Source::Workspace;
-    bool perSample = llvm::is_contained(t.shape, -1);
-    uint64_t bytes = alignUp(t.bytes(1));
-    if (perSample) {
-      t.offsetPerSample = perSampleBytes;
-      perSampleBytes += bytes;
-      // The fixed part of the plan comes first; per-sample slots start after
-      // it, at batch * offsetPerSample plus the fixed size (added at the
-      // end, see finishOffsets()).
-    } else {
-      t.offsetFixed = fixedBytes;
-      fixedBytes += bytes;
-    }
+    Slot s;
+    s.perSample = llvm::is_contained(t.shape, -1);
+    s.bytes = alignUp(t.bytes(1));
+    t.slot = slots.size();
+    slots.push_back(s);
     return t;
+  }
+
+  /// Gives every slot its offset by liveness (see the file comment) and
+  /// writes the offsets into every reference of the plan. Per-sample slots
+  /// start after the fixed part, at batch * offsetPerSample plus its size
+  /// (added at the end, see finishOffsets()).
+  void planMemory(StepPlan &plan) {
+    size_t end = plan.calls.size();
+    auto touch = [&](const TensorRef &t, size_t at) {
+      if (t.source != TensorRef::Source::Workspace || t.slot < 0)
+        return;
+      Slot &s = slots[t.slot];
+      s.first = std::min(s.first, at);
+      s.last = std::max(s.last, at);
+    };
+    for (size_t k = 0; k < plan.calls.size(); ++k)
+      for (const KernelArg &a : plan.calls[k].args)
+        if (!a.isScalar)
+          touch(a.tensor, k);
+    // Read after the last kernel: by the final copies and the runtime.
+    for (const Copy &c : plan.copies) {
+      touch(c.src, end);
+      touch(c.dst, end);
+    }
+    if (plan.loss)
+      touch(*plan.loss, end);
+    for (const TensorRef &t : plan.stepLosses)
+      touch(t, end);
+    for (bool perSample : {false, true}) {
+      std::vector<size_t> order;
+      for (size_t i = 0; i < slots.size(); ++i)
+        if (slots[i].perSample == perSample) {
+          order.push_back(i);
+          (perSample ? unplannedPerSample : unplannedFixed) += slots[i].bytes;
+        }
+      llvm::stable_sort(order, [&](size_t a, size_t b) {
+        return slots[a].bytes > slots[b].bytes;
+      });
+      std::vector<size_t> placed;
+      uint64_t peak = 0;
+      for (size_t i : order) {
+        Slot &s = slots[i];
+        // The busy byte ranges of the placed slots that live at the same
+        // time, in address order; the first gap that fits takes it.
+        std::vector<std::pair<uint64_t, uint64_t>> busy;
+        for (size_t j : placed) {
+          const Slot &o = slots[j];
+          if (o.first <= s.last && s.first <= o.last)
+            busy.push_back({o.offset, o.offset + o.bytes});
+        }
+        llvm::sort(busy);
+        uint64_t at = 0;
+        for (auto [lo, hi] : busy) {
+          if (at + s.bytes <= lo)
+            break;
+          at = std::max(at, hi);
+        }
+        s.offset = at;
+        peak = std::max(peak, at + s.bytes);
+        placed.push_back(i);
+      }
+      (perSample ? perSampleBytes : fixedBytes) = peak;
+    }
+    auto place = [&](TensorRef &t) {
+      if (t.source != TensorRef::Source::Workspace || t.slot < 0)
+        return;
+      const Slot &s = slots[t.slot];
+      (s.perSample ? t.offsetPerSample : t.offsetFixed) = s.offset;
+    };
+    for (KernelCall &c : plan.calls)
+      for (KernelArg &a : c.args)
+        if (!a.isScalar)
+          place(a.tensor);
+    for (Copy &c : plan.copies) {
+      place(c.src);
+      place(c.dst);
+    }
+    if (plan.loss)
+      place(*plan.loss);
+    for (TensorRef &t : plan.stepLosses)
+      place(t);
   }
 
   void mapResults(StepPlan &plan) {
@@ -312,12 +407,11 @@ void finishOffsets(StepPlan &plan, uint64_t fixed) {
 bool target::planStep(mlir::func::FuncOp func,
                       llvm::ArrayRef<dlc::nn::HalideGroup> groups,
                       const ModelDesc &desc, DiagnosticEngine &diags,
-                      StepPlan &plan, uint64_t &workspaceFixed,
-                      uint64_t &workspacePerSample) {
+                      StepPlan &plan, WorkspaceSize &workspace) {
   Planner planner(func, desc, diags);
-  if (!planner.run(groups, plan, workspaceFixed, workspacePerSample))
+  if (!planner.run(groups, plan, workspace))
     return false;
-  finishOffsets(plan, alignUp(workspaceFixed));
-  workspaceFixed = alignUp(workspaceFixed);
+  finishOffsets(plan, alignUp(workspace.fixed));
+  workspace.fixed = alignUp(workspace.fixed);
   return true;
 }

@@ -50,7 +50,8 @@ static ValueOptions valueOptions(
 static cl::OptionCategory toolCategory("Options of dlc-halide-check");
 static cl::opt<std::string>
     groupsOption("groups",
-                 cl::desc("Grouping: op (one group per op) or "
+                 cl::desc("Grouping: op (one group per op), fused (the "
+                          "groups of the fusion planner, nn-fuse) or "
                           "function (one group)"),
                  cl::init("op"), cl::cat(toolCategory));
 static cl::opt<bool> withGrad("grad",
@@ -439,10 +440,13 @@ int main(int argc, char **argv) {
   GroupingPolicy policy;
   if (groupsOption == "op") {
     policy = GroupingPolicy::PerOp;
+  } else if (groupsOption == "fused") {
+    policy = GroupingPolicy::Fused;
   } else if (groupsOption == "function") {
     policy = GroupingPolicy::WholeFunction;
   } else {
-    llvm::errs() << "dlc-halide-check: --groups must be 'op' or 'function'\n";
+    llvm::errs()
+        << "dlc-halide-check: --groups must be 'op', 'fused' or 'function'\n";
     return 1;
   }
 

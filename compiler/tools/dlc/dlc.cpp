@@ -23,6 +23,7 @@
 
 #include "dlc/Dialect/NN/IR/NNDialect.h"
 #include "dlc/Dialect/NN/IR/TrainAttr.h"
+#include "dlc/Dialect/NN/Transforms/Fusion.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -95,9 +96,11 @@ cl::list<std::string>
                 cl::value_desc("dir"), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<dlc::nn::GroupingPolicy>
     grouping("kernels", cl::desc("How the steps are cut into Halide kernels"),
-             cl::init(dlc::nn::GroupingPolicy::PerOp),
+             cl::init(dlc::nn::GroupingPolicy::Fused),
              cl::values(clEnumValN(dlc::nn::GroupingPolicy::PerOp, "per-op",
                                    "one kernel per op"),
+                        clEnumValN(dlc::nn::GroupingPolicy::Fused, "fused",
+                                   "one kernel per fusion group (nn-fuse)"),
                         clEnumValN(dlc::nn::GroupingPolicy::WholeFunction,
                                    "whole-step", "one kernel per step")),
              cl::cat(dlcCategory));
@@ -465,6 +468,9 @@ int compile(int argc, char **argv) {
   if (!module || mlir::failed(runPipeline(*module, lastPass)))
     return 1;
   if (emit <= Stage::MLIRFused) {
+    if (emit == Stage::MLIRFused)
+      for (auto func : module->getOps<mlir::func::FuncOp>())
+        dlc::nn::wrapFusionGroups(func);
     llvm::raw_ostream &os = out();
     module->print(os);
     os << "\n";

@@ -19,4 +19,4 @@ func.func @f64(%x: tensor<3xf64>) -> tensor<3xf64> {
   return %0 : tensor<3xf64>
 }
 
-// POLICY: --groups must be 'op' or 'function'
+// POLICY: --groups must be 'op', 'fused' or 'function'

@@ -5,7 +5,7 @@
 // RUN: FileCheck %s --check-prefix=IR < %t.mlir
 // RUN: dlc-opt %s -nn-to-halide="grouping=whole-function funcs=linear" -o /dev/null | FileCheck %s --check-prefix=FN
 // RUN: dlc-opt %s -nn-to-halide="output=%t.halide" -o /dev/null && FileCheck %s --check-prefix=OP < %t.halide
-// RUN: not dlc-opt %s -nn-to-halide="grouping=fused" 2>&1 | FileCheck %s --check-prefix=BADGROUP
+// RUN: not dlc-opt %s -nn-to-halide="grouping=tiles" 2>&1 | FileCheck %s --check-prefix=BADGROUP
 // RUN: not dlc-opt %s -nn-to-halide="funcs=nope" 2>&1 | FileCheck %s --check-prefix=NOFUNC
 
 func.func @linear(%x: tensor<?x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -> tensor<?x5xf32> {
@@ -34,5 +34,5 @@ func.func @act(%x: tensor<3xf32>) -> tensor<3xf32> {
 // FN-LABEL: pipeline linear_g0(arg0: ?x6xfloat32, arg1: 6x5xfloat32, arg2: 5xfloat32) -> (val2: ?x5xfloat32 {?0 = arg0.0}) {
 // FN-NOT: pipeline
 
-// BADGROUP: error: nn-to-halide: unknown grouping 'fused' (expected per-op or whole-function)
+// BADGROUP: error: nn-to-halide: unknown grouping 'tiles' (expected per-op, fused or whole-function)
 // NOFUNC: error: nn-to-halide: no function 'nope'

@@ -22,7 +22,7 @@ struct BackendOptions {
   BackendStage stage = BackendStage::Exe;
   /// Output path ("-" for stdout in the text stages).
   std::string output;
-  dlc::nn::GroupingPolicy grouping = dlc::nn::GroupingPolicy::PerOp;
+  dlc::nn::GroupingPolicy grouping = dlc::nn::GroupingPolicy::Fused;
   /// Halide target string for the kernels.
   std::string halideTarget = "host";
   /// Processes compiling kernels; 0 means one per core.

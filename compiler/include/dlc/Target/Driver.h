@@ -43,6 +43,9 @@ struct TensorRef {
   Source source = Source::Workspace;
   int64_t index = 0;
   uint64_t offsetFixed = 0, offsetPerSample = 0;
+  /// Workspace tensors while a step is planned: which slot of the plan
+  /// (StepPlanner.cpp), whose offsets the memory plan fills in.
+  int64_t slot = -1;
   /// Row-major shape; -1 stands for the batch size n of the call.
   std::vector<int64_t> shape;
   /// Element type: 'f' float (bits 32/64) or 'i' signed integer.

@@ -14,13 +14,17 @@ namespace dlc::target {
 
 /// Plans `func` (an `@M_train_step` or `@M_eval_step`) whose ops were cut
 /// into `groups`, for the runtime descriptor `desc` (its parameter order and
-/// optimizer slots). Returns
-/// the workspace the plan needs: `workspaceFixed + batch *
-/// workspacePerSample` bytes.
+/// optimizer slots). Returns in `workspace` the bytes the plan needs,
+/// `fixed + batch * perSample`, and what every tensor side by side would
+/// take (without the liveness plan).
+struct WorkspaceSize {
+  uint64_t fixed = 0, perSample = 0;
+  uint64_t unplannedFixed = 0, unplannedPerSample = 0;
+};
 bool planStep(mlir::func::FuncOp func,
               llvm::ArrayRef<dlc::nn::HalideGroup> groups,
               const ModelDesc &desc, DiagnosticEngine &diags, StepPlan &plan,
-              uint64_t &workspaceFixed, uint64_t &workspacePerSample);
+              WorkspaceSize &workspace);
 
 } // namespace dlc::target
 

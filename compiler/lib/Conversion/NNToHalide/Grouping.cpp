@@ -1,11 +1,13 @@
 //===- Grouping.cpp - Which nn ops form one Halide pipeline ---------------===//
 //
-// The grouping policies of nn-to-halide: one group per op, or the whole
-// function as one group. A fusion pass would decide here.
+// The grouping policies of nn-to-halide: one group per op, the groups of the
+// fusion planner (Fusion.h, the plan nn-fuse shows), or the whole function
+// as one group.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Conversion/NNToHalide/NNToHalide.h"
+#include "dlc/Dialect/NN/Transforms/Fusion.h"
 
 #include "mlir/IR/OpDefinition.h"
 
@@ -17,6 +19,12 @@ std::vector<OpGroup> dlc::nn::formGroups(func::FuncOp func,
   std::vector<OpGroup> groups;
   if (func.isExternal())
     return groups;
+  if (policy == GroupingPolicy::Fused) {
+    duplicateSharedConstants(func);
+    for (std::vector<Operation *> &ops : planFusion(func))
+      groups.push_back({std::move(ops)});
+    return groups;
+  }
   for (Operation &op : func.getBody().front()) {
     if (op.hasTrait<OpTrait::IsTerminator>())
       continue;

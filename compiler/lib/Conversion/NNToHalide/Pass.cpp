@@ -30,11 +30,13 @@ struct NNToHalidePass : public dlc::nn::impl::NNToHalideBase<NNToHalidePass> {
     dlc::nn::GroupingPolicy policy;
     if (grouping == "per-op") {
       policy = dlc::nn::GroupingPolicy::PerOp;
+    } else if (grouping == "fused") {
+      policy = dlc::nn::GroupingPolicy::Fused;
     } else if (grouping == "whole-function") {
       policy = dlc::nn::GroupingPolicy::WholeFunction;
     } else {
       module.emitError() << "nn-to-halide: unknown grouping '" << grouping
-                         << "' (expected per-op or whole-function)";
+                         << "' (expected per-op, fused or whole-function)";
       return signalPassFailure();
     }
     std::vector<dlc::nn::HalideGroup> all;

@@ -59,6 +59,8 @@ namespace dlc::nn {
 enum class GroupingPolicy {
   /// One group per op: every intermediate tensor crosses a kernel boundary.
   PerOp,
+  /// The groups of the fusion planner (dlc/Dialect/NN/Transforms/Fusion.h).
+  Fused,
   /// The whole function body is one group (one pipeline).
   WholeFunction,
 };

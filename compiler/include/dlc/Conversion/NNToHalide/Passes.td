@@ -15,8 +15,9 @@ def NNToHalide : Pass<"nn-to-halide", "::mlir::ModuleOp"> {
   let summary = "Lower nn functions to Halide pipelines and print them";
   let description = [{
     Cuts the body of every `func.func` (or those named by `funcs`) into
-    groups (`grouping=per-op`, one pipeline per op, the trainer's default;
-    or `grouping=whole-function`), lowers each group through its ops'
+    groups (`grouping=per-op`, one pipeline per op; `grouping=fused`, the
+    groups of the fusion planner that nn-fuse shows; or
+    `grouping=whole-function`), lowers each group through its ops'
     `HalideOpInterface::lowerToHalide` rules and prints the pipelines'
     definitions to `output` (default: stdout), in the format of
     `dlc --emit=halide`. The IR is left unchanged: Halide pipelines are not
@@ -36,7 +37,7 @@ def NNToHalide : Pass<"nn-to-halide", "::mlir::ModuleOp"> {
     ListOption<"funcs", "funcs", "std::string",
                "The functions to lower (default: every function)">,
     Option<"grouping", "grouping", "std::string", /*default=*/"\"per-op\"",
-           "How ops are cut into pipelines: per-op or whole-function">,
+           "How ops are cut into pipelines: per-op, fused or whole-function">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
            "Where the pipelines are printed (- for stdout)">
   ];

@@ -15,6 +15,7 @@ include "dlc/Dialect/NN/IR/NNDialect.td"
 include "dlc/Dialect/NN/IR/NNInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -1169,6 +1170,44 @@ def NN_NLLOp : NN_DifferentiableOp<"nll", [NN_Reduction]> {
             logp, labels, weight);
     }]>
   ];
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion groups (nn-fuse)
+//===----------------------------------------------------------------------===//
+
+def NN_FusionGroupOp : Op<NN_Dialect, "fusion_group",
+                          [RecursiveMemoryEffects]> {
+  let summary = "Ops that run as one kernel";
+  let description = [{
+    What `nn-fuse` makes of each group of the fusion plan (Fusion.cpp): the
+    group's ops, in order, in one block ending in `nn.yield` of the values
+    used after the group, which are the results. Values from outside are
+    used directly (the region is not isolated), as in IREE's dispatch
+    regions. The back end does not read these regions: nn-to-halide's
+    `fused` grouping asks the same planner for the same groups on the flat
+    function; `--emit=mlir-fused` and the lit tests show them.
+
+    ```mlir
+    %r = nn.fusion_group -> tensor<?x512xf32> {
+      %1 = nn.matmul %0, %w : (tensor<?x784xf32>, tensor<784x512xf32>) -> tensor<?x512xf32>
+      %2 = nn.add %1, %b : (tensor<?x512xf32>, tensor<512xf32>) -> tensor<?x512xf32>
+      %3 = nn.relu %2 : tensor<?x512xf32>
+      nn.yield %3 : tensor<?x512xf32>
+    }
+    ```
+  }];
+  let results = (outs Variadic<AnyType>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "(`->` type($results)^)? $body attr-dict";
+}
+
+def NN_YieldOp : Op<NN_Dialect, "yield",
+                    [Pure, Terminator, ReturnLike,
+                     HasParent<"FusionGroupOp">]> {
+  let summary = "The values a fusion group gives to the ops after it";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
 include "dlc/Dialect/NN/IR/NNGradOps.td"

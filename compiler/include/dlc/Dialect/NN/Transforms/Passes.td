@@ -209,6 +209,39 @@ def NNMergeSlices : Pass<"nn-merge-slices", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dlc::nn::NNDialect"];
 }
 
+def NNFuse : Pass<"nn-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Show the fusion plan as nn.fusion_group regions";
+  let description = [{
+    Asks the fusion planner (dlc/Dialect/NN/Transforms/Fusion.h) for the
+    groups of the function and wraps each group of two or more ops in an
+    `nn.fusion_group`, placed where the group's last op was, whose results
+    are the group's values used after it. The planner's rules (one root per
+    group: a contraction, window, reduction or injective op; elementwise and
+    broadcast ops join the groups of their operands; a root joins the
+    root-less groups of its operands; no join that would make an outside op
+    read a value before the group computes it) are in Fusion.cpp.
+
+    Before:
+    ```mlir
+    %1 = nn.matmul %0, %w : (tensor<?x784xf32>, tensor<784x512xf32>) -> tensor<?x512xf32>
+    %2 = nn.add %1, %b : (tensor<?x512xf32>, tensor<512xf32>) -> tensor<?x512xf32>
+    %3 = nn.relu %2 : tensor<?x512xf32>
+    ```
+    After:
+    ```mlir
+    %3 = nn.fusion_group -> tensor<?x512xf32> {
+      %1 = nn.matmul ...
+      %2 = nn.add %1, %b ...
+      %r = nn.relu %2 : tensor<?x512xf32>
+      nn.yield %r : tensor<?x512xf32>
+    }
+    ```
+    The back end does not read the regions: nn-to-halide's `fused` grouping
+    (`dlc --kernels=fused`) asks the planner for the same groups.
+  }];
+  let dependentDialects = ["::dlc::nn::NNDialect"];
+}
+
 def NNPrintOpInfo : Pass<"nn-print-op-info"> {
   let summary = "Report the fusion class and FLOP count of every nn op";
   let description = [{
