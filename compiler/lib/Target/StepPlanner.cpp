@@ -107,7 +107,12 @@ private:
           return s.str();
         return std::nullopt;
       };
-      if (i == 0) {
+      if (auto g = str(nn::kGradInAttrName)) {
+        // A gradient that the runtime passes in (`@M_update_step`).
+        t.source = TensorRef::Source::Grad;
+        t.index = paramIndex(*g);
+        readsGradients = true;
+      } else if (i == 0 && !func.getArgAttr(i, nn::NNDialect::kParamAttrName)) {
         t.source = TensorRef::Source::Input;
       } else if (func.getArgAttr(i, nn::kLabelsAttrName)) {
         t.source = TensorRef::Source::Labels;
@@ -229,10 +234,16 @@ private:
         dst.source = TensorRef::Source::Param;
         dst.index = paramIndex(*p);
         if (produced && !homes.count(v)) {
-          TensorRef t = describe(v);
-          t.source = TensorRef::Source::Grad;
-          t.index = dst.index;
-          homes[v] = t;
+          // The gradient scratch, unless the step reads its gradients from
+          // there (`@M_update_step`): then the workspace.
+          if (readsGradients) {
+            homes[v] = workspaceSlot(v);
+          } else {
+            TensorRef t = describe(v);
+            t.source = TensorRef::Source::Grad;
+            t.index = dst.index;
+            homes[v] = t;
+          }
         }
         copyUnlessSame(plan, homes.at(v), dst);
       } else if (auto b = str(nn::kNewBufferAttrName)) {
@@ -286,6 +297,8 @@ private:
   llvm::DenseMap<mlir::Value, TensorRef> homes;
   llvm::DenseMap<mlir::Value, KernelArg> scalars;
   uint64_t fixedBytes = 0, perSampleBytes = 0;
+  /// Some argument is a gradient (nn.grad_in).
+  bool readsGradients = false;
 };
 
 /// Per-sample slots sit after the fixed part: offsetFixed += fixed size.
