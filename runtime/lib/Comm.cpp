@@ -70,10 +70,10 @@ GradientPacker::GradientPacker(ModelState &state) : state(state) {
       buffers.push_back(p);
   }
   for (int32_t p : trainable)
-    total += state.paramSize(p);
+    total += state.numValues(p);
   size_t bufferValues = 0;
   for (int32_t p : buffers)
-    bufferValues += state.paramSize(p);
+    bufferValues += state.numValues(p);
   buffer.assign(total + bufferValues + 2, 0.0f);
   before.assign(bufferValues, 0.0f);
 }
@@ -81,7 +81,7 @@ GradientPacker::GradientPacker(ModelState &state) : state(state) {
 void GradientPacker::rememberBuffers() {
   size_t at = 0;
   for (int32_t p : buffers) {
-    size_t n = state.paramSize(p);
+    size_t n = state.numValues(p);
     std::memcpy(before.data() + at, state.param(p), n * sizeof(float));
     at += n;
   }
@@ -94,7 +94,7 @@ void GradientPacker::pack(bool ran, float weight, double lossSum, bool stop) {
   } else {
     for (int32_t p : trainable) {
       const float *g = state.grad(p);
-      size_t n = state.paramSize(p);
+      size_t n = state.numValues(p);
       for (size_t i = 0; i < n; ++i)
         out[i] = g[i] * weight;
       out += n;
@@ -102,7 +102,7 @@ void GradientPacker::pack(bool ran, float weight, double lossSum, bool stop) {
     const float *old = before.data();
     for (int32_t p : buffers) {
       const float *b = state.param(p);
-      size_t n = state.paramSize(p);
+      size_t n = state.numValues(p);
       for (size_t i = 0; i < n; ++i)
         out[i] = (b[i] - old[i]) * weight;
       out += n;
@@ -116,14 +116,14 @@ void GradientPacker::pack(bool ran, float weight, double lossSum, bool stop) {
 double GradientPacker::unpack(bool *stop) {
   const float *in = buffer.data();
   for (int32_t p : trainable) {
-    size_t n = state.paramSize(p);
+    size_t n = state.numValues(p);
     std::memcpy(state.grad(p), in, n * sizeof(float));
     in += n;
   }
   const float *old = before.data();
   for (int32_t p : buffers) {
     float *b = state.param(p);
-    size_t n = state.paramSize(p);
+    size_t n = state.numValues(p);
     for (size_t i = 0; i < n; ++i)
       b[i] = old[i] + in[i];
     in += n;
@@ -144,9 +144,9 @@ uint64_t stateChecksum(ModelState &state) {
     }
   };
   for (int32_t p = 0; p < state.numParams(); ++p) {
-    mix(state.param(p), state.paramSize(p));
+    mix(state.param(p), state.numValues(p));
     for (int32_t s = 0; s < state.numSlots(); ++s)
-      mix(state.optState(s, p), state.optStateSize(s, p));
+      mix(state.optState(s, p), state.optStateValues(s, p));
   }
   return h;
 }

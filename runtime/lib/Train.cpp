@@ -494,8 +494,10 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   // through train_grad_step, the ranks sum their gradients in one allreduce
   // (GradientPacker, Comm.h), and each applies the same update_step. Rank
   // 0 alone prints, logs and saves (runTrain).
+  // A trainer built with --mpi takes this path in one process too (the
+  // same arithmetic as train_step: its tests compare the two bit for bit).
   Comm &world = comm();
-  const bool parallel = world.size() > 1;
+  const bool parallel = desc.train_grad_step && desc.update_step;
   bool terminal = stderrIsTerminal() && world.rank() == 0;
   std::unique_ptr<GradientPacker> packer;
   std::vector<int64_t> shardOrder;
@@ -503,6 +505,8 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   if (parallel) {
     runner.setRank(world.rank());
     packer = std::make_unique<GradientPacker>(state);
+  }
+  if (world.size() > 1) {
     say("data-parallel: {}; each rank takes about {} of every batch of {} "
         "(gradients summed in one allreduce of {} values)\n",
         world.describe(), (config.batch + world.size() - 1) / world.size(),
@@ -741,7 +745,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   }
   if (!config.save.empty())
     say("saved '{}'\n", config.save);
-  if (parallel && config.checkReplicas)
+  if (world.size() > 1 && config.checkReplicas)
     say("--check-replicas: the {} ranks held the same weights and optimizer "
         "state after each of the {} steps\n",
         world.size(), replicaChecks);

@@ -19,6 +19,10 @@
 #include "dlrt/Comm.h"
 #include "dlrt/dlrt.h"
 
+// The C API only: without these, OpenMPI's mpi.h in a C++ file pulls in
+// its deprecated C++ bindings (libmpi_cxx), which are not linked.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
 #include <fmt/format.h>

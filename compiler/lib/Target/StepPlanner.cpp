@@ -188,8 +188,11 @@ private:
       // A gradient function (`@M_eval_loss_grad`) returns the loss and the
       // output first, without attributes, then the gradients (a backbone
       // step returns only its features, as nn.logits).
+      // (An update step's first result is a new parameter: not
+      // positional.)
       bool positional = !func.getResultAttr(0, nn::kLossAttrName) &&
-                        !func.getResultAttr(0, nn::kLogitsAttrName);
+                        !func.getResultAttr(0, nn::kLogitsAttrName) &&
+                        !func.getResultAttr(0, nn::kNewParamAttrName);
       if (auto g = str(nn::NNDialect::kGradOfAttrName)) {
         TensorRef dst = describe(v);
         dst.source = TensorRef::Source::Grad;

@@ -112,8 +112,8 @@ public:
   /// number of values of `p` and of its optimiser state of `slot` (0 for a
   /// buffer).
   float *grad(int32_t p) { return grads[p].data(); }
-  size_t paramSize(int32_t p) const { return params[p].size(); }
-  size_t optStateSize(int32_t slot, int32_t p) const {
+  size_t numValues(int32_t p) const { return params[p].size(); }
+  size_t optStateValues(int32_t slot, int32_t p) const {
     return optStates[size_t(slot) * model->num_params + p].size();
   }
 
