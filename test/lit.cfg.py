@@ -53,7 +53,10 @@ config.environment["NODE_PATH"] = os.pathsep.join(
 # (the CI runs as root), without binding ranks to cores.
 import shutil
 _mpirun = shutil.which("mpirun")
-if _mpirun and os.path.exists(os.path.join(config.dlc_obj_root, "lib", "libdlrt_mpi.a")):
+_dlrt_mpi = os.path.exists(os.path.join(config.dlc_obj_root, "lib", "libdlrt_mpi.a"))
+if _dlrt_mpi:
+    config.available_features.add("dlrt-mpi")
+if _mpirun and _dlrt_mpi:
     config.available_features.add("mpi")
     config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"

@@ -114,9 +114,10 @@ std::string target::runtimeLibrary(std::string &looked) {
 
 std::string target::mpiRuntimeLibrary(std::string &why) {
   if (llvm::StringRef(DLC_MPI_RUNTIME_LIBRARY).empty()) {
-    why = "this dlc was built without MPI (no OpenMPI was found when it was "
-          "configured: install libopenmpi-dev and openmpi-bin, e.g. with "
-          "scripts/install-deps.sh, and configure the build again)";
+    why = "this dlc was built without MPI (OpenMPI was not found, or "
+          "DLC_ENABLE_MPI was OFF, when it was configured: install "
+          "libopenmpi-dev and openmpi-bin, e.g. with scripts/install-deps.sh, "
+          "and configure the build again)";
     return "";
   }
   std::string looked;
