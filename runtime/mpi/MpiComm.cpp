@@ -52,7 +52,7 @@ public:
       v.resize(comma);
     while (!v.empty() && (v.back() == '\n' || v.back() == ' '))
       v.pop_back();
-    return fmt::format("{}, {} ranks", v, n);
+    return fmt::format("{}, {} rank{}", v, n, n == 1 ? "" : "s");
   }
   void allreduceSum(float *data, size_t count) override {
     reduce(data, count, MPI_FLOAT, MPI_SUM);
