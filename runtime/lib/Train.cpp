@@ -546,6 +546,29 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
     return total / double(n);
   };
 
+  // Validation and test under mpirun: each rank evaluates its contiguous
+  // shard of the samples and the ranks sum their loss and metric sums (the
+  // counts behind the confusion matrix, MAE, RMSE, log loss), so every rank
+  // gets the same result. ROC AUC needs every score: with it in `flags`,
+  // every rank evaluates all the samples instead (the same result too).
+  auto evaluateAll = [&](const Dataset &data,
+                         const std::vector<int64_t> &indices,
+                         uint32_t flags) {
+    if (world.size() == 1 || (flags & DLRT_METRIC_ROC_AUC))
+      return runner.evaluate(data, indices, flags);
+    Shard shard = shardOf(int64_t(indices.size()), world.rank(), world.size());
+    std::vector<int64_t> mine(indices.begin() + shard.begin,
+                              indices.begin() + shard.end);
+    EvalResult result = runner.evaluate(data, mine, flags);
+    std::vector<double> sums = result.metrics.sums();
+    sums.push_back(result.loss * double(mine.size()));
+    world.allreduceSum(sums.data(), sums.size());
+    result.loss = indices.empty() ? 0.0 : sums.back() / double(indices.size());
+    sums.pop_back();
+    result.metrics.setSums(sums);
+    return result;
+  };
+
   // `snapshot` > 0: the snapshot file of that cycle instead of the run's
   // checkpoint.
   auto checkpoint = [&](int64_t epochsDone, int64_t snapshot = 0) {
@@ -672,7 +695,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
                     describeMetrics(trainResult, config.metrics, "", &record));
     EvalResult validation(desc, metricFlags);
     if (haveValidation) {
-      validation = runner.evaluate(train, split.validation, metricFlags);
+      validation = evaluateAll(train, split.validation, metricFlags);
       line +=
           " | " + describeMetrics(validation, config.metrics, "val_", &record);
     }
@@ -724,7 +747,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
 
   if (test.size() > 0) {
     EvalResult tested =
-        runner.evaluate(test, allIndices(test.size()), config.metrics);
+        evaluateAll(test, allIndices(test.size()), config.metrics);
     json record = {{"event", "test"}, {"step", step}};
     say("test: {}\n", describeMetrics(tested, config.metrics, "", &record));
     if (foldResult)
