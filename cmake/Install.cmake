@@ -19,6 +19,9 @@ install(TARGETS dlc dlc-opt RUNTIME DESTINATION bin)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/stdlib/ DESTINATION share/dlc/stdlib
   FILES_MATCHING PATTERN "*.dl")
 install(TARGETS dlrt ARCHIVE DESTINATION lib/dlc)
+if(TARGET dlrt_mpi)
+  install(TARGETS dlrt_mpi ARCHIVE DESTINATION lib/dlc)
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/dlrt
   DESTINATION include)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/editors/vscode

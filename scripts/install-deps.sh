@@ -29,6 +29,9 @@ PACKAGES=(
   # PyTorch on the CPU: the recurrent layers' values are compared with
   # torch.nn.LSTM/GRU/RNN (test/E2E/rnn-values.test); also bench/'s peer
   python3-torch
+  # Data-parallel trainers (dlc --mpi, mpirun -np N ./train): OpenMPI's
+  # headers, libraries and pkg-config file, and mpirun
+  libopenmpi-dev openmpi-bin
   # The Debian package (cpack -G DEB: dpkg-shlibdeps finds its Depends)
   dpkg-dev file
   # The data set of the main job

@@ -45,3 +45,23 @@ config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
 config.environment["NODE_PATH"] = os.pathsep.join(
     os.path.join(config.dlc_src_root, "tools", tool, "node_modules")
     for tool in ("onnx", "textmate"))
+
+# Data-parallel trainers (dlc --mpi, test/E2E/mpi-*.test): the `mpi` feature
+# when OpenMPI's mpirun is installed and this dlc was built with MPI
+# (libdlrt_mpi.a beside libdlrt.a in the build tree). %mpirun runs the ranks
+# on this machine (loopback), more ranks than cores allowed, as root too
+# (the CI runs as root), without binding ranks to cores.
+import shutil
+_mpirun = shutil.which("mpirun")
+_dlrt_mpi = os.path.exists(os.path.join(config.dlc_obj_root, "lib", "libdlrt_mpi.a"))
+if _dlrt_mpi:
+    config.available_features.add("dlrt-mpi")
+if _mpirun and _dlrt_mpi:
+    config.available_features.add("mpi")
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    # Shared memory between the ranks without cross-memory attach, which
+    # containers often forbid.
+    config.environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+    config.substitutions.append(
+        ("%mpirun", _mpirun + " --oversubscribe --bind-to none"))

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc_version.h"
+#include "dlrt/Comm.h"
 #include "dlrt/Dataset.h"
 #include "dlrt/Error.h"
 #include "dlrt/Model.h"
@@ -217,6 +218,11 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                      "Stop after N epochs in this run; the schedule still "
                      "spans --epochs")
           ->check(CLI::Range(1, 1000000));
+  auto *checkReplicas = app.add_flag(
+      "--check-replicas", config.checkReplicas,
+      "Data-parallel training (mpirun): after every step, check that every "
+      "rank holds the same weights and optimizer state (a checksum compared "
+      "across the ranks); a difference is an error");
   auto *tta = app.add_flag(
       "--tta", config.tta,
       "eval: test-time augmentation, the mean of the outputs of each test "
@@ -325,6 +331,16 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
                         precompute, sample})
     if (sub->parsed())
       command = sub->get_name();
+  // Several ranks (mpirun) train one model together; every other command
+  // is one process's work.
+  if (dlrt::comm().size() > 1 && command != "train") {
+    fmt::print(stderr,
+               "error: '{}' runs in one process; only 'train' is "
+               "data-parallel under mpirun ({} ranks): run it without "
+               "mpirun\n",
+               command, dlrt::comm().size());
+    return 1;
+  }
   const std::vector<std::pair<CLI::Option *, std::vector<std::string>>> usedBy =
       {
           {epochs, {"train", "info"}},
@@ -352,6 +368,7 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
            {"train", "eval", "predict", "gradcheck", "lr-find", "saliency",
             "precompute"}},
           {stopAfter, {"train"}},
+          {checkReplicas, {"train"}},
           {steps, {"lr-find"}},
           {showOption, {"train", "eval"}},
           {indexOption, {"saliency"}},
@@ -530,6 +547,9 @@ int run(int argc, char **argv, const dlrt_model_desc &desc) {
             "{} has no effect with --features: the samples are those the "
             "features were precomputed from",
             given->get_name()));
+    if (dlrt::comm().size() > 1)
+      return conflict("--features: training the head on precomputed "
+                      "features is not data-parallel; run it without mpirun");
     dlrt_model_desc head = headDescriptor(desc);
     fmt::print("training the head on the features in '{}' (the frozen "
                "backbone is not run)\n",

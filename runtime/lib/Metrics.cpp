@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 
 namespace dlrt {
 
@@ -301,6 +302,43 @@ const char *metricKey(uint32_t flag) {
     return "rmse";
   }
   return "?";
+}
+
+std::vector<int64_t> ConfusionMatrix::rawCounts() const {
+  std::vector<int64_t> v(counts);
+  v.push_back(samples);
+  return v;
+}
+
+void ConfusionMatrix::setRawCounts(const std::vector<int64_t> &values) {
+  if (values.size() != counts.size() + 1)
+    throw std::logic_error("ConfusionMatrix::setRawCounts: wrong size");
+  std::copy(values.begin(), values.end() - 1, counts.begin());
+  samples = values.back();
+}
+
+std::vector<double> MetricAccumulator::sums() const {
+  std::vector<double> v;
+  for (int64_t c : matrix.rawCounts())
+    v.push_back(double(c));
+  v.insert(v.end(), {absError, squaredError, logLoss, double(elements),
+                     double(samples)});
+  return v;
+}
+
+void MetricAccumulator::setSums(const std::vector<double> &values) {
+  std::vector<int64_t> counts = matrix.rawCounts();
+  if (values.size() != counts.size() + 5)
+    throw std::logic_error("MetricAccumulator::setSums: wrong size");
+  for (size_t i = 0; i < counts.size(); ++i)
+    counts[i] = int64_t(values[i]);
+  matrix.setRawCounts(counts);
+  const double *rest = values.data() + counts.size();
+  absError = rest[0];
+  squaredError = rest[1];
+  logLoss = rest[2];
+  elements = int64_t(rest[3]);
+  samples = int64_t(rest[4]);
 }
 
 } // namespace dlrt

@@ -80,6 +80,9 @@ dlrt_model_desc headDescriptor(const dlrt_model_desc &desc) {
     fail("--features: a sequence model (a label per position) is not "
          "supported by precompute");
   dlrt_model_desc head = desc;
+  // The split steps (dlc --mpi) read the inputs, not the features.
+  head.train_grad_step = nullptr;
+  head.update_step = nullptr;
   // The features are f32, whatever the model's input.
   head.input_dtype = DLRT_DTYPE_F32;
   head.input_rank = desc.feature_rank;

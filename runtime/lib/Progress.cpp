@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/Progress.h"
+#include "dlrt/Comm.h"
 
 #include <fmt/format.h>
 
@@ -22,7 +23,8 @@ bool stdoutFailed = false;
 } // namespace
 
 void printOut(const std::string &text) {
-  if (stdoutFailed)
+  // Data-parallel training: rank 0 alone reports.
+  if (stdoutFailed || comm().rank() != 0)
     return;
   if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() &&
       std::fflush(stdout) == 0)

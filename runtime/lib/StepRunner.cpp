@@ -48,6 +48,11 @@ StepRunner::StepRunner(const dlrt_model_desc &desc, ModelState &state,
   state.allocateWorkspace(batch);
 }
 
+void StepRunner::setRank(int rank) {
+  if (rank > 0)
+    seed = deriveSeed(seed, "rank", static_cast<uint64_t>(rank));
+}
+
 int64_t StepRunner::load(const Dataset &data, const std::vector<int64_t> &order,
                          int64_t b, int64_t augmentStep, bool flip) {
   int64_t n = gatherBatch(data, order, b, batch, x.data(), y.data(), t.data(),

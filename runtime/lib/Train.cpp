@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlrt/Comm.h"
 #include "dlrt/Error.h"
 #include "dlrt/Log.h"
 #include "dlrt/Plot.h"
@@ -31,7 +32,9 @@
 #include <csignal>
 #include <sys/stat.h>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <memory>
 
 using nlohmann::json;
 
@@ -486,7 +489,85 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   int32_t lastEpoch = config.epochs;
   if (config.stopAfter > 0)
     lastEpoch = std::min<int64_t>(config.epochs, startEpoch + config.stopAfter);
-  bool terminal = stderrIsTerminal();
+  // Data-parallel training (mpirun, a trainer built with dlc --mpi): every
+  // rank holds the whole model and data set, takes its shard of each batch
+  // through train_grad_step, the ranks sum their gradients in one allreduce
+  // (GradientPacker, Comm.h), and each applies the same update_step. Rank
+  // 0 alone prints, logs and saves (runTrain).
+  // A trainer built with --mpi takes this path in one process too (the
+  // same arithmetic as train_step: its tests compare the two bit for bit).
+  Comm &world = comm();
+  const bool parallel = desc.train_grad_step && desc.update_step;
+  bool terminal = stderrIsTerminal() && world.rank() == 0;
+  std::unique_ptr<GradientPacker> packer;
+  std::vector<int64_t> shardOrder;
+  int64_t replicaChecks = 0;
+  if (parallel) {
+    runner.setRank(world.rank());
+    packer = std::make_unique<GradientPacker>(state);
+  }
+  if (world.size() > 1) {
+    say("data-parallel: {}; each rank takes about {} of every batch of {} "
+        "(gradients summed in one allreduce of {} values)\n",
+        world.describe(), (config.batch + world.size() - 1) / world.size(),
+        config.batch, packer->size());
+  }
+  // One step of data-parallel training on batch `b` of `order`: returns
+  // the mean loss over the batch (every rank the same) and sets `*stop`
+  // when some rank was interrupted.
+  auto parallelStep = [&](const std::vector<int64_t> &order, int64_t b,
+                          int64_t n, double lr, EvalResult &result,
+                          bool *stop) {
+    Shard shard = shardOf(n, world.rank(), world.size());
+    int64_t first = b * int64_t(config.batch);
+    packer->rememberBuffers();
+    double lossSum = 0;
+    if (shard.size() > 0) {
+      shardOrder.assign(order.begin() + first + shard.begin,
+                        order.begin() + first + shard.end);
+      int64_t got = runner.load(train, shardOrder, 0, step);
+      lossSum = runner.run(desc.train_grad_step, "train_grad_step", true, got,
+                           lr, step) *
+                double(got);
+      runner.accumulate(result, got);
+    }
+    packer->pack(shard.size() > 0, float(double(shard.size()) / double(n)),
+                 lossSum, interruptRequested != 0);
+    world.allreduceSum(packer->data(), packer->size());
+    double total = packer->unpack(stop);
+    runner.run(desc.update_step, "update_step", true, n, lr, step);
+    if (config.checkReplicas) {
+      if (!world.same(stateChecksum(state)))
+        fail("--check-replicas: the ranks' weights or optimizer state differ "
+             "after step {}",
+             step + 1);
+      ++replicaChecks;
+    }
+    return total / double(n);
+  };
+
+  // Validation and test under mpirun: each rank evaluates its contiguous
+  // shard of the samples and the ranks sum their loss and metric sums (the
+  // counts behind the confusion matrix, MAE, RMSE, log loss), so every rank
+  // gets the same result. ROC AUC needs every score: with it in `flags`,
+  // every rank evaluates all the samples instead (the same result too).
+  auto evaluateAll = [&](const Dataset &data,
+                         const std::vector<int64_t> &indices,
+                         uint32_t flags) {
+    if (world.size() == 1 || (flags & DLRT_METRIC_ROC_AUC))
+      return runner.evaluate(data, indices, flags);
+    Shard shard = shardOf(int64_t(indices.size()), world.rank(), world.size());
+    std::vector<int64_t> mine(indices.begin() + shard.begin,
+                              indices.begin() + shard.end);
+    EvalResult result = runner.evaluate(data, mine, flags);
+    std::vector<double> sums = result.metrics.sums();
+    sums.push_back(result.loss * double(mine.size()));
+    world.allreduceSum(sums.data(), sums.size());
+    result.loss = indices.empty() ? 0.0 : sums.back() / double(indices.size());
+    sums.pop_back();
+    result.metrics.setSums(sums);
+    return result;
+  };
 
   // `snapshot` > 0: the snapshot file of that cycle instead of the run's
   // checkpoint.
@@ -552,16 +633,25 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
     double lr = 0;
     int64_t firstBatch = epoch == startEpoch ? startBatch : 0;
     for (int64_t b = firstBatch; b < stepsPerEpoch; ++b) {
-      int64_t n = runner.load(train, order, b, step);
       lr = schedule.at(step);
-      double loss =
-          runner.run(desc.train_step, "train_step", true, n, lr, step);
+      int64_t n;
+      double loss;
+      bool stop = false;
+      if (parallel) {
+        n = std::min<int64_t>(config.batch,
+                              int64_t(order.size()) - b * config.batch);
+        loss = parallelStep(order, b, n, lr, trainResult, &stop);
+      } else {
+        n = runner.load(train, order, b, step);
+        loss = runner.run(desc.train_step, "train_step", true, n, lr, step);
+        runner.accumulate(trainResult, n);
+        stop = interruptRequested != 0;
+      }
       if (!std::isfinite(loss))
         fail("the loss became {} at step {} (epoch {}); try a lower --lr", loss,
              step, epoch + 1);
       lossSum += loss * n;
       seen += n;
-      runner.accumulate(trainResult, n);
       ++step;
       progress.update(b + 1, seen, lossSum / seen,
                       headline ? metricKey(headline) : nullptr,
@@ -574,7 +664,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
                    {"loss", loss}});
       // Interrupted mid-epoch: save and stop. (After the last batch, the
       // epoch is completed first so that its end-of-epoch state is saved.)
-      if (interruptRequested && b + 1 < stepsPerEpoch) {
+      if (stop && b + 1 < stepsPerEpoch) {
         progress.finish();
         say("interrupted at step {} (epoch {}, batch {}/{})\n", step,
                    epoch + 1, b + 1, stepsPerEpoch);
@@ -588,6 +678,13 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
+    // The ranks' training metrics are those of their shards: summed, they
+    // are the batches'. (The loss already is the batches'.)
+    if (parallel) {
+      std::vector<double> sums = trainResult.metrics.sums();
+      world.allreduceSum(sums.data(), sums.size());
+      trainResult.metrics.setSums(sums);
+    }
     trainResult.loss = seen ? lossSum / seen : 0.0;
     trainResult.finish(double(seen));
 
@@ -598,7 +695,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
                     describeMetrics(trainResult, config.metrics, "", &record));
     EvalResult validation(desc, metricFlags);
     if (haveValidation) {
-      validation = runner.evaluate(train, split.validation, metricFlags);
+      validation = evaluateAll(train, split.validation, metricFlags);
       line +=
           " | " + describeMetrics(validation, config.metrics, "val_", &record);
     }
@@ -631,7 +728,8 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
           snapshotPath(config.save, cycle));
     }
     checkpoint(epoch + 1);
-    if (interruptRequested) {
+    // Every rank stops after the same epoch.
+    if (parallel ? world.any(interruptRequested != 0) : interruptRequested) {
       say("interrupted after epoch {}\n", epoch + 1);
       if (!config.save.empty())
         say("saved '{}'; continue with --resume\n", config.save);
@@ -649,7 +747,7 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
 
   if (test.size() > 0) {
     EvalResult tested =
-        runner.evaluate(test, allIndices(test.size()), config.metrics);
+        evaluateAll(test, allIndices(test.size()), config.metrics);
     json record = {{"event", "test"}, {"step", step}};
     say("test: {}\n", describeMetrics(tested, config.metrics, "", &record));
     if (foldResult)
@@ -670,6 +768,10 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
   }
   if (!config.save.empty())
     say("saved '{}'\n", config.save);
+  if (world.size() > 1 && config.checkReplicas)
+    say("--check-replicas: the {} ranks held the same weights and optimizer "
+        "state after each of the {} steps\n",
+        world.size(), replicaChecks);
   if (!config.plot.empty() && config.fold < 0)
     say("wrote '{}'\n", config.plot);
   return 0;
@@ -678,6 +780,39 @@ int trainRun(const dlrt_model_desc &desc, RunConfig config, json *foldResult,
 } // namespace
 
 int runTrain(const dlrt_model_desc &desc, RunConfig config) {
+  Comm &world = comm();
+  if (world.size() > 1) {
+    if (!desc.train_grad_step || !desc.update_step)
+      fail("this trainer cannot train data-parallel under mpirun ({} ranks): "
+           "{}",
+           world.size(),
+           desc.num_step_losses > 0
+               ? "its train block has an explicit step"
+               : "it has no split steps (build it with dlc --mpi)");
+    if (config.batch < world.size())
+      fail("batch {} is smaller than the {} ranks: every rank needs a sample "
+           "of each full batch (use --batch {} or more, or fewer ranks)",
+           config.batch, world.size(), world.size());
+    // Rank 0 alone writes checkpoints, logs and plots (and prints).
+    if (world.rank() != 0) {
+      config.save.clear();
+      config.log.clear();
+      config.plot.clear();
+      config.show.clear();
+    }
+  } else if (const char *n = std::getenv("OMPI_COMM_WORLD_SIZE");
+             n && std::atoi(n) > 1) {
+    // N copies of a single-process trainer would each train the whole
+    // model and write the same files.
+    fail("this trainer runs as one of the {} processes of mpirun, but it was "
+         "built without dlc --mpi: each would train alone; build it with "
+         "dlc --mpi for data-parallel training",
+         n);
+  } else if (config.checkReplicas) {
+    fail("--check-replicas compares the ranks of a data-parallel run "
+         "(mpirun -np N with a trainer built with dlc --mpi); this is {}",
+         world.describe());
+  }
   CurvePlotter plotter(config, desc);
   if (config.folds <= 1)
     return trainRun(desc, config, nullptr, plotter);

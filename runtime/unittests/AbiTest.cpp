@@ -33,7 +33,7 @@ size_t dlrt_test_c_offsetof_folds(void);
 static_assert(sizeof(void *) == 8, "the pinned layout is for LP64 targets");
 
 TEST(Abi, VersionAndSizesArePinned) {
-  EXPECT_EQ(DLRT_ABI_VERSION, 12); // 3: dlrt_step_args lost `opt`;
+  EXPECT_EQ(DLRT_ABI_VERSION, 13); // 3: dlrt_step_args lost `opt`;
   // 4: dlrt_model_desc gained max_tensor_elements_per_sample,
   // dlrt_schedule_desc t0 and t_mult (warm_restarts);
   // 5: float targets: dlrt_step_args gained `targets`, dlrt_model_desc
@@ -58,7 +58,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   // 12: integer inputs and sequences: dlrt_step_args gained x_ids,
   // dlrt_model_desc input_dtype (in the padding after mask_threshold) and
   // labels_per_sample, dlrt_train_desc text_unit (in the padding after
-  // csv_header; DLRT_DATA_TEXT_FILES).
+  // csv_header; DLRT_DATA_TEXT_FILES);
+  // 13: data-parallel training (dlc --mpi): dlrt_model_desc gained
+  // train_grad_step and update_step.
   EXPECT_EQ(sizeof(dlrt_param_desc), 120u);
   EXPECT_EQ(offsetof(dlrt_param_desc, frozen), 112u);
   EXPECT_EQ(offsetof(dlrt_param_desc, shape), 16u);
@@ -104,7 +106,9 @@ TEST(Abi, VersionAndSizesArePinned) {
   EXPECT_EQ(offsetof(dlrt_step_args, lr), 64u);
   EXPECT_EQ(offsetof(dlrt_step_args, logits), 96u);
   EXPECT_EQ(offsetof(dlrt_step_args, loss), 104u);
-  EXPECT_EQ(sizeof(dlrt_model_desc), 744u);
+  EXPECT_EQ(sizeof(dlrt_model_desc), 760u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, train_grad_step), 744u);
+  EXPECT_EQ(offsetof(dlrt_model_desc, update_step), 752u);
   EXPECT_EQ(offsetof(dlrt_model_desc, mask_threshold), 728u);
   EXPECT_EQ(offsetof(dlrt_model_desc, input_dtype), 732u);
   EXPECT_EQ(offsetof(dlrt_model_desc, labels_per_sample), 736u);

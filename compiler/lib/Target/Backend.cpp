@@ -237,6 +237,38 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   for (auto [suffix, field] : optional)
     if (auto f = module.lookupSymbol<mlir::func::FuncOp>(name + suffix))
       steps.push_back({f, field, std::string("dlc") + suffix});
+  // Data-parallel training: train_step cut where the gradients are
+  // complete (nn-build-train-step's split-update), only with --mpi.
+  if (options.mpi) {
+    if (explicitStep) {
+      mlir::emitError(recipe->at)
+          << "--mpi: data-parallel training of a train block with an "
+             "explicit step is not supported (each update reads the "
+             "parameters the update before it changed, so the step cannot "
+             "be cut into one gradient pass and one update)";
+      return false;
+    }
+    auto gradStep =
+        module.lookupSymbol<mlir::func::FuncOp>(name + "_train_grad_step");
+    auto updateStep =
+        module.lookupSymbol<mlir::func::FuncOp>(name + "_update_step");
+    if (!gradStep || !updateStep) {
+      diags.error("--mpi needs @" + name + "_train_grad_step and @" + name +
+                  "_update_step (nn-build-train-step with split-update); this "
+                  "input's train steps were built without them");
+      return false;
+    }
+    std::string why;
+    if (options.stage == BackendStage::Exe &&
+        target::mpiRuntimeLibrary(why).empty()) {
+      diags.error("--mpi: " + why);
+      return false;
+    }
+    steps.push_back({gradStep, offsetof(dlrt_model_desc, train_grad_step),
+                     "dlc_train_grad_step"});
+    steps.push_back({updateStep, offsetof(dlrt_model_desc, update_step),
+                     "dlc_update_step"});
+  }
   for (Step &st : steps) {
     auto groups = dlc::nn::lowerToHalide(st.func, options.grouping);
     if (mlir::failed(groups))
@@ -326,6 +358,7 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
   for (size_t k = 2; k < steps.size(); ++k)
     extra.push_back({steps[k].field, steps[k].symbol, &steps[k].plan});
   desc.cpuFeatures = llvm::join(dlc::nn::cpuFeaturesOf(*halideTarget), " ");
+  desc.mpi = options.mpi;
 
   mlir::OwningOpRef<mlir::ModuleOp> driver =
       buildDriver(*module->getContext(), desc, steps[0].plan, steps[1].plan,
@@ -376,7 +409,8 @@ bool target::runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
     }
   } else if (!linkExecutable(objects, result, error,
                              desc.normalize == DLRT_NORMALIZE_PCA_WHITEN ||
-                                 desc.normalize == DLRT_NORMALIZE_ZCA_WHITEN)) {
+                                 desc.normalize == DLRT_NORMALIZE_ZCA_WHITEN,
+                             options.mpi)) {
     diags.error(error);
     return false;
   }

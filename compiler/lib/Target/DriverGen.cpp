@@ -116,7 +116,8 @@ public:
                                         llvm::ArrayRef<OptionalStep> optional) {
     module = mlir::ModuleOp::create(loc);
     b.setInsertionPointToEnd(module->getBody());
-    declare("dlrt_main", i32, {i32, ptr, ptr});
+    declare(desc.mpi ? "dlrt_mpi_main" : "dlrt_main", i32, {i32, ptr, ptr});
+    mainEntry = desc.mpi ? "dlrt_mpi_main" : "dlrt_main";
     declare("dlrt_make_buffer", LLVM::LLVMVoidType::get(&ctx),
             {ptr, ptr, ptr, i32, i32, i32, ptr, i64});
     declare("memcpy", ptr, {ptr, ptr, i64});
@@ -583,7 +584,7 @@ private:
     mlir::OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(entry);
     Value model = b.create<LLVM::AddressOfOp>(loc, ptr, "dlc_model");
-    auto dlrtMain = declared.lookup("dlrt_main");
+    auto dlrtMain = declared.lookup(mainEntry);
     Value r =
         b.create<LLVM::CallOp>(loc, dlrtMain,
                                mlir::ValueRange{entry->getArgument(0),
@@ -599,6 +600,8 @@ private:
   mlir::Type ptr, i8, i32, i64, f32, f64;
   unsigned counter = 0;
   std::vector<OptionalStep> optionalSteps;
+  /// What `main` calls: dlrt_main, or dlrt_mpi_main (libdlrt_mpi.a).
+  std::string mainEntry = "dlrt_main";
 };
 
 } // namespace

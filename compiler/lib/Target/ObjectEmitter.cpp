@@ -112,9 +112,36 @@ std::string target::runtimeLibrary(std::string &looked) {
   return "";
 }
 
+std::string target::mpiRuntimeLibrary(std::string &why) {
+  if (llvm::StringRef(DLC_MPI_RUNTIME_LIBRARY).empty()) {
+    why = "this dlc was built without MPI (OpenMPI was not found, or "
+          "DLC_ENABLE_MPI was OFF, when it was configured: install "
+          "libopenmpi-dev and openmpi-bin, e.g. with scripts/install-deps.sh, "
+          "and configure the build again)";
+    return "";
+  }
+  std::string looked;
+  std::string runtime = runtimeLibrary(looked);
+  if (runtime.empty()) {
+    why = "cannot find the trainer runtime library (looked for " + looked +
+          ")";
+    return "";
+  }
+  // Beside libdlrt.a: the installed pair or the build tree's.
+  llvm::SmallString<256> beside(llvm::sys::path::parent_path(runtime));
+  llvm::sys::path::append(beside, "libdlrt_mpi.a");
+  if (llvm::sys::fs::exists(beside))
+    return std::string(beside);
+  if (llvm::sys::fs::exists(DLC_MPI_RUNTIME_LIBRARY))
+    return DLC_MPI_RUNTIME_LIBRARY;
+  why = "cannot find the MPI runtime library (looked for " +
+        std::string(beside) + " and " DLC_MPI_RUNTIME_LIBRARY ")";
+  return "";
+}
+
 bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
                             llvm::StringRef output, std::string &error,
-                            bool whitening) {
+                            bool whitening, bool mpi) {
   llvm::ErrorOr<std::string> cxx = llvm::sys::findProgramByName("c++");
   if (!cxx) {
     error = "cannot find the system C++ compiler driver 'c++' to link with";
@@ -129,6 +156,14 @@ bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
   }
   std::vector<std::string> argv = {*cxx};
   argv.insert(argv.end(), objects.begin(), objects.end());
+  // libdlrt_mpi.a before libdlrt.a (it uses libdlrt), the MPI libraries
+  // after it.
+  if (mpi) {
+    std::string mpiRuntime = mpiRuntimeLibrary(error);
+    if (mpiRuntime.empty())
+      return false;
+    argv.push_back(mpiRuntime);
+  }
   // Whitening pulls in libdlrt's Whiten.o, and it the linear algebra of
   // the archives after libdlrt (otherwise the linker takes nothing of them).
   if (whitening)
@@ -142,6 +177,13 @@ bool target::linkExecutable(llvm::ArrayRef<std::string> objects,
       argv.push_back(archive.str());
     rest = tail;
   }
+  if (mpi)
+    for (llvm::StringRef rest = DLC_MPI_LINK_FLAGS; !rest.empty();) {
+      auto [flag, tail] = rest.split(':');
+      if (!flag.empty())
+        argv.push_back(flag.str());
+      rest = tail;
+    }
   for (const char *lib : {"-lz", "-lpthread", "-ldl", "-lm"})
     argv.push_back(lib);
   argv.push_back("-o");

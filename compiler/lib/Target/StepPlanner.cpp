@@ -118,7 +118,12 @@ private:
           return s.str();
         return std::nullopt;
       };
-      if (i == 0) {
+      if (auto g = str(nn::kGradInAttrName)) {
+        // A gradient that the runtime passes in (`@M_update_step`).
+        t.source = TensorRef::Source::Grad;
+        t.index = paramIndex(*g);
+        readsGradients = true;
+      } else if (i == 0 && !func.getArgAttr(i, nn::NNDialect::kParamAttrName)) {
         t.source = TensorRef::Source::Input;
       } else if (func.getArgAttr(i, nn::kLabelsAttrName)) {
         t.source = TensorRef::Source::Labels;
@@ -278,8 +283,11 @@ private:
       // A gradient function (`@M_eval_loss_grad`) returns the loss and the
       // output first, without attributes, then the gradients (a backbone
       // step returns only its features, as nn.logits).
+      // (An update step's first result is a new parameter: not
+      // positional.)
       bool positional = !func.getResultAttr(0, nn::kLossAttrName) &&
-                        !func.getResultAttr(0, nn::kLogitsAttrName);
+                        !func.getResultAttr(0, nn::kLogitsAttrName) &&
+                        !func.getResultAttr(0, nn::kNewParamAttrName);
       if (auto g = str(nn::NNDialect::kGradOfAttrName)) {
         TensorRef dst = describe(v);
         dst.source = TensorRef::Source::Grad;
@@ -324,10 +332,16 @@ private:
         dst.source = TensorRef::Source::Param;
         dst.index = paramIndex(*p);
         if (produced && !homes.count(v)) {
-          TensorRef t = describe(v);
-          t.source = TensorRef::Source::Grad;
-          t.index = dst.index;
-          homes[v] = t;
+          // The gradient scratch, unless the step reads its gradients from
+          // there (`@M_update_step`): then the workspace.
+          if (readsGradients) {
+            homes[v] = workspaceSlot(v);
+          } else {
+            TensorRef t = describe(v);
+            t.source = TensorRef::Source::Grad;
+            t.index = dst.index;
+            homes[v] = t;
+          }
         }
         copyUnlessSame(plan, homes.at(v), dst);
       } else if (auto b = str(nn::kNewBufferAttrName)) {
@@ -381,6 +395,8 @@ private:
   llvm::DenseMap<mlir::Value, TensorRef> homes;
   llvm::DenseMap<mlir::Value, KernelArg> scalars;
   uint64_t fixedBytes = 0, perSampleBytes = 0;
+  /// Some argument is a gradient (nn.grad_in).
+  bool readsGradients = false;
 };
 
 /// Per-sample slots sit after the fixed part: offsetFixed += fixed size.

@@ -120,6 +120,13 @@ cl::opt<bool> kernelChecks(
              "shapes, allocations, 32-bit extents): for diagnosing a suspected "
              "kernel bug; kernels compile about twice as slowly"),
     cl::init(false), cl::cat(dlcCategory));
+cl::opt<bool> mpi(
+    "mpi",
+    cl::desc("Build a data-parallel trainer: under `mpirun -np N ./train` "
+             "each of the N ranks trains on its share of every batch and the "
+             "gradients are summed with MPI_Allreduce before one update "
+             "(needs a dlc built with OpenMPI)"),
+    cl::init(false), cl::cat(dlcCategory));
 cl::opt<unsigned>
     jobs("j",
          cl::desc("Processes compiling kernels (default: one per core)"),
@@ -233,6 +240,7 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage stage) {
   if (stage >= Stage::MLIRTrain && !models.empty()) {
     dlc::nn::NNBuildTrainStepOptions stepOptions;
     stepOptions.models = models;
+    stepOptions.splitUpdate = mpi;
     pm.addPass(dlc::nn::createNNBuildTrainStep(stepOptions));
     pm.addPass(mlir::createCSEPass());
   }
@@ -493,6 +501,7 @@ int compile(int argc, char **argv) {
   backend.halideTarget = halideTarget;
   backend.jobs = jobs;
   backend.kernelChecks = kernelChecks;
+  backend.mpi = mpi;
   dlc::nn::setFaultForTesting(debugHalideFault);
   return target::runBackend(*module, diags, backend) ? 0 : 1;
 }

@@ -35,6 +35,9 @@ public:
            int64_t numOutputs);
   /// Adds one (actual, predicted) pair.
   void add(int64_t actual, int64_t predicted);
+  /// Every count, row-major, then the number of samples; and back.
+  std::vector<int64_t> rawCounts() const;
+  void setRawCounts(const std::vector<int64_t> &values);
 
   int32_t numClasses() const { return classes; }
   int64_t count(int64_t actual, int64_t predicted) const {
@@ -113,6 +116,13 @@ public:
   /// The metric shown next to the loss while training: accuracy, or MAE
   /// for float targets.
   uint32_t headline() const;
+
+  /// Data-parallel training: every count and sum as doubles (exact for
+  /// counts below 2^53), so that the ranks' accumulators can be summed
+  /// (Comm::allreduceSum) and set back with setSums. The ROC AUC scores are
+  /// not among them: a reduced accumulator keeps this rank's scores.
+  std::vector<double> sums() const;
+  void setSums(const std::vector<double> &values);
 
 private:
   TargetKind target;

@@ -108,6 +108,14 @@ public:
   float *optState(int32_t slot, int32_t p) {
     return optStates[size_t(slot) * model->num_params + p].data();
   }
+  /// The gradient scratch of parameter `p` (null for a buffer), and the
+  /// number of values of `p` and of its optimiser state of `slot` (0 for a
+  /// buffer).
+  float *grad(int32_t p) { return grads[p].data(); }
+  size_t numValues(int32_t p) const { return params[p].size(); }
+  size_t optStateValues(int32_t slot, int32_t p) const {
+    return optStates[size_t(slot) * model->num_params + p].size();
+  }
 
   /// Checkpoint key of slot `slot` of parameter `p`: "opt.<slot>.<name>".
   std::string optKey(int32_t slot, int32_t p) const;

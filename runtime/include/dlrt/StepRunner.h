@@ -66,6 +66,10 @@ public:
   /// The statistics that every loaded batch is normalised with (Prep.h);
   /// none until set.
   void setNormalizer(Normalizer n) { normalizer = std::move(n); }
+  /// Data-parallel training: rank `rank` (> 0) draws its dropout masks and
+  /// augmentations from streams of its own, deriveSeed(seed, "rank",
+  /// rank); rank 0 draws those of a single process.
+  void setRank(int rank);
   const Normalizer &getNormalizer() const { return normalizer; }
   const Augmenter &getAugmenter() const { return augmenter; }
 

@@ -38,6 +38,10 @@ struct RunConfig {
   /// Stop after this many epochs in this invocation (0: run to `epochs`);
   /// the schedule still spans `epochs`.
   int32_t stopAfter = 0;
+  /// `--check-replicas` (data-parallel training): after every step, the
+  /// ranks compare a checksum of their weights and optimiser state, and a
+  /// difference is an error.
+  bool checkReplicas = false;
   std::string save, resume, weights, log;
   /// `--show FILE.png`: the grid of the train block's `show` values.
   std::string show;

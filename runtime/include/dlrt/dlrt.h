@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; bump on any layout change. */
-#define DLRT_ABI_VERSION 12
+#define DLRT_ABI_VERSION 13
 /** Maximum rank of a parameter or of an input sample. */
 #define DLRT_MAX_RANK 8
 /** Maximum number of optimiser state buffers per trainable parameter. */
@@ -524,6 +524,19 @@ typedef struct dlrt_model_desc {
    *  means 1), T for a sequence model (a label per position: outputs
    *  [T, num_classes] per sample, num_outputs = T * num_classes). */
   int64_t labels_per_sample;
+  /** Optional, both or neither (a trainer built with `dlc --mpi`, ABI 13):
+   *  train_step cut in two where the gradients are complete, for
+   *  data-parallel training (the runtime sums the ranks' gradients in
+   *  between). train_grad_step: forward, loss and backward in training mode
+   *  (dropout on, batch-norm batch statistics): writes logits, loss, the
+   *  gradient of every trainable parameter into `grads` (the mean over the
+   *  n samples) and the buffers' new values into `params`; updates no
+   *  parameter and reads no optimiser state. update_step: the optimiser
+   *  update of train_step from the gradients in `grads` (opt_state, lr and
+   *  step as for train_step; x, n and the outputs are not read or
+   *  written). */
+  dlrt_step_fn train_grad_step;
+  dlrt_step_fn update_step;
 } dlrt_model_desc;
 
 /** Runs the trainer's command line (`./train [train|eval|predict|info|

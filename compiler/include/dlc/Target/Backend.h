@@ -29,6 +29,11 @@ struct BackendOptions {
   unsigned jobs = 0;
   /// Keep Halide's run-time assertions in the kernels (--kernel-checks).
   bool kernelChecks = false;
+  /// Data-parallel training over MPI (dlc --mpi): the steps
+  /// train_grad_step and update_step (nn-build-train-step's split-update),
+  /// a `main` that calls dlrt_mpi_main, and libdlrt_mpi.a with the MPI
+  /// libraries linked.
+  bool mpi = false;
 };
 
 /// Runs the back end on a module that went through nn-build-train-step. It
@@ -41,6 +46,11 @@ bool runBackend(mlir::ModuleOp module, DiagnosticEngine &diags,
 /// an installed dlc (cmake/Install.cmake), else the build tree's. Empty if
 /// neither exists; `looked` then names both.
 std::string runtimeLibrary(std::string &looked);
+
+/// libdlrt_mpi.a, the MPI side of the runtime, beside runtimeLibrary's
+/// libdlrt.a; empty (and `why` says why) when it is not there or this dlc
+/// was built without MPI.
+std::string mpiRuntimeLibrary(std::string &why);
 
 } // namespace dlc::target
 

@@ -192,6 +192,9 @@ struct ModelDesc {
   /// cannot be cached.
   std::vector<int64_t> featureShape;
   std::string noBackbone;
+  /// Data-parallel training (dlc --mpi): `main` calls dlrt_mpi_main, which
+  /// starts MPI and runs dlrt_main as one rank.
+  bool mpi = false;
 };
 
 /// An optional step of the trainer: the dlrt_step_fn field of
@@ -225,8 +228,11 @@ bool emitDriverObject(mlir::ModuleOp driver, llvm::StringRef path,
 /// Links objects with libdlrt into an executable with the system compiler
 /// driver; `whitening` also links libdlrt's PCA/ZCA whitening and with it
 /// the static LAPACKE and OpenBLAS (dlrt/Whiten.h).
+/// `mpi`: also libdlrt_mpi.a and the MPI libraries (data-parallel training,
+/// dlc --mpi; the driver's `main` then calls dlrt_mpi_main).
 bool linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
-                    std::string &error, bool whitening = false);
+                    std::string &error, bool whitening = false,
+                    bool mpi = false);
 
 } // namespace dlc::target
 

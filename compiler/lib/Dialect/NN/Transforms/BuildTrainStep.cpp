@@ -389,6 +389,8 @@ struct NNBuildTrainStepPass
 private:
   LogicalResult buildTrainStep(StringRef model, func::FuncOp loss,
                                func::FuncOp grad);
+  LogicalResult buildSplitSteps(StringRef model, func::FuncOp loss,
+                                func::FuncOp grad);
   LogicalResult buildEvalStep(StringRef model, func::FuncOp loss,
                               func::FuncOp eval);
   LogicalResult buildSaliencyStep(StringRef model, func::FuncOp loss,
@@ -549,6 +551,165 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
   b.create<func::ReturnOp>(loc, results);
   stepFunc.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   stepFunc.setAllResultAttrs(resultAttrs);
+  return success();
+}
+
+/// `split-update`: `@M_train_step` cut in two where the gradients are
+/// complete. `@M_train_grad_step` takes the arguments of `@M_train_step`
+/// without the optimiser state, lr and step (inputs, labels, parameters and
+/// buffers, seeds in the same order, so that it draws the same dropout
+/// masks) and returns the loss (nn.loss), the output (nn.logits), the
+/// gradient of every trainable parameter (nn.grad_of) and every buffer's
+/// new value (nn.new_buffer, for the buffers batch norm updates).
+/// `@M_update_step` takes the trainable parameters (nn.param), their
+/// gradients (nn.grad_in), the optimiser state, lr and step, and returns the
+/// new parameters (nn.new_param) and state (nn.new_opt_state): the update
+/// of `@M_train_step`, gradients in.
+LogicalResult NNBuildTrainStepPass::buildSplitSteps(StringRef model,
+                                                    func::FuncOp loss,
+                                                    func::FuncOp grad) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+  Location loc = loss.getLoc();
+  std::string gradName = (model + "_train_grad_step").str();
+  std::string updateName = (model + "_update_step").str();
+  for (const std::string &name : {gradName, updateName})
+    if (module.lookupSymbol(name))
+      return loss.emitError("nn-build-train-step: '@")
+             << name << "' already exists";
+  FailureOr<OptimizerConfig> config = parseOptimizerAttr(
+      loss->getAttrOfType<DictionaryAttr>(kOptimizerAttrName),
+      [&] { return loss.emitError(); });
+  if (failed(config))
+    return failure();
+  auto namedAttr = [&](StringRef attrName, Attribute value) {
+    return DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, attrName), value)});
+  };
+  unsigned numResults = grad.getNumResults();
+  llvm::StringMap<unsigned> gradResult, bufferUpdateResult;
+  for (unsigned r = 2; r < numResults; ++r) {
+    if (auto of =
+            grad.getResultAttrOfType<StringAttr>(r, NNDialect::kGradOfAttrName))
+      gradResult[of.getValue()] = r;
+    if (auto of =
+            grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
+      bufferUpdateResult[of.getValue()] = r;
+  }
+  SmallVector<unsigned> trainable = argsOf(grad, {ArgKind::Param});
+  SmallVector<unsigned> buffers = argsOf(grad, {ArgKind::Buffer});
+
+  // @M_train_grad_step.
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<unsigned> newIndexOf(grad.getNumArguments());
+  for (unsigned i :
+       argsOf(grad, {ArgKind::Input, ArgKind::Labels, ArgKind::Param,
+                     ArgKind::Buffer, ArgKind::Seed})) {
+    newIndexOf[i] = argTypes.size();
+    argTypes.push_back(grad.getArgumentTypes()[i]);
+    argAttrs.push_back(grad.getArgAttrDict(i));
+  }
+  OpBuilder b(ctx);
+  Operation *trainStep = module.lookupSymbol((model + "_train_step").str());
+  b.setInsertionPointAfter(trainStep ? trainStep : grad.getOperation());
+  IRMapping mapping;
+  func::FuncOp gradFunc = createWithBodyOf(b, loc, gradName, argTypes,
+                                           argAttrs, grad, newIndexOf, mapping);
+  Block *entry = &gradFunc.front();
+  SmallVector<Value> gradValues;
+  for (Value v : grad.front().getTerminator()->getOperands())
+    gradValues.push_back(mapping.lookupOrDefault(v));
+  SmallVector<Value> results = {gradValues[0], gradValues[1]};
+  SmallVector<DictionaryAttr> resultAttrs = {
+      namedAttr(kLossAttrName, UnitAttr::get(ctx)),
+      namedAttr(kLogitsAttrName, UnitAttr::get(ctx))};
+  for (unsigned i : trainable) {
+    StringAttr pname = paramName(grad, i);
+    results.push_back(gradValues[gradResult.lookup(pname.getValue())]);
+    resultAttrs.push_back(namedAttr(NNDialect::kGradOfAttrName, pname));
+  }
+  for (unsigned i : buffers) {
+    StringAttr pname = paramName(grad, i);
+    auto it = bufferUpdateResult.find(pname.getValue());
+    if (it == bufferUpdateResult.end())
+      continue; // unchanged: nothing to write back
+    results.push_back(gradValues[it->second]);
+    resultAttrs.push_back(namedAttr(kNewBufferAttrName, pname));
+  }
+  b.create<func::ReturnOp>(loc, results);
+  gradFunc.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  gradFunc.setAllResultAttrs(resultAttrs);
+  (void)entry;
+
+  // @M_update_step.
+  std::vector<std::string> slots = config->slots();
+  SmallVector<Type> updTypes;
+  SmallVector<DictionaryAttr> updAttrs;
+  for (unsigned i : trainable) {
+    updTypes.push_back(grad.getArgumentTypes()[i]);
+    updAttrs.push_back(grad.getArgAttrDict(i));
+  }
+  for (unsigned i : trainable) {
+    updTypes.push_back(grad.getArgumentTypes()[i]);
+    updAttrs.push_back(namedAttr(kGradInAttrName, paramName(grad, i)));
+  }
+  for (const std::string &slot : slots)
+    for (unsigned i : trainable) {
+      updTypes.push_back(grad.getArgumentTypes()[i]);
+      updAttrs.push_back(namedAttr(
+          kOptStateAttrName,
+          StringAttr::get(ctx, slot + "." + paramName(grad, i).getValue())));
+    }
+  auto scalarType = RankedTensorType::get({}, Float32Type::get(ctx));
+  unsigned lrIndex = updTypes.size();
+  updTypes.push_back(scalarType);
+  updAttrs.push_back(namedAttr(kLRAttrName, UnitAttr::get(ctx)));
+  updTypes.push_back(scalarType);
+  updAttrs.push_back(namedAttr(kStepAttrName, UnitAttr::get(ctx)));
+  b.setInsertionPointAfter(gradFunc);
+  auto updateFunc = b.create<func::FuncOp>(loc, updateName,
+                                           b.getFunctionType(updTypes, {}));
+  updateFunc.setAllArgAttrs(updAttrs);
+  Block *body = updateFunc.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  const unsigned numTrainable = trainable.size();
+  SmallVector<Trainable> updates;
+  for (auto [k, i] : llvm::enumerate(trainable)) {
+    Trainable t;
+    t.param = body->getArgument(k);
+    auto type = cast<RankedTensorType>(t.param.getType());
+    if (!type.getElementType().isF32() || !type.hasStaticShape())
+      return grad.emitError("nn-build-train-step: parameter '")
+             << paramName(grad, i).getValue()
+             << "' must be a statically shaped f32 tensor";
+    t.grad = body->getArgument(numTrainable + k);
+    for (size_t s = 0; s < slots.size(); ++s)
+      t.state.push_back(
+          body->getArgument(2 * numTrainable + s * numTrainable + k));
+    updates.push_back(std::move(t));
+  }
+  UpdateBuilder u(b, loc, Float32Type::get(ctx));
+  emitUpdate(u, *config, updates, body->getArgument(lrIndex),
+             body->getArgument(lrIndex + 1));
+  SmallVector<Value> updResults;
+  SmallVector<DictionaryAttr> updResultAttrs;
+  for (auto [k, i] : llvm::enumerate(trainable)) {
+    updResults.push_back(updates[k].newParam);
+    updResultAttrs.push_back(namedAttr(kNewParamAttrName, paramName(grad, i)));
+  }
+  for (size_t s = 0; s < slots.size(); ++s)
+    for (auto [k, i] : llvm::enumerate(trainable)) {
+      updResults.push_back(updates[k].newState[s]);
+      updResultAttrs.push_back(
+          namedAttr(kNewOptStateAttrName,
+                    StringAttr::get(ctx, slots[s] + "." +
+                                             paramName(grad, i).getValue())));
+    }
+  b.create<func::ReturnOp>(loc, updResults);
+  updateFunc.setType(
+      b.getFunctionType(updTypes, ValueRange(updResults).getTypes()));
+  updateFunc.setAllResultAttrs(updResultAttrs);
   return success();
 }
 
@@ -1044,6 +1205,8 @@ void NNBuildTrainStepPass::runOnOperation() {
     if (failed(buildTrainStep(model, loss, grad)) ||
         failed(buildEvalStep(model, loss, eval)) ||
         failed(buildSaliencyStep(model, loss, eval)))
+      return signalPassFailure();
+    if (splitUpdate && failed(buildSplitSteps(model, loss, grad)))
       return signalPassFailure();
     // A model with frozen tensors: the steps that skip its frozen backbone
     // (`./train precompute`).

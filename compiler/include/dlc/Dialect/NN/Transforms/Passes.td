@@ -171,7 +171,16 @@ def NNBuildTrainStep : Pass<"nn-build-train-step", "::mlir::ModuleOp"> {
   let options = [
     ListOption<"models", "models", "std::string",
                "Names of the models to build steps for (default: every M "
-               "with @M_loss and @M_loss_grad)">
+               "with @M_loss and @M_loss_grad)">,
+    Option<"splitUpdate", "split-update", "bool", /*default=*/"false",
+           "Also build @M_train_grad_step (forward, loss and backward in "
+           "training mode: the loss, the output, the gradients as "
+           "nn.grad_of and the buffers as nn.new_buffer) and @M_update_step "
+           "(the trainable parameters, their gradients as nn.grad_in, the "
+           "optimiser state, lr and step to the new parameters and state), "
+           "which together are @M_train_step with a gap between the "
+           "gradients and the update: data-parallel training (dlc --mpi) "
+           "sums the gradients of the ranks there. Not for explicit steps.">
   ];
   let dependentDialects = ["::dlc::nn::NNDialect", "::mlir::func::FuncDialect"];
 }

@@ -31,6 +31,10 @@ inline constexpr const char kSeedAttrName[] = "nn.seed";
 inline constexpr const char kOptStateAttrName[] = "nn.opt_state";
 inline constexpr const char kLRAttrName[] = "nn.lr";
 inline constexpr const char kStepAttrName[] = "nn.step";
+/// Argument attribute of `@M_update_step` (`split-update`): the gradient
+/// of the named parameter, as the runtime passes it in (for data-parallel
+/// training, summed over the ranks: dlrt_step_args::grads).
+inline constexpr const char kGradInAttrName[] = "nn.grad_in";
 /// Result attributes.
 inline constexpr const char kBufferUpdateAttrName[] = "nn.buffer_update";
 inline constexpr const char kLossAttrName[] = "nn.loss";
