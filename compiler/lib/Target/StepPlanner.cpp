@@ -24,6 +24,7 @@
 #include "dlc/Dialect/NN/Transforms/TrainStep.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <map>
 
@@ -31,6 +32,27 @@ using namespace dlc;
 using namespace dlc::target;
 
 namespace {
+
+/// Calls `fn(t, at)` for every tensor reference of `plan`: a kernel call's
+/// arguments with `at` the call's index, then what is read after the last
+/// kernel (the final copies, the loss, the step losses) with `at` the
+/// number of calls.
+void forEachTensor(StepPlan &plan,
+                   llvm::function_ref<void(TensorRef &, size_t)> fn) {
+  size_t end = plan.calls.size();
+  for (size_t k = 0; k < end; ++k)
+    for (KernelArg &a : plan.calls[k].args)
+      if (!a.isScalar)
+        fn(a.tensor, k);
+  for (Copy &c : plan.copies) {
+    fn(c.src, end);
+    fn(c.dst, end);
+  }
+  if (plan.loss)
+    fn(*plan.loss, end);
+  for (TensorRef &t : plan.stepLosses)
+    fn(t, end);
+}
 
 constexpr uint64_t kAlign = 64;
 uint64_t alignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
@@ -63,16 +85,10 @@ public:
     planMemory(plan);
     ws.fixed = fixedBytes;
     ws.perSample = perSampleBytes;
-    ws.unplannedFixed = unplannedFixed;
-    ws.unplannedPerSample = unplannedPerSample;
     return true;
   }
 
 private:
-  /// The bytes every workspace tensor would take side by side, before the
-  /// liveness plan (fixed part, per sample).
-  uint64_t unplannedFixed = 0, unplannedPerSample = 0;
-
   TensorRef describe(mlir::Value v) {
     TensorRef t;
     auto type = mlir::cast<mlir::RankedTensorType>(v.getType());
@@ -193,34 +209,18 @@ private:
   /// start after the fixed part, at batch * offsetPerSample plus its size
   /// (added at the end, see finishOffsets()).
   void planMemory(StepPlan &plan) {
-    size_t end = plan.calls.size();
-    auto touch = [&](const TensorRef &t, size_t at) {
+    forEachTensor(plan, [&](TensorRef &t, size_t at) {
       if (t.source != TensorRef::Source::Workspace || t.slot < 0)
         return;
       Slot &s = slots[t.slot];
       s.first = std::min(s.first, at);
       s.last = std::max(s.last, at);
-    };
-    for (size_t k = 0; k < plan.calls.size(); ++k)
-      for (const KernelArg &a : plan.calls[k].args)
-        if (!a.isScalar)
-          touch(a.tensor, k);
-    // Read after the last kernel: by the final copies and the runtime.
-    for (const Copy &c : plan.copies) {
-      touch(c.src, end);
-      touch(c.dst, end);
-    }
-    if (plan.loss)
-      touch(*plan.loss, end);
-    for (const TensorRef &t : plan.stepLosses)
-      touch(t, end);
+    });
     for (bool perSample : {false, true}) {
       std::vector<size_t> order;
       for (size_t i = 0; i < slots.size(); ++i)
-        if (slots[i].perSample == perSample) {
+        if (slots[i].perSample == perSample)
           order.push_back(i);
-          (perSample ? unplannedPerSample : unplannedFixed) += slots[i].bytes;
-        }
       llvm::stable_sort(order, [&](size_t a, size_t b) {
         return slots[a].bytes > slots[b].bytes;
       });
@@ -249,24 +249,12 @@ private:
       }
       (perSample ? perSampleBytes : fixedBytes) = peak;
     }
-    auto place = [&](TensorRef &t) {
+    forEachTensor(plan, [&](TensorRef &t, size_t) {
       if (t.source != TensorRef::Source::Workspace || t.slot < 0)
         return;
       const Slot &s = slots[t.slot];
       (s.perSample ? t.offsetPerSample : t.offsetFixed) = s.offset;
-    };
-    for (KernelCall &c : plan.calls)
-      for (KernelArg &a : c.args)
-        if (!a.isScalar)
-          place(a.tensor);
-    for (Copy &c : plan.copies) {
-      place(c.src);
-      place(c.dst);
-    }
-    if (plan.loss)
-      place(*plan.loss);
-    for (TensorRef &t : plan.stepLosses)
-      place(t);
+    });
   }
 
   void mapResults(StepPlan &plan) {
@@ -401,21 +389,11 @@ private:
 
 /// Per-sample slots sit after the fixed part: offsetFixed += fixed size.
 void finishOffsets(StepPlan &plan, uint64_t fixed) {
-  auto fix = [&](TensorRef &t) {
+  forEachTensor(plan, [&](TensorRef &t, size_t) {
     if (t.source == TensorRef::Source::Workspace &&
         llvm::is_contained(t.shape, -1))
       t.offsetFixed = fixed;
-  };
-  for (KernelCall &c : plan.calls)
-    for (KernelArg &a : c.args)
-      if (!a.isScalar)
-        fix(a.tensor);
-  for (Copy &c : plan.copies) {
-    fix(c.src);
-    fix(c.dst);
-  }
-  if (plan.loss)
-    fix(*plan.loss);
+  });
 }
 
 } // namespace

@@ -15,11 +15,9 @@ namespace dlc::target {
 /// Plans `func` (an `@M_train_step` or `@M_eval_step`) whose ops were cut
 /// into `groups`, for the runtime descriptor `desc` (its parameter order and
 /// optimizer slots). Returns in `workspace` the bytes the plan needs,
-/// `fixed + batch * perSample`, and what every tensor side by side would
-/// take (without the liveness plan).
+/// `fixed + batch * perSample`.
 struct WorkspaceSize {
   uint64_t fixed = 0, perSample = 0;
-  uint64_t unplannedFixed = 0, unplannedPerSample = 0;
 };
 bool planStep(mlir::func::FuncOp func,
               llvm::ArrayRef<dlc::nn::HalideGroup> groups,

@@ -350,6 +350,21 @@ SmallVector<unsigned> argsOf(func::FuncOp func, ArrayRef<ArgKind> kinds) {
 }
 
 /// The name in `nn.param` or `nn.buffer` of argument `i`.
+/// The results of a gradient function after the loss and the output, by
+/// the parameter they belong to: gradients (`nn.grad_of`) and buffer
+/// updates.
+void indexGradResults(func::FuncOp grad, llvm::StringMap<unsigned> &grads,
+                      llvm::StringMap<unsigned> &bufferUpdates) {
+  for (unsigned r = 2; r < grad.getNumResults(); ++r) {
+    if (auto of =
+            grad.getResultAttrOfType<StringAttr>(r, NNDialect::kGradOfAttrName))
+      grads[of.getValue()] = r;
+    if (auto of =
+            grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
+      bufferUpdates[of.getValue()] = r;
+  }
+}
+
 StringAttr paramName(func::FuncOp func, unsigned i) {
   if (auto name =
           func.getArgAttrOfType<StringAttr>(i, NNDialect::kParamAttrName))
@@ -431,14 +446,7 @@ LogicalResult NNBuildTrainStepPass::buildTrainStep(StringRef model,
     return grad.emitError("nn-build-train-step: expected the 0-d loss and "
                           "the model output as the first two results");
   llvm::StringMap<unsigned> gradResult, bufferUpdateResult;
-  for (unsigned r = 2; r < numResults; ++r) {
-    if (auto of =
-            grad.getResultAttrOfType<StringAttr>(r, NNDialect::kGradOfAttrName))
-      gradResult[of.getValue()] = r;
-    if (auto of =
-            grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
-      bufferUpdateResult[of.getValue()] = r;
-  }
+  indexGradResults(grad, gradResult, bufferUpdateResult);
 
   // Arguments: inputs, labels, params and buffers, state, seeds, lr, step.
   SmallVector<unsigned> inputs = argsOf(grad, {ArgKind::Input});
@@ -586,16 +594,8 @@ LogicalResult NNBuildTrainStepPass::buildSplitSteps(StringRef model,
     return DictionaryAttr::get(
         ctx, {NamedAttribute(StringAttr::get(ctx, attrName), value)});
   };
-  unsigned numResults = grad.getNumResults();
   llvm::StringMap<unsigned> gradResult, bufferUpdateResult;
-  for (unsigned r = 2; r < numResults; ++r) {
-    if (auto of =
-            grad.getResultAttrOfType<StringAttr>(r, NNDialect::kGradOfAttrName))
-      gradResult[of.getValue()] = r;
-    if (auto of =
-            grad.getResultAttrOfType<StringAttr>(r, kBufferUpdateAttrName))
-      bufferUpdateResult[of.getValue()] = r;
-  }
+  indexGradResults(grad, gradResult, bufferUpdateResult);
   SmallVector<unsigned> trainable = argsOf(grad, {ArgKind::Param});
   SmallVector<unsigned> buffers = argsOf(grad, {ArgKind::Buffer});
 
